@@ -1,0 +1,116 @@
+#include "app/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <thread>
+
+namespace autoblog::app {
+
+EnvLookup process_env() {
+  return [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+long long parse_int_setting(const std::string& what, const std::string& text, long long min,
+                            long long max) {
+  long long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+    throw ConfigError(what + ": '" + text + "' is not an integer");
+  if (value < min || value > max)
+    throw ConfigError(what + ": " + text + " is out of range [" + std::to_string(min) + ", " +
+                      std::to_string(max) + "]");
+  return value;
+}
+
+namespace {
+
+bool parse_bool(const std::string& what, const std::string& text) {
+  if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
+  if (text == "0" || text == "false" || text == "no" || text == "off") return false;
+  throw ConfigError(what + ": '" + text + "' is not a boolean (use 1/0, true/false)");
+}
+
+}  // namespace
+
+Config config_from_env(const EnvLookup& env) {
+  Config c;
+  auto str = [&](const char* name, auto&& apply) {
+    if (auto v = env(name)) apply(*v);
+  };
+  constexpr long long kIntMax = 1LL << 40;
+  str("AUTOBLOG_LISTEN", [&](const std::string& v) { c.listen = v; });
+  str("AUTOBLOG_DATA_DIR", [&](const std::string& v) { c.data_dir = v; });
+  str("AUTOBLOG_WORKERS", [&](const std::string& v) {
+    c.workers = static_cast<int>(parse_int_setting("AUTOBLOG_WORKERS", v, -kIntMax, kIntMax));
+  });
+  str("AUTOBLOG_DATABASE_URL", [&](const std::string& v) {
+    if (!v.empty()) c.database_url = v;
+  });
+  str("AUTOBLOG_DB_POOL_SIZE", [&](const std::string& v) {
+    c.db_pool_size =
+        static_cast<int>(parse_int_setting("AUTOBLOG_DB_POOL_SIZE", v, -kIntMax, kIntMax));
+  });
+  str("AUTOBLOG_DB_ACQUIRE_TIMEOUT_MS", [&](const std::string& v) {
+    c.db_acquire_timeout = std::chrono::milliseconds(
+        parse_int_setting("AUTOBLOG_DB_ACQUIRE_TIMEOUT_MS", v, 1, 600000));
+  });
+  str("AUTOBLOG_DB_MAX_WAITERS", [&](const std::string& v) {
+    c.db_max_waiters =
+        static_cast<int>(parse_int_setting("AUTOBLOG_DB_MAX_WAITERS", v, 0, 1000000));
+  });
+  str("AUTOBLOG_IO_THREADS", [&](const std::string& v) {
+    c.io_threads = static_cast<int>(parse_int_setting("AUTOBLOG_IO_THREADS", v, 0, 256));
+  });
+  str("AUTOBLOG_MAX_BODY_BYTES", [&](const std::string& v) {
+    c.max_body_bytes = static_cast<std::size_t>(
+        parse_int_setting("AUTOBLOG_MAX_BODY_BYTES", v, 1024, 1LL << 32));
+  });
+  str("AUTOBLOG_ADMIN_TOKEN", [&](const std::string& v) { c.admin_token = v; });
+  str("AUTOBLOG_JWT_SECRET", [&](const std::string& v) { c.jwt_secret = v; });
+  str("AUTOBLOG_LOG_LEVEL", [&](const std::string& v) { c.log_level = v; });
+  str("AUTOBLOG_ACCESS_LOG",
+      [&](const std::string& v) { c.access_log = parse_bool("AUTOBLOG_ACCESS_LOG", v); });
+  str("AUTOBLOG_METRICS_TENANT_LABELS", [&](const std::string& v) {
+    c.metrics_tenant_labels = static_cast<std::size_t>(
+        parse_int_setting("AUTOBLOG_METRICS_TENANT_LABELS", v, 1, 1000000));
+  });
+  str("AUTOBLOG_TENANT_CACHE_TTL_SECONDS", [&](const std::string& v) {
+    c.tenant_cache_ttl =
+        std::chrono::seconds(parse_int_setting("AUTOBLOG_TENANT_CACHE_TTL_SECONDS", v, 0, 86400));
+  });
+  return c;
+}
+
+void validate(Config& c) {
+  auto colon = c.listen.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    throw ConfigError("listen address '" + c.listen + "' must be HOST:PORT");
+  c.listen_host = c.listen.substr(0, colon);
+  if (c.listen_host.size() > 2 && c.listen_host.front() == '[' && c.listen_host.back() == ']')
+    c.listen_host = c.listen_host.substr(1, c.listen_host.size() - 2);
+  c.listen_port = static_cast<std::uint16_t>(
+      parse_int_setting("listen port", c.listen.substr(colon + 1), 0, 65535));
+
+  if (c.workers < 0 || c.workers > 256)
+    throw ConfigError("workers: " + std::to_string(c.workers) + " is out of range [0, 256]");
+  if (c.db_pool_size < 1 || c.db_pool_size > 1000)
+    throw ConfigError("db pool size: " + std::to_string(c.db_pool_size) +
+                      " is out of range [1, 1000]");
+  if (c.data_dir.empty()) throw ConfigError("data dir must not be empty");
+  if (!c.admin_token.empty() && c.admin_token.size() < 16)
+    throw ConfigError("AUTOBLOG_ADMIN_TOKEN must be at least 16 characters");
+  if (!c.jwt_secret.empty() && c.jwt_secret.size() < 32)
+    throw ConfigError("AUTOBLOG_JWT_SECRET must be at least 32 bytes");
+  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
+  bool level_ok = false;
+  for (auto* l : kLevels) level_ok = level_ok || c.log_level == l;
+  if (!level_ok)
+    throw ConfigError("log level '" + c.log_level + "' must be one of trace, debug, info, warn, error");
+  if (c.io_threads == 0) c.io_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace autoblog::app

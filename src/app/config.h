@@ -1,0 +1,58 @@
+#pragma once
+// Process configuration: defaults, then AUTOBLOG_* environment variables, then command-line
+// flags (applied by main). validate() turns every bad value into one ConfigError whose message
+// names the setting; main prints it as one line and exits with code 2.
+// A Config is a plain value: copy it freely; not shared between threads after start-up.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace autoblog::app {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  // Raw "HOST:PORT"; parsed into listen_host/listen_port by validate().
+  std::string listen = "127.0.0.1:8080";
+  std::string listen_host;
+  std::uint16_t listen_port = 0;
+
+  std::filesystem::path data_dir = "var";
+  int workers = 2;
+  std::optional<std::string> database_url;  // unset = embedded PostgreSQL under data_dir/pg
+
+  int db_pool_size = 16;
+  std::chrono::milliseconds db_acquire_timeout{2000};
+  int db_max_waiters = 1024;
+  int io_threads = 0;  // 0 = one per core
+  std::size_t max_body_bytes = 1 << 20;
+
+  std::string admin_token;  // empty = load or generate in the data dir
+  std::string jwt_secret;   // empty = load or generate in the data dir
+
+  std::string log_level = "info";
+  bool access_log = true;
+  std::size_t metrics_tenant_labels = 1000;
+  std::chrono::seconds tenant_cache_ttl{30};
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const char*)>;
+EnvLookup process_env();
+
+// Applies AUTOBLOG_* variables over the defaults. Throws ConfigError on unparsable numbers.
+Config config_from_env(const EnvLookup& env);
+
+// Checks ranges and derives listen_host/listen_port. Throws ConfigError.
+void validate(Config& config);
+
+// Parses a decimal integer in [min, max]; throws ConfigError naming `what`.
+long long parse_int_setting(const std::string& what, const std::string& text, long long min,
+                            long long max);
+
+}  // namespace autoblog::app

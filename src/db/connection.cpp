@@ -1,0 +1,188 @@
+#include "db/connection.h"
+
+#include <libpq-fe.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "db/errors.h"
+
+namespace autoblog::db {
+
+namespace asio = boost::asio;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// libpq owns the file descriptor; the Asio descriptor only watches it and must never close it.
+struct Connection::Socket {
+  asio::posix::stream_descriptor sd;
+  Socket(asio::any_io_executor ex, int fd) : sd(ex, fd) {}
+  ~Socket() { sd.release(); }
+};
+
+Connection::Connection(pg_conn* conn, std::unique_ptr<Socket> socket)
+    : conn_(conn), socket_(std::move(socket)) {}
+
+Connection::~Connection() {
+  socket_.reset();  // release the fd before libpq closes it
+  PQfinish(conn_);
+}
+
+bool looks_like_conninfo(std::string_view s) {
+  return s.starts_with("postgresql://") || s.starts_with("postgres://") ||
+         s.find('=') != std::string_view::npos;
+}
+
+asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_executor executor,
+                                                                  const std::string& conninfo,
+                                                                  std::chrono::milliseconds timeout) {
+  const char* keys[] = {"dbname", "application_name", nullptr};
+  const char* values[] = {conninfo.c_str(), "autoblog", nullptr};
+  pg_conn* conn = PQconnectStartParams(keys, values, /*expand_dbname=*/1);
+  if (!conn) throw ConnectionError("out of memory creating a PostgreSQL connection");
+  auto give_up = [&](const std::string& why) {
+    std::string msg = why + ": " + PQerrorMessage(conn);
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    PQfinish(conn);
+    throw ConnectionError(msg);
+  };
+  if (PQstatus(conn) == CONNECTION_BAD) give_up("cannot connect to PostgreSQL");
+
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  PostgresPollingStatusType poll = PGRES_POLLING_WRITING;
+  while (poll != PGRES_POLLING_OK) {
+    if (poll == PGRES_POLLING_FAILED) give_up("cannot connect to PostgreSQL");
+    // The socket can change during connection (e.g. trying several hosts), so re-wrap it.
+    Socket sock(executor, PQsocket(conn));
+    asio::steady_timer timer(executor, deadline);
+    using namespace asio::experimental::awaitable_operators;
+    auto wait_kind = poll == PGRES_POLLING_READING ? asio::posix::descriptor_base::wait_read
+                                                   : asio::posix::descriptor_base::wait_write;
+    auto which = co_await (sock.sd.async_wait(wait_kind, use_tuple) ||
+                           timer.async_wait(use_tuple));
+    if (which.index() == 1) give_up("timed out connecting to PostgreSQL");
+    poll = PQconnectPoll(conn);
+  }
+  if (PQsetnonblocking(conn, 1) != 0) give_up("cannot make the connection nonblocking");
+  auto socket = std::make_unique<Socket>(executor, PQsocket(conn));
+  co_return std::unique_ptr<Connection>(new Connection(conn, std::move(socket)));
+}
+
+void Connection::fail(const std::string& what) {
+  broken_ = true;
+  std::string msg = what + ": " + PQerrorMessage(conn_);
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  throw ConnectionError(msg);
+}
+
+asio::awaitable<void> Connection::flush() {
+  for (;;) {
+    int r = PQflush(conn_);
+    if (r == 0) co_return;
+    if (r < 0) fail("sending to PostgreSQL failed");
+    auto [ec] = co_await socket_->sd.async_wait(asio::posix::descriptor_base::wait_write, use_tuple);
+    if (ec) fail("waiting to send to PostgreSQL failed (" + ec.message() + ")");
+  }
+}
+
+asio::awaitable<void> Connection::wait_readable() {
+  auto [ec] = co_await socket_->sd.async_wait(asio::posix::descriptor_base::wait_read, use_tuple);
+  if (ec) fail("waiting for PostgreSQL failed (" + ec.message() + ")");
+  if (!PQconsumeInput(conn_)) fail("reading from PostgreSQL failed");
+}
+
+namespace {
+struct ErrorInfo {
+  std::string sqlstate;
+  std::string message;
+};
+
+std::optional<ErrorInfo> error_of(PGresult* r) {
+  auto st = PQresultStatus(r);
+  if (st != PGRES_FATAL_ERROR && st != PGRES_NONFATAL_ERROR) return std::nullopt;
+  const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  const char* msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+  return ErrorInfo{state ? state : "XX000", msg ? msg : "database error"};
+}
+}  // namespace
+
+asio::awaitable<std::vector<Result>> Connection::pipeline(std::span<const Statement> statements) {
+  if (broken_) throw ConnectionError("connection is broken");
+  if (PQenterPipelineMode(conn_) != 1) fail("cannot enter pipeline mode");
+  for (const auto& s : statements) {
+    std::vector<const char*> values;
+    values.reserve(s.params.size());
+    for (const auto& p : s.params) values.push_back(p ? p->c_str() : nullptr);
+    std::string sql(s.sql);
+    if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                          values.data(), nullptr, nullptr, 0) != 1)
+      fail("cannot queue a query");
+  }
+  if (PQpipelineSync(conn_) != 1) fail("cannot send a pipeline sync");
+  co_await flush();
+
+  std::vector<Result> results;
+  results.reserve(statements.size());
+  std::optional<ErrorInfo> first_error;
+  for (std::size_t i = 0; i < statements.size(); ++i) {
+    Result kept;
+    for (;;) {
+      while (PQisBusy(conn_)) co_await wait_readable();
+      PGresult* r = PQgetResult(conn_);
+      if (!r) break;
+      auto err = error_of(r);
+      if (err && !first_error) first_error = std::move(err);
+      kept = Result(r);  // the last result of a statement is the one that matters
+    }
+    results.push_back(std::move(kept));
+  }
+  // The sync point ends the pipeline.
+  for (;;) {
+    while (PQisBusy(conn_)) co_await wait_readable();
+    PGresult* r = PQgetResult(conn_);
+    if (!r) continue;
+    bool is_sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+    PQclear(r);
+    if (is_sync) break;
+  }
+  if (PQexitPipelineMode(conn_) != 1) fail("cannot leave pipeline mode");
+  if (first_error) throw_db_error(first_error->sqlstate, first_error->message);
+  co_return results;
+}
+
+asio::awaitable<Result> Connection::exec(const Statement& statement) {
+  auto results = co_await pipeline(std::span<const Statement>(&statement, 1));
+  co_return std::move(results.front());
+}
+
+asio::awaitable<void> Connection::exec_script(std::string_view sql) {
+  if (broken_) throw ConnectionError("connection is broken");
+  std::string text(sql);
+  if (PQsendQuery(conn_, text.c_str()) != 1) fail("cannot send a script");
+  co_await flush();
+  std::optional<ErrorInfo> first_error;
+  for (;;) {
+    while (PQisBusy(conn_)) co_await wait_readable();
+    PGresult* r = PQgetResult(conn_);
+    if (!r) break;
+    auto err = error_of(r);
+    if (err && !first_error) first_error = std::move(err);
+    PQclear(r);
+  }
+  if (first_error) throw_db_error(first_error->sqlstate, first_error->message);
+}
+
+asio::awaitable<Notification> Connection::next_notification() {
+  for (;;) {
+    if (PGnotify* n = PQnotifies(conn_)) {
+      Notification out{n->relname ? n->relname : "", n->extra ? n->extra : ""};
+      PQfreemem(n);
+      co_return out;
+    }
+    co_await wait_readable();
+  }
+}
+
+}  // namespace autoblog::db

@@ -1,0 +1,66 @@
+#pragma once
+// One PostgreSQL connection driven by nonblocking libpq on an Asio io_context: the socket is
+// awaited for readiness, so a query never blocks an I/O thread. Several statements can be sent
+// in one round trip (libpq pipeline mode), which is how a tenant transaction's
+// BEGIN + SET LOCAL search_path + query costs one round trip instead of three.
+// Not thread-safe: one coroutine uses a connection at a time (the Pool guarantees it).
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "db/result.h"
+#include "db/statement.h"
+
+struct pg_conn;
+
+namespace autoblog::db {
+
+struct Notification {
+  std::string channel;
+  std::string payload;
+};
+
+class Connection {
+ public:
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Connects without blocking the executor. Throws ConnectionError.
+  static boost::asio::awaitable<std::unique_ptr<Connection>> connect(
+      boost::asio::any_io_executor executor, const std::string& conninfo,
+      std::chrono::milliseconds timeout);
+
+  // Sends every statement, then one sync, and reads every result: one round trip.
+  // Throws the DbError of the first failing statement (the rest are skipped by the server).
+  boost::asio::awaitable<std::vector<Result>> pipeline(std::span<const Statement> statements);
+  boost::asio::awaitable<Result> exec(const Statement& statement);
+  // Runs SQL text with several statements (migrations) through the simple query protocol.
+  boost::asio::awaitable<void> exec_script(std::string_view sql);
+  // Waits for the next NOTIFY on a channel this connection LISTENs to.
+  boost::asio::awaitable<Notification> next_notification();
+
+  // A connection that failed at the socket level; the pool discards it.
+  bool broken() const { return broken_; }
+  void mark_broken() { broken_ = true; }
+
+ private:
+  struct Socket;
+  Connection(pg_conn* conn, std::unique_ptr<Socket> socket);
+  boost::asio::awaitable<void> flush();
+  boost::asio::awaitable<void> wait_readable();
+  [[noreturn]] void fail(const std::string& what);
+
+  pg_conn* conn_;
+  std::unique_ptr<Socket> socket_;
+  bool broken_ = false;
+};
+
+// True for a postgres:// URL or a key=value conninfo string (config validation).
+bool looks_like_conninfo(std::string_view s);
+
+}  // namespace autoblog::db

@@ -1,0 +1,39 @@
+#pragma once
+// Database errors, classified by SQLSTATE so callers (and the one HTTP error mapping) can react:
+// a unique violation is a 409, a pool timeout or lost connection a 503, the rest a 500.
+#include <stdexcept>
+#include <string>
+
+namespace autoblog::db {
+
+class DbError : public std::runtime_error {
+ public:
+  DbError(std::string sqlstate, const std::string& message)
+      : std::runtime_error(message), sqlstate_(std::move(sqlstate)) {}
+  const std::string& sqlstate() const noexcept { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
+};
+
+struct UniqueViolation : DbError {  // 23505
+  using DbError::DbError;
+};
+struct ForeignKeyViolation : DbError {  // 23503
+  using DbError::DbError;
+};
+struct InvalidTextRepresentation : DbError {  // 22P02 (bad uuid/enum text): a client error
+  using DbError::DbError;
+};
+// The server could not be reached, the connection broke, or no pooled connection came in time.
+struct ConnectionError : DbError {
+  explicit ConnectionError(const std::string& message) : DbError("08000", message) {}
+};
+struct PoolTimeout : DbError {
+  explicit PoolTimeout(const std::string& message) : DbError("57P03", message) {}
+};
+
+// Throws the subclass matching `sqlstate`.
+[[noreturn]] void throw_db_error(const std::string& sqlstate, const std::string& message);
+
+}  // namespace autoblog::db

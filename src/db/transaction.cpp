@@ -1,0 +1,70 @@
+#include "db/transaction.h"
+
+#include "db/errors.h"
+
+namespace autoblog::db {
+
+namespace asio = boost::asio;
+
+Transaction::Transaction(PooledConnection conn) : conn_(std::move(conn)) {}
+
+Transaction::~Transaction() {
+  if (started_ && !finished_) conn_.needs_rollback();
+}
+
+asio::awaitable<Transaction> Transaction::begin(Pool& pool) {
+  co_return Transaction(co_await pool.acquire());
+}
+
+asio::awaitable<std::vector<Result>> Transaction::send(std::vector<Statement> statements) {
+  if (finished_) throw std::logic_error("transaction already finished");
+  std::size_t skip = 0;
+  if (!started_) {
+    std::vector<Statement> all;
+    all.reserve(statements.size() + 1 + setup_sql_.size());
+    all.push_back({"BEGIN", {}});
+    for (const auto& s : setup_sql_) all.push_back({s, {}});
+    skip = all.size();
+    for (auto& s : statements) all.push_back(std::move(s));
+    statements = std::move(all);
+    // From here on the server may hold an open transaction: roll back unless committed.
+    started_ = true;
+  }
+  auto results = co_await conn_->pipeline(statements);
+  results.erase(results.begin(), results.begin() + static_cast<std::ptrdiff_t>(skip));
+  co_return results;
+}
+
+asio::awaitable<Result> Transaction::exec(const Query& query, Params params) {
+  std::vector<Statement> one;
+  one.push_back({query.sql, std::move(params)});
+  auto results = co_await send(std::move(one));
+  co_return std::move(results.front());
+}
+
+asio::awaitable<void> Transaction::exec_script(std::string_view sql) {
+  if (!started_) co_await send({});
+  co_await conn_->exec_script(sql);
+}
+
+asio::awaitable<void> Transaction::commit() {
+  if (!started_) {  // nothing was ever sent: nothing to commit
+    finished_ = true;
+    co_return;
+  }
+  std::vector<Statement> c;
+  c.push_back({"COMMIT", {}});
+  co_await send(std::move(c));
+  finished_ = true;
+}
+
+asio::awaitable<Result> Transaction::commit_with(const Query& query, Params params) {
+  std::vector<Statement> two;
+  two.push_back({query.sql, std::move(params)});
+  two.push_back({"COMMIT", {}});
+  auto results = co_await send(std::move(two));
+  finished_ = true;
+  co_return std::move(results.front());
+}
+
+}  // namespace autoblog::db

@@ -1,0 +1,43 @@
+#pragma once
+// A transaction on a pooled connection that rolls back unless commit() is called (the
+// destructor never commits). BEGIN and any set-up statements (SET LOCAL search_path for a
+// tenant) are queued and sent in the same round trip as the first query; commit_with() sends a
+// last query and COMMIT together, so a one-query transaction costs one round trip.
+// Move-only; used by one coroutine at a time.
+#include <boost/asio/awaitable.hpp>
+#include <vector>
+
+#include "db/pool.h"
+#include "db/statement.h"
+
+namespace autoblog::db {
+
+class Transaction {
+ public:
+  // Takes a connection from the pool; nothing is sent yet.
+  static boost::asio::awaitable<Transaction> begin(Pool& pool);
+
+  Transaction(Transaction&&) noexcept = default;
+  Transaction& operator=(Transaction&&) noexcept = default;
+  ~Transaction();
+
+  boost::asio::awaitable<Result> exec(const Query& query, Params params = {});
+  boost::asio::awaitable<void> exec_script(std::string_view sql);
+  boost::asio::awaitable<void> commit();
+  // Runs a last query and commits in the same round trip; returns the query's result.
+  boost::asio::awaitable<Result> commit_with(const Query& query, Params params = {});
+
+ protected:
+  explicit Transaction(PooledConnection conn);
+  // Queues a statement to run right after BEGIN (before the first query).
+  void prepend(std::string sql) { setup_sql_.push_back(std::move(sql)); }
+
+ private:
+  boost::asio::awaitable<std::vector<Result>> send(std::vector<Statement> statements);
+  PooledConnection conn_;
+  std::vector<std::string> setup_sql_;  // owned text of queued set-up statements
+  bool started_ = false;                // BEGIN has been sent
+  bool finished_ = false;               // committed (or failed at commit)
+};
+
+}  // namespace autoblog::db

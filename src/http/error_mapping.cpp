@@ -1,0 +1,39 @@
+#include "http/error_mapping.h"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "http/errors.h"
+#include "observability/log.h"
+
+namespace autoblog::http {
+
+Response error_response(unsigned status, std::string_view code, std::string_view message) {
+  boost::json::object inner;
+  inner["code"] = code;
+  inner["message"] = message;
+  boost::json::object outer;
+  outer["error"] = std::move(inner);
+  return Response::json(status, boost::json::serialize(outer));
+}
+
+Middleware error_mapping() {
+  return [](Request& req, const Handler& next) -> boost::asio::awaitable<Response> {
+    // co_await is not allowed inside a catch block, so capture and answer after it.
+    try {
+      co_return co_await next(req);
+    } catch (const ApiError& e) {
+      auto res = error_response(e.status(), e.code(), e.what());
+      for (const auto& h : e.headers()) res.headers.push_back(h);
+      co_return res;
+    } catch (const std::exception& e) {
+      observability::log_error(
+          "unhandled error", {{"request_id", req.request_id}, {"route", req.route},
+                              {"error", e.what()}});
+    }
+    co_return error_response(500, "internal", "internal server error (request id " +
+                                                  req.request_id + ")");
+  };
+}
+
+}  // namespace autoblog::http

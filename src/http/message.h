@@ -1,0 +1,70 @@
+#pragma once
+// Plain request/response types seen by routing, middleware and handlers.
+// They keep Beast out of every header but the server's own, so handlers compile fast.
+// Not thread-safe; a Request/Response belongs to the one coroutine serving it.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace autoblog::tenancy {
+struct Tenant;
+}
+
+namespace autoblog::http {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// Who a route is for; decides which authentication middleware applies.
+enum class Audience { kPublic, kAdmin, kTenant };
+
+struct Request {
+  std::string method;  // upper case, e.g. "GET"
+  std::string target;  // raw request target
+  std::string path;    // target without the query string (still percent-encoded)
+  Fields query;        // decoded query parameters, in order
+  Fields headers;      // names lower-cased
+  std::string body;
+  std::string request_id;
+  std::string remote;
+  std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
+
+  // Filled by the router.
+  std::string route;  // the route template, e.g. "/v1/content/{id}"; "" when unmatched
+  Audience audience = Audience::kPublic;
+  Fields path_params;
+  const void* route_handler = nullptr;  // the matched http::Handler; opaque here on purpose
+
+  // Filled by authentication (tenant routes only). Shared, immutable snapshot.
+  std::shared_ptr<const tenancy::Tenant> tenant;
+
+  std::optional<std::string_view> header(std::string_view lower_name) const;
+  std::optional<std::string_view> query_param(std::string_view name) const;
+  // The path parameter named in the route template; throws if the route has none of that name.
+  const std::string& param(std::string_view name) const;
+};
+
+struct Response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  Fields headers;
+  std::string body;
+
+  static Response json(unsigned status, std::string body) {
+    Response r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+  }
+  static Response no_content() {
+    Response r;
+    r.status = 204;
+    r.content_type.clear();
+    return r;
+  }
+};
+
+}  // namespace autoblog::http

@@ -1,0 +1,147 @@
+#include "http/router.h"
+
+#include <algorithm>
+#include <boost/url/decode_view.hpp>
+#include <boost/url/grammar/error.hpp>
+#include <boost/url/pct_string_view.hpp>
+#include <stdexcept>
+
+#include "http/errors.h"
+
+namespace autoblog::http {
+
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.empty() || path.front() != '/') return out;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    auto slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    out.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::string decode(std::string_view encoded) {
+  auto checked = boost::urls::make_pct_string_view(encoded);
+  if (!checked) throw BadRequest("malformed percent-encoding in path");
+  std::string out;
+  out.reserve(encoded.size());
+  for (char c : checked->decode()) out.push_back(c);
+  return out;
+}
+
+}  // namespace
+
+Handler chain(std::vector<Middleware> middleware, Handler last) {
+  Handler next = std::move(last);
+  for (auto it = middleware.rbegin(); it != middleware.rend(); ++it) {
+    next = [mw = std::move(*it), inner = std::move(next)](Request& req) {
+      return mw(req, inner);
+    };
+  }
+  return next;
+}
+
+void Router::add(std::string method, std::string path_template, Audience audience,
+                 std::string summary, Handler handler) {
+  Entry e;
+  auto parts = split_path(path_template);
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    auto p = parts[i];
+    if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+      bool rest = p[p.size() - 2] == '+';
+      if (rest && i + 1 != parts.size())
+        throw std::logic_error("catch-all parameter must be last: " + path_template);
+      e.segments.push_back({std::string(p.substr(1, p.size() - (rest ? 3 : 2))),
+                            rest ? Segment::kRest : Segment::kParam});
+    } else {
+      e.segments.push_back({std::string(p), Segment::kLiteral});
+    }
+  }
+  e.handler = std::move(handler);
+  entries_.push_back(std::move(e));
+  infos_.push_back({std::move(method), std::move(path_template), audience, std::move(summary)});
+}
+
+Router::Match Router::match(std::string_view method, std::string_view path) const {
+  Match m;
+  auto parts = split_path(path);
+  for (std::size_t r = 0; r < entries_.size(); ++r) {
+    const auto& segs = entries_[r].segments;
+    Fields params;
+    bool ok = true;
+    std::size_t i = 0;
+    for (; i < segs.size() && ok; ++i) {
+      const auto& s = segs[i];
+      if (s.kind == Segment::kRest) {
+        if (i >= parts.size() || parts[i].empty()) {
+          ok = false;
+          break;
+        }
+        // Everything after the prefix, slashes included, decoded as one value.
+        auto offset = static_cast<std::size_t>(parts[i].data() - path.data());
+        params.emplace_back(s.text, decode(path.substr(offset)));
+        i = segs.size();
+        break;
+      }
+      if (i >= parts.size()) {
+        ok = false;
+      } else if (s.kind == Segment::kLiteral) {
+        ok = parts[i] == s.text;
+      } else {
+        if (parts[i].empty()) ok = false;
+        else params.emplace_back(s.text, decode(parts[i]));
+      }
+    }
+    bool rest_consumed = !segs.empty() && segs.back().kind == Segment::kRest;
+    if (!ok || (!rest_consumed && parts.size() != segs.size())) continue;
+    if (infos_[r].method != method) {
+      if (std::find(m.allowed_methods.begin(), m.allowed_methods.end(), infos_[r].method) ==
+          m.allowed_methods.end())
+        m.allowed_methods.push_back(infos_[r].method);
+      continue;
+    }
+    m.route = &infos_[r];
+    m.handler = &entries_[r].handler;
+    m.params = std::move(params);
+    m.allowed_methods.clear();
+    return m;
+  }
+  return m;
+}
+
+Middleware routing(const Router& router) {
+  return [&router](Request& req, const Handler& next) -> boost::asio::awaitable<Response> {
+    auto m = router.match(req.method, req.path);
+    if (!m.route) {
+      if (!m.allowed_methods.empty()) {
+        std::string allow;
+        for (auto& a : m.allowed_methods) allow += (allow.empty() ? "" : ", ") + a;
+        MethodNotAllowed err("method " + req.method + " is not allowed on " + req.path +
+                             " (allowed: " + allow + ")");
+        err.with_header("Allow", allow);
+        throw err;
+      }
+      throw NotFound("no route for " + req.method + " " + req.path);
+    }
+    req.route = m.route->path_template;
+    req.audience = m.route->audience;
+    req.path_params = std::move(m.params);
+    req.route_handler = m.handler;
+    co_return co_await next(req);
+  };
+}
+
+Handler dispatch_to_route() {
+  return [](Request& req) -> boost::asio::awaitable<Response> {
+    const auto* handler = static_cast<const Handler*>(req.route_handler);
+    if (!handler) throw std::logic_error("dispatch without routing");
+    co_return co_await (*handler)(req);
+  };
+}
+
+}  // namespace autoblog::http

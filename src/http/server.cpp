@@ -1,0 +1,258 @@
+#include "http/server.h"
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <list>
+#include <mutex>
+
+#include "http/error_mapping.h"
+#include "observability/log.h"
+
+namespace autoblog::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// A connection as the server sees it, for closing idle ones at shutdown.
+struct Connection {
+  beast::tcp_stream stream;
+  std::atomic<bool> idle{true};
+  explicit Connection(tcp::socket s) : stream(std::move(s)) {}
+};
+
+std::string next_request_id() {
+  // Unique within a process and cheap; the prefix separates processes in shared logs.
+  static const std::string prefix = [] {
+    auto seed = static_cast<unsigned long long>(
+        std::chrono::steady_clock::now().time_since_epoch().count());
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%08llx", (seed ^ (seed >> 29)) & 0xffffffffULL);
+    return std::string(buf);
+  }();
+  static std::atomic<unsigned long long> counter{0};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%s-%llx", prefix.c_str(), ++counter);
+  return buf;
+}
+
+bool acceptable_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+      return false;
+  return true;
+}
+
+void fill_target(Request& req, std::string_view target) {
+  req.target = std::string(target);
+  auto q = target.find('?');
+  req.path = std::string(target.substr(0, q));
+  if (q == std::string_view::npos) return;
+  auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed) return;  // leave query empty; the path alone decides the route
+  for (auto param : parsed->params()) req.query.emplace_back(param.key, param.value);
+}
+
+bhttp::response<bhttp::string_body> to_beast(Response&& res, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+  out.set(bhttp::field::server, "autoblog");
+  if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
+  for (auto& [k, v] : res.headers) out.set(k, v);
+  out.body() = std::move(res.body);
+  out.keep_alive(keep_alive);
+  out.prepare_payload();
+  return out;
+}
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Impl> {
+  asio::io_context& ioc;
+  ServerOptions options;
+  Handler app;
+  tcp::acceptor acceptor;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> active{0};
+  std::mutex mutex;
+  std::list<std::weak_ptr<Connection>> connections;
+
+  Impl(asio::io_context& io, ServerOptions opts, Handler a)
+      : ioc(io), options(std::move(opts)), app(std::move(a)), acceptor(io) {}
+
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), use_tuple);
+      if (ec) {
+        if (stopping || ec == asio::error::operation_aborted) co_return;
+        observability::log_warn("accept failed", {{"error", ec.message()}});
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      auto conn = std::make_shared<Connection>(std::move(socket));
+      {
+        std::lock_guard lock(mutex);
+        connections.remove_if([](auto& w) { return w.expired(); });
+        connections.push_back(conn);
+      }
+      ++active;
+      auto executor = conn->stream.get_executor();
+      asio::co_spawn(executor, session(conn), [self = shared_from_this()](std::exception_ptr) {
+        --self->active;
+      });
+    }
+  }
+
+  asio::awaitable<void> write_error(Connection& c, unsigned version, unsigned status,
+                                    std::string_view code, std::string_view message) {
+    auto res = to_beast(error_response(status, code, message), version, false);
+    c.stream.expires_after(options.body_timeout);
+    co_await bhttp::async_write(c.stream, res, use_tuple);
+  }
+
+  asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
+    auto& stream = conn->stream;
+    beast::flat_buffer buffer;
+    std::string remote;
+    {
+      beast::error_code ec;
+      auto ep = stream.socket().remote_endpoint(ec);
+      if (!ec) remote = ep.address().to_string();
+    }
+    bool first = true;
+    while (!stopping) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      parser.body_limit(options.max_body_bytes);
+      conn->idle = true;
+      stream.expires_after(first ? options.header_timeout : options.idle_timeout);
+      first = false;
+      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
+      conn->idle = false;
+      if (ec == bhttp::error::header_limit) {
+        co_await write_error(*conn, 11, 431, "invalid_request", "request headers too large");
+        break;
+      }
+      if (ec == bhttp::error::body_limit) {
+        co_await write_error(*conn, 11, 413, "payload_too_large",
+                             "request body exceeds " + std::to_string(options.max_body_bytes) +
+                                 " bytes");
+        break;
+      }
+      if (ec) {
+        if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
+            ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
+            buffer.size() > 0)
+          co_await write_error(*conn, 11, 400, "invalid_request", "malformed HTTP request");
+        break;
+      }
+      auto& header = parser.get();
+      if (header[bhttp::field::expect] == "100-continue") {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, header.version()};
+        stream.expires_after(options.body_timeout);
+        auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
+        if (wec) break;
+      }
+      if (!parser.is_done()) {
+        stream.expires_after(options.body_timeout);
+        auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+        if (bec == bhttp::error::body_limit) {
+          co_await write_error(*conn, header.version(), 413, "payload_too_large",
+                               "request body exceeds " + std::to_string(options.max_body_bytes) +
+                                   " bytes");
+          break;
+        }
+        if (bec) {
+          if (bec != beast::error::timeout && bec != asio::error::operation_aborted)
+            co_await write_error(*conn, header.version(), 400, "invalid_request",
+                                 "malformed HTTP request body");
+          break;
+        }
+      }
+      auto msg = parser.release();
+      Request req;
+      req.method = std::string(msg.method_string());
+      fill_target(req, msg.target());
+      req.headers.reserve(16);
+      for (const auto& f : msg) {
+        std::string name(f.name_string());
+        for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        req.headers.emplace_back(std::move(name), std::string(f.value()));
+      }
+      req.body = std::move(msg.body());
+      req.remote = remote;
+      auto incoming_id = req.header("x-request-id");
+      req.request_id = incoming_id && acceptable_request_id(*incoming_id)
+                           ? std::string(*incoming_id)
+                           : next_request_id();
+      bool keep_alive = msg.keep_alive();
+
+      Response res = co_await app(req);
+      res.headers.emplace_back("X-Request-Id", req.request_id);
+      keep_alive = keep_alive && !stopping;
+      auto out = to_beast(std::move(res), msg.version(), keep_alive);
+      stream.expires_after(options.body_timeout);
+      auto [wec, wn] = co_await bhttp::async_write(stream, out, use_tuple);
+      if (wec || !keep_alive) break;
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.close();
+  }
+};
+
+Server::Server(asio::io_context& ioc, ServerOptions options, Handler app)
+    : impl_(std::make_shared<Impl>(ioc, std::move(options), std::move(app))) {}
+
+Server::~Server() = default;
+
+void Server::start() {
+  auto& a = impl_->acceptor;
+  auto address = asio::ip::make_address(impl_->options.host);
+  tcp::endpoint ep(address, impl_->options.port);
+  a.open(ep.protocol());
+  a.set_option(asio::socket_base::reuse_address(true));
+  a.bind(ep);
+  a.listen(asio::socket_base::max_listen_connections);
+  asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
+}
+
+std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::stop() {
+  auto impl = impl_;
+  impl->stopping = true;
+  asio::post(impl->ioc, [impl] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+  });
+  std::lock_guard lock(impl->mutex);
+  for (auto& weak : impl->connections) {
+    auto conn = weak.lock();
+    if (!conn) continue;
+    // Close idle keep-alive connections on their own strand; busy ones finish their request
+    // and then see `stopping`.
+    asio::post(conn->stream.get_executor(), [conn] {
+      if (conn->idle) conn->stream.socket().cancel();
+    });
+  }
+}
+
+std::size_t Server::active_connections() const { return impl_->active.load(); }
+
+}  // namespace autoblog::http

@@ -1,0 +1,53 @@
+#pragma once
+// HTTP/1.1 server over Boost.Beast with C++20 coroutines. One io_context run by several
+// threads; each connection is a coroutine on its own strand, so a connection is never touched by
+// two threads at once. Keep-alive, header/body/idle deadlines, a body limit (413), and graceful
+// shutdown: stop() closes the listener and idle connections, lets in-flight requests finish.
+// Beast/Asio stay out of this header (they are compiled once in asio_beast_impl.cpp).
+// Thread-safety: start() and stop() from one thread; the Server must outlive the io_context run.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "http/handler.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace autoblog::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  std::size_t max_body_bytes = 1 << 20;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds body_timeout{60};
+  std::chrono::seconds idle_timeout{75};
+};
+
+class Server {
+ public:
+  Server(boost::asio::io_context& ioc, ServerOptions options, Handler app);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts accepting. Throws std::system_error when the address cannot be bound.
+  void start();
+  // The bound port (useful with port 0).
+  std::uint16_t port() const;
+  // Stops accepting and closes idle connections; requests in flight finish. Completion is
+  // observable through active_connections() reaching zero.
+  void stop();
+  std::size_t active_connections() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace autoblog::http

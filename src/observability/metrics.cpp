@@ -1,0 +1,248 @@
+#include "observability/metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <charconv>
+#include <functional>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace autoblog::observability {
+
+namespace {
+
+using prometheus::Counter;
+using prometheus::Family;
+using prometheus::Gauge;
+using prometheus::Histogram;
+
+// API latencies: sub-millisecond cache hits up to requests that hit the 10 s deadline.
+const Histogram::BucketBoundaries kHttpBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                               0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+// Content generation calls an AI provider: seconds to minutes.
+const Histogram::BucketBoundaries kGenerationBuckets{0.1, 0.25, 0.5, 1,   2.5, 5,  10,
+                                                     20,  30,   60,  120, 300, 600};
+
+// Transparent hashing lets the hot path look a key up by string_view without allocating.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+
+// Builds a cache key from label values. Each part is length-prefixed so that no choice of
+// values (even ones containing a would-be separator) makes two tuples collide.
+template <typename... Parts>
+std::string_view make_key(std::string& out, const Parts&... parts) {
+  out.clear();
+  auto append = [&out](std::string_view part) {
+    char len[24];
+    auto [end, ec] = std::to_chars(len, len + sizeof len, part.size());
+    (void)ec;  // cannot fail: the buffer holds any size_t
+    out.append(len, end);
+    out.push_back(':');
+    out.append(part);
+  };
+  (append(parts), ...);
+  return out;
+}
+
+// One reusable buffer per thread: after warm-up, building a key allocates nothing.
+std::string& key_buffer() {
+  thread_local std::string buffer;
+  return buffer;
+}
+
+// Maps a label tuple key to the prometheus metric(s) recorded for it. prometheus::Family::Add
+// locks and builds a std::map of labels on every call; this cache makes that a one-time cost per
+// tuple, leaving the steady state a hash lookup under a shared lock.
+template <typename T>
+class SeriesCache {
+ public:
+  template <typename Make>
+  T get(std::string_view key, Make&& make) {
+    {
+      std::shared_lock lock(mutex_);
+      if (auto it = map_.find(key); it != map_.end()) return it->second;
+    }
+    std::unique_lock lock(mutex_);
+    if (auto it = map_.find(key); it != map_.end()) return it->second;  // lost a race
+    T value = make();  // before emplace: if it throws, no half-made entry is left behind
+    map_.emplace(std::string(key), value);
+    return value;
+  }
+
+ private:
+  std::shared_mutex mutex_;
+  std::unordered_map<std::string, T, StringHash, std::equal_to<>> map_;
+};
+
+// The tenant-label cap of DESIGN §7. Admission is first come, first served and permanent for the
+// life of the process, so a tenant's series never switch label mid-way.
+class TenantLabels {
+ public:
+  explicit TenantLabels(std::size_t max) : max_(max) {}
+
+  // The returned view stays valid for the lifetime of this object: elements of an unordered_set
+  // are never moved by rehashing, and nothing is ever erased.
+  std::string_view label(std::string_view tenant_id) {
+    if (tenant_id.empty()) return {};
+    {
+      std::shared_lock lock(mutex_);
+      if (auto it = known_.find(tenant_id); it != known_.end()) return *it;
+      if (known_.size() >= max_) return Metrics::kOtherTenant;
+    }
+    std::unique_lock lock(mutex_);
+    if (auto it = known_.find(tenant_id); it != known_.end()) return *it;
+    if (known_.size() >= max_) return Metrics::kOtherTenant;
+    return *known_.emplace(tenant_id).first;
+  }
+
+ private:
+  const std::size_t max_;
+  std::shared_mutex mutex_;
+  std::unordered_set<std::string, StringHash, std::equal_to<>> known_;
+};
+
+struct HttpSeries {
+  Histogram* duration;
+  Counter* requests;
+};
+
+}  // namespace
+
+struct Metrics::Impl {
+  explicit Impl(std::size_t max_tenants) : tenants(max_tenants) {}
+
+  // Declared first: the families below are owned by, and registered in, the registry.
+  prometheus::Registry registry;
+
+  Family<Counter>& tenant_requests =
+      prometheus::BuildCounter()
+          .Name("autoblog_tenant_requests_total")
+          .Help("Tenant-API requests by tenant, route template and HTTP status")
+          .Register(registry);
+  Family<Histogram>& http_duration = prometheus::BuildHistogram()
+                                         .Name("autoblog_http_request_duration_seconds")
+                                         .Help("HTTP request latency by method and route template")
+                                         .Register(registry);
+  Family<Counter>& http_requests = prometheus::BuildCounter()
+                                       .Name("autoblog_http_requests_total")
+                                       .Help("HTTP requests by method, route template and status")
+                                       .Register(registry);
+  Family<Histogram>& generation_duration =
+      prometheus::BuildHistogram()
+          .Name("autoblog_content_generation_duration_seconds")
+          .Help("Content generation time by tenant and subscription tier")
+          .Register(registry);
+  Family<Gauge>& resource_usage = prometheus::BuildGauge()
+                                      .Name("autoblog_tenant_resource_usage")
+                                      .Help("Current resource usage by tenant and resource type")
+                                      .Register(registry);
+  Family<Gauge>& pool_connections = prometheus::BuildGauge()
+                                        .Name("autoblog_db_pool_connections")
+                                        .Help("Database pool connections by state")
+                                        .Register(registry);
+  Gauge& pool_in_use = pool_connections.Add({{"state", "in_use"}});
+  Gauge& pool_idle = pool_connections.Add({{"state", "idle"}});
+  Gauge& pool_waiters = prometheus::BuildGauge()
+                            .Name("autoblog_db_pool_waiters")
+                            .Help("Requests waiting to acquire a database connection")
+                            .Register(registry)
+                            .Add({});
+  Counter& pool_timeouts = prometheus::BuildCounter()
+                               .Name("autoblog_db_pool_acquire_timeouts_total")
+                               .Help("Database connection acquires that timed out")
+                               .Register(registry)
+                               .Add({});
+
+  TenantLabels tenants;
+  SeriesCache<HttpSeries> http_series;
+  SeriesCache<Counter*> tenant_series;
+  SeriesCache<Histogram*> generation_series;
+  SeriesCache<Gauge*> resource_series;
+};
+
+Metrics::Metrics(std::size_t max_tenant_label_values)
+    : impl_(std::make_unique<Impl>(max_tenant_label_values)) {}
+
+Metrics::~Metrics() = default;
+
+void Metrics::observe_request(std::string_view tenant_id, std::string_view method,
+                              std::string_view endpoint, unsigned status, double seconds) {
+  char status_buf[16];
+  auto [status_end, ec] = std::to_chars(status_buf, status_buf + sizeof status_buf, status);
+  (void)ec;  // cannot fail: the buffer holds any unsigned
+  const std::string_view status_str(status_buf, static_cast<std::size_t>(status_end - status_buf));
+
+  std::string& key = key_buffer();
+  // One lookup serves both HTTP series; Family::Add returns the existing histogram when several
+  // statuses share a (method, endpoint) pair.
+  const HttpSeries http = impl_->http_series.get(make_key(key, method, endpoint, status_str), [&] {
+    return HttpSeries{
+        &impl_->http_duration.Add(
+            {{"method", std::string(method)}, {"endpoint", std::string(endpoint)}}, kHttpBuckets),
+        &impl_->http_requests.Add({{"method", std::string(method)},
+                                   {"endpoint", std::string(endpoint)},
+                                   {"status", std::string(status_str)}})};
+  });
+  http.duration->Observe(seconds);
+  http.requests->Increment();
+
+  if (tenant_id.empty()) return;
+  const std::string_view tenant = impl_->tenants.label(tenant_id);
+  Counter* counter = impl_->tenant_series.get(make_key(key, tenant, endpoint, status_str), [&] {
+    return &impl_->tenant_requests.Add({{"tenant_id", std::string(tenant)},
+                                        {"endpoint", std::string(endpoint)},
+                                        {"status", std::string(status_str)}});
+  });
+  counter->Increment();
+}
+
+void Metrics::set_db_pool(std::size_t size, std::size_t in_use, std::size_t waiting) {
+  impl_->pool_in_use.Set(static_cast<double>(in_use));
+  impl_->pool_idle.Set(in_use >= size ? 0.0 : static_cast<double>(size - in_use));
+  impl_->pool_waiters.Set(static_cast<double>(waiting));
+}
+
+void Metrics::count_db_pool_timeout() {
+  impl_->pool_timeouts.Increment();
+}
+
+void Metrics::observe_generation(std::string_view tenant_id, std::string_view tier,
+                                 double seconds) {
+  const std::string_view tenant = impl_->tenants.label(tenant_id);
+  Histogram* histogram = impl_->generation_series.get(make_key(key_buffer(), tenant, tier), [&] {
+    return &impl_->generation_duration.Add(
+        {{"tenant_id", std::string(tenant)}, {"tier", std::string(tier)}}, kGenerationBuckets);
+  });
+  histogram->Observe(seconds);
+}
+
+void Metrics::set_resource_usage(std::string_view tenant_id, std::string_view resource_type,
+                                 double value) {
+  const std::string_view tenant = impl_->tenants.label(tenant_id);
+  Gauge* gauge = impl_->resource_series.get(make_key(key_buffer(), tenant, resource_type), [&] {
+    return &impl_->resource_usage.Add(
+        {{"tenant_id", std::string(tenant)}, {"resource_type", std::string(resource_type)}});
+  });
+  gauge->Set(value);
+}
+
+std::string Metrics::tenant_label(std::string_view tenant_id) {
+  return std::string(impl_->tenants.label(tenant_id));
+}
+
+std::string Metrics::render() const {
+  return prometheus::TextSerializer().Serialize(impl_->registry.Collect());
+}
+
+}  // namespace autoblog::observability

@@ -1,0 +1,47 @@
+#pragma once
+// A tenant as the registry knows it, and the limits of its subscription tier (DESIGN §3).
+// Tenant snapshots are immutable once built and shared as shared_ptr<const Tenant> between
+// requests and threads.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace autoblog::tenancy {
+
+enum class Tier { kStarter, kGrowth, kEnterprise };
+enum class Status { kActive, kSuspended, kDeleted };
+
+std::string_view to_string(Tier tier);
+std::string_view to_string(Status status);
+std::optional<Tier> parse_tier(std::string_view text);
+std::optional<Status> parse_status(std::string_view text);
+
+struct TierLimits {
+  std::int64_t requests_per_hour = 500;
+  std::int64_t max_concurrent_generations = 1;
+  std::int64_t max_daily_content = 10;  // -1 = unlimited
+  std::string ai_model = "gpt-4o-mini";
+  std::string image_quality = "standard";
+  std::int64_t daily_token_budget = -1;  // -1 = unlimited
+};
+
+const TierLimits& tier_defaults(Tier tier);
+
+struct Tenant {
+  std::string id;  // canonical lowercase UUID
+  std::string name;
+  std::optional<std::string> domain;
+  std::string schema_name;
+  Status status = Status::kActive;
+  Tier tier = Tier::kStarter;
+  std::string limits_json = "{}";  // per-tenant overrides, as stored
+  int schema_version = 0;
+  std::string created_at;  // RFC 3339 UTC
+  std::string updated_at;
+
+  // The tier's defaults with this tenant's overrides applied.
+  TierLimits effective_limits() const;
+};
+
+}  // namespace autoblog::tenancy

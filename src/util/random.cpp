@@ -1,0 +1,83 @@
+// OpenSSL-backed randomness and UUID formatting; see random.h.
+#include "util/random.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <climits>
+#include <stdexcept>
+
+namespace autoblog::util {
+namespace {
+
+constexpr std::string_view kHexDigits = "0123456789abcdef";
+
+std::string ToHex(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    out.push_back(kHexDigits[b >> 4]);
+    out.push_back(kHexDigits[b & 0x0F]);
+  }
+  return out;
+}
+
+bool IsHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+}  // namespace
+
+std::string random_bytes(std::size_t n) {
+  std::string out(n, '\0');
+  // RAND_bytes takes an int length, so fill very large requests in chunks.
+  std::size_t done = 0;
+  while (done < n) {
+    const std::size_t chunk = std::min<std::size_t>(n - done, INT_MAX);
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data() + done), static_cast<int>(chunk)) !=
+        1) {
+      throw std::runtime_error("RAND_bytes failed: CSPRNG unavailable");
+    }
+    done += chunk;
+  }
+  return out;
+}
+
+std::string random_hex(std::size_t nbytes) {
+  return ToHex(random_bytes(nbytes));
+}
+
+std::string uuid_v4() {
+  std::string b = random_bytes(16);
+  b[6] = static_cast<char>((static_cast<unsigned char>(b[6]) & 0x0F) | 0x40);  // version 4
+  b[8] = static_cast<char>((static_cast<unsigned char>(b[8]) & 0x3F) | 0x80);  // variant 10xx
+  const std::string hex = ToHex(b);
+  std::string out;
+  out.reserve(36);
+  out.append(hex, 0, 8).push_back('-');
+  out.append(hex, 8, 4).push_back('-');
+  out.append(hex, 12, 4).push_back('-');
+  out.append(hex, 16, 4).push_back('-');
+  out.append(hex, 20, 12);
+  return out;
+}
+
+bool is_uuid(std::string_view text) {
+  if (text.size() != 36) return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const bool dash_slot = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash_slot ? text[i] != '-' : !IsHex(text[i])) return false;
+  }
+  return true;
+}
+
+std::string normalize_uuid(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace autoblog::util

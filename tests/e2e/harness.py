@@ -1,0 +1,743 @@
+"""Shared end-to-end test harness for AutoBlog (Python 3.11 standard library only).
+
+Everything here talks to the real binary ($AUTOBLOG_BIN) over HTTP or via its CLI, and to the
+real PostgreSQL cluster named by $AUTOBLOG_TEST_DATABASE_URL (through `psql`).
+
+Main pieces:
+  fresh_database(name) / drop_database(url)   one empty database per test module
+  Server                                      `autoblog serve` as a context manager
+  make_jwt / jwt_claims                       craft and read HS* JWTs in pure Python
+  assert_error                                checks the exact error shape of DESIGN.md §2
+  run_cli                                     runs `autoblog ...` with a hermetic environment
+  E2ETestCase                                 unittest base class that prints server logs on failure
+
+Set AUTOBLOG_E2E_KEEP=1 to keep server temp dirs (logs, data) after the run.
+"""
+from __future__ import annotations
+
+import atexit
+import base64
+import datetime as _dt
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+import uuid
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+SCHEMA_RE = re.compile(r"^tenant_[0-9a-f_]{36}$")
+RFC3339_UTC_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|\+00:00)$")
+JWT_RE = re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+
+TENANT_KEYS = {"id", "name", "domain", "schema_name", "status", "subscription_tier",
+               "created_at", "updated_at"}
+CONTENT_KEYS = {"id", "status", "inspiration_data", "content_brief", "generated_content",
+                "visual_assets", "quality_scores", "published_at", "created_at", "updated_at"}
+PERFORMANCE_KEYS = {"id", "content_id", "metrics", "tracked_at"}
+ERROR_CODES = {
+    "invalid_request": {400, 405},
+    "unauthorized": {401},
+    "forbidden": {403},
+    "not_found": {404},
+    "conflict": {409},
+    "payload_too_large": {413},
+    "unsupported_media_type": {415},
+    "rate_limited": {429},
+    "quota_exceeded": {429},
+    "internal": {500},
+    "unavailable": {503},
+}
+
+KEEP = os.environ.get("AUTOBLOG_E2E_KEEP") == "1"
+
+
+# --------------------------------------------------------------------------------------------
+# Binary and CLI
+
+
+def autoblog_bin() -> str:
+    """Path to the binary under test: $AUTOBLOG_BIN, else <repo>/build/autoblog."""
+    path = os.environ.get("AUTOBLOG_BIN") or str(REPO_ROOT / "build" / "autoblog")
+    if not os.path.isfile(path) or not os.access(path, os.X_OK):
+        raise RuntimeError(f"autoblog binary not found or not executable: {path!r} "
+                           "(set AUTOBLOG_BIN)")
+    return path
+
+
+def base_env(**overrides: str | None) -> dict[str, str]:
+    """The current environment without any AUTOBLOG_* variable, plus `overrides`
+    (a value of None removes the variable)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOBLOG_")}
+    for k, v in overrides.items():
+        if v is None:
+            env.pop(k, None)
+        else:
+            env[k] = str(v)
+    return env
+
+
+def run_cli(args: list[str], env: dict[str, str] | None = None, timeout: float = 60,
+            input: str | None = None) -> subprocess.CompletedProcess:
+    """Runs `autoblog ARGS` and returns the CompletedProcess (text mode)."""
+    cmd = [autoblog_bin(), *args]
+    try:
+        return subprocess.run(cmd, env=env if env is not None else base_env(),
+                              capture_output=True, text=True, timeout=timeout, input=input)
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError(
+            f"{cmd} did not finish within {timeout}s\nstdout: {e.stdout!r}\nstderr: {e.stderr!r}")
+
+
+def describe(cp: subprocess.CompletedProcess) -> str:
+    return (f"command {cp.args} exited {cp.returncode}\n--- stdout ---\n{cp.stdout}"
+            f"\n--- stderr ---\n{cp.stderr}")
+
+
+# --------------------------------------------------------------------------------------------
+# PostgreSQL
+
+
+def test_database_url() -> str:
+    url = os.environ.get("AUTOBLOG_TEST_DATABASE_URL")
+    if not url:
+        raise unittest.SkipTest(
+            "AUTOBLOG_TEST_DATABASE_URL is not set (scripts/run-tests.sh starts a PostgreSQL "
+            "cluster and exports it)")
+    return url
+
+
+def with_database(url: str, dbname: str) -> str:
+    """`url` with its database replaced by `dbname` (URI or key=value conninfo)."""
+    if url.startswith(("postgresql://", "postgres://")):
+        parts = urllib.parse.urlsplit(url)
+        query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+        query = [(k, v) for k, v in query if k != "dbname"]
+        return urllib.parse.urlunsplit(
+            (parts.scheme, parts.netloc, "/" + urllib.parse.quote(dbname),
+             urllib.parse.urlencode(query, safe="/"), parts.fragment))
+    if re.search(r"(^|\s)dbname\s*=", url):
+        return re.sub(r"(^|\s)dbname\s*=\s*('[^']*'|\S+)", rf"\1dbname={dbname}", url)
+    return f"{url} dbname={dbname}"
+
+
+def psql(url: str, sql: str, timeout: float = 60) -> str:
+    """Runs SQL through psql (unaligned, tuples only, '|' separator); returns stdout."""
+    cp = subprocess.run(["psql", url, "-X", "-q", "-A", "-t", "-F", "|", "-v", "ON_ERROR_STOP=1",
+                         "-c", sql], capture_output=True, text=True, timeout=timeout,
+                        env=base_env())
+    if cp.returncode != 0:
+        raise AssertionError(f"psql failed ({cp.returncode}) for {sql!r}: {cp.stderr}")
+    return cp.stdout.strip()
+
+
+def psql_rows(url: str, sql: str) -> list[list[str]]:
+    out = psql(url, sql)
+    return [line.split("|") for line in out.splitlines() if line]
+
+
+_created_databases: dict[str, str] = {}  # url -> admin url
+
+
+def fresh_database(name: str) -> str:
+    """Creates an empty database e2e_<name>_<random> on the test cluster; returns its URL.
+    Skips the calling test (class) when AUTOBLOG_TEST_DATABASE_URL is unset."""
+    admin_url = test_database_url()
+    safe = re.sub(r"[^a-z0-9_]", "_", name.lower())[:30]
+    dbname = f"e2e_{safe}_{secrets.token_hex(4)}"
+    psql(admin_url, f'CREATE DATABASE "{dbname}"')
+    url = with_database(admin_url, dbname)
+    _created_databases[url] = admin_url
+    return url
+
+
+def drop_database(url: str) -> None:
+    admin_url = _created_databases.pop(url, None)
+    if admin_url is None or KEEP:
+        return
+    dbname = db_name(url)
+    try:
+        psql(admin_url, f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    except Exception as e:  # cleanup must not mask the real result
+        print(f"warning: could not drop database {dbname}: {e}", file=sys.stderr)
+
+
+def db_name(url: str) -> str:
+    if url.startswith(("postgresql://", "postgres://")):
+        return urllib.parse.unquote(urllib.parse.urlsplit(url).path.lstrip("/"))
+    m = re.search(r"dbname\s*=\s*(\S+)", url)
+    return m.group(1) if m else ""
+
+
+@atexit.register
+def _drop_leftover_databases() -> None:
+    for url in list(_created_databases):
+        drop_database(url)
+
+
+# --------------------------------------------------------------------------------------------
+# JWT
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(s: str) -> bytes:
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+_HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+
+
+def make_jwt(secret: str | bytes, claims: dict, alg: str = "HS256",
+             header_overrides: dict | None = None, signature: bytes | None = None) -> str:
+    """A compact JWS. `alg` picks the HMAC used for signing (HS256/384/512); any other alg
+    (e.g. 'none', 'RS256') yields an empty signature unless `signature` is given.
+    `header_overrides` are merged into the header after alg/typ (so they can lie about alg)."""
+    header = {"alg": alg, "typ": "JWT"}
+    header.update(header_overrides or {})
+    signing_input = (b64url(json.dumps(header, separators=(",", ":")).encode()) + "." +
+                     b64url(json.dumps(claims, separators=(",", ":")).encode()))
+    if signature is None:
+        if alg in _HASHES:
+            key = secret.encode() if isinstance(secret, str) else secret
+            signature = hmac.new(key, signing_input.encode(), _HASHES[alg]).digest()
+        else:
+            signature = b""
+    return signing_input + "." + b64url(signature)
+
+
+def jwt_claims(token: str) -> dict:
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise AssertionError(f"not a compact JWT: {token!r}")
+    return json.loads(b64url_decode(parts[1]))
+
+
+def jwt_header(token: str) -> dict:
+    return json.loads(b64url_decode(token.split(".")[0]))
+
+
+# --------------------------------------------------------------------------------------------
+# Assertions
+
+
+def assert_error(status: int, body: Any, expected_status: int, expected_code: str,
+                 context: str = "") -> None:
+    """The response is exactly {"error": {"code": expected_code, "message": <non-empty str>}}."""
+    where = f" ({context})" if context else ""
+    if status != expected_status:
+        raise AssertionError(f"expected HTTP {expected_status} {expected_code}{where}, "
+                             f"got {status}: {body!r}")
+    if not isinstance(body, dict):
+        raise AssertionError(f"error body is not a JSON object{where}: {body!r}")
+    if set(body) != {"error"}:
+        raise AssertionError(f"error body must have exactly the key 'error'{where}: {body!r}")
+    err = body["error"]
+    if not isinstance(err, dict) or set(err) != {"code", "message"}:
+        raise AssertionError(
+            f"error object must have exactly 'code' and 'message'{where}: {body!r}")
+    if not isinstance(err["code"], str) or not isinstance(err["message"], str):
+        raise AssertionError(f"error code/message must be strings{where}: {body!r}")
+    if err["code"] != expected_code:
+        raise AssertionError(f"expected error code {expected_code!r}{where}, got {body!r}")
+    if not err["message"].strip():
+        raise AssertionError(f"error message is empty{where}: {body!r}")
+
+
+def parse_ts(value: Any) -> _dt.datetime:
+    """Parses an RFC 3339 UTC timestamp, asserting the format."""
+    if not isinstance(value, str) or not RFC3339_UTC_RE.match(value):
+        raise AssertionError(f"not an RFC 3339 UTC timestamp: {value!r}")
+    s = value.replace("Z", "+00:00")
+    m = re.match(r"^(.*T\d{2}:\d{2}:\d{2})(\.\d+)?(\+00:00)$", s)
+    assert m is not None
+    frac = (m.group(2) or "")[:7].ljust(7, "0") if m.group(2) else ""
+    return _dt.datetime.fromisoformat(m.group(1) + frac + m.group(3))
+
+
+def now_utc() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+def q(path: str, **params: Any) -> str:
+    """path?urlencoded params (None values dropped)."""
+    params = {k: v for k, v in params.items() if v is not None}
+    return path + ("?" + urllib.parse.urlencode(params) if params else "")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.1):
+    """Polls predicate() until it returns a truthy value or timeout; returns the last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+def postgres_processes_mentioning(text: str) -> list[tuple[int, str]]:
+    """(pid, cmdline) of live processes whose command line contains `text` and 'postgres'."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                raw = f.read()
+        except OSError:
+            continue
+        cmd = raw.replace(b"\0", b" ").decode("utf-8", "replace").strip()
+        if text in cmd and "postgres" in cmd:
+            # zombie processes still show an empty cmdline, so anything here is alive
+            found.append((int(entry), cmd))
+    return found
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        return state != "Z"
+    except OSError:
+        return False
+
+
+# --------------------------------------------------------------------------------------------
+# Server
+
+
+class ServerError(AssertionError):
+    pass
+
+
+class Server:
+    """`autoblog serve` on a free port, in a temp dir, with its logs captured.
+
+    database_url: AUTOBLOG_DATABASE_URL; None means embedded mode (no URL in the environment).
+    admin_token / jwt_secret: random by default; pass None to leave them unset (the server then
+    generates its own) — then `self.admin_token` stays None unless the caller sets it.
+    """
+
+    _UNSET = object()
+
+    def __init__(self, database_url: str | None, *, data_dir: str | None = None,
+                 admin_token: Any = _UNSET, jwt_secret: Any = _UNSET,
+                 env: dict[str, str] | None = None, args: list[str] | None = None,
+                 ready_timeout: float = 60.0, workers: int = 0):
+        self.database_url = database_url
+        self.tmpdir = tempfile.mkdtemp(prefix="abe", dir="/tmp")
+        self.data_dir = data_dir or os.path.join(self.tmpdir, "data")
+        self.own_data_dir = data_dir is None
+        self.admin_token = (secrets.token_urlsafe(32) if admin_token is Server._UNSET
+                            else admin_token)
+        self.jwt_secret = (secrets.token_urlsafe(48) if jwt_secret is Server._UNSET
+                           else jwt_secret)
+        self.extra_env = dict(env or {})
+        self.extra_args = list(args or [])
+        self.ready_timeout = ready_timeout
+        self.workers = workers
+        self.port = 0
+        self.proc: subprocess.Popen | None = None
+        self.returncode: int | None = None
+        self.stdout_path = os.path.join(self.tmpdir, "stdout.log")
+        self.stderr_path = os.path.join(self.tmpdir, "stderr.log")
+        self._conn: http.client.HTTPConnection | None = None
+        self._conn_used = False
+        self._starts = 0
+
+    # ---- lifecycle
+
+    def env(self) -> dict[str, str]:
+        env = base_env(AUTOBLOG_LOG_LEVEL="warn", AUTOBLOG_ACCESS_LOG="0")
+        if self.database_url:
+            env["AUTOBLOG_DATABASE_URL"] = self.database_url
+        if self.admin_token is not None:
+            env["AUTOBLOG_ADMIN_TOKEN"] = self.admin_token
+        if self.jwt_secret is not None:
+            env["AUTOBLOG_JWT_SECRET"] = self.jwt_secret
+        for k, v in self.extra_env.items():
+            if v is None:
+                env.pop(k, None)
+            else:
+                env[k] = str(v)
+        return env
+
+    def start(self) -> "Server":
+        if self.proc is not None and self.proc.poll() is None:
+            raise RuntimeError("server already running")
+        self.port = free_port()
+        os.makedirs(self.data_dir, exist_ok=True)
+        self._starts += 1
+        # Append so that a restart keeps the earlier logs; mark each start.
+        out = open(self.stdout_path, "ab")
+        err = open(self.stderr_path, "ab")
+        for f in (out, err):
+            f.write(f"==== start #{self._starts} ====\n".encode())
+            f.flush()
+        self._out_offset = out.tell()
+        self._err_offset = err.tell()
+        cmd = [autoblog_bin(), "serve", "--listen", f"127.0.0.1:{self.port}",
+               "--data-dir", self.data_dir, "--workers", str(self.workers), *self.extra_args]
+        self.proc = subprocess.Popen(cmd, env=self.env(), stdout=out, stderr=err,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        out.close()
+        err.close()
+        self.returncode = None
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.ready_timeout
+        last = "no answer yet"
+        while time.monotonic() < deadline:
+            rc = self.proc.poll()
+            if rc is not None:
+                self.returncode = rc
+                raise ServerError(f"server exited with code {rc} before it was ready\n"
+                                  + self.logs())
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/health/ready")
+                resp = conn.getresponse()
+                body = resp.read()
+                conn.close()
+                if resp.status == 200:
+                    return
+                last = f"{resp.status} {body[:300]!r}"
+            except (OSError, http.client.HTTPException) as e:
+                last = repr(e)
+            time.sleep(0.1)
+        self.kill()
+        raise ServerError(f"server not ready within {self.ready_timeout}s (last: {last})\n"
+                          + self.logs())
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout: float = 30.0, expect_code: int | None = 0) -> int:
+        """SIGTERM, wait, and (by default) assert exit code 0."""
+        self._close_conn()
+        if self.proc is None:
+            return 0
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                raise ServerError(f"server did not exit within {timeout}s of SIGTERM\n"
+                                  + self.logs())
+        self.returncode = self.proc.returncode
+        if expect_code is not None and self.returncode != expect_code:
+            raise ServerError(f"server exited with code {self.returncode}, expected "
+                              f"{expect_code}\n" + self.logs())
+        return self.returncode
+
+    def kill(self) -> None:
+        self._close_conn()
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                self.proc.kill()
+            self.proc.wait(timeout=30)
+            self.returncode = self.proc.returncode
+
+    def cleanup(self) -> None:
+        """Kills the process if still running and removes the temp dir (unless KEEP)."""
+        self.kill()
+        if not KEEP:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+        else:
+            print(f"keeping server dir {self.tmpdir}", file=sys.stderr)
+
+    def __enter__(self) -> "Server":
+        return self.start()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self.stop()
+            else:
+                print(self.logs(), file=sys.stderr)
+        finally:
+            self.cleanup()
+
+    # ---- logs
+
+    def read_output(self, which: str = "both", since_last_start: bool = False) -> str:
+        text = ""
+        for name, path, off in (("stdout", self.stdout_path, getattr(self, "_out_offset", 0)),
+                                ("stderr", self.stderr_path, getattr(self, "_err_offset", 0))):
+            if which not in ("both", name):
+                continue
+            try:
+                with open(path, "rb") as f:
+                    if since_last_start:
+                        f.seek(off)
+                    text += f.read().decode("utf-8", "replace")
+            except OSError:
+                pass
+        return text
+
+    def logs(self, tail: int = 80) -> str:
+        out = []
+        for name, path in (("stdout", self.stdout_path), ("stderr", self.stderr_path)):
+            try:
+                with open(path, "rb") as f:
+                    lines = f.read().decode("utf-8", "replace").splitlines()
+            except OSError:
+                lines = ["<missing>"]
+            out.append(f"----- server {name} (last {tail} lines of {path}) -----")
+            out.extend(lines[-tail:])
+        return "\n".join(out)
+
+    # ---- HTTP
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _close_conn(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:
+                pass
+        self._conn = None
+        self._conn_used = False
+
+    def request(self, method: str, path: str, body: Any = None, token: str | None = None,
+                headers: dict[str, str] | None = None, timeout: float = 30.0
+                ) -> tuple[int, dict[str, str], Any]:
+        """One HTTP request on a keep-alive connection.
+
+        body: None, a dict/list (sent as JSON), str or bytes (sent verbatim, with
+        Content-Type application/json unless headers say otherwise).
+        Returns (status, headers with lower-case names, parsed JSON | bytes | None when empty)."""
+        hdrs: dict[str, str] = {}
+        data: bytes | None = None
+        if body is not None:
+            if isinstance(body, (dict, list)):
+                data = json.dumps(body).encode()
+            elif isinstance(body, str):
+                data = body.encode()
+            else:
+                data = bytes(body)
+            hdrs["Content-Type"] = "application/json"
+        if token is not None:
+            hdrs["Authorization"] = f"Bearer {token}"
+        for k, v in (headers or {}).items():
+            # allow removing a default header by passing None
+            for existing in [h for h in hdrs if h.lower() == k.lower()]:
+                del hdrs[existing]
+            if v is not None:
+                hdrs[k] = v
+        if data is None and method in ("POST", "PUT", "PATCH"):
+            hdrs.setdefault("Content-Length", "0")
+
+        for attempt in (1, 2):
+            if self._conn is None:
+                self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+                self._conn_used = False
+            reused = self._conn_used
+            try:
+                self._conn.timeout = timeout
+                if self._conn.sock is not None:
+                    self._conn.sock.settimeout(timeout)
+                self._conn.request(method, path, body=data, headers=hdrs)
+                resp = self._conn.getresponse()
+                raw = resp.read()
+            except (http.client.RemoteDisconnected, http.client.CannotSendRequest,
+                    http.client.ResponseNotReady, ConnectionResetError, BrokenPipeError) as e:
+                self._close_conn()
+                if reused and attempt == 1:
+                    continue  # the server closed an idle keep-alive connection; retry once
+                raise ServerError(f"{method} {path}: connection error {e!r}\n" + self.logs(40))
+            except Exception:
+                self._close_conn()
+                raise
+            self._conn_used = True
+            if resp.will_close:
+                self._close_conn()
+            rh = {k.lower(): v for k, v in resp.getheaders()}
+            return resp.status, rh, _decode_body(rh, raw)
+        raise AssertionError("unreachable")
+
+    def admin(self, method: str, path: str, body: Any = None, **kw):
+        return self.request(method, path, body, token=self.admin_token, **kw)
+
+    def create_tenant(self, name: str | None = None, tier: str | None = "starter",
+                      domain: str | None = None) -> dict:
+        body: dict[str, Any] = {"name": name or f"tenant-{secrets.token_hex(4)}"}
+        if tier is not None:
+            body["subscription_tier"] = tier
+        if domain is not None:
+            body["domain"] = domain
+        status, _, data = self.admin("POST", "/v1/admin/tenants", body)
+        if status != 201:
+            raise AssertionError(f"create tenant {body!r}: expected 201, got {status} {data!r}")
+        return data
+
+    def tenant_token(self, tenant_id: str, ttl_seconds: int | None = None) -> str:
+        body = {} if ttl_seconds is None else {"ttl_seconds": ttl_seconds}
+        status, _, data = self.admin("POST", f"/v1/admin/tenants/{tenant_id}/tokens", body)
+        if status != 201:
+            raise AssertionError(f"token for {tenant_id}: expected 201, got {status} {data!r}")
+        return data["token"]
+
+    def new_tenant_with_token(self, tier: str = "starter", name: str | None = None
+                              ) -> tuple[dict, str]:
+        t = self.create_tenant(name=name, tier=tier)
+        return t, self.tenant_token(t["id"])
+
+    def raw(self, payload: bytes, timeout: float = 10.0, shutdown_write: bool = False) -> bytes:
+        """Sends raw bytes on a new connection; returns everything read until the server closes,
+        the timeout expires (then raises socket.timeout) or a complete response was read."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as s:
+            try:
+                s.sendall(payload)
+                if shutdown_write:
+                    s.shutdown(socket.SHUT_WR)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return _read_http_response(s, timeout)
+
+
+def _read_http_response(s: socket.socket, timeout: float) -> bytes:
+    """Reads until EOF, or until one complete response (headers + Content-Length body)."""
+    s.settimeout(timeout)
+    buf = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            chunk = s.recv(65536)
+        except ConnectionResetError:
+            return buf
+        if not chunk:
+            return buf
+        buf += chunk
+        head, sep, rest = buf.partition(b"\r\n\r\n")
+        if sep:
+            m = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", head)
+            if m and len(rest) >= int(m.group(1)):
+                return buf
+    raise socket.timeout(f"no complete response or close within {timeout}s; got {buf[:200]!r}")
+
+
+def _decode_body(headers: dict[str, str], raw: bytes) -> Any:
+    if not raw:
+        return None
+    if "json" in headers.get("content-type", ""):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+# --------------------------------------------------------------------------------------------
+# unittest base class
+
+
+class E2ETestCase(unittest.TestCase):
+    """Prints the module server's log tail when a test fails or errors.
+
+    Subclasses set `cls.server` (a started Server) in setUpClass, usually through
+    `cls.start_server(...)`, which also registers its stop/cleanup."""
+
+    server: Server | None = None
+    maxDiff = None
+
+    @classmethod
+    def start_server(cls, database_url: str | None, **kw) -> Server:
+        srv = Server(database_url, **kw)
+        cls.addClassCleanup(srv.cleanup)
+        srv.start()
+        return srv
+
+    @classmethod
+    def stop_server_checked(cls) -> None:
+        """For tearDownClass: SIGTERM and require exit code 0."""
+        if cls.server is not None and cls.server.alive():
+            cls.server.stop()
+
+    def run(self, result=None):
+        def bad(r):
+            return 0 if r is None else len(r.failures) + len(r.errors)
+
+        before = bad(result)
+        r = super().run(result)
+        res = result if result is not None else r
+        if res is not None and bad(res) > before and self.server is not None:
+            print(f"\n==== {self.id()} failed; server logs ====\n{self.server.logs(60)}",
+                  file=sys.stderr)
+        return r
+
+    # convenience wrappers
+    def req(self, *a, **kw):
+        return self.server.request(*a, **kw)
+
+    def admin(self, *a, **kw):
+        return self.server.admin(*a, **kw)
+
+    def assertError(self, resp, expected_status: int, expected_code: str, context: str = ""):
+        status, _, body = resp
+        assert_error(status, body, expected_status, expected_code, context)
+
+    def assertStatus(self, resp, expected_status: int, context: str = ""):
+        status, _, body = resp
+        if status != expected_status:
+            self.fail(f"expected HTTP {expected_status}{' (' + context + ')' if context else ''}"
+                      f", got {status}: {body!r}")
+        return body
+
+    def walk_list(self, path: str, token: str | None, limit: int, max_pages: int = 1000,
+                  **params) -> tuple[list[dict], list[int]]:
+        """Follows next_cursor; returns (all items, page sizes). Checks the list shape."""
+        items, sizes, cursor = [], [], None
+        for _ in range(max_pages):
+            status, _, body = self.req("GET", q(path, limit=limit, cursor=cursor, **params),
+                                       token=token)
+            self.assertEqual(status, 200, f"GET {path} page: {body!r}")
+            self.assertIsInstance(body, dict)
+            self.assertEqual(set(body), {"items", "next_cursor"}, body)
+            self.assertIsInstance(body["items"], list)
+            self.assertLessEqual(len(body["items"]), limit)
+            items.extend(body["items"])
+            sizes.append(len(body["items"]))
+            cursor = body["next_cursor"]
+            if cursor is None:
+                return items, sizes
+            self.assertIsInstance(cursor, str)
+            self.assertEqual(len(body["items"]), limit,
+                             "a page followed by a cursor should be full")
+        self.fail(f"pagination of {path} did not end after {max_pages} pages")
+
+
+def random_uuid() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,350 @@
+"""E2E: hostile and malformed input never crashes the server; ops endpoints (health, metrics,
+OpenAPI). DESIGN.md §2, §7 and docs/api-contract-notes.md."""
+import json
+import re
+import select
+import socket
+import time
+import unittest
+
+from harness import E2ETestCase, drop_database, fresh_database, q, random_uuid
+
+MAX_BODY = 65536
+
+
+class BadInputTest(E2ETestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.db = fresh_database("badinput")
+        cls.addClassCleanup(drop_database, cls.db)
+        cls.server = cls.start_server(cls.db, env={"AUTOBLOG_MAX_BODY_BYTES": str(MAX_BODY)})
+        cls.tenant, cls.token = cls.server.new_tenant_with_token()
+        status, _, cls.item = cls.server.request("POST", "/v1/content",
+                                                 {"inspiration_data": {"x": 1}}, token=cls.token)
+        assert status == 201, (status, cls.item)
+
+    @classmethod
+    def tearDownClass(cls):
+        # everything below must have left the server alive and healthy
+        if cls.server is not None and cls.server.alive():
+            status, _, body = cls.server.request("GET", "/health")
+            assert status == 200, (status, body)
+        cls.stop_server_checked()
+
+    def tenant(self, method, path, body=None, **kw):
+        return self.req(method, path, body, token=self.token, **kw)
+
+    def assertAlive(self):
+        self.assertTrue(self.server.alive(), "server process died\n" + self.server.logs())
+        status, _, body = self.req("GET", "/health")
+        self.assertEqual(status, 200, body)
+
+    # ---- JSON bodies
+
+    def test_malformed_json(self):
+        for raw in (b'{"inspiration_data": ', b"{,}", b"{'a': 1}", b'{"a" 1}', b"nul",
+                    b'{"inspiration_data": {}} trailing', b"\xff\xfe\x00garbage",
+                    b'{"inspiration_data": {"a": "\xc3\x28"}}', b"{" * 10000):
+            with self.subTest(raw=raw[:40]):
+                self.assertError(self.tenant("POST", "/v1/content", raw), 400, "invalid_request")
+                self.assertError(self.admin("POST", "/v1/admin/tenants", raw), 400,
+                                 "invalid_request")
+        self.assertAlive()
+
+    def test_empty_body(self):
+        self.assertError(self.tenant("POST", "/v1/content", b""), 400, "invalid_request")
+        self.assertError(self.tenant("PUT", "/v1/brand", b""), 400, "invalid_request")
+
+    def test_not_an_object(self):
+        for body in ([], [{"inspiration_data": {}}], "x", 42, None, True):
+            raw = json.dumps(body)
+            with self.subTest(body=raw):
+                self.assertError(self.tenant("POST", "/v1/content", raw), 400, "invalid_request")
+                self.assertError(self.tenant("PUT", "/v1/brand", raw), 400, "invalid_request")
+                self.assertError(self.admin("POST", "/v1/admin/tenants", raw), 400,
+                                 "invalid_request")
+                self.assertError(self.tenant("PATCH", f"/v1/content/{self.item['id']}", raw),
+                                 400, "invalid_request")
+
+    def test_wrong_field_types(self):
+        cases = [
+            ("POST", "/v1/content", {"inspiration_data": "x"}),
+            ("POST", "/v1/content", {"inspiration_data": 5}),
+            ("POST", "/v1/content", {"inspiration_data": {}, "content_brief": []}),
+            ("PUT", "/v1/brand", {"voice_tone": {}, "topics": {}}),
+            ("PUT", "/v1/brand", {"voice_tone": "x", "topics": []}),
+            ("PATCH", f"/v1/content/{self.item['id']}", {"status": 1}),
+            ("PATCH", f"/v1/content/{self.item['id']}", {"content_brief": "x"}),
+            ("POST", f"/v1/content/{self.item['id']}/performance", {"metrics": []}),
+        ]
+        for method, path, body in cases:
+            with self.subTest(method=method, path=path, body=body):
+                self.assertError(self.tenant(method, path, body), 400, "invalid_request")
+        for body in ({"name": ["x"]}, {"name": "x", "domain": 5},
+                     {"name": "x", "subscription_tier": None}):
+            with self.subTest(admin_body=body):
+                self.assertError(self.admin("POST", "/v1/admin/tenants", body), 400,
+                                 "invalid_request")
+
+    def test_unknown_field_is_named(self):
+        cases = [
+            (self.tenant, "POST", "/v1/content", {"inspiration_data": {}, "surprise_field": 1}),
+            (self.tenant, "PUT", "/v1/brand", {"voice_tone": {}, "topics": [],
+                                               "surprise_field": 1}),
+            (self.tenant, "PATCH", f"/v1/content/{self.item['id']}", {"surprise_field": 1}),
+            (self.admin, "POST", "/v1/admin/tenants", {"name": "x", "surprise_field": 1}),
+        ]
+        for call, method, path, body in cases:
+            with self.subTest(method=method, path=path):
+                status, _, resp = call(method, path, body)
+                self.assertError((status, None, resp), 400, "invalid_request")
+                self.assertIn("surprise_field", resp["error"]["message"],
+                              "the message should name the unknown field")
+
+    def test_body_too_large(self):
+        filler = "a" * 70000
+        body = json.dumps({"inspiration_data": {"x": filler}}).encode()
+        self.assertGreater(len(body), MAX_BODY)
+        for method, path, tok in (("POST", "/v1/content", self.token),
+                                  ("POST", "/v1/admin/tenants", self.server.admin_token)):
+            with self.subTest(path=path):
+                status, resp = self._send_oversize(method, path, body, tok)
+                self.assertEqual(status, 413, resp)
+                payload = resp.partition(b"\r\n\r\n")[2]
+                from harness import assert_error
+                assert_error(413, json.loads(payload), 413, "payload_too_large")
+        # just under the limit is fine
+        ok_body = json.dumps({"inspiration_data": {"x": "b" * (MAX_BODY - 100)}})
+        self.assertLessEqual(len(ok_body), MAX_BODY)
+        status, _, item = self.tenant("POST", "/v1/content", ok_body)
+        self.assertEqual(status, 201, str(item)[:200])
+        self.assertAlive()
+
+    def _send_oversize(self, method, path, body, token):
+        """Sends headers first; reads an early 413 if the server answers from Content-Length,
+        otherwise sends the body and reads the answer. Returns (status, raw response)."""
+        head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode()
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=10)
+        try:
+            s.sendall(head)
+            ready, _, _ = select.select([s], [], [], 1.0)
+            if not ready:
+                try:
+                    s.sendall(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+            data = b""
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    chunk = s.recv(65536)
+                except ConnectionResetError:
+                    break
+                if not chunk:
+                    break
+                data += chunk
+                h, sep, rest = data.partition(b"\r\n\r\n")
+                m = re.search(rb"(?im)^content-length:\s*(\d+)", h)
+                if sep and m and len(rest) >= int(m.group(1)):
+                    break
+        finally:
+            s.close()
+        m = re.match(rb"HTTP/1\.[01] (\d{3})", data)
+        return (int(m.group(1)) if m else None), data
+
+    def test_content_type(self):
+        body = json.dumps({"inspiration_data": {"ct": 1}})
+        for ct in ("text/plain", "application/x-www-form-urlencoded", "application/xml"):
+            with self.subTest(ct=ct):
+                self.assertError(self.tenant("POST", "/v1/content", body,
+                                             headers={"Content-Type": ct}),
+                                 415, "unsupported_media_type")
+                self.assertError(self.admin("POST", "/v1/admin/tenants", json.dumps(
+                    {"name": "x"}), headers={"Content-Type": ct}), 415, "unsupported_media_type")
+                self.assertError(self.tenant("PUT", "/v1/brand", json.dumps(
+                    {"voice_tone": {}, "topics": []}), headers={"Content-Type": ct}),
+                    415, "unsupported_media_type")
+        status, _, item = self.tenant("POST", "/v1/content", body,
+                                      headers={"Content-Type": "application/json; charset=utf-8"})
+        self.assertEqual(status, 201, item)
+
+    # ---- paths, methods, query parameters
+
+    def test_bad_uuids(self):
+        for bad in ("not-a-uuid", "123", "' OR 1=1 --", "%27%3B--",
+                    "00000000-0000-0000-0000-00000000000g", random_uuid() + "0"):
+            with self.subTest(bad=bad):
+                self.assertError(self.tenant("GET", f"/v1/content/{bad}"), 400,
+                                 "invalid_request")
+                self.assertError(self.tenant("PATCH", f"/v1/content/{bad}",
+                                             {"content_brief": {}}), 400, "invalid_request")
+                self.assertError(self.tenant("DELETE", f"/v1/content/{bad}"), 400,
+                                 "invalid_request")
+                self.assertError(self.tenant("GET", f"/v1/content/{bad}/performance"), 400,
+                                 "invalid_request")
+                self.assertError(self.admin("GET", f"/v1/admin/tenants/{bad}"), 400,
+                                 "invalid_request")
+                self.assertError(self.admin("POST", f"/v1/admin/tenants/{bad}/tokens", {}),
+                                 400, "invalid_request")
+        self.assertError(self.admin("GET", "/v1/admin/tenants/123"), 400, "invalid_request")
+
+    def test_unknown_routes(self):
+        for path in ("/v1/nope", "/nope", "/v1/content/" + random_uuid() + "/nope", "/v2/tenant",
+                     "/v1/admin/nope", "/" + "x" * 2000):
+            with self.subTest(path=path[:60]):
+                self.assertError(self.tenant("GET", path), 404, "not_found")
+        self.assertError(self.req("GET", "/v1/nope"), 404, "not_found")
+
+    def test_wrong_method(self):
+        for method, path, call in (("PUT", "/v1/tenant", self.tenant),
+                                   ("DELETE", "/v1/brand", self.tenant),
+                                   ("PUT", "/v1/content", self.tenant),
+                                   ("POST", f"/v1/content/{self.item['id']}", self.tenant),
+                                   ("PUT", "/v1/admin/tenants", self.admin),
+                                   ("POST", "/health", self.tenant)):
+            with self.subTest(method=method, path=path):
+                body = {} if method in ("PUT", "POST", "PATCH") else None
+                status, headers, resp = call(method, path, body)
+                self.assertError((status, headers, resp), 405, "invalid_request")
+                self.assertIn("allow", headers, "405 must carry an Allow header")
+                self.assertNotIn(method, [m.strip() for m in headers["allow"].split(",")])
+
+    def test_bad_query_params(self):
+        for params in ({"limit": "abc"}, {"limit": ""}, {"limit": "1.5"}, {"limit": "-1"},
+                       {"limit": "0"}, {"limit": "101"}, {"limit": "99999999999999999999"},
+                       {"cursor": "%%%"}, {"status": "nope"}):
+            with self.subTest(params=params):
+                self.assertError(self.tenant("GET", q("/v1/content", **params)), 400,
+                                 "invalid_request")
+        self.assertError(self.admin("GET", q("/v1/admin/tenants", limit="abc")), 400,
+                         "invalid_request")
+
+    # ---- raw socket abuse
+
+    def _raw_ok(self, payload, why):
+        try:
+            resp = self.server.raw(payload, timeout=10)
+        except socket.timeout as e:
+            self.fail(f"{why}: neither an answer nor a close within 10 s ({e})")
+        if resp:
+            m = re.match(rb"HTTP/1\.[01] (\d{3})", resp)
+            self.assertTrue(m, f"{why}: not an HTTP response: {resp[:200]!r}")
+            self.assertTrue(400 <= int(m.group(1)) < 500, f"{why}: {resp[:300]!r}")
+        self.assertAlive()
+
+    def test_raw_garbage(self):
+        self._raw_ok(b"\x00\x01\x02\xff\xfegarbage garbage\r\n\r\n", "binary garbage")
+        self._raw_ok(b"HELLO\r\n\r\n", "no HTTP version")
+        self._raw_ok(b"GET / HTTP/9.9\r\n\r\n", "bad version")
+        self._raw_ok(b"GET /health HTTP/1.1\r\nContent-Length: -5\r\n\r\n", "negative length")
+        self._raw_ok(b"POST /v1/content HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                     b"Content-Type: application/json\r\n\r\nzz\r\n", "bad chunk")
+        self._raw_ok(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 200,
+                     "TLS client hello")
+
+    def test_raw_huge_headers(self):
+        self._raw_ok(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n",
+                     "20 KB header")
+        self._raw_ok(b"GET /health?" + b"a" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+                     "20 KB request line")
+        self._raw_ok(b"GET /health HTTP/1.1\r\nHost: x\r\n" +
+                     b"".join(b"X-H%d: v\r\n" % i for i in range(2000)) + b"\r\n",
+                     "2000 headers")
+
+    def test_half_request_then_close(self):
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as s:
+            s.sendall(b"POST /v1/content HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
+                      b"Content-Type: application/json\r\n\r\n{\"inspiration_data\"")
+        for _ in range(20):
+            s = socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
+            s.close()
+        self.assertAlive()
+
+    # ---- ops endpoints
+
+    def test_health(self):
+        status, headers, body = self.req("GET", "/health")
+        self.assertEqual(status, 200)
+        self.assertEqual(body, {"status": "ok"})
+        self.assertIn("application/json", headers.get("content-type", ""))
+
+    def test_ready(self):
+        status, _, body = self.req("GET", "/health/ready")
+        self.assertEqual(status, 200, body)
+        self.assertIsInstance(body, dict)
+        text = json.dumps(body)
+        self.assertIn("database", text, "readiness should name its dependencies")
+        leaves = []
+
+        def walk(v, key=None):
+            if isinstance(v, dict):
+                for k, x in v.items():
+                    walk(x, k)
+            elif isinstance(v, list):
+                for x in v:
+                    walk(x, key)
+            else:
+                leaves.append((key, v))
+        walk(body)
+        for key, v in leaves:
+            self.assertIn(v, ("ok", "fail", "ready"),
+                          f"readiness must say ok/fail only, got {key}={v!r}")
+
+    def test_metrics_use_route_templates(self):
+        cid = self.item["id"]
+        status, _, _ = self.tenant("GET", f"/v1/content/{cid}")
+        self.assertEqual(status, 200)
+        status, headers, raw = self.req("GET", "/metrics")
+        self.assertEqual(status, 200)
+        self.assertIn("text/plain", headers.get("content-type", ""))
+        text = raw.decode() if isinstance(raw, bytes) else str(raw)
+        self.assertIn("autoblog_tenant_requests_total{", text)
+        lines = [l for l in text.splitlines()
+                 if l.startswith("autoblog_tenant_requests_total{")]
+        self.assertTrue(any('endpoint="/v1/content/{id}"' in l and
+                            f'tenant_id="{self.tenant["id"]}"' in l and 'status="200"' in l
+                            for l in lines), "\n".join(lines[:50]))
+        self.assertNotIn(cid, "\n".join(l for l in lines if "endpoint=" in l and
+                                        f'endpoint="/v1/content/{cid}' in l),
+                         "raw paths must not be used as endpoint labels")
+        self.assertFalse(any(f"/v1/content/{cid}" in l for l in text.splitlines()),
+                         "a raw content path appears in /metrics")
+        for name in ("autoblog_content_generation_duration_seconds",
+                     "autoblog_tenant_resource_usage"):
+            self.assertIn(name, text, f"metric {name} is not registered")
+
+    def test_openapi(self):
+        status, _, doc = self.req("GET", "/openapi.json")
+        self.assertEqual(status, 200)
+        self.assertIsInstance(doc, dict, "openapi.json must be a JSON object")
+        self.assertIsInstance(doc.get("openapi"), str)
+        self.assertTrue(doc["openapi"].startswith("3."), doc.get("openapi"))
+        self.assertIsInstance(doc.get("paths"), dict)
+        norm = {}
+        for p, ops in doc["paths"].items():
+            norm[re.sub(r"\{[^}]+\}", "{}", p)] = {m.lower() for m in ops}
+        expected = {
+            "/v1/admin/tenants": {"get", "post"},
+            "/v1/admin/tenants/{}": {"get", "patch", "delete"},
+            "/v1/admin/tenants/{}/tokens": {"post"},
+            "/v1/tenant": {"get"},
+            "/v1/brand": {"get", "put"},
+            "/v1/content": {"get", "post"},
+            "/v1/content/{}": {"get", "patch", "delete"},
+            "/v1/content/{}/performance": {"get", "post"},
+            "/health": {"get"},
+            "/health/ready": {"get"},
+            "/health/tenant/{}": {"get"},
+            "/metrics": {"get"},
+        }
+        for path, methods in expected.items():
+            with self.subTest(path=path):
+                self.assertIn(path, norm, f"OpenAPI has no path {path}")
+                self.assertTrue(methods <= norm[path],
+                                f"{path}: missing methods {methods - norm[path]}")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "db/errors.h"
 #include "http/errors.h"
 #include "observability/log.h"
 
@@ -26,6 +27,22 @@ Middleware error_mapping() {
       auto res = error_response(e.status(), e.code(), e.what());
       for (const auto& h : e.headers()) res.headers.push_back(h);
       co_return res;
+    } catch (const db::UniqueViolation&) {
+      co_return error_response(409, "conflict", "a resource with the same unique value exists");
+    } catch (const db::PoolTimeout& e) {
+      co_return error_response(503, "unavailable", e.what());
+    } catch (const db::ConnectionError& e) {
+      observability::log_error("database unavailable",
+                               {{"request_id", req.request_id}, {"error", e.what()}});
+      co_return error_response(503, "unavailable", "database unavailable");
+    } catch (const db::DbError& e) {
+      // Class 22 (data exception: bad date, number out of range...) is the client's input.
+      if (e.sqlstate().rfind("22", 0) == 0)
+        co_return error_response(400, "invalid_request", std::string("invalid value: ") + e.what());
+      observability::log_error("database error", {{"request_id", req.request_id},
+                                                  {"route", req.route},
+                                                  {"sqlstate", e.sqlstate()},
+                                                  {"error", e.what()}});
     } catch (const std::exception& e) {
       observability::log_error(
           "unhandled error", {{"request_id", req.request_id}, {"route", req.route},

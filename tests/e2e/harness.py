@@ -690,12 +690,15 @@ class E2ETestCase(unittest.TestCase):
         def bad(r):
             return 0 if r is None else len(r.failures) + len(r.errors)
 
+        self.after_run: list = []  # callables run after the log dump (e.g. removing log dirs)
         before = bad(result)
         r = super().run(result)
         res = result if result is not None else r
         if res is not None and bad(res) > before and self.server is not None:
             print(f"\n==== {self.id()} failed; server logs ====\n{self.server.logs(60)}",
                   file=sys.stderr)
+        for fn in reversed(self.after_run):
+            fn()
         return r
 
     # convenience wrappers

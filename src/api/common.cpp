@@ -1,0 +1,61 @@
+#include "api/common.h"
+
+#include <boost/json/serialize.hpp>
+#include <stdexcept>
+
+#include "http/errors.h"
+#include "util/random.h"
+
+namespace autoblog::api {
+
+std::string uuid_param(const http::Request& req, std::string_view name) {
+  const auto& raw = req.param(name);
+  if (!util::is_uuid(raw)) throw http::BadRequest(std::string(name) + " must be a UUID");
+  return util::normalize_uuid(raw);
+}
+
+boost::json::object tenant_json(const tenancy::Tenant& t) {
+  boost::json::object o;
+  o["id"] = t.id;
+  o["name"] = t.name;
+  if (t.domain) o["domain"] = *t.domain;
+  else o["domain"] = nullptr;
+  o["schema_name"] = t.schema_name;
+  o["status"] = tenancy::to_string(t.status);
+  o["subscription_tier"] = tenancy::to_string(t.tier);
+  o["created_at"] = t.created_at;
+  o["updated_at"] = t.updated_at;
+  return o;
+}
+
+boost::json::object limits_json(const tenancy::TierLimits& l) {
+  boost::json::object o;
+  o["requests_per_hour"] = l.requests_per_hour;
+  o["max_concurrent_generations"] = l.max_concurrent_generations;
+  o["max_daily_content"] = l.max_daily_content;
+  o["ai_model"] = l.ai_model;
+  o["image_quality"] = l.image_quality;
+  if (l.daily_token_budget < 0) o["daily_token_budget"] = nullptr;
+  else o["daily_token_budget"] = l.daily_token_budget;
+  return o;
+}
+
+std::string list_body(const std::vector<std::string>& items_json,
+                      const std::optional<std::string>& next_cursor) {
+  std::string out = "{\"items\":[";
+  for (std::size_t i = 0; i < items_json.size(); ++i) {
+    if (i) out += ',';
+    out += items_json[i];
+  }
+  out += "],\"next_cursor\":";
+  out += next_cursor ? boost::json::serialize(boost::json::value(*next_cursor)) : "null";
+  out += '}';
+  return out;
+}
+
+const tenancy::Tenant& caller(const http::Request& req) {
+  if (!req.tenant) throw std::logic_error("tenant route reached without a resolved tenant");
+  return *req.tenant;
+}
+
+}  // namespace autoblog::api

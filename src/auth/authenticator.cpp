@@ -1,0 +1,79 @@
+#include "auth/authenticator.h"
+
+#include <chrono>
+
+#include "auth/secure_compare.h"
+#include "http/errors.h"
+#include "tenancy/registry.h"
+
+namespace autoblog::auth {
+
+namespace asio = boost::asio;
+
+std::string_view bearer_token(const http::Request& req) {
+  auto h = req.header("authorization");
+  if (!h) return {};
+  auto v = *h;
+  if (v.size() < 7) return {};
+  auto scheme = v.substr(0, 7);
+  for (std::size_t i = 0; i < 6; ++i)
+    if (std::tolower(static_cast<unsigned char>(scheme[i])) != "bearer"[i]) return {};
+  if (scheme[6] != ' ') return {};
+  auto token = v.substr(7);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  return token;
+}
+
+Authenticator::Authenticator(std::string admin_token, JwtCodec codec,
+                             tenancy::TenantRegistry& registry)
+    : admin_token_(std::move(admin_token)), codec_(std::move(codec)), registry_(registry) {}
+
+void Authenticator::authenticate_admin(std::string_view token) const {
+  if (token.empty()) throw http::Unauthorized("missing bearer token");
+  if (constant_time_equals(token, admin_token_)) return;
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  if (std::holds_alternative<JwtClaims>(codec_.verify(token, now)))
+    throw http::Forbidden("tenant tokens cannot use the admin API");
+  throw http::Unauthorized("invalid admin token");
+}
+
+asio::awaitable<void> Authenticator::authenticate_tenant(http::Request& req,
+                                                         std::string_view token) {
+  if (token.empty()) throw http::Unauthorized("missing bearer token");
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  auto verified = codec_.verify(token, now);
+  if (auto* err = std::get_if<JwtError>(&verified)) {
+    if (constant_time_equals(token, admin_token_))
+      throw http::Forbidden("the admin token cannot use the tenant API");
+    throw http::Unauthorized("invalid token: " + std::string(describe(*err)));
+  }
+  const auto& claims = std::get<JwtClaims>(verified);
+  auto tenant = co_await registry_.resolve(claims.tenant_id);
+  if (!tenant) throw http::Forbidden("tenant not found");
+  if (tenant->status != tenancy::Status::kActive)
+    throw http::Forbidden("tenant is " + std::string(tenancy::to_string(tenant->status)));
+  req.tenant = std::move(tenant);
+}
+
+http::Middleware Authenticator::middleware() {
+  return [this](http::Request& req, const http::Handler& next) -> asio::awaitable<http::Response> {
+    switch (req.audience) {
+      case http::Audience::kPublic:
+        break;
+      case http::Audience::kAdmin:
+        authenticate_admin(bearer_token(req));
+        break;
+      case http::Audience::kTenant:
+        co_await authenticate_tenant(req, bearer_token(req));
+        break;
+    }
+    co_return co_await next(req);
+  };
+}
+
+}  // namespace autoblog::auth

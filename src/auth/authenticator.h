@@ -1,0 +1,36 @@
+#pragma once
+// Authentication middleware (DESIGN §2): the admin API takes the operator token, compared in
+// constant time; the tenant API takes an HS256 JWT whose tenant_id alone decides the tenant,
+// resolved through the registry's in-process cache. Unknown, suspended or deleted tenants are
+// refused with 403. Public routes pass through. Thread-safe; borrows the registry.
+#include <string>
+
+#include "auth/jwt.h"
+#include "http/handler.h"
+
+namespace autoblog::tenancy {
+class TenantRegistry;
+}
+
+namespace autoblog::auth {
+
+class Authenticator {
+ public:
+  Authenticator(std::string admin_token, JwtCodec codec, tenancy::TenantRegistry& registry);
+
+  http::Middleware middleware();
+  const JwtCodec& jwt() const { return codec_; }
+
+ private:
+  boost::asio::awaitable<void> authenticate_tenant(http::Request& req, std::string_view token);
+  void authenticate_admin(std::string_view token) const;
+
+  std::string admin_token_;
+  JwtCodec codec_;
+  tenancy::TenantRegistry& registry_;
+};
+
+// The credentials of "Authorization: Bearer <token>"; empty when absent or another scheme.
+std::string_view bearer_token(const http::Request& req);
+
+}  // namespace autoblog::auth

@@ -1,0 +1,16 @@
+#pragma once
+// Access log + request metrics middleware: one JSON log line per request (when enabled) and
+// the seed's autoblog_tenant_requests_total plus the latency histogram, labelled with the route
+// template (never the raw path, which would grow the registry without bound).
+// Sits inside error_mapping, so it sees ApiErrors before they become responses.
+#include "http/handler.h"
+
+namespace autoblog::observability {
+class Metrics;
+}
+
+namespace autoblog::http {
+
+Middleware access_log(observability::Metrics& metrics, bool log_each_request);
+
+}  // namespace autoblog::http

@@ -1,0 +1,179 @@
+#include "tenancy/registry.h"
+
+#include <mutex>
+#include <stdexcept>
+
+#include "db/transaction.h"
+#include "tenancy/schema_name.h"
+#include "tenancy/tenant_queries.h"
+#include "util/cursor.h"
+#include "util/random.h"
+
+namespace autoblog::tenancy {
+
+namespace asio = boost::asio;
+using db::param;
+using db::Params;
+
+namespace {
+
+Tenant tenant_from_row(const db::Result& r, int row) {
+  Tenant t;
+  t.id = std::string(r.get(row, 0));
+  t.name = std::string(r.get(row, 1));
+  t.domain = r.get_opt(row, 2);
+  t.schema_name = std::string(r.get(row, 3));
+  t.status = parse_status(r.get(row, 4)).value_or(Status::kSuspended);
+  t.tier = parse_tier(r.get(row, 5)).value_or(Tier::kStarter);
+  t.limits_json = std::string(r.get(row, 6));
+  t.schema_version = static_cast<int>(r.get_int(row, 7));
+  t.created_at = std::string(r.get(row, 8));
+  t.updated_at = std::string(r.get(row, 9));
+  return t;
+}
+
+}  // namespace
+
+std::string provisioning_script(const std::string& schema_name,
+                                const std::vector<db::Migration>& migrations, int from_version) {
+  if (!is_valid_schema_name(schema_name)) throw std::logic_error("invalid schema name");
+  auto quoted = quote_identifier(schema_name);
+  std::string sql;
+  if (from_version == 0) sql += "CREATE SCHEMA " + quoted + ";\n";
+  sql += "SET LOCAL search_path TO " + quoted + ";\n";
+  for (const auto& m : migrations) {
+    if (m.version <= from_version) continue;
+    sql += m.sql;
+    sql += "\n;\n";
+  }
+  return sql;
+}
+
+TenantRegistry::TenantRegistry(db::Pool& pool, std::vector<db::Migration> tenant_migrations,
+                               std::chrono::seconds cache_ttl)
+    : pool_(pool), migrations_(std::move(tenant_migrations)), ttl_(cache_ttl) {}
+
+asio::awaitable<Tenant> TenantRegistry::create(const NewTenant& spec) {
+  auto id = util::uuid_v4();
+  auto schema = schema_name_for(id);
+  auto tx = co_await db::Transaction::begin(pool_);
+  Params insert{param(id), param(spec.name), param(spec.domain), param(schema),
+                param(std::string(to_string(spec.tier)))};
+  co_await tx.exec(queries::kInsert, std::move(insert));
+  co_await tx.exec_script(provisioning_script(schema, migrations_, 0));
+  Params version{param(id), param(db::latest_version(migrations_))};
+  auto r = co_await tx.commit_with(queries::kSetSchemaVersion, std::move(version));
+  co_return tenant_from_row(r, 0);
+}
+
+asio::awaitable<std::optional<Tenant>> TenantRegistry::get(const std::string& id) {
+  auto tx = co_await db::Transaction::begin(pool_);
+  Params p{param(id)};
+  auto r = co_await tx.commit_with(queries::kGet, std::move(p));
+  if (r.empty()) co_return std::nullopt;
+  auto t = tenant_from_row(r, 0);
+  if (t.status == Status::kDeleted) co_return std::nullopt;
+  co_return t;
+}
+
+asio::awaitable<TenantPage> TenantRegistry::list(int limit,
+                                                 const std::optional<std::string>& cursor) {
+  std::optional<util::Cursor> after;
+  if (cursor) {
+    after = util::decode_cursor(*cursor);
+    if (!after) throw std::invalid_argument("malformed cursor");
+  }
+  auto tx = co_await db::Transaction::begin(pool_);
+  // One row more than asked tells whether there is a next page.
+  Params p{param(limit + 1)};
+  if (after) {
+    p.push_back(param(after->timestamp));
+    p.push_back(param(after->id));
+  }
+  auto r = co_await tx.commit_with(after ? queries::kListAfter : queries::kListFirst,
+                                   std::move(p));
+  TenantPage page;
+  int n = std::min(r.rows(), limit);
+  for (int i = 0; i < n; ++i) page.items.push_back(tenant_from_row(r, i));
+  if (r.rows() > limit && !page.items.empty())
+    page.next_cursor = util::encode_cursor({page.items.back().created_at, page.items.back().id});
+  co_return page;
+}
+
+asio::awaitable<std::optional<Tenant>> TenantRegistry::update(const std::string& id,
+                                                              const TenantPatch& patch) {
+  auto tx = co_await db::Transaction::begin(pool_);
+  Params p{param(id),
+           patch.name ? param(*patch.name) : std::nullopt,
+           patch.domain ? param(*patch.domain) : std::nullopt,
+           patch.tier ? param(std::string(to_string(*patch.tier))) : std::nullopt,
+           patch.status ? param(std::string(to_string(*patch.status))) : std::nullopt,
+           patch.limits_patch_json ? param(*patch.limits_patch_json) : std::nullopt,
+           param(patch.domain.has_value())};
+  auto r = co_await tx.exec(queries::kUpdate, std::move(p));
+  if (r.empty()) co_return std::nullopt;
+  Params notify{param(id)};
+  co_await tx.commit_with(queries::kNotifyChanged, std::move(notify));
+  invalidate(id);
+  co_return tenant_from_row(r, 0);
+}
+
+asio::awaitable<bool> TenantRegistry::remove(const std::string& id) {
+  auto tx = co_await db::Transaction::begin(pool_);
+  Params p{param(id)};
+  auto r = co_await tx.exec(queries::kMarkDeleted, std::move(p));
+  if (r.empty()) co_return false;
+  auto schema = std::string(r.get(0, 0));
+  if (!is_valid_schema_name(schema)) throw std::logic_error("registry holds an invalid schema name");
+  co_await tx.exec_script("DROP SCHEMA IF EXISTS " + quote_identifier(schema) + " CASCADE");
+  Params revoke{param(id)};
+  co_await tx.exec(queries::kRevokeTokens, std::move(revoke));
+  Params notify{param(id)};
+  co_await tx.commit_with(queries::kNotifyChanged, std::move(notify));
+  invalidate(id);
+  co_return true;
+}
+
+asio::awaitable<void> TenantRegistry::record_token(const std::string& jti,
+                                                   const std::string& tenant_id,
+                                                   std::int64_t expires_at_unix) {
+  auto tx = co_await db::Transaction::begin(pool_);
+  Params p{param(jti), param(tenant_id), param(expires_at_unix)};
+  co_await tx.commit_with(queries::kRecordToken, std::move(p));
+}
+
+asio::awaitable<std::shared_ptr<const Tenant>> TenantRegistry::resolve(const std::string& id) {
+  auto now = std::chrono::steady_clock::now();
+  std::uint64_t generation;
+  {
+    std::shared_lock lock(mutex_);
+    auto it = cache_.find(id);
+    if (it != cache_.end() && it->second.expires > now) co_return it->second.tenant;
+    generation = generation_;
+  }
+  std::shared_ptr<const Tenant> found;
+  {
+    auto tx = co_await db::Transaction::begin(pool_);
+    Params p{param(id)};
+    auto r = co_await tx.commit_with(queries::kGet, std::move(p));
+    if (!r.empty()) found = std::make_shared<const Tenant>(tenant_from_row(r, 0));
+  }
+  std::unique_lock lock(mutex_);
+  // An invalidation that raced with this read wins: do not cache what may be stale.
+  if (generation == generation_) cache_[id] = CacheEntry{found, now + ttl_};
+  co_return found;
+}
+
+void TenantRegistry::invalidate(const std::string& id) {
+  std::unique_lock lock(mutex_);
+  cache_.erase(id);
+  ++generation_;
+}
+
+void TenantRegistry::invalidate_all() {
+  std::unique_lock lock(mutex_);
+  cache_.clear();
+  ++generation_;
+}
+
+}  // namespace autoblog::tenancy

@@ -1,0 +1,87 @@
+#pragma once
+// The tenant registry (autoblog_core.tenants): provisioning, lookups, changes, deletion, and the
+// in-process cache that authentication reads on every request (DESIGN §10.3: never a database
+// connection per request). Changes are announced with NOTIFY autoblog_tenant_changed so every
+// API node drops its cached copy (see change_listener.h); this node drops its own at once.
+// Thread-safe; owned by the composition root; the Pool must outlive it.
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "db/migrations/migrator.h"
+#include "db/pool.h"
+#include "tenancy/tenant.h"
+
+namespace autoblog::tenancy {
+
+struct NewTenant {
+  std::string name;
+  std::optional<std::string> domain;
+  Tier tier = Tier::kStarter;
+};
+
+struct TenantPatch {
+  std::optional<std::string> name;
+  std::optional<std::optional<std::string>> domain;  // engaged null = clear the domain
+  std::optional<Tier> tier;
+  std::optional<Status> status;   // active or suspended
+  std::optional<std::string> limits_patch_json;  // object merged into limits; null values clear
+};
+
+struct TenantPage {
+  std::vector<Tenant> items;
+  std::optional<std::string> next_cursor;
+};
+
+class TenantRegistry {
+ public:
+  TenantRegistry(db::Pool& pool, std::vector<db::Migration> tenant_migrations,
+                 std::chrono::seconds cache_ttl);
+
+  // Registry row + schema + tenant migrations in one transaction: all or nothing.
+  // Throws db::UniqueViolation for a taken domain.
+  boost::asio::awaitable<Tenant> create(const NewTenant& spec);
+  // Deleted tenants are reported as absent.
+  boost::asio::awaitable<std::optional<Tenant>> get(const std::string& id);
+  // `cursor` as returned in next_cursor; throws std::invalid_argument when malformed.
+  boost::asio::awaitable<TenantPage> list(int limit, const std::optional<std::string>& cursor);
+  boost::asio::awaitable<std::optional<Tenant>> update(const std::string& id,
+                                                       const TenantPatch& patch);
+  // Marks the tenant deleted, drops its schema, revokes its tokens. False if absent.
+  boost::asio::awaitable<bool> remove(const std::string& id);
+  // Records an issued token (jti) for audit and revocation.
+  boost::asio::awaitable<void> record_token(const std::string& jti, const std::string& tenant_id,
+                                            std::int64_t expires_at_unix);
+
+  // Cached lookup for authentication; includes suspended/deleted tenants (the caller refuses
+  // them with 403), nullptr for unknown ids.
+  boost::asio::awaitable<std::shared_ptr<const Tenant>> resolve(const std::string& id);
+  void invalidate(const std::string& id);
+  void invalidate_all();
+
+  const std::vector<db::Migration>& tenant_migrations() const { return migrations_; }
+  db::Pool& pool() { return pool_; }
+
+ private:
+  struct CacheEntry {
+    std::shared_ptr<const Tenant> tenant;  // null = known not to exist
+    std::chrono::steady_clock::time_point expires;
+  };
+  db::Pool& pool_;
+  std::vector<db::Migration> migrations_;
+  std::chrono::seconds ttl_;
+  std::shared_mutex mutex_;
+  std::unordered_map<std::string, CacheEntry> cache_;
+  std::uint64_t generation_ = 0;  // bumped by invalidate_all; stale fills are dropped
+};
+
+// The SQL script that creates a tenant schema and brings it to the latest version.
+std::string provisioning_script(const std::string& schema_name,
+                                const std::vector<db::Migration>& migrations, int from_version);
+
+}  // namespace autoblog::tenancy

@@ -1,0 +1,66 @@
+#pragma once
+// Named SQL for autoblog_core.tenants. Every value is a bind parameter.
+#include "db/statement.h"
+
+namespace autoblog::tenancy::queries {
+
+#define AUTOBLOG_TENANT_COLUMNS                                                         \
+  "id, name, domain, schema_name, status, subscription_tier, limits::text, schema_version, " \
+  "autoblog_core.rfc3339(created_at), autoblog_core.rfc3339(updated_at)"
+
+inline constexpr db::Query kInsert{
+    "tenant_insert",
+    "INSERT INTO autoblog_core.tenants (id, name, domain, schema_name, subscription_tier) "
+    "VALUES ($1, $2, $3, $4, $5::autoblog_core.subscription_tier_type) "
+    "RETURNING " AUTOBLOG_TENANT_COLUMNS};
+
+inline constexpr db::Query kSetSchemaVersion{
+    "tenant_set_schema_version",
+    "UPDATE autoblog_core.tenants SET schema_version = $2 WHERE id = $1 "
+    "RETURNING " AUTOBLOG_TENANT_COLUMNS};
+
+inline constexpr db::Query kGet{
+    "tenant_get", "SELECT " AUTOBLOG_TENANT_COLUMNS " FROM autoblog_core.tenants WHERE id = $1"};
+
+inline constexpr db::Query kListFirst{
+    "tenant_list_first",
+    "SELECT " AUTOBLOG_TENANT_COLUMNS " FROM autoblog_core.tenants WHERE status <> 'deleted' "
+    "ORDER BY created_at, id LIMIT $1"};
+
+inline constexpr db::Query kListAfter{
+    "tenant_list_after",
+    "SELECT " AUTOBLOG_TENANT_COLUMNS " FROM autoblog_core.tenants WHERE status <> 'deleted' "
+    "AND (created_at, id) > ($2::timestamptz, $3::uuid) ORDER BY created_at, id LIMIT $1"};
+
+// $2..$6 NULL = unchanged; $7 true = set domain to $3 even when NULL (clear).
+inline constexpr db::Query kUpdate{
+    "tenant_update",
+    "UPDATE autoblog_core.tenants SET "
+    " name = COALESCE($2, name),"
+    " domain = CASE WHEN $7::bool THEN $3 ELSE domain END,"
+    " subscription_tier = COALESCE($4::autoblog_core.subscription_tier_type, subscription_tier),"
+    " status = COALESCE($5::autoblog_core.tenant_status, status),"
+    " limits = CASE WHEN $6::jsonb IS NULL THEN limits ELSE jsonb_strip_nulls(limits || $6::jsonb) "
+    "END,"
+    " updated_at = now() "
+    "WHERE id = $1 AND status <> 'deleted' RETURNING " AUTOBLOG_TENANT_COLUMNS};
+
+inline constexpr db::Query kMarkDeleted{
+    "tenant_mark_deleted",
+    "UPDATE autoblog_core.tenants SET status = 'deleted', domain = NULL, updated_at = now() "
+    "WHERE id = $1 AND status <> 'deleted' RETURNING schema_name"};
+
+inline constexpr db::Query kRevokeTokens{
+    "tenant_revoke_tokens",
+    "UPDATE autoblog_core.api_tokens SET revoked_at = now() "
+    "WHERE tenant_id = $1 AND revoked_at IS NULL"};
+
+inline constexpr db::Query kRecordToken{
+    "token_record",
+    "INSERT INTO autoblog_core.api_tokens (jti, tenant_id, expires_at) "
+    "VALUES ($1, $2, to_timestamp($3))"};
+
+inline constexpr db::Query kNotifyChanged{
+    "tenant_notify_changed", "SELECT pg_notify('autoblog_tenant_changed', $1)"};
+
+}  // namespace autoblog::tenancy::queries

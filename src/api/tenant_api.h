@@ -1,0 +1,16 @@
+#pragma once
+// Tenant API (DESIGN §2): GET /v1/tenant, brand config, content items and their performance.
+// Every handler works through a TenantTx for the tenant resolved from the JWT.
+#include "http/router.h"
+
+namespace autoblog::db {
+class Pool;
+}
+
+namespace autoblog::api {
+
+// The pool must outlive the router.
+void add_tenant_routes(http::Router& router, db::Pool& pool);
+void add_content_routes(http::Router& router, db::Pool& pool);
+
+}  // namespace autoblog::api

@@ -1,0 +1,113 @@
+#include "app/serve.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "api/admin_api.h"
+#include "api/ops_api.h"
+#include "api/tenant_api.h"
+#include "app/runtime.h"
+#include "app/secrets.h"
+#include "auth/authenticator.h"
+#include "db/migrations/migrator.h"
+#include "http/access_log.h"
+#include "http/error_mapping.h"
+#include "http/server.h"
+#include "observability/log.h"
+#include "observability/metrics.h"
+#include "tenancy/change_listener.h"
+#include "tenancy/registry.h"
+
+namespace autoblog::app {
+
+namespace asio = boost::asio;
+using observability::log_info;
+
+int serve(const Config& config) {
+  auto secrets = load_or_create_secrets(config.data_dir, config.admin_token, config.jwt_secret);
+  if (secrets.admin_token_generated) {
+    // Printed once, on the run that generated it; afterwards it lives only in the data dir.
+    std::cout << "Generated admin token (stored in " << (config.data_dir / "secrets").string()
+              << "): " << secrets.admin_token << std::endl;
+  }
+
+  DatabaseHandle database(config);
+  asio::io_context ioc(config.io_threads);
+
+  db::Pool pool(ioc.get_executor(),
+                db::PoolOptions{database.conninfo(), config.db_pool_size,
+                                config.db_acquire_timeout, config.db_max_waiters,
+                                std::chrono::milliseconds(5000)});
+  int applied = run_to_completion(
+      ioc, db::migrate_core(pool, db::load_migrations(db::embedded_core_migrations())));
+  if (applied > 0) log_info("core migrations applied", {{"count", applied}});
+
+  tenancy::TenantRegistry registry(pool, db::load_migrations(db::embedded_tenant_migrations()),
+                                   config.tenant_cache_ttl);
+  observability::Metrics metrics(config.metrics_tenant_labels);
+  auth::Authenticator authenticator(secrets.admin_token, auth::JwtCodec(secrets.jwt_secret),
+                                    registry);
+
+  http::Router router;
+  api::add_ops_routes(router, pool, metrics);
+  api::add_admin_routes(router, registry, authenticator.jwt());
+  api::add_tenant_routes(router, pool);
+  api::add_content_routes(router, pool);
+
+  // Error mapping outermost, then access log + metrics, routing, authentication, the handler.
+  auto app = http::chain({http::error_mapping(), http::access_log(metrics, config.access_log),
+                          http::routing(router), authenticator.middleware()},
+                         http::dispatch_to_route());
+
+  http::ServerOptions options;
+  options.host = config.listen_host;
+  options.port = config.listen_port;
+  options.max_body_bytes = config.max_body_bytes;
+  http::Server server(ioc, options, app);
+  server.start();
+
+  asio::co_spawn(ioc, tenancy::listen_for_tenant_changes(database.conninfo(), registry),
+                 asio::detached);
+
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    log_info("shutting down", {{"signal", signo}});
+    server.stop();
+    // Let requests in flight finish (up to 30 s), then stop the I/O threads.
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+          auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+          asio::steady_timer t(ioc);
+          while (server.active_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+            t.expires_after(std::chrono::milliseconds(20));
+            co_await t.async_wait(asio::use_awaitable);
+          }
+          ioc.stop();
+        },
+        asio::detached);
+  });
+
+  log_info("listening", {{"address", config.listen_host},
+                         {"port", static_cast<std::int64_t>(server.port())},
+                         {"io_threads", config.io_threads},
+                         {"db_pool_size", config.db_pool_size},
+                         {"database", database.embedded() ? "embedded" : "external"}});
+
+  ioc.restart();  // run_to_completion() above left it stopped
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config.io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+  log_info("stopped");
+  return 0;
+}
+
+}  // namespace autoblog::app

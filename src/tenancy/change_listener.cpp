@@ -1,0 +1,46 @@
+#include "tenancy/change_listener.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "db/connection.h"
+#include "observability/log.h"
+#include "tenancy/registry.h"
+
+namespace autoblog::tenancy {
+
+namespace asio = boost::asio;
+
+asio::awaitable<void> listen_for_tenant_changes(std::string conninfo, TenantRegistry& registry) {
+  auto executor = co_await asio::this_coro::executor;
+  bool warned = false;
+  for (;;) {
+    std::string error;
+    try {
+      auto conn = co_await db::Connection::connect(executor, conninfo, std::chrono::seconds(5));
+      co_await conn->exec(db::Statement{"LISTEN autoblog_tenant_changed", {}});
+      // Anything may have changed while we were not listening.
+      registry.invalidate_all();
+      if (warned) observability::log_info("tenant change listener reconnected");
+      warned = false;
+      for (;;) {
+        auto n = co_await conn->next_notification();
+        registry.invalidate(n.payload);
+      }
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    registry.invalidate_all();
+    if (!warned) {
+      observability::log_warn("tenant change listener lost its connection; retrying",
+                              {{"error", error}});
+      warned = true;
+    }
+    asio::steady_timer t(executor, std::chrono::seconds(1));
+    co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+}  // namespace autoblog::tenancy

@@ -1,0 +1,17 @@
+#pragma once
+// Keeps this node's tenant cache honest across processes: LISTENs on autoblog_tenant_changed
+// (sent by every registry change, including those made by the CLI or another API node) and
+// drops the named tenant from the cache. While the listening connection is down the whole
+// cache is dropped and lookups go to the database, so a missed notification never leaves a
+// suspended tenant served. Runs forever; cancel by stopping the io_context.
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+namespace autoblog::tenancy {
+
+class TenantRegistry;
+
+boost::asio::awaitable<void> listen_for_tenant_changes(std::string conninfo,
+                                                       TenantRegistry& registry);
+
+}  // namespace autoblog::tenancy

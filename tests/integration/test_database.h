@@ -1,0 +1,73 @@
+#pragma once
+// A fresh database per test on the cluster started by scripts/run-tests.sh
+// (AUTOBLOG_TEST_DATABASE_URL); tests skip when it is not set. Blocking libpq is fine here.
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <boost/asio/io_context.hpp>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "app/runtime.h"
+#include "db/migrations/migrator.h"
+#include "db/pool.h"
+#include "util/random.h"
+
+namespace autoblog::testing {
+
+inline std::string admin_url() {
+  const char* u = std::getenv("AUTOBLOG_TEST_DATABASE_URL");
+  return u ? u : "";
+}
+
+// Runs one SQL statement on a blocking connection; returns the first value of the first row.
+inline std::string sql_value(const std::string& conninfo, const std::string& sql) {
+  PGconn* c = PQconnectdb(conninfo.c_str());
+  if (PQstatus(c) != CONNECTION_OK) {
+    std::string err = PQerrorMessage(c);
+    PQfinish(c);
+    throw std::runtime_error("connect: " + err);
+  }
+  PGresult* r = PQexec(c, sql.c_str());
+  auto st = PQresultStatus(r);
+  std::string out;
+  if (st == PGRES_TUPLES_OK && PQntuples(r) > 0) out = PQgetvalue(r, 0, 0);
+  std::string err = PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(c);
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) throw std::runtime_error(sql + ": " + err);
+  return out;
+}
+
+class DatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (admin_url().empty()) GTEST_SKIP() << "AUTOBLOG_TEST_DATABASE_URL not set";
+    name_ = "it_" + util::random_hex(6);
+    sql_value(admin_url(), "CREATE DATABASE " + name_);
+    conninfo_ = admin_url();
+    auto slash = conninfo_.find("/postgres");
+    conninfo_.replace(slash, 9, "/" + name_);
+    pool_ = std::make_unique<db::Pool>(ioc_.get_executor(),
+                                       db::PoolOptions{conninfo_, 4, std::chrono::milliseconds(500),
+                                                       16, std::chrono::milliseconds(5000)});
+    run(db::migrate_core(*pool_, db::load_migrations(db::embedded_core_migrations())));
+  }
+  void TearDown() override {
+    pool_.reset();
+    if (!name_.empty()) sql_value(admin_url(), "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  }
+  template <class T>
+  T run(boost::asio::awaitable<T> task) {
+    return app::run_to_completion(ioc_, std::move(task));
+  }
+  std::string query(const std::string& sql) { return sql_value(conninfo_, sql); }
+
+  boost::asio::io_context ioc_{1};
+  std::string name_;
+  std::string conninfo_;
+  std::unique_ptr<db::Pool> pool_;
+};
+
+}  // namespace autoblog::testing

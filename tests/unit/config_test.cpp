@@ -1,0 +1,72 @@
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "app/config.h"
+
+using namespace autoblog::app;
+
+namespace {
+EnvLookup env(std::map<std::string, std::string> values) {
+  return [values](const char* name) -> std::optional<std::string> {
+    auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+}  // namespace
+
+TEST(Config, DefaultsAreValid) {
+  auto c = config_from_env(env({}));
+  validate(c);
+  EXPECT_EQ(c.listen_host, "127.0.0.1");
+  EXPECT_EQ(c.listen_port, 8080);
+  EXPECT_EQ(c.data_dir, "var");
+  EXPECT_FALSE(c.database_url.has_value());
+  EXPECT_GE(c.io_threads, 1);
+}
+
+TEST(Config, EnvironmentOverridesDefaults) {
+  auto c = config_from_env(env({{"AUTOBLOG_LISTEN", "0.0.0.0:9000"},
+                                {"AUTOBLOG_DB_POOL_SIZE", "7"},
+                                {"AUTOBLOG_DATABASE_URL", "postgresql:///x"},
+                                {"AUTOBLOG_ACCESS_LOG", "0"}}));
+  validate(c);
+  EXPECT_EQ(c.listen_host, "0.0.0.0");
+  EXPECT_EQ(c.listen_port, 9000);
+  EXPECT_EQ(c.db_pool_size, 7);
+  EXPECT_EQ(c.database_url.value(), "postgresql:///x");
+  EXPECT_FALSE(c.access_log);
+}
+
+TEST(Config, BadNumbersAreConfigErrors) {
+  EXPECT_THROW(config_from_env(env({{"AUTOBLOG_DB_POOL_SIZE", "ten"}})), ConfigError);
+  EXPECT_THROW(config_from_env(env({{"AUTOBLOG_WORKERS", "3x"}})), ConfigError);
+  EXPECT_THROW(config_from_env(env({{"AUTOBLOG_MAX_BODY_BYTES", "1"}})), ConfigError);
+  EXPECT_THROW(config_from_env(env({{"AUTOBLOG_ACCESS_LOG", "maybe"}})), ConfigError);
+}
+
+TEST(Config, ValidationRejectsOutOfRangeValues) {
+  auto check = [](auto mutate) {
+    Config c;
+    mutate(c);
+    EXPECT_THROW(validate(c), ConfigError);
+  };
+  check([](Config& c) { c.listen = "nonsense"; });
+  check([](Config& c) { c.listen = "127.0.0.1:99999"; });
+  check([](Config& c) { c.listen = "127.0.0.1:"; });
+  check([](Config& c) { c.workers = -1; });
+  check([](Config& c) { c.db_pool_size = 0; });
+  check([](Config& c) { c.jwt_secret = "short"; });
+  check([](Config& c) { c.admin_token = "short"; });
+  check([](Config& c) { c.log_level = "loud"; });
+}
+
+TEST(Config, ErrorMessagesNameTheSetting) {
+  try {
+    config_from_env(env({{"AUTOBLOG_DB_POOL_SIZE", "ten"}}));
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("AUTOBLOG_DB_POOL_SIZE"), std::string::npos);
+  }
+}

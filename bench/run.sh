@@ -11,7 +11,8 @@
 #   6. a markdown summary on stdout and in bench/results/latest.md.
 # Every step has a time bound; the whole run takes about 3-4 minutes on 2 cores (≤ 6 min).
 # Environment knobs: AUTOBLOG_DB_POOL_SIZE (default 16), AUTOBLOG_IO_THREADS (default: cores),
-# BENCH_TENANTS (default 1000), BENCH_KEEP_TMP=1 (keep the temp dir and logs).
+# BENCH_TENANTS (default 1000), BENCH_KEEP_TMP=1 (keep the temp dir and logs),
+# BENCH_SERVER_LOG_LEVEL (default warn), BENCH_BUDGET_S (default 350).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -86,7 +87,12 @@ cleanup() {
   exit "$rc"
 }
 set -E
-trap 'die "unexpected failure (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
+on_err() {  # set -E makes subshells inherit this trap; only the main shell reports
+  local rc=$? line=$1 cmd=$2
+  [ "$BASHPID" = "$$" ] || exit "$rc"
+  die "unexpected failure (exit $rc) at line $line: $cmd"
+}
+trap 'on_err "$LINENO" "$BASH_COMMAND"' ERR
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -119,7 +125,7 @@ record loadavg "$(cut -d' ' -f1-3 /proc/loadavg) at start (other work on the mac
 git_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -z "$(git -C "$ROOT" --no-optional-locks status --porcelain 2>/dev/null | head -1)" ] || git_rev="$git_rev (+ uncommitted changes)"
 record git "$git_rev"
-record tools "$(wrk --version 2>&1 | head -1 | awk '{print $1, $2}'), $("$PGBIN/pgbench" --version), $("$NGINX" -v 2>&1 | sed 's/^nginx version: //')"
+record tools "$( (wrk --version 2>&1 || true) | head -1 | awk '{print $1, $2}'), $("$PGBIN/pgbench" --version), $("$NGINX" -v 2>&1 | sed 's/^nginx version: //')"
 
 # ------------------------------------------------------------------------------ 1. PostgreSQL
 log "starting PostgreSQL 15 in $T/pg"
@@ -145,10 +151,10 @@ export AUTOBLOG_DATABASE_URL="postgresql://autoblog@/autoblog?host=$T/pg"
 export AUTOBLOG_ADMIN_TOKEN=$ADMIN
 AUTOBLOG_JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 export AUTOBLOG_JWT_SECRET
-export AUTOBLOG_ACCESS_LOG=0 AUTOBLOG_LOG_LEVEL=warn
+export AUTOBLOG_ACCESS_LOG=0 AUTOBLOG_LOG_LEVEL=${BENCH_SERVER_LOG_LEVEL:-warn}
 export AUTOBLOG_DB_POOL_SIZE=${AUTOBLOG_DB_POOL_SIZE:-16}
 io_threads="${AUTOBLOG_IO_THREADS:-default ($(nproc) = cores)}"
-record server_settings "--workers 0, AUTOBLOG_DB_POOL_SIZE=$AUTOBLOG_DB_POOL_SIZE, AUTOBLOG_IO_THREADS=$io_threads, AUTOBLOG_ACCESS_LOG=0, AUTOBLOG_LOG_LEVEL=warn, DB over unix socket"
+record server_settings "--workers 0, AUTOBLOG_DB_POOL_SIZE=$AUTOBLOG_DB_POOL_SIZE, AUTOBLOG_IO_THREADS=$io_threads, AUTOBLOG_ACCESS_LOG=0, AUTOBLOG_LOG_LEVEL=$AUTOBLOG_LOG_LEVEL, DB over unix socket"
 
 log "starting autoblog serve on $API"
 "$BIN" serve --listen "127.0.0.1:$API_PORT" --data-dir "$T/data" --workers 0 >"$T/server.log" 2>&1 &
@@ -320,7 +326,7 @@ log "tenants touched: $(echo "$s" | tr '\n' ' '); VmRSS $((rss_kb / 1024)) MB"
 # ------------------------------------------------------------------------------ 6. summary
 lines=$(wc -l <"$T/server.log")
 errs=$(grep -ciE '"?level"?[:=]? *"?(error|critical|fatal)|\[(error|critical)\]' "$T/server.log" || true)
-record server_log "$lines lines at AUTOBLOG_LOG_LEVEL=warn, $errs error-level"
+record server_log "$lines lines at AUTOBLOG_LOG_LEVEL=$AUTOBLOG_LOG_LEVEL, $errs error-level"
 if [ "$lines" -gt 0 ]; then
   log "server log (last 10 of $lines lines):"
   tail -10 "$T/server.log" | cut -c1-300

@@ -35,7 +35,7 @@ struct CliContext {
       : database(config),
         pool(ioc.get_executor(),
              db::PoolOptions{database.conninfo(), 8, std::chrono::milliseconds(30000), 1024,
-                             std::chrono::milliseconds(10000)}) {
+                             std::chrono::milliseconds(10000), config.db_prepared_statements}) {
     core_applied = run_to_completion(
         ioc, db::migrate_core(pool, db::load_migrations(db::embedded_core_migrations())));
   }

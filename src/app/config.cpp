@@ -62,6 +62,9 @@ Config config_from_env(const EnvLookup& env) {
     c.db_max_waiters =
         static_cast<int>(parse_int_setting("AUTOBLOG_DB_MAX_WAITERS", v, 0, 1000000));
   });
+  str("AUTOBLOG_DB_PREPARED_STATEMENTS", [&](const std::string& v) {
+    c.db_prepared_statements = parse_bool("AUTOBLOG_DB_PREPARED_STATEMENTS", v);
+  });
   str("AUTOBLOG_IO_THREADS", [&](const std::string& v) {
     c.io_threads = static_cast<int>(parse_int_setting("AUTOBLOG_IO_THREADS", v, 0, 256));
   });

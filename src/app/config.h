@@ -30,6 +30,7 @@ struct Config {
   int db_pool_size = 16;
   std::chrono::milliseconds db_acquire_timeout{2000};
   int db_max_waiters = 1024;
+  bool db_prepared_statements = true;  // off behind PgBouncer < 1.21 in transaction mode
   int io_threads = 0;  // 0 = one per core
   std::size_t max_body_bytes = 1 << 20;
 

@@ -43,7 +43,7 @@ int serve(const Config& config) {
   db::Pool pool(ioc.get_executor(),
                 db::PoolOptions{database.conninfo(), config.db_pool_size,
                                 config.db_acquire_timeout, config.db_max_waiters,
-                                std::chrono::milliseconds(5000)});
+                                std::chrono::milliseconds(5000), config.db_prepared_statements});
   int applied = run_to_completion(
       ioc, db::migrate_core(pool, db::load_migrations(db::embedded_core_migrations())));
   if (applied > 0) log_info("core migrations applied", {{"count", applied}});

@@ -37,7 +37,8 @@ bool looks_like_conninfo(std::string_view s) {
 
 asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_executor executor,
                                                                   const std::string& conninfo,
-                                                                  std::chrono::milliseconds timeout) {
+                                                                  std::chrono::milliseconds timeout,
+                                                                  bool use_prepared) {
   const char* keys[] = {"dbname", "application_name", nullptr};
   const char* values[] = {conninfo.c_str(), "autoblog", nullptr};
   pg_conn* conn = PQconnectStartParams(keys, values, /*expand_dbname=*/1);
@@ -67,7 +68,9 @@ asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_ex
   }
   if (PQsetnonblocking(conn, 1) != 0) give_up("cannot make the connection nonblocking");
   auto socket = std::make_unique<Socket>(executor, PQsocket(conn));
-  co_return std::unique_ptr<Connection>(new Connection(conn, std::move(socket)));
+  std::unique_ptr<Connection> out(new Connection(conn, std::move(socket)));
+  out->use_prepared_ = use_prepared;
+  co_return out;
 }
 
 void Connection::fail(const std::string& what) {
@@ -111,14 +114,37 @@ std::optional<ErrorInfo> error_of(PGresult* r) {
 asio::awaitable<std::vector<Result>> Connection::pipeline(std::span<const Statement> statements) {
   if (broken_) throw ConnectionError("connection is broken");
   if (PQenterPipelineMode(conn_) != 1) fail("cannot enter pipeline mode");
+  // Each entry is one group of results to read: a statement's, or a Parse we queued before it.
+  struct Pending {
+    std::string_view prepared_sql;  // non-empty: the group is the Parse of this SQL
+  };
+  std::vector<Pending> pending;
+  pending.reserve(statements.size() * 2);
+  std::vector<const char*> values;
   for (const auto& s : statements) {
-    std::vector<const char*> values;
-    values.reserve(s.params.size());
+    values.clear();
     for (const auto& p : s.params) values.push_back(p ? p->c_str() : nullptr);
-    std::string sql(s.sql);
-    if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                          values.data(), nullptr, nullptr, 0) != 1)
-      fail("cannot queue a query");
+    int n = static_cast<int>(values.size());
+    if (s.prepare && use_prepared_) {
+      auto it = prepared_.find(s.sql);
+      if (it == prepared_.end()) {
+        auto name = "ab" + std::to_string(prepared_.size() + 1);
+        std::string sql(s.sql);
+        if (PQsendPrepare(conn_, name.c_str(), sql.c_str(), n, nullptr) != 1)
+          fail("cannot queue a prepare");
+        it = prepared_.emplace(s.sql, std::move(name)).first;
+        pending.push_back({s.sql});
+      }
+      if (PQsendQueryPrepared(conn_, it->second.c_str(), n, values.data(), nullptr, nullptr, 0) !=
+          1)
+        fail("cannot queue a prepared query");
+    } else {
+      std::string sql(s.sql);
+      if (PQsendQueryParams(conn_, sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0) !=
+          1)
+        fail("cannot queue a query");
+    }
+    pending.push_back({});
   }
   if (PQpipelineSync(conn_) != 1) fail("cannot send a pipeline sync");
   co_await flush();
@@ -126,15 +152,24 @@ asio::awaitable<std::vector<Result>> Connection::pipeline(std::span<const Statem
   std::vector<Result> results;
   results.reserve(statements.size());
   std::optional<ErrorInfo> first_error;
-  for (std::size_t i = 0; i < statements.size(); ++i) {
+  for (const auto& group : pending) {
     Result kept;
+    bool ok = true;
     for (;;) {
       while (PQisBusy(conn_)) co_await wait_readable();
       PGresult* r = PQgetResult(conn_);
       if (!r) break;
-      auto err = error_of(r);
-      if (err && !first_error) first_error = std::move(err);
+      auto st = PQresultStatus(r);
+      if (st == PGRES_PIPELINE_ABORTED) ok = false;
+      if (auto err = error_of(r)) {
+        ok = false;
+        if (!first_error) first_error = std::move(err);
+      }
       kept = Result(r);  // the last result of a statement is the one that matters
+    }
+    if (!group.prepared_sql.empty()) {
+      if (!ok) prepared_.erase(group.prepared_sql);  // the Parse did not happen
+      continue;
     }
     results.push_back(std::move(kept));
   }

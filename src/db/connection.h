@@ -10,6 +10,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "db/result.h"
@@ -30,10 +31,11 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Connects without blocking the executor. Throws ConnectionError.
+  // Connects without blocking the executor. Throws ConnectionError. With `use_prepared` false,
+  // Statement::prepare is ignored (for PgBouncer in transaction mode before 1.21).
   static boost::asio::awaitable<std::unique_ptr<Connection>> connect(
       boost::asio::any_io_executor executor, const std::string& conninfo,
-      std::chrono::milliseconds timeout);
+      std::chrono::milliseconds timeout, bool use_prepared = true);
 
   // Sends every statement, then one sync, and reads every result: one round trip.
   // Throws the DbError of the first failing statement (the rest are skipped by the server).
@@ -58,6 +60,9 @@ class Connection {
   pg_conn* conn_;
   std::unique_ptr<Socket> socket_;
   bool broken_ = false;
+  bool use_prepared_ = true;
+  // SQL text → server-side prepared statement name on this connection.
+  std::unordered_map<std::string_view, std::string> prepared_;
 };
 
 // True for a postgres:// URL or a key=value conninfo string (config validation).

@@ -96,7 +96,8 @@ asio::awaitable<PooledConnection> Pool::acquire() {
   std::unique_ptr<Connection> conn;
   std::exception_ptr failure;
   try {
-    conn = co_await Connection::connect(executor_, options_.conninfo, options_.connect_timeout);
+    conn = co_await Connection::connect(executor_, options_.conninfo, options_.connect_timeout,
+                                        options_.use_prepared);
   } catch (...) {
     failure = std::current_exception();
   }

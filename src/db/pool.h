@@ -26,6 +26,7 @@ struct PoolOptions {
   std::chrono::milliseconds acquire_timeout{2000};
   int max_waiters = 1024;
   std::chrono::milliseconds connect_timeout{5000};
+  bool use_prepared = true;  // server-side prepared statements (off for old PgBouncer)
 };
 
 struct PoolStats {

@@ -21,7 +21,14 @@ struct Query {
 struct Statement {
   std::string_view sql;  // must outlive the call (named constants do)
   Params params;
+  // Prepare once per connection and reuse (skips parsing and planning on the server). Only for
+  // fixed SQL text such as named Query constants, never for generated SQL.
+  bool prepare = false;
 };
+
+inline Statement prepared(const Query& q, Params params = {}) {
+  return Statement{q.sql, std::move(params), true};
+}
 
 inline Param param(std::string_view s) { return std::string(s); }
 inline Param param(const char* s) { return std::string(s); }

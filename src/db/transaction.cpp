@@ -6,6 +6,11 @@ namespace autoblog::db {
 
 namespace asio = boost::asio;
 
+namespace {
+constexpr Query kBegin{"begin", "BEGIN"};
+constexpr Query kCommit{"commit", "COMMIT"};
+}  // namespace
+
 Transaction::Transaction(PooledConnection conn) : conn_(std::move(conn)) {}
 
 Transaction::~Transaction() {
@@ -21,9 +26,10 @@ asio::awaitable<std::vector<Result>> Transaction::send(std::vector<Statement> st
   std::size_t skip = 0;
   if (!started_) {
     std::vector<Statement> all;
-    all.reserve(statements.size() + 1 + setup_sql_.size());
-    all.push_back({"BEGIN", {}});
-    for (const auto& s : setup_sql_) all.push_back({s, {}});
+    all.reserve(statements.size() + 1 + setup_.size());
+    all.push_back(prepared(kBegin));
+    for (auto& s : setup_) all.push_back(std::move(s));
+    setup_.clear();
     skip = all.size();
     for (auto& s : statements) all.push_back(std::move(s));
     statements = std::move(all);
@@ -37,7 +43,7 @@ asio::awaitable<std::vector<Result>> Transaction::send(std::vector<Statement> st
 
 asio::awaitable<Result> Transaction::exec(const Query& query, Params params) {
   std::vector<Statement> one;
-  one.push_back({query.sql, std::move(params)});
+  one.push_back(prepared(query, std::move(params)));
   auto results = co_await send(std::move(one));
   co_return std::move(results.front());
 }
@@ -53,15 +59,15 @@ asio::awaitable<void> Transaction::commit() {
     co_return;
   }
   std::vector<Statement> c;
-  c.push_back({"COMMIT", {}});
+  c.push_back(prepared(kCommit));
   co_await send(std::move(c));
   finished_ = true;
 }
 
 asio::awaitable<Result> Transaction::commit_with(const Query& query, Params params) {
   std::vector<Statement> two;
-  two.push_back({query.sql, std::move(params)});
-  two.push_back({"COMMIT", {}});
+  two.push_back(prepared(query, std::move(params)));
+  two.push_back(prepared(kCommit));
   auto results = co_await send(std::move(two));
   finished_ = true;
   co_return std::move(results.front());

@@ -30,12 +30,14 @@ class Transaction {
  protected:
   explicit Transaction(PooledConnection conn);
   // Queues a statement to run right after BEGIN (before the first query).
-  void prepend(std::string sql) { setup_sql_.push_back(std::move(sql)); }
+  void prepend(const Query& query, Params params) {
+    setup_.push_back(prepared(query, std::move(params)));
+  }
 
  private:
   boost::asio::awaitable<std::vector<Result>> send(std::vector<Statement> statements);
   PooledConnection conn_;
-  std::vector<std::string> setup_sql_;  // owned text of queued set-up statements
+  std::vector<Statement> setup_;  // queued set-up statements
   bool started_ = false;                // BEGIN has been sent
   bool finished_ = false;               // committed (or failed at commit)
 };

@@ -6,9 +6,17 @@
 
 namespace autoblog::tenancy {
 
+namespace {
+// SET LOCAL search_path, as a function so the schema travels as a parameter and the statement
+// can be prepared once per connection (is_local = true: it ends with the transaction).
+constexpr db::Query kSetLocalSearchPath{"set_local_search_path",
+                                        "SELECT set_config('search_path', $1, true)"};
+}  // namespace
+
 TenantTx::TenantTx(db::PooledConnection conn, const Tenant& tenant)
     : db::Transaction(std::move(conn)), tenant_id_(tenant.id) {
-  prepend("SET LOCAL search_path TO " + quote_identifier(tenant.schema_name));
+  db::Params p{db::param(quote_identifier(tenant.schema_name))};
+  prepend(kSetLocalSearchPath, std::move(p));
 }
 
 boost::asio::awaitable<TenantTx> TenantTx::begin(db::Pool& pool, const Tenant& tenant) {

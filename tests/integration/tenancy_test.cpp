@@ -48,7 +48,7 @@ TEST_F(TenancyTest, ProvisioningCreatesExactlyTheSeedTables) {
   auto tables = query(
       "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables "
       "WHERE table_schema = '" + t.schema_name + "'");
-  EXPECT_EQ(tables, "brand_configs,content_pipelines,content_performance");
+  EXPECT_EQ(tables, "brand_configs,content_performance,content_pipelines");
   auto columns = query(
       "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM "
       "information_schema.columns WHERE table_schema = '" + t.schema_name +

@@ -38,6 +38,7 @@ cap() {
 record() { printf '%s=%s\n' "$1" "$2" >>"$RESULTS"; }
 
 finish_report() {
+  record loadavg_end "$(cut -d' ' -f1-3 /proc/loadavg) at the end (this benchmark itself adds about 2)"
   record duration_s "$(awk "BEGIN{printf \"%.0f\", $(date +%s.%N) - $START_TS}")"
   python3 "$BENCH_DIR/util.py" report "$RESULTS" "$OUT_MD"
   log "summary written to ${OUT_MD#"$ROOT"/}"

@@ -276,7 +276,7 @@ def report(results_path, out_path):
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     lines += ["", "## Machine and settings", ""]
     for key, label in [("date", "date"), ("host_cpus", "nproc"), ("cpu_model", "CPU"),
-                       ("kernel", "kernel"), ("loadavg", "load average"), ("git", "autoblog commit"),
+                       ("kernel", "kernel"), ("loadavg", "load average"), ("loadavg_end", "load average"), ("git", "autoblog commit"),
                        ("pg_settings", "PostgreSQL"), ("server_settings", "autoblog serve"),
                        ("nginx_settings", "nginx"), ("tools", "tools"),
                        ("server_log", "server log"), ("duration_s", "bench wall time (s)")]:

@@ -8,7 +8,7 @@ PKGS=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev postgresql-15 postgresql-client-15
-  libhiredis-dev libcurl4-openssl-dev libssl-dev uuid-dev
+  libhiredis-dev libcurl4-openssl-dev libssl-dev uuid-dev libpugixml-dev
   prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server python3

@@ -15,7 +15,8 @@ using http::Request;
 using http::Response;
 
 void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
-                      const auth::JwtCodec& jwt) {
+                      const auth::JwtCodec& jwt, storage::ObjectStorage& storage,
+                      cache::TenantCache& cache) {
   router.add("POST", "/v1/admin/tenants", Audience::kAdmin,
              "Create a tenant (registry row, schema and migrations in one transaction)",
              [&registry](Request& req) -> asio::awaitable<Response> {
@@ -59,9 +60,10 @@ void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
              });
 
   router.add("DELETE", "/v1/admin/tenants/{id}", Audience::kAdmin,
-             "Delete a tenant: drops its schema and revokes its tokens",
-             [&registry](Request& req) -> asio::awaitable<Response> {
-               bool removed = co_await registry.remove(uuid_param(req, "id"));
+             "Delete a tenant: drops its schema, purges its storage and cache, revokes its tokens",
+             [&registry, &storage, &cache](Request& req) -> asio::awaitable<Response> {
+               bool removed =
+                   co_await delete_tenant(registry, storage, cache, uuid_param(req, "id"));
                if (!removed) throw http::NotFound("tenant not found");
                co_return Response::no_content();
              });

@@ -8,11 +8,18 @@ class TenantRegistry;
 namespace autoblog::auth {
 class JwtCodec;
 }
+namespace autoblog::storage {
+class ObjectStorage;
+}
+namespace autoblog::cache {
+class TenantCache;
+}
 
 namespace autoblog::api {
 
-// Registers the admin routes. The registry and codec must outlive the router.
+// Registers the admin routes. Everything passed must outlive the router.
 void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
-                      const auth::JwtCodec& jwt);
+                      const auth::JwtCodec& jwt, storage::ObjectStorage& storage,
+                      cache::TenantCache& cache);
 
 }  // namespace autoblog::api

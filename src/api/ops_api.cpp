@@ -2,7 +2,9 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "cache/tenant_cache.h"
 #include "db/pool.h"
+#include "storage/object_storage.h"
 #include "db/transaction.h"
 #include "observability/metrics.h"
 
@@ -82,15 +84,16 @@ std::string openapi_document(const http::Router& router) {
   return boost::json::serialize(doc);
 }
 
-void add_ops_routes(http::Router& router, db::Pool& pool, observability::Metrics& metrics) {
+void add_ops_routes(http::Router& router, db::Pool& pool, observability::Metrics& metrics,
+                    cache::TenantCache& cache, storage::ObjectStorage& storage) {
   router.add("GET", "/health", Audience::kPublic, "Liveness",
              [](Request&) -> asio::awaitable<Response> {
                co_return Response::json(200, R"({"status":"ok"})");
              });
 
   router.add("GET", "/health/ready", Audience::kPublic,
-             "Readiness: each dependency ok or fail",
-             [&pool](Request&) -> asio::awaitable<Response> {
+             "Readiness: each dependency ok or fail (no hosts, no error text)",
+             [&pool, &cache, &storage](Request&) -> asio::awaitable<Response> {
                bool db_ok = true;
                try {
                  auto tx = co_await db::Transaction::begin(pool);
@@ -98,10 +101,22 @@ void add_ops_routes(http::Router& router, db::Pool& pool, observability::Metrics
                } catch (const std::exception&) {
                  db_ok = false;
                }
-               boost::json::object checks{{"database", db_ok ? "ok" : "fail"}};
-               boost::json::object body{{"status", db_ok ? "ok" : "unavailable"},
+               bool cache_ok = co_await cache.ping();
+               bool storage_ok = true;
+               try {
+                 // A listing under a tenant id no tenant can have: touches the backend only.
+                 co_await storage.list("00000000-0000-0000-0000-000000000000", "", std::nullopt, 1);
+               } catch (const std::exception&) {
+                 storage_ok = false;
+               }
+               bool ok = db_ok && cache_ok && storage_ok;
+               auto word = [](bool b) { return b ? "ok" : "fail"; };
+               boost::json::object checks{{"database", word(db_ok)},
+                                          {"cache", word(cache_ok)},
+                                          {"storage", word(storage_ok)}};
+               boost::json::object body{{"status", ok ? "ok" : "unavailable"},
                                         {"checks", std::move(checks)}};
-               co_return Response::json(db_ok ? 200 : 503, boost::json::serialize(body));
+               co_return Response::json(ok ? 200 : 503, boost::json::serialize(body));
              });
 
   router.add("GET", "/metrics", Audience::kPublic, "Prometheus metrics (text format)",

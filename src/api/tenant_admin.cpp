@@ -4,7 +4,9 @@
 #include <chrono>
 #include <ctime>
 
+#include "cache/tenant_cache.h"
 #include "http/errors.h"
+#include "storage/object_storage.h"
 #include "http/json_body.h"
 #include "util/random.h"
 
@@ -79,7 +81,7 @@ tenancy::NewTenant parse_new_tenant(const boost::json::object& body) {
   t.name = checked_name(*name);
   if (auto* d = body.if_contains("domain"); d && !d->is_null()) {
     if (!d->is_string()) throw http::BadRequest("field 'domain' must be a string or null");
-    t.domain = checked_domain(std::string(d->as_string()));
+    t.domain = checked_domain(*http::string_field(body, "domain"));
   }
   if (auto tier = http::string_field(body, "subscription_tier")) t.tier = checked_tier(*tier);
   return t;
@@ -91,7 +93,7 @@ tenancy::TenantPatch parse_tenant_patch(const boost::json::object& body) {
   if (auto name = http::string_field(body, "name")) p.name = checked_name(*name);
   if (auto* d = body.if_contains("domain")) {
     if (d->is_null()) p.domain = std::optional<std::string>();
-    else if (d->is_string()) p.domain = checked_domain(std::string(d->as_string()));
+    else if (d->is_string()) p.domain = checked_domain(*http::string_field(body, "domain"));
     else throw http::BadRequest("field 'domain' must be a string or null");
   }
   if (auto tier = http::string_field(body, "subscription_tier")) p.tier = checked_tier(*tier);
@@ -126,6 +128,16 @@ boost::asio::awaitable<boost::json::object> issue_token(tenancy::TenantRegistry&
   out["token"] = token;
   out["expires_at"] = rfc3339(claims.exp);
   co_return out;
+}
+
+boost::asio::awaitable<bool> delete_tenant(tenancy::TenantRegistry& registry,
+                                           storage::ObjectStorage& storage,
+                                           cache::TenantCache& cache, const std::string& id) {
+  bool removed = co_await registry.remove(id);
+  if (!removed) co_return false;
+  co_await storage.purge_tenant(id);
+  co_await cache.clear_tenant(id);
+  co_return true;
 }
 
 }  // namespace autoblog::api

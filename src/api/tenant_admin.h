@@ -8,6 +8,13 @@
 #include "auth/jwt.h"
 #include "tenancy/registry.h"
 
+namespace autoblog::storage {
+class ObjectStorage;
+}
+namespace autoblog::cache {
+class TenantCache;
+}
+
 namespace autoblog::api {
 
 tenancy::NewTenant parse_new_tenant(const boost::json::object& body);
@@ -17,5 +24,12 @@ boost::asio::awaitable<boost::json::object> issue_token(tenancy::TenantRegistry&
                                                         const auth::JwtCodec& jwt,
                                                         const tenancy::Tenant& tenant,
                                                         std::int64_t ttl_seconds);
+
+// Deletes a tenant (registry, schema, tokens) and then purges its storage prefix and cache
+// namespace. False when the tenant does not exist. The registry row is marked deleted first, so
+// the tenant is refused everywhere before its data is purged.
+boost::asio::awaitable<bool> delete_tenant(tenancy::TenantRegistry& registry,
+                                           storage::ObjectStorage& storage,
+                                           cache::TenantCache& cache, const std::string& id);
 
 }  // namespace autoblog::api

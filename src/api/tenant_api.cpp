@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "api/common.h"
+#include "cache/tenant_cache.h"
 #include "content/content_queries.h"
 #include "http/errors.h"
 #include "http/json_body.h"
@@ -23,9 +24,13 @@ db::Param json_param(const boost::json::value* v) {
   if (!v || v->is_null()) return std::nullopt;
   return boost::json::serialize(*v);
 }
+
+// Cache-aside with a short TTL: a GET that races a PUT can cache the old value for at most this.
+constexpr std::string_view kBrandKey = "brand";
+constexpr std::chrono::seconds kBrandTtl{60};
 }  // namespace
 
-void add_tenant_routes(http::Router& router, db::Pool& pool) {
+void add_tenant_routes(http::Router& router, db::Pool& pool, cache::TenantCache& cache) {
   router.add("GET", "/v1/tenant", Audience::kTenant,
              "The caller's tenant, its effective limits and today's usage",
              [&pool](Request& req) -> asio::awaitable<Response> {
@@ -41,15 +46,20 @@ void add_tenant_routes(http::Router& router, db::Pool& pool) {
              });
 
   router.add("GET", "/v1/brand", Audience::kTenant, "The tenant's brand configuration",
-             [&pool](Request& req) -> asio::awaitable<Response> {
-               auto tx = co_await tenancy::TenantTx::begin(pool, caller(req));
+             [&pool, &cache](Request& req) -> asio::awaitable<Response> {
+               const auto& t = caller(req);
+               auto hit = co_await cache.get(t.id, kBrandKey);
+               if (hit) co_return Response::json(200, std::move(*hit));
+               auto tx = co_await tenancy::TenantTx::begin(pool, t);
                auto r = co_await tx.commit_with(q::kGetBrand);
                if (r.empty()) throw http::NotFound("no brand configuration yet; PUT /v1/brand");
-               co_return Response::json(200, std::string(r.get(0, 0)));
+               std::string body(r.get(0, 0));
+               co_await cache.set(t.id, kBrandKey, body, kBrandTtl);
+               co_return Response::json(200, std::move(body));
              });
 
   router.add("PUT", "/v1/brand", Audience::kTenant, "Replace the tenant's brand configuration",
-             [&pool](Request& req) -> asio::awaitable<Response> {
+             [&pool, &cache](Request& req) -> asio::awaitable<Response> {
                auto body = http::parse_json_object(req);
                http::require_known_fields(body, {"voice_tone", "topics", "visual_style",
                                                  "seo_strategy", "publishing_config"});
@@ -61,8 +71,10 @@ void add_tenant_routes(http::Router& router, db::Pool& pool) {
                         json_param(http::object_field(body, "visual_style", true)),
                         json_param(http::object_field(body, "seo_strategy", true)),
                         json_param(http::object_field(body, "publishing_config", true))};
-               auto tx = co_await tenancy::TenantTx::begin(pool, caller(req));
+               const auto& t = caller(req);
+               auto tx = co_await tenancy::TenantTx::begin(pool, t);
                auto r = co_await tx.commit_with(q::kPutBrand, std::move(p));
+               co_await cache.del(t.id, kBrandKey);
                co_return Response::json(200, std::string(r.get(0, 0)));
              });
 }

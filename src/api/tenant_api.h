@@ -6,11 +6,15 @@
 namespace autoblog::db {
 class Pool;
 }
+namespace autoblog::cache {
+class TenantCache;
+}
 
 namespace autoblog::api {
 
 // The pool must outlive the router.
-void add_tenant_routes(http::Router& router, db::Pool& pool);
+// The brand configuration is served from the tenant cache (read far more than written).
+void add_tenant_routes(http::Router& router, db::Pool& pool, cache::TenantCache& cache);
 void add_content_routes(http::Router& router, db::Pool& pool);
 
 }  // namespace autoblog::api

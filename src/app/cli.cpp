@@ -16,14 +16,20 @@ int run_cli(int argc, char** argv) {
   cli.fallthrough();
 
   std::optional<std::string> data_dir, database_url, log_level;
-  cli.add_option("--data-dir", data_dir,
-                 "Data directory: embedded PostgreSQL, secrets, storage [env AUTOBLOG_DATA_DIR, "
-                 "default ./var]");
-  cli.add_option("--database-url", database_url,
-                 "PostgreSQL URL; unset = embedded cluster [env AUTOBLOG_DATABASE_URL]");
-  cli.add_option("--log-level", log_level, "trace|debug|info|warn|error [env AUTOBLOG_LOG_LEVEL]");
+  // Options every command shares; added to each (sub)command so each --help lists them.
+  auto add_common = [&](CLI::App* app) {
+    app->add_option("--data-dir", data_dir,
+                    "Data directory: embedded PostgreSQL, secrets, storage [env AUTOBLOG_DATA_DIR, "
+                    "default ./var]");
+    app->add_option("--database-url", database_url,
+                    "PostgreSQL URL; unset = embedded cluster [env AUTOBLOG_DATABASE_URL]");
+    app->add_option("--log-level", log_level,
+                    "trace|debug|info|warn|error [env AUTOBLOG_LOG_LEVEL]");
+  };
+  add_common(&cli);
 
   auto* serve_cmd = cli.add_subcommand("serve", "Run the HTTP API server (and job workers)");
+  add_common(serve_cmd);
   std::optional<std::string> listen;
   std::optional<int> workers, io_threads, pool_size;
   serve_cmd->add_option("--listen", listen,
@@ -38,6 +44,7 @@ int run_cli(int argc, char** argv) {
 
   auto* migrate_cmd = cli.add_subcommand(
       "migrate", "Apply core migrations and upgrade every tenant schema (parallel, resumable)");
+  add_common(migrate_cmd);
   MigrateOptions migrate;
   migrate_cmd->add_option("--jobs", migrate.jobs, "Tenants migrated concurrently (default 4)")
       ->check(CLI::Range(1, 64));
@@ -46,6 +53,7 @@ int run_cli(int argc, char** argv) {
                           "migrations (for testing a migration before release)");
 
   auto* tenant_cmd = cli.add_subcommand("tenant", "Operator commands on tenants");
+  add_common(tenant_cmd);
   tenant_cmd->require_subcommand(1);
   TenantCommand tc;
   auto* create = tenant_cmd->add_subcommand("create", "Create a tenant (schema + migrations)");

@@ -9,6 +9,7 @@
 
 #include "api/common.h"
 #include "api/tenant_admin.h"
+#include "app/backends.h"
 #include "app/runtime.h"
 #include "app/secrets.h"
 #include "db/migrations/migrator.h"
@@ -35,7 +36,7 @@ struct CliContext {
       : database(config),
         pool(ioc.get_executor(),
              db::PoolOptions{database.conninfo(), 8, std::chrono::milliseconds(30000), 1024,
-                             std::chrono::milliseconds(10000), config.db_prepared_statements}) {
+                             std::chrono::milliseconds(10000), config.db_prepared_statements, {}}) {
     core_applied = run_to_completion(
         ioc, db::migrate_core(pool, db::load_migrations(db::embedded_core_migrations())));
   }
@@ -128,7 +129,9 @@ int run_tenant_command(const Config& config, const TenantCommand& cmd) {
     if (!t) throw std::runtime_error("tenant " + cmd.id + " not found");
     print(*t);
   } else if (cmd.action == "delete") {
-    if (!run_to_completion(ctx.ioc, registry.remove(require_uuid(cmd.id))))
+    Backends backends(config, ctx.ioc.get_executor(), nullptr);
+    if (!run_to_completion(ctx.ioc, api::delete_tenant(registry, backends.storage(),
+                                                       backends.cache(), require_uuid(cmd.id))))
       throw std::runtime_error("tenant " + cmd.id + " not found");
     std::cout << "deleted " << cmd.id << "\n";
   } else if (cmd.action == "token") {

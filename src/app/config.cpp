@@ -72,6 +72,26 @@ Config config_from_env(const EnvLookup& env) {
     c.max_body_bytes = static_cast<std::size_t>(
         parse_int_setting("AUTOBLOG_MAX_BODY_BYTES", v, 1024, 1LL << 32));
   });
+  str("AUTOBLOG_MAX_OBJECT_BYTES", [&](const std::string& v) {
+    c.max_object_bytes = static_cast<std::size_t>(
+        parse_int_setting("AUTOBLOG_MAX_OBJECT_BYTES", v, 1024, 5LL << 30));
+  });
+  str("AUTOBLOG_CACHE_MAX_BYTES", [&](const std::string& v) {
+    c.cache_max_bytes = static_cast<std::size_t>(
+        parse_int_setting("AUTOBLOG_CACHE_MAX_BYTES", v, 1 << 16, 1LL << 40));
+  });
+  str("AUTOBLOG_REDIS_URL", [&](const std::string& v) {
+    if (!v.empty()) c.redis_url = v;
+  });
+  if (auto endpoint = env("AUTOBLOG_S3_ENDPOINT"); endpoint && !endpoint->empty()) {
+    Config::S3 s3;
+    s3.endpoint = *endpoint;
+    str("AUTOBLOG_S3_BUCKET", [&](const std::string& v) { s3.bucket = v; });
+    str("AUTOBLOG_S3_REGION", [&](const std::string& v) { s3.region = v; });
+    str("AUTOBLOG_S3_ACCESS_KEY", [&](const std::string& v) { s3.access_key = v; });
+    str("AUTOBLOG_S3_SECRET_KEY", [&](const std::string& v) { s3.secret_key = v; });
+    c.s3 = std::move(s3);
+  }
   str("AUTOBLOG_ADMIN_TOKEN", [&](const std::string& v) { c.admin_token = v; });
   str("AUTOBLOG_JWT_SECRET", [&](const std::string& v) { c.jwt_secret = v; });
   str("AUTOBLOG_LOG_LEVEL", [&](const std::string& v) { c.log_level = v; });
@@ -108,6 +128,16 @@ void validate(Config& c) {
     throw ConfigError("AUTOBLOG_ADMIN_TOKEN must be at least 16 characters");
   if (!c.jwt_secret.empty() && c.jwt_secret.size() < 32)
     throw ConfigError("AUTOBLOG_JWT_SECRET must be at least 32 bytes");
+  if (c.redis_url && !c.redis_url->starts_with("redis://"))
+    throw ConfigError("AUTOBLOG_REDIS_URL must look like redis://[:password@]host[:port][/db]");
+  if (c.s3) {
+    if (!c.s3->endpoint.starts_with("http://") && !c.s3->endpoint.starts_with("https://"))
+      throw ConfigError("AUTOBLOG_S3_ENDPOINT must be an http:// or https:// URL");
+    if (c.s3->bucket.empty() || c.s3->access_key.empty() || c.s3->secret_key.empty())
+      throw ConfigError(
+          "AUTOBLOG_S3_ENDPOINT needs AUTOBLOG_S3_BUCKET, AUTOBLOG_S3_ACCESS_KEY and "
+          "AUTOBLOG_S3_SECRET_KEY");
+  }
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
   bool level_ok = false;
   for (auto* l : kLevels) level_ok = level_ok || c.log_level == l;

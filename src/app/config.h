@@ -34,6 +34,16 @@ struct Config {
   int io_threads = 0;  // 0 = one per core
   std::size_t max_body_bytes = 1 << 20;
 
+  std::size_t max_object_bytes = 25 << 20;  // PUT /v1/files body limit
+
+  // Production backends; unset = the embedded (in-process / local files) ones.
+  std::optional<std::string> redis_url;
+  struct S3 {
+    std::string endpoint, bucket, region = "us-east-1", access_key, secret_key;
+  };
+  std::optional<S3> s3;  // set when AUTOBLOG_S3_ENDPOINT is
+  std::size_t cache_max_bytes = 64 << 20;
+
   std::string admin_token;  // empty = load or generate in the data dir
   std::string jwt_secret;   // empty = load or generate in the data dir
 

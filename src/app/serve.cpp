@@ -10,8 +10,12 @@
 #include <thread>
 
 #include "api/admin_api.h"
+#include "api/files_api.h"
 #include "api/ops_api.h"
 #include "api/tenant_api.h"
+#include "api/tenant_health_api.h"
+#include "api/usage_reporter.h"
+#include "app/backends.h"
 #include "app/runtime.h"
 #include "app/secrets.h"
 #include "auth/authenticator.h"
@@ -21,6 +25,7 @@
 #include "http/server.h"
 #include "observability/log.h"
 #include "observability/metrics.h"
+#include "ratelimit/rate_limit_middleware.h"
 #include "tenancy/change_listener.h"
 #include "tenancy/registry.h"
 
@@ -39,36 +44,46 @@ int serve(const Config& config) {
 
   DatabaseHandle database(config);
   asio::io_context ioc(config.io_threads);
+  observability::Metrics metrics(config.metrics_tenant_labels);
 
   db::Pool pool(ioc.get_executor(),
                 db::PoolOptions{database.conninfo(), config.db_pool_size,
                                 config.db_acquire_timeout, config.db_max_waiters,
-                                std::chrono::milliseconds(5000), config.db_prepared_statements});
+                                std::chrono::milliseconds(5000), config.db_prepared_statements,
+                                [&metrics] { metrics.count_db_pool_timeout(); }});
   int applied = run_to_completion(
       ioc, db::migrate_core(pool, db::load_migrations(db::embedded_core_migrations())));
   if (applied > 0) log_info("core migrations applied", {{"count", applied}});
 
   tenancy::TenantRegistry registry(pool, db::load_migrations(db::embedded_tenant_migrations()),
                                    config.tenant_cache_ttl);
-  observability::Metrics metrics(config.metrics_tenant_labels);
+  Backends backends(config, ioc.get_executor(), &metrics);
+  api::UsageReporter usage(ioc.get_executor(), backends.storage(), backends.cache(), metrics);
   auth::Authenticator authenticator(secrets.admin_token, auth::JwtCodec(secrets.jwt_secret),
                                     registry);
 
   http::Router router;
-  api::add_ops_routes(router, pool, metrics);
-  api::add_admin_routes(router, registry, authenticator.jwt());
-  api::add_tenant_routes(router, pool);
+  api::add_ops_routes(router, pool, metrics, backends.cache(), backends.storage());
+  api::add_tenant_health_route(router, pool, backends.cache(), backends.storage(),
+                               std::chrono::milliseconds(2000));
+  api::add_admin_routes(router, registry, authenticator.jwt(), backends.storage(),
+                        backends.cache());
+  api::add_tenant_routes(router, pool, backends.cache());
   api::add_content_routes(router, pool);
+  api::add_files_routes(router, backends.storage(), usage);
 
-  // Error mapping outermost, then access log + metrics, routing, authentication, the handler.
-  auto app = http::chain({http::error_mapping(), http::access_log(metrics, config.access_log),
-                          http::routing(router), authenticator.middleware()},
-                         http::dispatch_to_route());
+  // Error mapping outermost, then access log + metrics, routing, authentication, rate limit,
+  // the handler.
+  auto app = http::chain(
+      {http::error_mapping(), http::access_log(metrics, config.access_log), http::routing(router),
+       authenticator.middleware(), ratelimit::rate_limit(backends.limiter(), metrics)},
+      http::dispatch_to_route());
 
   http::ServerOptions options;
   options.host = config.listen_host;
   options.port = config.listen_port;
   options.max_body_bytes = config.max_body_bytes;
+  options.max_upload_bytes = config.max_object_bytes;
   http::Server server(ioc, options, app);
   server.start();
 
@@ -99,7 +114,9 @@ int serve(const Config& config) {
                          {"port", static_cast<std::int64_t>(server.port())},
                          {"io_threads", config.io_threads},
                          {"db_pool_size", config.db_pool_size},
-                         {"database", database.embedded() ? "embedded" : "external"}});
+                         {"database", database.embedded() ? "embedded" : "external"},
+                         {"rate_limits_and_cache", backends.uses_redis() ? "redis" : "in-process"},
+                         {"storage", backends.uses_s3() ? "s3" : "local"}});
 
   ioc.restart();  // run_to_completion() above left it stopped
   std::vector<std::thread> threads;

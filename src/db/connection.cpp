@@ -9,6 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "db/errors.h"
+#include "observability/log.h"
 
 namespace autoblog::db {
 
@@ -67,6 +68,15 @@ asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_ex
     poll = PQconnectPoll(conn);
   }
   if (PQsetnonblocking(conn, 1) != 0) give_up("cannot make the connection nonblocking");
+  // Server notices ("... already exists, skipping") go to the structured log, not raw stderr.
+  PQsetNoticeProcessor(
+      conn,
+      [](void*, const char* message) {
+        std::string_view m(message);
+        while (!m.empty() && m.back() == '\n') m.remove_suffix(1);
+        observability::log_debug("postgresql notice", {{"notice", m}});
+      },
+      nullptr);
   auto socket = std::make_unique<Socket>(executor, PQsocket(conn));
   std::unique_ptr<Connection> out(new Connection(conn, std::move(socket)));
   out->use_prepared_ = use_prepared;

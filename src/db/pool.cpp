@@ -57,6 +57,7 @@ asio::awaitable<PooledConnection> Pool::acquire() {
   auto my_executor = co_await asio::this_coro::executor;
   std::unique_ptr<Connection> ready;
   std::shared_ptr<Waiter> waiter;
+  bool queue_full = false;
   {
     std::lock_guard lock(mutex_);
     if (!idle_.empty()) {
@@ -68,25 +69,36 @@ asio::awaitable<PooledConnection> Pool::acquire() {
       ++in_use_;
     } else if (static_cast<int>(waiters_.size()) >= options_.max_waiters) {
       ++timeouts_;
-      throw PoolTimeout("database busy: connection wait queue is full");
+      queue_full = true;
     } else {
       waiter = std::make_shared<Waiter>(my_executor);
       waiters_.push_back(waiter);
     }
   }
   if (ready) co_return PooledConnection(this, std::move(ready));
+  if (queue_full) {
+    if (options_.on_acquire_timeout) options_.on_acquire_timeout();
+    throw PoolTimeout("database busy: connection wait queue is full");
+  }
 
   if (waiter) {
     waiter->timer.expires_after(options_.acquire_timeout);
     co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    std::lock_guard lock(mutex_);
-    if (waiter->conn) co_return PooledConnection(this, std::move(waiter->conn));
-    if (waiter->may_open) {
-      ++open_;
-      ++in_use_;
-    } else {
-      std::erase(waiters_, waiter);
-      ++timeouts_;
+    bool timed_out = false;
+    {
+      std::lock_guard lock(mutex_);
+      if (waiter->conn) co_return PooledConnection(this, std::move(waiter->conn));
+      if (waiter->may_open) {
+        ++open_;
+        ++in_use_;
+      } else {
+        std::erase(waiters_, waiter);
+        ++timeouts_;
+        timed_out = true;
+      }
+    }
+    if (timed_out) {
+      if (options_.on_acquire_timeout) options_.on_acquire_timeout();
       throw PoolTimeout("database busy: no connection available within " +
                         std::to_string(options_.acquire_timeout.count()) + " ms");
     }

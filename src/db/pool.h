@@ -27,6 +27,7 @@ struct PoolOptions {
   int max_waiters = 1024;
   std::chrono::milliseconds connect_timeout{5000};
   bool use_prepared = true;  // server-side prepared statements (off for old PgBouncer)
+  std::function<void()> on_acquire_timeout;  // e.g. a metrics counter; called outside the lock
 };
 
 struct PoolStats {

@@ -49,7 +49,10 @@ asio::awaitable<Result> Transaction::exec(const Query& query, Params params) {
 }
 
 asio::awaitable<void> Transaction::exec_script(std::string_view sql) {
-  if (!started_) co_await send({});
+  if (!started_) {
+    std::vector<Statement> none;  // just BEGIN and the set-up statements
+    co_await send(std::move(none));
+  }
   co_await conn_->exec_script(sql);
 }
 

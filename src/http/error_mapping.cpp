@@ -6,6 +6,7 @@
 #include "db/errors.h"
 #include "http/errors.h"
 #include "observability/log.h"
+#include "storage/object_storage.h"
 
 namespace autoblog::http {
 
@@ -35,6 +36,10 @@ Middleware error_mapping() {
       observability::log_error("database unavailable",
                                {{"request_id", req.request_id}, {"error", e.what()}});
       co_return error_response(503, "unavailable", "database unavailable");
+    } catch (const storage::StorageUnavailable& e) {
+      observability::log_error("storage unavailable",
+                               {{"request_id", req.request_id}, {"error", e.what()}});
+      co_return error_response(503, "unavailable", "storage unavailable");
     } catch (const db::DbError& e) {
       // Class 22 (data exception: bad date, number out of range...) is the client's input.
       if (e.sqlstate().rfind("22", 0) == 0)

@@ -70,7 +70,11 @@ const boost::json::value* array_field(const boost::json::object& body, std::stri
 std::optional<std::string> string_field(const boost::json::object& body, std::string_view key) {
   auto* v = typed_field(body, key, false, &boost::json::value::is_string, "a string");
   if (!v) return std::nullopt;
-  return std::string(v->as_string());
+  std::string out(v->as_string());
+  // PostgreSQL text cannot hold NUL; libpq would silently cut the value there.
+  if (out.find('\0') != std::string::npos)
+    throw BadRequest("field '" + std::string(key) + "' must not contain NUL characters");
+  return out;
 }
 
 std::optional<std::int64_t> int_field(const boost::json::object& body, std::string_view key) {

@@ -13,6 +13,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
+#include <array>
 #include <list>
 #include <mutex>
 
@@ -118,11 +119,25 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  // Answers an error and closes. The client may still be sending a body we refused: keep
+  // reading (and discarding) briefly after our half-close, so the kernel does not reset the
+  // connection before the client has read the response (nginx's "lingering close").
   asio::awaitable<void> write_error(Connection& c, unsigned version, unsigned status,
                                     std::string_view code, std::string_view message) {
     auto res = to_beast(error_response(status, code, message), version, false);
     c.stream.expires_after(options.body_timeout);
-    co_await bhttp::async_write(c.stream, res, use_tuple);
+    auto [ec, n] = co_await bhttp::async_write(c.stream, res, use_tuple);
+    if (ec) co_return;
+    beast::error_code ignored;
+    c.stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    c.stream.expires_after(std::chrono::seconds(2));
+    std::array<char, 16384> sink;
+    std::size_t drained = 0;
+    while (drained < (64u << 20)) {
+      auto [rec, got] = co_await c.stream.async_read_some(asio::buffer(sink), use_tuple);
+      if (rec) break;
+      drained += got;
+    }
   }
 
   asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
@@ -138,7 +153,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     while (!stopping) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-      parser.body_limit(options.max_body_bytes);
+      // The larger limit while reading the header; the route's own limit is applied below.
+      parser.body_limit(std::max(options.max_body_bytes, options.max_upload_bytes));
       conn->idle = true;
       stream.expires_after(first ? options.header_timeout : options.idle_timeout);
       first = false;
@@ -150,7 +166,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       }
       if (ec == bhttp::error::body_limit) {
         co_await write_error(*conn, 11, 413, "payload_too_large",
-                             "request body exceeds " + std::to_string(options.max_body_bytes) +
+                             "request body exceeds " +
+                                 std::to_string(std::max(options.max_body_bytes,
+                                                         options.max_upload_bytes)) +
                                  " bytes");
         break;
       }
@@ -162,6 +180,14 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         break;
       }
       auto& header = parser.get();
+      const bool upload = header.target().starts_with(options.upload_path_prefix);
+      const std::size_t limit = upload ? options.max_upload_bytes : options.max_body_bytes;
+      if (auto length = parser.content_length(); length && *length > limit) {
+        co_await write_error(*conn, header.version(), 413, "payload_too_large",
+                             "request body exceeds " + std::to_string(limit) + " bytes");
+        break;
+      }
+      parser.body_limit(limit);  // for chunked bodies of unknown length
       if (header[bhttp::field::expect] == "100-continue") {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, header.version()};
         stream.expires_after(options.body_timeout);
@@ -173,8 +199,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
         if (bec == bhttp::error::body_limit) {
           co_await write_error(*conn, header.version(), 413, "payload_too_large",
-                               "request body exceeds " + std::to_string(options.max_body_bytes) +
-                                   " bytes");
+                               "request body exceeds " + std::to_string(limit) + " bytes");
           break;
         }
         if (bec) {

@@ -23,6 +23,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
   std::size_t max_body_bytes = 1 << 20;
+  // Routes under this prefix (object uploads) take bodies up to max_upload_bytes instead.
+  std::string upload_path_prefix = "/v1/files/";
+  std::size_t max_upload_bytes = 25 << 20;
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds body_timeout{60};

@@ -164,7 +164,20 @@ struct Metrics::Impl {
                                .Register(registry)
                                .Add({});
 
+  Family<Counter>& rate_limit_decisions =
+      prometheus::BuildCounter()
+          .Name("autoblog_rate_limit_decisions_total")
+          .Help("Rate-limit decisions by tenant and outcome")
+          .Register(registry);
+  Counter& rate_limit_fallbacks =
+      prometheus::BuildCounter()
+          .Name("autoblog_rate_limit_fallbacks_total")
+          .Help("Rate-limit decisions made in-process because Redis was unreachable")
+          .Register(registry)
+          .Add({});
+
   TenantLabels tenants;
+  SeriesCache<Counter*> rate_limit_series;
   SeriesCache<HttpSeries> http_series;
   SeriesCache<Counter*> tenant_series;
   SeriesCache<Histogram*> generation_series;
@@ -216,6 +229,19 @@ void Metrics::set_db_pool(std::size_t size, std::size_t in_use, std::size_t wait
 void Metrics::count_db_pool_timeout() {
   impl_->pool_timeouts.Increment();
 }
+
+void Metrics::count_rate_limit(std::string_view tenant_id, bool allowed) {
+  const std::string_view tenant = impl_->tenants.label(tenant_id);
+  const std::string_view decision = allowed ? "allowed" : "denied";
+  Counter* counter =
+      impl_->rate_limit_series.get(make_key(key_buffer(), tenant, decision), [&] {
+        return &impl_->rate_limit_decisions.Add(
+            {{"tenant_id", std::string(tenant)}, {"decision", std::string(decision)}});
+      });
+  counter->Increment();
+}
+
+void Metrics::count_rate_limit_fallback() { impl_->rate_limit_fallbacks.Increment(); }
 
 void Metrics::observe_generation(std::string_view tenant_id, std::string_view tier,
                                  double seconds) {

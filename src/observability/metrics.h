@@ -46,6 +46,11 @@ class Metrics {
   // autoblog_db_pool_acquire_timeouts_total: an acquire gave up (the request got a 503).
   void count_db_pool_timeout();
 
+  // autoblog_rate_limit_decisions_total{tenant_id,decision="allowed"|"denied"}.
+  void count_rate_limit(std::string_view tenant_id, bool allowed);
+  // autoblog_rate_limit_fallbacks_total: decisions made in-process because Redis was unreachable.
+  void count_rate_limit_fallback();
+
   // autoblog_content_generation_duration_seconds{tenant_id,tier}.
   void observe_generation(std::string_view tenant_id, std::string_view tier, double seconds);
   // autoblog_tenant_resource_usage{tenant_id,resource_type}. Tenants folded into "_other" share

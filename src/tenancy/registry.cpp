@@ -29,6 +29,7 @@ Tenant tenant_from_row(const db::Result& r, int row) {
   t.schema_version = static_cast<int>(r.get_int(row, 7));
   t.created_at = std::string(r.get(row, 8));
   t.updated_at = std::string(r.get(row, 9));
+  t.limits = compute_limits(t.tier, t.limits_json);
   return t;
 }
 

@@ -49,7 +49,7 @@ const TierLimits& tier_defaults(Tier tier) {
   return starter;
 }
 
-TierLimits Tenant::effective_limits() const {
+TierLimits compute_limits(Tier tier, std::string_view limits_json) {
   TierLimits l = tier_defaults(tier);
   boost::json::error_code ec;
   auto v = boost::json::parse(limits_json, ec);

@@ -39,9 +39,14 @@ struct Tenant {
   int schema_version = 0;
   std::string created_at;  // RFC 3339 UTC
   std::string updated_at;
+  // The tier's defaults with the overrides applied; computed once when the snapshot is built
+  // (compute_limits), since rate limiting reads it on every request.
+  TierLimits limits;
 
-  // The tier's defaults with this tenant's overrides applied.
-  TierLimits effective_limits() const;
+  const TierLimits& effective_limits() const { return limits; }
 };
+
+// The tier's defaults with the overrides of `limits_json` applied (unknown keys ignored).
+TierLimits compute_limits(Tier tier, std::string_view limits_json);
 
 }  // namespace autoblog::tenancy

@@ -387,6 +387,19 @@ class Server:
         return env
 
     def start(self) -> "Server":
+        """Starts the server and waits until it is ready. Retries on another port when the
+        chosen free port was taken in the meantime (parallel ctest jobs)."""
+        for attempt in range(3):
+            try:
+                return self._start_once()
+            except ServerError as e:
+                lost_race = re.search(r"address already in use|EADDRINUSE|bind",
+                                      self.read_output(since_last_start=True), re.I)
+                if attempt == 2 or self.returncode is None or not lost_race:
+                    raise e
+        raise AssertionError("unreachable")
+
+    def _start_once(self) -> "Server":
         if self.proc is not None and self.proc.poll() is None:
             raise RuntimeError("server already running")
         self.port = free_port()
@@ -588,6 +601,15 @@ class Server:
             return resp.status, rh, _decode_body(rh, raw)
         raise AssertionError("unreachable")
 
+    def client(self) -> "Server":
+        """A view of this server with its own keep-alive connection (for use from another
+        thread); lifecycle methods must only be called on the original."""
+        c = object.__new__(Server)
+        c.__dict__.update(self.__dict__)
+        c._conn = None
+        c._conn_used = False
+        return c
+
     def admin(self, method: str, path: str, body: Any = None, **kw):
         return self.request(method, path, body, token=self.admin_token, **kw)
 
@@ -744,3 +766,399 @@ class E2ETestCase(unittest.TestCase):
 
 def random_uuid() -> str:
     return str(uuid.uuid4())
+
+
+# --------------------------------------------------------------------------------------------
+# Backing services: Redis and S3 (s3rver)
+#
+# scripts/run-tests.sh exports AUTOBLOG_TEST_REDIS_URL and AUTOBLOG_TEST_S3_ENDPOINT (shared
+# services). A test that stops a service mid-test starts its OWN with RedisServer / S3rver below;
+# both can be stopped and started again on the same port (and, for s3rver, the same directory).
+
+S3_BUCKET = "autoblog"
+S3_REGION = "us-east-1"
+S3_ACCESS_KEY = "S3RVER"
+S3_SECRET_KEY = "S3RVER"
+
+
+def shared_redis_url() -> str | None:
+    return os.environ.get("AUTOBLOG_TEST_REDIS_URL") or None
+
+
+def shared_s3_endpoint() -> str | None:
+    return os.environ.get("AUTOBLOG_TEST_S3_ENDPOINT") or None
+
+
+def redis_env(url: str) -> dict[str, str]:
+    """Server environment that puts rate limits and the tenant cache on Redis at `url`."""
+    return {"AUTOBLOG_REDIS_URL": url}
+
+
+def s3_env(endpoint: str) -> dict[str, str]:
+    """Server environment that puts object storage on the S3 endpoint (bucket autoblog)."""
+    return {"AUTOBLOG_S3_ENDPOINT": endpoint, "AUTOBLOG_S3_BUCKET": S3_BUCKET,
+            "AUTOBLOG_S3_REGION": S3_REGION, "AUTOBLOG_S3_ACCESS_KEY": S3_ACCESS_KEY,
+            "AUTOBLOG_S3_SECRET_KEY": S3_SECRET_KEY}
+
+
+def redis_server_bin() -> str | None:
+    return shutil.which("redis-server")
+
+
+def s3rver_bin() -> str | None:
+    """<repo>/node_modules/.bin/s3rver (npm package pinned in package.json), or the path in
+    $AUTOBLOG_TEST_S3RVER_BIN; None when neither exists."""
+    for path in (os.environ.get("AUTOBLOG_TEST_S3RVER_BIN"),
+                 str(REPO_ROOT / "node_modules" / ".bin" / "s3rver")):
+        if path and os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def port_open(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+class _Service:
+    """A child process listening on one TCP port, restartable on the same port."""
+
+    name = "service"
+
+    def __init__(self, port: int | None = None):
+        self.tmpdir = tempfile.mkdtemp(prefix=f"ab{self.name[:3]}", dir="/tmp")
+        self.port = port or free_port()
+        self.log_path = os.path.join(self.tmpdir, f"{self.name}.log")
+        self.proc: subprocess.Popen | None = None
+        self._started_once = False
+
+    def command(self) -> list[str]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def env(self) -> dict[str, str]:
+        return base_env()
+
+    def start(self, timeout: float = 20.0) -> "_Service":
+        if self.alive():
+            raise RuntimeError(f"{self.name} already running")
+        for attempt in range(3):
+            log = open(self.log_path, "ab")
+            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, start_new_session=True,
+                                         env=self.env())
+            log.close()
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    break
+                if port_open(self.port):
+                    self._started_once = True
+                    return self
+                time.sleep(0.05)
+            self._kill()
+            # A port lost to another process before the first start: take another one.
+            if not self._started_once and attempt < 2:
+                self.port = free_port()
+                continue
+            break
+        raise AssertionError(f"{self.name} did not start on port {self.port}\n" + self.log_tail())
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stops the process (SIGTERM, then SIGKILL) and waits until the port is closed."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        except OSError:
+            self.proc.terminate()
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._kill()
+        wait_until(lambda: not port_open(self.port, timeout=0.2), 5.0, 0.05)
+
+    def _kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                self.proc.kill()
+            self.proc.wait(timeout=30)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def cleanup(self) -> None:
+        self._kill()
+        if not KEEP:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+    def log_tail(self, n: int = 40) -> str:
+        try:
+            with open(self.log_path, "rb") as f:
+                lines = f.read().decode("utf-8", "replace").splitlines()
+        except OSError:
+            lines = ["<no log>"]
+        return f"----- {self.name} log ({self.log_path}) -----\n" + "\n".join(lines[-n:])
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.cleanup()
+
+
+class RedisServer(_Service):
+    """A private redis-server (nothing persisted) on 127.0.0.1:port."""
+
+    name = "redis"
+
+    def command(self) -> list[str]:
+        binary = redis_server_bin()
+        if binary is None:
+            raise unittest.SkipTest("redis-server is not on PATH")
+        return [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", self.tmpdir]
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def cmd(self, *args: str | bytes, timeout: float = 5.0) -> Any:
+        return redis_command(self.url, *args, timeout=timeout)
+
+
+def redis_command(url: str, *args: str | bytes, timeout: float = 5.0) -> Any:
+    """One Redis command over RESP (no AUTH/SELECT support: test servers only).
+    Returns str/bytes/int/list/None; an error reply raises AssertionError."""
+    parts = urllib.parse.urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 6379
+    wire = f"*{len(args)}\r\n".encode()
+    for a in args:
+        b = a if isinstance(a, bytes) else str(a).encode()
+        wire += b"$" + str(len(b)).encode() + b"\r\n" + b + b"\r\n"
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.sendall(wire)
+        f = s.makefile("rb")
+
+        def read():
+            line = f.readline()
+            if not line:
+                raise AssertionError("redis closed the connection")
+            kind, rest = line[:1], line[1:-2]
+            if kind == b"+":
+                return rest.decode()
+            if kind == b"-":
+                raise AssertionError(f"redis error: {rest.decode()}")
+            if kind == b":":
+                return int(rest)
+            if kind == b"$":
+                n = int(rest)
+                if n < 0:
+                    return None
+                data = f.read(n + 2)
+                return data[:-2]
+            if kind == b"*":
+                n = int(rest)
+                return None if n < 0 else [read() for _ in range(n)]
+            raise AssertionError(f"unexpected redis reply {line!r}")
+
+        return read()
+
+
+class S3rver(_Service):
+    """The s3rver emulator with bucket `autoblog`, its files in self.directory (kept across
+    stop()/start())."""
+
+    name = "s3rver"
+
+    def __init__(self, port: int | None = None):
+        super().__init__(port)
+        self.directory = os.path.join(self.tmpdir, "s3")
+        os.makedirs(self.directory, exist_ok=True)
+
+    @staticmethod
+    def require() -> str:
+        binary = s3rver_bin()
+        if binary is None:
+            raise unittest.SkipTest(
+                "s3rver is not installed (node_modules/.bin/s3rver missing; `npm ci` installs "
+                "the version pinned in package.json)")
+        return binary
+
+    def env(self) -> dict[str, str]:
+        # s3rver 3.7 makes ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node
+        # >= 17) only has in its legacy provider: without it every truncated listing is a 500.
+        env = base_env()
+        opts = env.get("NODE_OPTIONS", "")
+        if "--openssl-legacy-provider" not in opts:
+            env["NODE_OPTIONS"] = (opts + " --openssl-legacy-provider").strip()
+        return env
+
+    def command(self) -> list[str]:
+        return [S3rver.require(), "-d", self.directory, "-a", "127.0.0.1", "-p", str(self.port),
+                "--configure-bucket", S3_BUCKET, "--silent"]
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self) -> "S3Client":
+        return S3Client(self.endpoint)
+
+
+class S3Client:
+    """Minimal path-style S3 client with AWS Signature V4 (to inspect what the server stored)."""
+
+    def __init__(self, endpoint: str, bucket: str = S3_BUCKET, region: str = S3_REGION,
+                 access_key: str = S3_ACCESS_KEY, secret_key: str = S3_SECRET_KEY):
+        parts = urllib.parse.urlsplit(endpoint)
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or 80
+        self.netloc = parts.netloc
+        self.bucket = bucket
+        self.region = region
+        self.access_key = access_key
+        self.secret_key = secret_key
+
+    @staticmethod
+    def _enc(s: str, safe: str = "") -> str:
+        return urllib.parse.quote(s, safe="-_.~" + safe)
+
+    def request(self, method: str, key: str = "", query: dict[str, str] | None = None,
+                body: bytes = b"", headers: dict[str, str] | None = None,
+                timeout: float = 10.0) -> tuple[int, dict[str, str], bytes]:
+        path = "/" + self.bucket + ("/" + self._enc(key, "/") if key else "")
+        query = query or {}
+        canon_query = "&".join(f"{self._enc(k)}={self._enc(v)}"
+                               for k, v in sorted(query.items()))
+        now = _dt.datetime.now(_dt.timezone.utc)
+        amz_date = now.strftime("%Y%m%dT%H%M%SZ")
+        date = now.strftime("%Y%m%d")
+        payload_hash = hashlib.sha256(body).hexdigest()
+        hdrs = {"host": self.netloc, "x-amz-date": amz_date,
+                "x-amz-content-sha256": payload_hash}
+        for k, v in (headers or {}).items():
+            hdrs[k.lower()] = v
+        signed = ";".join(sorted(hdrs))
+        canon_headers = "".join(f"{k}:{hdrs[k].strip()}\n" for k in sorted(hdrs))
+        canon_req = "\n".join([method, path, canon_query, canon_headers, signed, payload_hash])
+        scope = f"{date}/{self.region}/s3/aws4_request"
+        to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope,
+                             hashlib.sha256(canon_req.encode()).hexdigest()])
+        key_bytes = ("AWS4" + self.secret_key).encode()
+        for part in (date, self.region, "s3", "aws4_request"):
+            key_bytes = hmac.new(key_bytes, part.encode(), hashlib.sha256).digest()
+        signature = hmac.new(key_bytes, to_sign.encode(), hashlib.sha256).hexdigest()
+        hdrs["authorization"] = (f"AWS4-HMAC-SHA256 Credential={self.access_key}/{scope}, "
+                                 f"SignedHeaders={signed}, Signature={signature}")
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            conn.request(method, path + ("?" + canon_query if canon_query else ""),
+                         body=body or None, headers={k: v for k, v in hdrs.items() if k != "host"})
+            resp = conn.getresponse()
+            data = resp.read()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+        finally:
+            conn.close()
+
+    def list_objects(self, prefix: str = "") -> dict[str, dict[str, Any]]:
+        """key -> {"size", "etag"} for every object under `prefix` (ListObjectsV2, all pages)."""
+        import xml.etree.ElementTree as ET
+
+        out: dict[str, dict[str, Any]] = {}
+        token = None
+        for _ in range(10000):
+            query = {"list-type": "2", "prefix": prefix}
+            if token:
+                query["continuation-token"] = token
+            status, _, data = self.request("GET", "", query)
+            if status != 200:
+                raise AssertionError(f"S3 list {prefix!r}: {status} {data[:300]!r}")
+            root = ET.fromstring(data)
+
+            def local(tag):
+                return tag.rsplit("}", 1)[-1]
+
+            token = None
+            truncated = False
+            for el in root:
+                name = local(el.tag)
+                if name == "Contents":
+                    fields = {local(c.tag): (c.text or "") for c in el}
+                    out[fields["Key"]] = {"size": int(fields.get("Size", "0")),
+                                          "etag": fields.get("ETag", "")}
+                elif name == "IsTruncated":
+                    truncated = (el.text or "").strip() == "true"
+                elif name == "NextContinuationToken":
+                    token = el.text
+            if not truncated or not token:
+                return out
+        raise AssertionError("S3 listing did not end")
+
+    def get_object(self, key: str) -> tuple[int, dict[str, str], bytes]:
+        return self.request("GET", key)
+
+    def head_object(self, key: str) -> tuple[int, dict[str, str], bytes]:
+        return self.request("HEAD", key)
+
+
+# --------------------------------------------------------------------------------------------
+# Metrics and concurrent requests
+
+
+def metric_value(text: str, name: str, **labels: str) -> float | None:
+    """Sum of the samples of metric `name` (exact name) whose labels include `labels`;
+    None when there is no such sample."""
+    total, found = 0.0, False
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = re.match(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)", line)
+        if not m or m.group(1) != name:
+            continue
+        got = dict(re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"', m.group(3) or ""))
+        if all(got.get(k) == v for k, v in labels.items()):
+            total += float(m.group(4))
+            found = True
+    return total if found else None
+
+
+def parallel_requests(servers: list["Server"], n: int, method: str, path: str,
+                      token: str | None = None, threads: int = 8, body: Any = None
+                      ) -> list[tuple[int, dict[str, str], Any]]:
+    """Sends `n` requests from `threads` threads, each with its own keep-alive connection;
+    thread k talks to servers[k % len(servers)]. Returns the responses in completion
+    order; a transport error is recorded as (-1, {}, repr(error))."""
+    import threading
+
+    results: list[tuple[int, dict[str, str], Any]] = []
+    lock = threading.Lock()
+    remaining = [n]
+
+    def worker(k: int) -> None:
+        client = servers[k % len(servers)].client()
+        try:
+            while True:
+                with lock:
+                    if remaining[0] <= 0:
+                        return
+                    remaining[0] -= 1
+                try:
+                    r = client.request(method, path, body, token=token)
+                except Exception as e:  # recorded, asserted by the caller
+                    r = (-1, {}, repr(e))
+                with lock:
+                    results.append(r)
+        finally:
+            client._close_conn()
+
+    pool = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join(timeout=120)
+    return results

@@ -1,12 +1,11 @@
 """E2E: platform operator (admin) API — DESIGN.md §2 and docs/api-contract-notes.md."""
-import datetime as dt
 import secrets
 import time
 import unittest
 
-from harness import (SCHEMA_RE, TENANT_KEYS, UUID_RE, E2ETestCase, drop_database,
-                     fresh_database, jwt_claims, make_jwt, now_utc, parse_ts, q, random_uuid,
-                     wait_until)
+from harness import (SCHEMA_RE, TENANT_KEYS, UUID_RE, E2ETestCase, Server, drop_database,
+                     fresh_database, jwt_claims, make_jwt, now_utc, parse_ts, psql, q,
+                     random_uuid, wait_until)
 
 
 def uniq(prefix: str) -> str:
@@ -50,6 +49,14 @@ class AdminApiTest(E2ETestCase):
         self.check_tenant_json(t, name=name, tier="starter", domain=None)
         age = abs((now_utc() - parse_ts(t["created_at"])).total_seconds())
         self.assertLess(age, 120, "created_at should be about now")
+
+    def test_create_makes_migrated_schema(self):
+        t = self.server.create_tenant(uniq("Schema"))
+        tables = psql(self.db, "SELECT string_agg(table_name, ',' ORDER BY table_name) "
+                               "FROM information_schema.tables "
+                               f"WHERE table_schema = '{t['schema_name']}'")
+        for table in ("brand_configs", "content_performance", "content_pipelines"):
+            self.assertIn(table, tables.split(","), f"schema {t['schema_name']}: {tables}")
 
     def test_create_with_tier_and_domain(self):
         for tier in ("starter", "growth", "enterprise"):
@@ -189,6 +196,9 @@ class AdminApiTest(E2ETestCase):
         self.assertNotIn(t["id"], [i["id"] for i in items], "deleted tenant still listed")
         self.assertError(self.admin("DELETE", f"/v1/admin/tenants/{random_uuid()}"), 404,
                          "not_found")
+        left = psql(self.db, "SELECT count(*) FROM information_schema.schemata "
+                             f"WHERE schema_name = '{t['schema_name']}'")
+        self.assertEqual(left, "0", "DELETE must drop the tenant's schema")
 
     # ---- tokens
 
@@ -226,6 +236,88 @@ class AdminApiTest(E2ETestCase):
                 self.assertTrue(ttl - 60 <= delta <= ttl + 60, (ttl, delta))
         self.assertError(self.admin("POST", f"/v1/admin/tenants/{random_uuid()}/tokens", {}),
                          404, "not_found")
+
+    def test_token_expiry_enforced(self):
+        t = self.server.create_tenant(uniq("ShortLived"))
+        token = self.server.tenant_token(t["id"], ttl_seconds=1)
+        self.assertStatus(self.req("GET", "/v1/tenant", token=token), 200)
+        time.sleep(2.2)
+        self.assertError(self.req("GET", "/v1/tenant", token=token), 401, "unauthorized",
+                         "token past its ttl")
+
+    # ---- per-tenant limit overrides
+
+    def test_patch_limits(self):
+        t = self.server.create_tenant(uniq("Limited"), tier="starter")
+        token = self.server.tenant_token(t["id"])
+        path = f"/v1/admin/tenants/{t['id']}"
+        status, _, p = self.admin("PATCH", path, {"limits": {"requests_per_hour": 42,
+                                                             "max_daily_content": 3,
+                                                             "ai_model": "gpt-4o"}})
+        self.assertEqual(status, 200, p)
+        self.assertEqual(set(p), TENANT_KEYS, p)
+
+        def limits():
+            return self.req("GET", "/v1/tenant", token=token)[2]["limits"]
+        got = wait_until(lambda: (lambda l: l if l.get("requests_per_hour") == 42 else None)(
+            limits()), 2.0)
+        self.assertIsNotNone(got, f"override not visible: {limits()}")
+        self.assertEqual(got["max_daily_content"], 3)
+        self.assertEqual(got["ai_model"], "gpt-4o")
+        self.assertEqual(got["max_concurrent_generations"], 1, "untouched limits keep the tier's")
+        self.assertEqual(got["image_quality"], "standard")
+
+        status, _, p = self.admin("PATCH", path, {"limits": {"requests_per_hour": None}})
+        self.assertEqual(status, 200, p)
+        got = wait_until(lambda: (lambda l: l if l.get("requests_per_hour") == 500 else None)(
+            limits()), 2.0)
+        self.assertIsNotNone(got, f"null did not clear the override: {limits()}")
+        self.assertEqual(got["max_daily_content"], 3, "clearing one override keeps the others")
+
+        # tier change keeps overrides, other limits follow the new tier
+        self.assertStatus(self.admin("PATCH", path, {"subscription_tier": "growth"}), 200)
+        got = wait_until(lambda: (lambda l: l if l.get("requests_per_hour") == 2000 else None)(
+            limits()), 2.0)
+        self.assertIsNotNone(got, f"tier change not visible: {limits()}")
+        self.assertEqual(got["max_daily_content"], 3)
+        self.assertEqual(got["image_quality"], "hd")
+
+        for bad in ({"requests_per_hour": -1}, {"requests_per_hour": "many"},
+                    {"image_quality": "ultra"}, {"bogus_limit": 1}, "x"):
+            with self.subTest(limits=bad):
+                self.assertError(self.admin("PATCH", path, {"limits": bad}), 400,
+                                 "invalid_request")
+
+    def test_changes_reach_other_nodes_within_a_second(self):
+        """DESIGN §2: PATCH takes effect on every API node within 1 s."""
+        other = Server(self.db, admin_token=self.server.admin_token,
+                       jwt_secret=self.server.jwt_secret)
+        self.addCleanup(other.cleanup)
+        other.start()
+        t = self.server.create_tenant(uniq("MultiNode"))
+        token = self.server.tenant_token(t["id"])
+        # warm the other node's tenant cache
+        status, _, me = other.request("GET", "/v1/tenant", token=token)
+        self.assertEqual(status, 200, me)
+        path = f"/v1/admin/tenants/{t['id']}"
+
+        self.assertStatus(self.admin("PATCH", path, {"status": "suspended"}), 200)
+        refused = wait_until(lambda: other.request("GET", "/v1/tenant", token=token)[0] == 403,
+                             1.5, 0.05)
+        self.assertTrue(refused, "suspension not effective on another node within 1.5 s")
+
+        self.assertStatus(self.admin("PATCH", path, {"status": "active",
+                                                     "limits": {"requests_per_hour": 7}}), 200)
+        seen = wait_until(lambda: (lambda r: r[0] == 200 and
+                                   r[2]["limits"]["requests_per_hour"] == 7)(
+            other.request("GET", "/v1/tenant", token=token)), 1.5, 0.05)
+        self.assertTrue(seen, "activation/limits not effective on another node within 1.5 s")
+
+        self.assertStatus(self.admin("DELETE", path), 204)
+        gone = wait_until(lambda: other.request("GET", "/v1/tenant", token=token)[0] == 403,
+                          1.5, 0.05)
+        self.assertTrue(gone, "deletion not effective on another node within 1.5 s")
+        other.stop()
 
     # ---- authentication of the admin API
 

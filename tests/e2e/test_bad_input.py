@@ -6,6 +6,7 @@ import select
 import socket
 import time
 import unittest
+import urllib.parse
 
 from harness import (E2ETestCase, assert_error, drop_database, fresh_database, q,
                      random_uuid)
@@ -19,7 +20,8 @@ class BadInputTest(E2ETestCase):
         cls.db = fresh_database("badinput")
         cls.addClassCleanup(drop_database, cls.db)
         cls.server = cls.start_server(cls.db, env={"AUTOBLOG_MAX_BODY_BYTES": str(MAX_BODY)})
-        cls.tenant_json, cls.token = cls.server.new_tenant_with_token()
+        # growth tier (2000 requests/hour): this module sends a few hundred requests
+        cls.tenant_json, cls.token = cls.server.new_tenant_with_token("growth")
         status, _, cls.item = cls.server.request("POST", "/v1/content",
                                                  {"inspiration_data": {"x": 1}}, token=cls.token)
         assert status == 201, (status, cls.item)
@@ -51,6 +53,36 @@ class BadInputTest(E2ETestCase):
                 self.assertError(self.admin("POST", "/v1/admin/tenants", raw), 400,
                                  "invalid_request")
         self.assertAlive()
+
+    def test_nul_characters_never_truncate(self):
+        """A NUL (\\u0000) inside a JSON string is refused (400) or kept verbatim; it must never
+        be cut off silently at the NUL (C-string handling) or turn into a 500."""
+        def refused_or_verbatim(resp, get, expected, why):
+            status, _, body = resp
+            if status == 400:
+                assert_error(status, body, 400, "invalid_request", why)
+                return
+            self.assertIn(status, (200, 201), f"{why}: {body!r}")
+            self.assertEqual(get(body), expected, f"{why}: value changed")
+
+        name = "nul\u0000tail"
+        refused_or_verbatim(self.admin("POST", "/v1/admin/tenants", {"name": name}),
+                            lambda b: b["name"], name, "tenant name on create")
+        t = self.server.create_tenant("nul-target")
+        path = f"/v1/admin/tenants/{t['id']}"
+        refused_or_verbatim(self.admin("PATCH", path, {"name": "\u0000evil"}),
+                            lambda b: b["name"], "\u0000evil", "tenant name on patch")
+        status, _, got = self.admin("GET", path)
+        self.assertIn(got["name"], ("nul-target", "\u0000evil"),
+                      "a refused or verbatim name; never a truncated one")
+        refused_or_verbatim(self.tenant("POST", "/v1/content",
+                                        {"inspiration_data": {"a": "x\u0000y"}}),
+                            lambda b: b["inspiration_data"], {"a": "x\u0000y"},
+                            "inspiration_data value")
+        refused_or_verbatim(self.tenant("PUT", "/v1/brand",
+                                        {"voice_tone": {"k\u0000": 1}, "topics": ["\u0000"]}),
+                            lambda b: (b["voice_tone"], b["topics"]),
+                            ({"k\u0000": 1}, ["\u0000"]), "brand")
 
     def test_empty_body(self):
         self.assertError(self.tenant("POST", "/v1/content", b""), 400, "invalid_request")
@@ -173,8 +205,9 @@ class BadInputTest(E2ETestCase):
     # ---- paths, methods, query parameters
 
     def test_bad_uuids(self):
-        for bad in ("not-a-uuid", "123", "' OR 1=1 --", "%27%3B--",
-                    "00000000-0000-0000-0000-00000000000g", random_uuid() + "0"):
+        for raw_bad in ("not-a-uuid", "123", "' OR 1=1 --", "';--",
+                        "00000000-0000-0000-0000-00000000000g", random_uuid() + "0"):
+            bad = urllib.parse.quote(raw_bad, safe="")
             with self.subTest(bad=bad):
                 self.assertError(self.tenant("GET", f"/v1/content/{bad}"), 400,
                                  "invalid_request")
@@ -342,6 +375,56 @@ class BadInputTest(E2ETestCase):
                 self.assertIn(path, norm, f"OpenAPI has no path {path}")
                 self.assertTrue(methods <= norm[path],
                                 f"{path}: missing methods {methods - norm[path]}")
+
+
+class LoggingTest(E2ETestCase):
+    """DESIGN §7: one JSON object per line with ts, level, msg (+ request_id, tenant_id where
+    known) and an access log line per request; secrets never appear in logs."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = fresh_database("logging")
+        cls.addClassCleanup(drop_database, cls.db)
+        cls.server = cls.start_server(cls.db, env={"AUTOBLOG_LOG_LEVEL": "info",
+                                                   "AUTOBLOG_ACCESS_LOG": "1"})
+
+    def test_json_lines_access_log_and_no_secrets(self):
+        srv = self.server
+        t, token = srv.new_tenant_with_token()
+        status, _, item = srv.request("POST", "/v1/content", {"inspiration_data": {"l": 1}},
+                                      token=token)
+        self.assertEqual(status, 201, item)
+        self.assertEqual(srv.request("GET", f"/v1/content/{item['id']}", token=token)[0], 200)
+        self.assertEqual(srv.request("GET", "/v1/tenant", token="bad.token.here")[0], 401)
+        srv.stop()
+        # a restart on the already-migrated database must log JSON too (no raw libpq NOTICEs)
+        srv.start()
+        self.assertEqual(srv.request("GET", "/v1/tenant", token=token)[0], 200)
+        srv.stop()
+        lines = [l for l in srv.read_output().splitlines()
+                 if l.strip() and not l.startswith("==== start")]
+        self.assertTrue(lines, "no log output at info level")
+        records, not_json = [], []
+        for line in lines:
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                not_json.append(line)
+                continue
+            self.assertIsInstance(rec, dict, line)
+            for key in ("ts", "level", "msg"):
+                self.assertIn(key, rec, f"log line without {key}: {line}")
+            records.append(rec)
+        access = [r for r in records if r.get("request_id") and
+                  f"/v1/content/{item['id']}" in json.dumps(r)]
+        self.assertTrue(access, "no access log line for GET /v1/content/{id}")
+        self.assertTrue(any(r.get("tenant_id") == t["id"] for r in access),
+                        f"access line without the tenant_id: {access}")
+        text = "\n".join(lines)
+        for name, secret in (("admin token", srv.admin_token), ("JWT secret", srv.jwt_secret),
+                             ("tenant JWT", token), ("JWT signature", token.split(".")[2])):
+            self.assertNotIn(secret, text, f"the {name} appears in the logs")
+        self.assertEqual(not_json, [], "log lines that are not JSON objects")
 
 
 if __name__ == "__main__":

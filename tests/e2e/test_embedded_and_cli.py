@@ -11,7 +11,7 @@ import time
 import unittest
 
 from harness import (JWT_RE, TENANT_KEYS, UUID_RE, E2ETestCase, Server, base_env, describe,
-                     drop_database, free_port, fresh_database, jwt_claims, now_utc, pid_alive,
+                     drop_database, free_port, fresh_database, jwt_claims, pid_alive,
                      postgres_processes_mentioning, random_uuid, run_cli, wait_until)
 
 TOKEN_CANDIDATE_RE = re.compile(r"[A-Za-z0-9._~+/-]{16,}={0,2}")
@@ -189,19 +189,32 @@ class CliTest(E2ETestCase):
         except ValueError:
             self.fail("stdout is not JSON\n" + describe(cp))
 
+    def assertListsSubcommands(self, cp, names):
+        for name in names:
+            self.assertRegex(cp.stdout, rf"(?m)^\s+{name}\s", f"subcommand {name} not listed\n"
+                             + describe(cp))
+
     def test_help(self):
         cp = self.cli("--help")
-        for word in ("serve", "worker", "migrate", "tenant"):
-            self.assertIn(word, cp.stdout, describe(cp))
-        cp = self.cli("serve", "--help")
-        for word in ("--listen", "--data-dir", "--workers"):
-            self.assertIn(word, cp.stdout, describe(cp))
+        self.assertListsSubcommands(cp, ("serve", "migrate", "tenant"))
         cp = self.cli("tenant", "--help")
-        for word in ("create", "list", "show", "suspend", "activate", "delete", "token"):
-            self.assertIn(word, cp.stdout, describe(cp))
+        self.assertListsSubcommands(cp, ("create", "list", "show", "suspend", "activate",
+                                         "delete", "token"))
         self.cli("migrate", "--help")
         cp = self.cli("no-such-command", ok=False)
         self.assertNotEqual(cp.returncode, 0, describe(cp))
+
+    def test_help_worker_subcommand(self):
+        # DESIGN §1: `autoblog worker` runs job workers only
+        cp = self.cli("--help")
+        self.assertListsSubcommands(cp, ("worker",))
+        self.cli("worker", "--help")
+
+    def test_serve_help_lists_its_flags(self):
+        # DESIGN §1: `serve` flags --listen, --data-dir, --workers
+        cp = self.cli("serve", "--help")
+        for flag in ("--listen", "--data-dir", "--workers"):
+            self.assertIn(flag, cp.stdout, describe(cp))
 
     def test_tenant_lifecycle(self):
         t = self.cli_json("tenant", "create", "--name", "CLI Tenant", "--tier", "growth")
@@ -220,6 +233,9 @@ class CliTest(E2ETestCase):
         lst = self.cli_json("tenant", "list", "--json")
         self.assertIsInstance(lst, list, lst)
         self.assertIn(tid, [x["id"] for x in lst])
+
+        cp = self.cli("tenant", "list")
+        self.assertIn(tid, cp.stdout, "plain `tenant list` should show the tenant")
 
         shown = self.cli_json("tenant", "show", tid)
         self.assertEqual(shown, t)

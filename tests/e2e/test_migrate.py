@@ -6,6 +6,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -139,6 +140,8 @@ class MigrateTest(E2ETestCase):
         partial = self.state()
         self.assertEqual(len(partial), N_TENANTS)
         with_col = [s for s, _, has in partial if has]
+        print(f"\nmigrate killed with {len(with_col)}/{N_TENANTS} tenants migrated",
+              file=sys.stderr)
         self.assertTrue(0 < len(with_col) < N_TENANTS,
                         f"expected a partial migration, got {len(with_col)}/{N_TENANTS}")
         for schema, version, has in partial:

@@ -58,14 +58,22 @@ class TenantApiTest(E2ETestCase):
         self.assertEqual(me["subscription_tier"], "starter")
         self.assertEqual(me["status"], "active")
         self.assertEqual(me["schema_name"], self.tenant["schema_name"])
-        self.assertIn("limits", me)
-        self.assertIn("usage", me)
+        self.assertEqual(set(me), {"id", "name", "domain", "schema_name", "status",
+                                   "subscription_tier", "created_at", "updated_at", "limits",
+                                   "usage"}, me)
+        self.assertIsInstance(me["usage"], dict)
         for k, v in STARTER_LIMITS.items():
             self.assertEqual(me["limits"].get(k), v, f"limit {k}: {me['limits']!r}")
+
+    def test_rate_limit_headers(self):
         # DESIGN §2 rate limits: every tenant response carries the X-RateLimit-* headers
-        for h in ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"):
-            self.assertIn(h, headers, f"missing {h} header")
-        self.assertEqual(headers["x-ratelimit-limit"], "500")
+        for method, path in (("GET", "/v1/tenant"), ("GET", "/v1/content")):
+            status, headers, body = self.req(method, path, token=self.token)
+            self.assertEqual(status, 200, body)
+            for h in ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"):
+                self.assertIn(h, headers, f"{method} {path}: missing {h} header")
+            self.assertEqual(headers["x-ratelimit-limit"], "500")
+            self.assertLessEqual(int(headers["x-ratelimit-remaining"]), 500)
 
     def test_growth_limits(self):
         t, tok = self.fresh_tenant("growth")
@@ -197,6 +205,20 @@ class TenantApiTest(E2ETestCase):
             with self.subTest(params=params):
                 self.assertError(self.req("GET", q("/v1/content", **params), token=tok), 400,
                                  "invalid_request")
+
+    def test_content_default_limit(self):
+        _, tok = self.fresh_tenant("growth")
+        for i in range(21):
+            self.create_content(tok, {"inspiration_data": {"n": i}})
+        status, _, body = self.req("GET", "/v1/content", token=tok)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(len(body["items"]), 20, "default limit is 20")
+        self.assertIsInstance(body["next_cursor"], str)
+        status, _, rest = self.req("GET", q("/v1/content", cursor=body["next_cursor"]),
+                                   token=tok)
+        self.assertEqual(status, 200, rest)
+        self.assertEqual(len(rest["items"]), 1)
+        self.assertIsNone(rest["next_cursor"])
 
     def test_content_patch(self):
         _, tok = self.fresh_tenant()

@@ -51,7 +51,7 @@ class DatabaseTest : public ::testing::Test {
     conninfo_.replace(slash, 9, "/" + name_);
     pool_ = std::make_unique<db::Pool>(ioc_.get_executor(),
                                        db::PoolOptions{conninfo_, 4, std::chrono::milliseconds(500),
-                                                       16, std::chrono::milliseconds(5000)});
+                                                       16, std::chrono::milliseconds(5000), true, {}});
     run(db::migrate_core(*pool_, db::load_migrations(db::embedded_core_migrations())));
   }
   void TearDown() override {

@@ -1,0 +1,137 @@
+#include "api/files_api.h"
+
+#include <boost/json/serialize.hpp>
+#include <charconv>
+#include <chrono>
+
+#include "api/common.h"
+#include "api/usage_reporter.h"
+#include "http/errors.h"
+#include "http/json_body.h"
+#include "storage/object_key.h"
+#include "storage/object_storage.h"
+
+namespace autoblog::api {
+
+namespace asio = boost::asio;
+using http::Audience;
+using http::Request;
+using http::Response;
+
+namespace {
+
+std::string checked_key(std::string_view raw, bool allow_empty) {
+  if (allow_empty && raw.empty()) return {};
+  std::string why;
+  auto key = storage::validate_object_key(raw, &why);
+  if (!key) throw http::BadRequest("invalid key: " + why);
+  return *key;
+}
+
+boost::json::object info_json(const storage::ObjectInfo& i) {
+  return {{"key", i.key},
+          {"size", i.size},
+          {"etag", i.etag},
+          {"content_type", i.content_type},
+          {"last_modified", i.last_modified}};
+}
+
+// Content types are echoed back on download: keep them to a sane token/param syntax.
+std::string checked_content_type(const Request& req) {
+  auto ct = req.header("content-type");
+  if (!ct || ct->empty()) return "application/octet-stream";
+  if (ct->size() > 255) throw http::BadRequest("Content-Type is too long");
+  for (char c : *ct)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      throw http::BadRequest("Content-Type contains control characters");
+  return std::string(*ct);
+}
+
+int list_limit(const Request& req) {
+  auto raw = req.query_param("limit");
+  if (!raw) return 100;
+  int value = 0;
+  auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
+  if (ec != std::errc() || end != raw->data() + raw->size() || value < 1 || value > 1000)
+    throw http::BadRequest("limit must be an integer between 1 and 1000");
+  return value;
+}
+
+}  // namespace
+
+void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
+                      UsageReporter& usage) {
+  router.add("PUT", "/v1/files/{key+}", Audience::kTenant,
+             "Store an object (raw bytes; Content-Type kept)",
+             [&storage, &usage](Request& req) -> asio::awaitable<Response> {
+               auto key = checked_key(req.param("key"), false);
+               auto content_type = checked_content_type(req);
+               const auto& tenant = caller(req);
+               auto info = co_await storage.put(tenant.id, key, std::move(req.body), content_type);
+               usage.touched(tenant.id);
+               auto res = http::json_response(200, info_json(info));
+               res.headers.emplace_back("ETag", info.etag);
+               co_return res;
+             });
+
+  router.add("GET", "/v1/files/{key+}", Audience::kTenant,
+             "Download an object (?presign=SECONDS for a presigned URL on S3)",
+             [&storage](Request& req) -> asio::awaitable<Response> {
+               auto key = checked_key(req.param("key"), false);
+               const auto& tenant = caller(req);
+               if (auto presign = req.query_param("presign")) {
+                 int ttl = 0;
+                 auto [end, ec] =
+                     std::from_chars(presign->data(), presign->data() + presign->size(), ttl);
+                 if (ec != std::errc() || end != presign->data() + presign->size() || ttl < 1 ||
+                     ttl > 604800)
+                   throw http::BadRequest("presign must be a number of seconds (1..604800)");
+                 auto url = storage.presigned_get_url(tenant.id, key, std::chrono::seconds(ttl));
+                 if (!url)
+                   throw http::BadRequest("presigned URLs need the S3 storage backend");
+                 co_return http::json_response(200, boost::json::object{{"url", *url},
+                                                                        {"expires_in", ttl}});
+               }
+               auto obj = co_await storage.get(tenant.id, key);
+               if (!obj) throw http::NotFound("object not found");
+               Response res;
+               res.content_type = obj->info.content_type;
+               res.body = std::move(obj->body);
+               res.headers.emplace_back("ETag", obj->info.etag);
+               // Objects are tenant-supplied bytes: never let a browser sniff or run them.
+               res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+               res.headers.emplace_back("Content-Security-Policy", "sandbox");
+               co_return res;
+             });
+
+  router.add("DELETE", "/v1/files/{key+}", Audience::kTenant, "Delete an object",
+             [&storage, &usage](Request& req) -> asio::awaitable<Response> {
+               auto key = checked_key(req.param("key"), false);
+               const auto& tenant = caller(req);
+               bool removed = co_await storage.remove(tenant.id, key);
+               if (!removed) throw http::NotFound("object not found");
+               usage.touched(tenant.id);
+               co_return Response::no_content();
+             });
+
+  router.add("GET", "/v1/files", Audience::kTenant,
+             "List objects (?prefix=, ?cursor=, ?limit= 1..1000, default 100)",
+             [&storage](Request& req) -> asio::awaitable<Response> {
+               std::string prefix;
+               if (auto p = req.query_param("prefix")) prefix = checked_key(*p, true);
+               std::optional<std::string> cursor;
+               if (auto c = req.query_param("cursor")) cursor = std::string(*c);
+               int limit = list_limit(req);
+               storage::ListPage page;
+               try {
+                 page = co_await storage.list(caller(req).id, prefix, cursor, limit);
+               } catch (const std::invalid_argument&) {
+                 throw http::BadRequest("cursor is malformed");
+               }
+               std::vector<std::string> items;
+               for (const auto& i : page.items) items.push_back(boost::json::serialize(info_json(i)));
+               co_return Response::json(200, list_body(items, page.next_cursor));
+             });
+}
+
+}  // namespace autoblog::api

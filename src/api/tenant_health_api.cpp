@@ -1,0 +1,119 @@
+#include "api/tenant_health_api.h"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <ctime>
+
+#include "api/common.h"
+#include "cache/tenant_cache.h"
+#include "content/content_queries.h"
+#include "http/errors.h"
+#include "http/json_body.h"
+#include "storage/object_storage.h"
+#include "tenancy/tenant_tx.h"
+#include "util/random.h"
+
+namespace autoblog::api {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+using http::Audience;
+using http::Request;
+using http::Response;
+
+namespace {
+
+constexpr db::Query kProbeTables{"health_probe_tables",
+                                 "SELECT count(*) FROM (SELECT 1 FROM content_pipelines LIMIT 1) "
+                                 "c"};
+
+// A check that throws or overruns its deadline counts as failed.
+asio::awaitable<bool> within(asio::awaitable<bool> check, std::chrono::milliseconds deadline) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+  try {
+    auto r = co_await (std::move(check) || timer.async_wait(asio::use_awaitable));
+    co_return r.index() == 0 && std::get<0>(r);
+  } catch (const std::exception&) {
+    co_return false;
+  }
+}
+
+asio::awaitable<bool> check_database(db::Pool& pool, const tenancy::Tenant& t) {
+  auto tx = co_await tenancy::TenantTx::begin(pool, t);
+  co_await tx.commit_with(kProbeTables);
+  co_return true;
+}
+
+asio::awaitable<bool> check_cache(cache::TenantCache& cache, const tenancy::Tenant& t) {
+  auto key = "health-probe-" + util::random_hex(6);
+  auto value = util::random_hex(8);
+  co_await cache.set(t.id, key, value, std::chrono::seconds(30));
+  auto got = co_await cache.get(t.id, key);
+  co_await cache.del(t.id, key);
+  co_return got && *got == value;
+}
+
+asio::awaitable<bool> check_storage(storage::ObjectStorage& storage, const tenancy::Tenant& t) {
+  auto key = "_autoblog-health/probe-" + util::random_hex(6);
+  auto value = util::random_hex(16);
+  co_await storage.put(t.id, key, value, "text/plain");
+  auto got = co_await storage.get(t.id, key);
+  bool removed = co_await storage.remove(t.id, key);
+  co_return got && got->body == value && removed;
+}
+
+// AI quota: content still allowed today (unlimited tiers always pass).
+asio::awaitable<bool> check_ai_quota(db::Pool& pool, const tenancy::Tenant& t) {
+  auto max = t.effective_limits().max_daily_content;
+  if (max < 0) co_return true;
+  auto tx = co_await tenancy::TenantTx::begin(pool, t);
+  auto r = co_await tx.commit_with(content::queries::kCountContentToday);
+  co_return r.get_int(0, 0) < max;
+}
+
+std::string now_rfc3339() {
+  auto now = std::chrono::system_clock::now();
+  auto secs = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms.count()));
+  return out;
+}
+
+}  // namespace
+
+void add_tenant_health_route(http::Router& router, db::Pool& pool, cache::TenantCache& cache,
+                             storage::ObjectStorage& storage,
+                             std::chrono::milliseconds deadline) {
+  router.add(
+      "GET", "/health/tenant/{id}", Audience::kTenant,
+      "The caller's tenant health: database, cache, storage, AI quota",
+      [&pool, &cache, &storage, deadline](Request& req) -> asio::awaitable<Response> {
+        const auto& t = caller(req);
+        if (uuid_param(req, "id") != t.id) throw http::NotFound("tenant not found");
+        auto [database, cache_ok, storage_ok, quota] =
+            co_await (within(check_database(pool, t), deadline) &&
+                      within(check_cache(cache, t), deadline) &&
+                      within(check_storage(storage, t), deadline) &&
+                      within(check_ai_quota(pool, t), deadline));
+        bool healthy = database && cache_ok && storage_ok && quota;
+        boost::json::object checks{{"database", database},
+                                   {"cache", cache_ok},
+                                   {"storage", storage_ok},
+                                   {"ai_quota", quota}};
+        boost::json::object body{{"tenant_id", t.id},
+                                 {"status", healthy ? "healthy" : "degraded"},
+                                 {"checks", std::move(checks)},
+                                 {"timestamp", now_rfc3339()}};
+        co_return http::json_response(200, body);
+      });
+}
+
+}  // namespace autoblog::api

@@ -1,0 +1,65 @@
+#include "app/backends.h"
+
+#include "cache/in_process_cache.h"
+#include "cache/redis_cache.h"
+#include "observability/metrics.h"
+#include "ratelimit/in_process_rate_limiter.h"
+#include "ratelimit/redis_rate_limiter.h"
+#include "redis/client.h"
+#include "storage/local_storage.h"
+#include "storage/s3_storage.h"
+
+namespace autoblog::app {
+
+namespace {
+
+// Forwards to the limiter it wraps; lets limiter_ own the Redis one or alias the local one.
+class BorrowedLimiter : public ratelimit::RateLimiter {
+ public:
+  explicit BorrowedLimiter(ratelimit::RateLimiter& inner) : inner_(inner) {}
+  boost::asio::awaitable<ratelimit::Decision> check(std::string_view tenant_id,
+                                                    std::int64_t requests_per_hour) override {
+    return inner_.check(tenant_id, requests_per_hour);
+  }
+
+ private:
+  ratelimit::RateLimiter& inner_;
+};
+
+}  // namespace
+
+Backends::Backends(const Config& config, boost::asio::any_io_executor executor,
+                   observability::Metrics* metrics) {
+  local_limiter_ = std::make_unique<ratelimit::InProcessRateLimiter>();
+  if (config.redis_url) {
+    redis::ClientOptions options;
+    options.url = *config.redis_url;
+    redis_ = std::make_unique<redis::Client>(executor, options);
+    limiter_ = std::make_unique<ratelimit::RedisRateLimiter>(*redis_, *local_limiter_, [metrics] {
+      if (metrics) metrics->count_rate_limit_fallback();
+    });
+    cache_ = std::make_unique<cache::RedisCache>(*redis_);
+  } else {
+    limiter_ = std::make_unique<BorrowedLimiter>(*local_limiter_);
+    cache_ = std::make_unique<cache::InProcessCache>(config.cache_max_bytes);
+  }
+  if (config.s3) {
+    storage::S3Options o;
+    o.endpoint = config.s3->endpoint;
+    o.bucket = config.s3->bucket;
+    o.region = config.s3->region;
+    o.access_key = config.s3->access_key;
+    o.secret_key = config.s3->secret_key;
+    storage_ = std::make_unique<storage::S3Storage>(o, blocking_);
+    s3_ = true;
+  } else {
+    storage_ = std::make_unique<storage::LocalStorage>(config.data_dir / "storage", blocking_);
+  }
+}
+
+Backends::~Backends() {
+  // Finish blocking work before the backends it uses go away.
+  blocking_.join();
+}
+
+}  // namespace autoblog::app

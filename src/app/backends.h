@@ -1,0 +1,46 @@
+#pragma once
+// Chooses each pluggable part's backend from the configuration (DESIGN §1): in-process rate
+// limiter and cache and local-file storage by default; Redis and S3 when configured. Owns them;
+// built once by the composition root (serve or a CLI command) and destroyed after the
+// io_context has stopped. The limiter/cache/storage members are never null.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <memory>
+
+#include "app/config.h"
+#include "cache/tenant_cache.h"
+#include "ratelimit/rate_limiter.h"
+#include "storage/object_storage.h"
+
+namespace autoblog::redis {
+class Client;
+}
+namespace autoblog::observability {
+class Metrics;
+}
+
+namespace autoblog::app {
+
+class Backends {
+ public:
+  Backends(const Config& config, boost::asio::any_io_executor executor,
+           observability::Metrics* metrics);
+  ~Backends();
+
+  ratelimit::RateLimiter& limiter() { return *limiter_; }
+  cache::TenantCache& cache() { return *cache_; }
+  storage::ObjectStorage& storage() { return *storage_; }
+  bool uses_redis() const { return redis_ != nullptr; }
+  bool uses_s3() const { return s3_; }
+
+ private:
+  boost::asio::thread_pool blocking_{4};  // file and S3 I/O, off the I/O threads
+  std::unique_ptr<redis::Client> redis_;
+  std::unique_ptr<ratelimit::RateLimiter> local_limiter_;
+  std::unique_ptr<ratelimit::RateLimiter> limiter_;
+  std::unique_ptr<cache::TenantCache> cache_;
+  std::unique_ptr<storage::ObjectStorage> storage_;
+  bool s3_ = false;
+};
+
+}  // namespace autoblog::app

@@ -1,0 +1,50 @@
+// GCRA arithmetic; see gcra.h for the contract.
+#include "ratelimit/gcra.h"
+
+#include <algorithm>
+
+namespace autoblog::ratelimit {
+namespace {
+
+// ceil(us / 1 s) for us >= 0; headers carry whole seconds and must never promise too early.
+std::int64_t ceil_seconds(std::int64_t us) {
+  return us <= 0 ? 0 : (us + 999'999) / 1'000'000;
+}
+
+}  // namespace
+
+std::int64_t emission_interval_us(std::int64_t requests_per_hour) {
+  const std::int64_t limit = std::max<std::int64_t>(requests_per_hour, 1);
+  // Limits above one per µs cannot be represented; 1 µs keeps the algorithm well defined.
+  return std::max<std::int64_t>(kMicrosPerHour / limit, 1);
+}
+
+GcraResult gcra(std::int64_t tat_us, std::int64_t now_us, std::int64_t requests_per_hour) {
+  const std::int64_t limit = std::max<std::int64_t>(requests_per_hour, 1);
+  const std::int64_t t = emission_interval_us(limit);
+  const std::int64_t tau = (limit - 1) * t;  // burst tolerance: limit cells at one instant
+  const std::int64_t tat = std::max(tat_us, now_us);
+  const std::int64_t backlog = tat - now_us;  // >= 0: how far ahead of schedule the tenant is
+
+  GcraResult r;
+  r.decision.limit = limit;
+  if (backlog > tau) {
+    r.allowed = false;
+    r.new_tat_us = tat;  // a denied request does not consume a cell
+    r.decision.allowed = false;
+    r.decision.remaining = 0;
+    r.decision.reset_seconds = ceil_seconds(backlog);
+    r.decision.retry_after_seconds = std::max<std::int64_t>(ceil_seconds(backlog - tau), 1);
+    return r;
+  }
+  r.allowed = true;
+  r.new_tat_us = tat + t;
+  r.decision.allowed = true;
+  // Cells still available at this instant: the slack left under τ, in whole intervals.
+  r.decision.remaining = std::max<std::int64_t>((tau - backlog) / t, 0);
+  r.decision.reset_seconds = ceil_seconds(r.new_tat_us - now_us);
+  r.decision.retry_after_seconds = 0;
+  return r;
+}
+
+}  // namespace autoblog::ratelimit

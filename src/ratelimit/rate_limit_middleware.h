@@ -1,0 +1,19 @@
+#pragma once
+// Applies the tenant's rate limit to every tenant-API request, after authentication (DESIGN §10.4:
+// the seed ran it before the tenant was known, so it never applied). Adds X-RateLimit-Limit,
+// -Remaining and -Reset to every tenant response, errors included; a denied request is a 429
+// rate_limited with an exact Retry-After. Public and admin routes are not limited.
+// Borrows the limiter and metrics, which must outlive the chain.
+#include "http/handler.h"
+
+namespace autoblog::observability {
+class Metrics;
+}
+
+namespace autoblog::ratelimit {
+
+class RateLimiter;
+
+http::Middleware rate_limit(RateLimiter& limiter, observability::Metrics& metrics);
+
+}  // namespace autoblog::ratelimit

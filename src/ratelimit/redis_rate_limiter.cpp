@@ -1,0 +1,107 @@
+#include "ratelimit/redis_rate_limiter.h"
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "observability/log.h"
+
+namespace autoblog::ratelimit {
+
+namespace {
+
+// GCRA with emission interval T = 3600 s / limit and a burst of `limit` (tolerance (limit-1)·T).
+// A request is allowed iff max(TAT, now) - now <= tolerance; then TAT advances by T.
+// Times are microseconds. Lua 5.1 prints numbers with %.14g, which would truncate a microsecond
+// timestamp (16 digits), so the TAT is stored with an explicit %.0f. The epsilon in the floor
+// keeps a fractional T (limits that do not divide 3600 s) from losing a request to rounding.
+// redis.replicate_commands() is needed by Redis < 5 to write after reading TIME; newer servers
+// replicate effects anyway (and in 7 it is a no-op), hence the guarded call.
+const std::string kGcraScript = R"lua(
+if redis.replicate_commands then pcall(redis.replicate_commands) end
+local limit = tonumber(ARGV[1])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local interval = 3600000000 / limit
+local tolerance = (limit - 1) * interval
+local tat = tonumber(redis.call('GET', KEYS[1])) or now
+if tat < now then tat = now end
+local function remaining_after(t)
+  local r = math.floor((limit * interval - (t - now)) / interval + 1e-9)
+  if r < 0 then r = 0 end
+  return r
+end
+if tat - now > tolerance then
+  local retry = math.ceil((tat - tolerance - now) / 1000000)
+  if retry < 1 then retry = 1 end
+  return {0, remaining_after(tat), math.ceil((tat - now) / 1000000), retry}
+end
+local new_tat = tat + interval
+local idle_ms = math.ceil((new_tat - now) / 1000) + 1000
+redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', string.format('%.0f', idle_ms))
+return {1, remaining_after(new_tat), math.ceil((new_tat - now) / 1000000), 0}
+)lua";
+
+Decision parse_decision(const redis::Reply& reply, std::int64_t limit) {
+  using Type = redis::Reply::Type;
+  if (reply.type != Type::kArray || reply.elements.size() != 4) {
+    throw std::runtime_error("unexpected reply from the rate limit script");
+  }
+  for (const auto& e : reply.elements) {
+    if (e.type != Type::kInteger)
+      throw std::runtime_error("unexpected reply from the rate limit script");
+  }
+  Decision d;
+  d.allowed = reply.elements[0].integer == 1;
+  d.limit = limit;
+  d.remaining = reply.elements[1].integer;
+  d.reset_seconds = reply.elements[2].integer;
+  d.retry_after_seconds = d.allowed ? 0 : reply.elements[3].integer;
+  return d;
+}
+
+}  // namespace
+
+const std::string& RedisRateLimiter::script_source() {
+  return kGcraScript;
+}
+
+RedisRateLimiter::RedisRateLimiter(redis::Client& client, RateLimiter& fallback,
+                                   std::function<void()> on_fallback)
+    : client_(client),
+      fallback_(fallback),
+      on_fallback_(std::move(on_fallback)),
+      script_(kGcraScript) {}
+
+boost::asio::awaitable<Decision> RedisRateLimiter::check(std::string_view tenant_id,
+                                                         std::int64_t requests_per_hour) {
+  if (requests_per_hour <= 0) throw std::invalid_argument("requests_per_hour must be positive");
+  std::optional<Decision> decision;
+  std::string error;
+  try {
+    std::vector<std::string> keys;
+    keys.push_back("rl:" + std::string(tenant_id));
+    std::vector<std::string> args;
+    args.push_back(std::to_string(requests_per_hour));
+    auto reply = co_await client_.eval(script_, std::move(keys), std::move(args));
+    decision = parse_decision(reply, requests_per_hour);
+  } catch (const std::exception& e) {
+    // Any failure, not only RedisUnavailable: a broken script or a misconfigured server must not
+    // turn every tenant request into a 500 either.
+    error = e.what();
+  }
+  if (decision) {
+    if (degraded_.exchange(false)) {
+      observability::log_info("rate limiter using redis again");
+    }
+    co_return *decision;
+  }
+  if (!degraded_.exchange(true)) {
+    observability::log_warn("rate limiter falling back to in-process", {{"error", error}});
+  }
+  if (on_fallback_) on_fallback_();
+  co_return co_await fallback_.check(tenant_id, requests_per_hour);
+}
+
+}  // namespace autoblog::ratelimit

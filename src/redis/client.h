@@ -1,0 +1,114 @@
+#pragma once
+// A small nonblocking Redis client on Asio (DESIGN §1, §2 "Rate limits", §4 cache keys): our own
+// TCP sockets and coroutines, with hiredis used only as the RESP codec (it encodes commands and
+// parses replies; it never touches a socket). Every API node shares rate limits and cache through
+// it, so it is built to make a Redis outage cheap:
+//  - a fixed pool of connections (opened lazily, one command in flight per connection); when all
+//    are busy, callers wait in a bounded queue, as with db::Pool;
+//  - connect and command timeouts, and a connection that failed is discarded (the next call opens
+//    a fresh one);
+//  - a circuit breaker: after a connection failure every call fails fast with RedisUnavailable
+//    for `retry_interval`, then one call is let through as a probe; its success closes the
+//    circuit. So an outage costs callers no latency, and a dead server sees one attempt per
+//    interval instead of one per request.
+//
+// Thread-safety: Client is thread-safe. Calling coroutines must run on a strand or a
+// single-threaded executor (all coroutines here do); they are resumed on their own executor.
+// Ownership: the Client owns its connections; it must outlive every call in progress and must be
+// destroyed before the io_context that `executor` belongs to. Script is an immutable value.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace autoblog::redis {
+
+struct ClientOptions {
+  // redis://[[user]:password@]host[:port][/db]
+  std::string url;
+  int pool_size = 4;
+  std::chrono::milliseconds connect_timeout{200};  // TCP connect + AUTH/SELECT
+  std::chrono::milliseconds command_timeout{500};  // one round trip; also the longest queue wait
+  std::chrono::milliseconds retry_interval{1000};  // how long the circuit stays open
+  int max_waiters = 1024;                          // callers queued for a busy pool
+};
+
+// The parts of a redis:// URL. User and password are percent-decoded.
+struct RedisUrl {
+  std::string host;
+  std::uint16_t port = 6379;
+  std::string user;      // empty: AUTH with the password only (the "default" user)
+  std::string password;  // empty: no AUTH
+  int db = 0;
+};
+
+// Throws std::invalid_argument when malformed (the message never contains the password).
+// rediss:// (TLS) is not supported and is rejected rather than silently sent in clear text.
+RedisUrl parse_redis_url(std::string_view url);
+
+struct Reply {
+  enum class Type { kString, kStatus, kInteger, kNil, kArray, kError };
+  Type type = Type::kNil;
+  std::string str;  // kString, kStatus, kError
+  std::int64_t integer = 0;
+  std::vector<Reply> elements;  // kArray
+};
+
+// Redis could not be reached or did not answer in time (or the circuit is open). Callers degrade.
+struct RedisUnavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Redis answered with an error reply (-ERR, -NOSCRIPT, -WRONGTYPE...): a bug or a bad command,
+// not an outage. The message is the reply text.
+struct RedisError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A Lua script, identified on the server by the SHA1 of its source (EVALSHA).
+class Script {
+ public:
+  explicit Script(std::string lua);
+  const std::string& sha1() const { return sha1_; }  // 40 lowercase hex digits
+  const std::string& source() const { return source_; }
+
+ private:
+  std::string source_;
+  std::string sha1_;
+};
+
+class Client {
+ public:
+  // `executor`: an io_context executor; connections are bound to it. Throws std::invalid_argument
+  // for a malformed URL or option. Connects lazily: constructing never blocks nor fails on I/O.
+  Client(boost::asio::any_io_executor executor, ClientOptions options);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Sends one command (args[0] is its name) and returns the reply. Throws RedisUnavailable,
+  // RedisError for an error reply, std::invalid_argument for an empty command.
+  boost::asio::awaitable<Reply> command(std::vector<std::string> args);
+
+  // EVALSHA with the script's SHA1; on NOSCRIPT (a restarted or flushed server) it loads the
+  // script (SCRIPT LOAD) and retries once.
+  boost::asio::awaitable<Reply> eval(const Script& script, std::vector<std::string> keys,
+                                     std::vector<std::string> args);
+
+  // False while the circuit is open (Redis considered down); cheap.
+  bool available() const;
+
+  const ClientOptions& options() const { return options_; }
+
+ private:
+  struct Impl;
+  ClientOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace autoblog::redis

@@ -1,0 +1,624 @@
+// LocalStorage: objects as files with an embedded metadata header; see local_storage.h for the
+// layout and the crash-safety argument.
+#include "storage/local_storage.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <queue>
+#include <system_error>
+#include <utility>
+
+#include "storage/blocking_executor.h"
+#include "storage/object_key.h"
+#include "util/random.h"
+
+namespace autoblog::storage {
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+// Object file: kMagic, 8 hex digits (JSON header length), '\n', JSON header, body.
+constexpr std::string_view kMagic = "ABOBJ1\n";
+constexpr std::size_t kPrefixSize = 16;
+constexpr std::size_t kMaxHeaderSize = 64 * 1024;
+constexpr std::string_view kTempSuffix = ".part";
+constexpr std::string_view kPurgePrefix = "purge-";
+
+[[noreturn]] void ThrowErrno(std::string_view what, int err) {
+  switch (err) {
+    case ENAMETOOLONG:
+      throw std::invalid_argument("object key has a path segment too long for local storage");
+    case ENOTDIR:
+    case EISDIR:
+    case EEXIST:
+    case ENOTEMPTY:
+      throw std::invalid_argument("object key conflicts with an existing object or folder");
+    default:
+      throw StorageUnavailable("local storage: " + std::string(what) + ": " +
+                               std::strerror(err));
+  }
+}
+
+// Owns a file descriptor (closing also releases its flock).
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) {
+      reset();
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  int get() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+  void reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+void FsyncDir(const fs::path& dir) {
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) ThrowErrno("open directory", errno);
+  if (::fsync(fd.get()) != 0) ThrowErrno("fsync directory", errno);
+}
+
+void WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ThrowErrno("write", errno);
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+// Reads exactly n bytes at offset; false on a short file.
+bool ReadAt(int fd, char* out, std::size_t n, off_t offset) {
+  while (n > 0) {
+    const ssize_t got = ::pread(fd, out, n, offset);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      ThrowErrno("read", errno);
+    }
+    if (got == 0) return false;
+    out += got;
+    n -= static_cast<std::size_t>(got);
+    offset += got;
+  }
+  return true;
+}
+
+std::string Md5Etag(std::string_view body) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int len = 0;
+  if (EVP_Digest(body.data(), body.size(), digest.data(), &len, EVP_md5(), nullptr) != 1) {
+    throw std::runtime_error("MD5 failed");
+  }
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kDigits[digest[i] >> 4]);
+    out.push_back(kDigits[digest[i] & 0xF]);
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string Rfc3339(const struct timespec& t) {
+  std::tm tm{};
+  gmtime_r(&t.tv_sec, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string EncodeHeader(std::string_view content_type, std::string_view etag,
+                         std::uint64_t size) {
+  json::object meta;
+  meta["content_type"] = content_type;
+  meta["etag"] = etag;
+  meta["size"] = size;
+  const std::string body = json::serialize(meta);
+  char len[16];
+  std::snprintf(len, sizeof len, "%08zx\n", body.size());
+  return std::string(kMagic) + len + body;
+}
+
+struct Header {
+  std::string content_type;
+  std::string etag;
+  std::uint64_t size = 0;
+  off_t body_offset = 0;
+};
+
+// Length of the JSON header, or nullopt for a file that is not in our format.
+std::optional<std::size_t> ReadHeaderLength(int fd, const struct stat& st) {
+  char prefix[kPrefixSize];
+  if (!ReadAt(fd, prefix, kPrefixSize, 0)) return std::nullopt;
+  if (std::string_view(prefix, kMagic.size()) != kMagic || prefix[kPrefixSize - 1] != '\n') {
+    return std::nullopt;
+  }
+  std::size_t len = 0;
+  for (std::size_t i = kMagic.size(); i < kPrefixSize - 1; ++i) {
+    const char c = prefix[i];
+    int digit = -1;
+    if (c >= '0' && c <= '9') digit = c - '0';
+    if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
+    if (digit < 0) return std::nullopt;
+    len = len * 16 + static_cast<std::size_t>(digit);
+  }
+  if (len > kMaxHeaderSize || static_cast<std::uint64_t>(st.st_size) < kPrefixSize + len) {
+    return std::nullopt;
+  }
+  return len;
+}
+
+std::optional<Header> ReadHeader(int fd, const struct stat& st) {
+  const auto len = ReadHeaderLength(fd, st);
+  if (!len) return std::nullopt;
+  std::string text(*len, '\0');
+  if (!ReadAt(fd, text.data(), text.size(), kPrefixSize)) return std::nullopt;
+  json::error_code ec;
+  const json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const json::object& o = v.get_object();
+  const auto* ct = o.if_contains("content_type");
+  const auto* etag = o.if_contains("etag");
+  const auto* size = o.if_contains("size");
+  if (!ct || !ct->is_string() || !etag || !etag->is_string() || !size) return std::nullopt;
+  Header h;
+  h.content_type = std::string(ct->get_string());
+  h.etag = std::string(etag->get_string());
+  if (size->is_uint64()) {
+    h.size = size->get_uint64();
+  } else if (size->is_int64() && size->get_int64() >= 0) {
+    h.size = static_cast<std::uint64_t>(size->get_int64());
+  } else {
+    return std::nullopt;
+  }
+  h.body_offset = static_cast<off_t>(kPrefixSize + *len);
+  // A size mismatch means a damaged file: never serve a truncated body as if it were whole.
+  if (static_cast<std::uint64_t>(st.st_size) != kPrefixSize + *len + h.size) return std::nullopt;
+  return h;
+}
+
+// Opens a regular file for reading without following a final symlink; nullopt if there is no
+// object at that path (missing, a directory, a symlink, or a file where a folder was expected).
+std::optional<Fd> OpenObject(const fs::path& path, struct stat& st) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) {
+    if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) return std::nullopt;
+    ThrowErrno("open", errno);
+  }
+  if (::fstat(fd.get(), &st) != 0) ThrowErrno("stat", errno);
+  if (!S_ISREG(st.st_mode)) return std::nullopt;
+  return fd;
+}
+
+// The second line of defence: `path` (symlinks resolved) must lie inside `base` — strictly
+// inside unless allow_equal. Returns false when the path cannot exist (a file where a folder is
+// expected), throws std::invalid_argument when it would escape.
+bool CheckInside(const fs::path& base, const fs::path& path, bool allow_equal = false) {
+  std::error_code ec;
+  const fs::path canonical_base = fs::weakly_canonical(base, ec);
+  if (ec) {
+    if (ec == std::errc::not_a_directory) return false;
+    ThrowErrno("resolve path", ec.value());
+  }
+  const fs::path full = fs::weakly_canonical(path, ec);
+  if (ec) {
+    if (ec == std::errc::not_a_directory) return false;
+    ThrowErrno("resolve path", ec.value());
+  }
+  const auto [b, f] = std::mismatch(canonical_base.begin(), canonical_base.end(), full.begin(),
+                                    full.end());
+  if (b != canonical_base.end() || (f == full.end() && !allow_equal)) {
+    throw std::invalid_argument("object path escapes the tenant's directory");
+  }
+  return true;
+}
+
+fs::path TenantDir(const fs::path& root, std::string_view tenant_id) {
+  return root / "tenants" / std::string(tenant_id);
+}
+
+fs::path TempDir(const fs::path& root) { return root / ".tmp"; }
+
+// Creates the directories from `root` (which exists) down to `dir`, fsyncing each new one's
+// parent so the directory entries survive a crash along with the object.
+void MakeDirs(const fs::path& root, const fs::path& dir) {
+  fs::path current = root;
+  const fs::path rel = dir.lexically_relative(root);
+  for (const auto& part : rel) {
+    const fs::path parent = current;
+    current /= part;
+    if (::mkdir(current.c_str(), 0750) == 0) {
+      FsyncDir(parent);
+      continue;
+    }
+    const int err = errno;
+    if (err != EEXIST) ThrowErrno("create directory", err);
+    struct stat st {};
+    if (::stat(current.c_str(), &st) != 0) ThrowErrno("stat directory", errno);
+    if (!S_ISDIR(st.st_mode)) ThrowErrno("create directory", ENOTDIR);
+  }
+}
+
+// A uniquely named temp file in root/.tmp, open for writing and flock'ed for as long as the
+// returned Fd lives (the start-up sweep skips locked files).
+std::pair<fs::path, Fd> CreateLockedTemp(const fs::path& tmp_dir) {
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    fs::path path = tmp_dir / (util::random_hex(16) + std::string(kTempSuffix));
+    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+    if (!fd) {
+      if (errno == EEXIST) continue;
+      ThrowErrno("create temp file", errno);
+    }
+    if (::flock(fd.get(), LOCK_EX) != 0) ThrowErrno("lock temp file", errno);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) ThrowErrno("stat temp file", errno);
+    // Another process's sweep may have unlinked it between our open() and flock().
+    if (st.st_nlink == 0) continue;
+    return {std::move(path), std::move(fd)};
+  }
+  throw StorageUnavailable("local storage: could not create a temp file");
+}
+
+// Removes abandoned uploads (their writer's flock is gone with the process) and leftovers of
+// interrupted purges. Errors are ignored: a file we cannot remove now is retried next start.
+void SweepTemp(const fs::path& tmp_dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(tmp_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code type_ec;
+    const fs::file_status st = it->symlink_status(type_ec);
+    if (type_ec) continue;
+    if (fs::is_directory(st)) {
+      if (it->path().filename().string().rfind(kPurgePrefix, 0) == 0) {
+        std::error_code rm_ec;
+        fs::remove_all(it->path(), rm_ec);
+      }
+      continue;
+    }
+    Fd fd(::open(it->path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!fd) continue;
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) ::unlink(it->path().c_str());
+  }
+}
+
+ObjectInfo InfoFrom(std::string key, const Header& h, const struct stat& st) {
+  ObjectInfo info;
+  info.key = std::move(key);
+  info.size = h.size;
+  info.etag = h.etag;
+  info.content_type = h.content_type;
+  info.last_modified = Rfc3339(st.st_mtim);
+  return info;
+}
+
+ObjectInfo PutBlocking(const fs::path& root, const std::string& tenant_id, const std::string& key,
+                       const std::string& body, const std::string& content_type) {
+  const fs::path tenant_dir = TenantDir(root, tenant_id);
+  const fs::path target = tenant_dir / key;
+  if (!CheckInside(tenant_dir, target)) ThrowErrno("resolve path", ENOTDIR);
+  for (const auto& part : fs::path(key)) {
+    if (part.native().size() > NAME_MAX) ThrowErrno("name", ENAMETOOLONG);
+  }
+
+  const std::string etag = Md5Etag(body);
+  auto [temp_path, fd] = CreateLockedTemp(TempDir(root));
+  try {
+    WriteAll(fd.get(), EncodeHeader(content_type, etag, body.size()));
+    WriteAll(fd.get(), body);
+    if (::fsync(fd.get()) != 0) ThrowErrno("fsync", errno);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) ThrowErrno("stat", errno);
+
+    // A concurrent remove() may prune the (momentarily empty) parent between MakeDirs and
+    // rename: recreate it and try again.
+    for (int attempt = 0;; ++attempt) {
+      MakeDirs(root, target.parent_path());
+      if (::rename(temp_path.c_str(), target.c_str()) == 0) break;
+      const int err = errno;
+      if (err != ENOENT || attempt == 4) ThrowErrno("rename", err);
+    }
+    FsyncDir(target.parent_path());
+
+    Header h;
+    h.content_type = content_type;
+    h.etag = etag;
+    h.size = body.size();
+    return InfoFrom(key, h, st);
+  } catch (...) {
+    ::unlink(temp_path.c_str());
+    throw;
+  }
+}
+
+std::optional<Object> GetBlocking(const fs::path& root, const std::string& tenant_id,
+                                  const std::string& key) {
+  const fs::path tenant_dir = TenantDir(root, tenant_id);
+  const fs::path path = tenant_dir / key;
+  if (!CheckInside(tenant_dir, path)) return std::nullopt;
+  struct stat st {};
+  auto fd = OpenObject(path, st);
+  if (!fd) return std::nullopt;
+  const auto header = ReadHeader(fd->get(), st);
+  if (!header) throw StorageUnavailable("local storage: damaged object file");
+  Object object;
+  object.body.resize(header->size);
+  if (!ReadAt(fd->get(), object.body.data(), object.body.size(), header->body_offset)) {
+    throw StorageUnavailable("local storage: damaged object file");
+  }
+  object.info = InfoFrom(key, *header, st);
+  return object;
+}
+
+// Removes now-empty directories from `dir` up to (not including) `stop`, so a deleted "a/b"
+// leaves no folder that would block a later object "a" and listing walks no dead branches.
+void PruneEmptyDirs(const fs::path& stop, fs::path dir) {
+  while (dir != stop && dir.native().size() > stop.native().size()) {
+    if (::rmdir(dir.c_str()) != 0) return;  // not empty (or raced): stop quietly
+    dir = dir.parent_path();
+  }
+}
+
+bool RemoveBlocking(const fs::path& root, const std::string& tenant_id, const std::string& key) {
+  const fs::path tenant_dir = TenantDir(root, tenant_id);
+  const fs::path path = tenant_dir / key;
+  if (!CheckInside(tenant_dir, path)) return false;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return false;
+    ThrowErrno("stat", errno);
+  }
+  if (!S_ISREG(st.st_mode)) return false;  // a folder is not an object
+  if (::unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return false;
+    ThrowErrno("unlink", errno);
+  }
+  FsyncDir(path.parent_path());
+  PruneEmptyDirs(tenant_dir, path.parent_path());
+  return true;
+}
+
+// Collects the smallest `cap` keys that start with `prefix` and sort after `after`, walking only
+// the directories that can hold such keys.
+class KeyCollector {
+ public:
+  KeyCollector(std::string prefix, std::optional<std::string> after, std::size_t cap)
+      : prefix_(std::move(prefix)), after_(std::move(after)), cap_(cap) {}
+
+  void walk(const fs::path& dir, const std::string& rel_dir) {
+    std::error_code ec;
+    // A directory pruned by a concurrent remove() simply has no keys.
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      std::error_code type_ec;
+      const fs::file_status st = it->symlink_status(type_ec);
+      if (type_ec) continue;
+      const std::string rel = rel_dir + it->path().filename().string();
+      if (fs::is_directory(st)) {
+        const std::string sub = rel + "/";
+        if (may_contain(sub)) walk(it->path(), sub);
+      } else if (fs::is_regular_file(st)) {
+        consider(rel);
+      }  // symlinks and special files are never objects
+    }
+  }
+
+  // Sorted ascending.
+  std::vector<std::string> take() {
+    std::vector<std::string> keys;
+    keys.reserve(heap_.size());
+    while (!heap_.empty()) {
+      keys.push_back(heap_.top());
+      heap_.pop();
+    }
+    std::reverse(keys.begin(), keys.end());
+    return keys;
+  }
+
+ private:
+  // Whether some key starting with `sub` (which ends in '/') could be listed.
+  bool may_contain(const std::string& sub) const {
+    const bool prefix_ok =
+        sub.compare(0, prefix_.size(), prefix_) == 0 || prefix_.compare(0, sub.size(), sub) == 0;
+    if (!prefix_ok) return false;
+    // Every key under `sub` is smaller than `after` (after > sub and not under it).
+    if (after_ && *after_ > sub && after_->compare(0, sub.size(), sub) != 0) return false;
+    // Every key under `sub` is larger than all `cap` keys already kept.
+    if (heap_.size() >= cap_ && sub > heap_.top()) return false;
+    return true;
+  }
+
+  void consider(const std::string& key) {
+    if (key.compare(0, prefix_.size(), prefix_) != 0) return;
+    if (after_ && key <= *after_) return;
+    if (!validate_object_key(key, nullptr)) return;  // not a name we could have written
+    if (heap_.size() >= cap_ && key >= heap_.top()) return;
+    heap_.push(key);
+    if (heap_.size() > cap_) heap_.pop();
+  }
+
+  std::string prefix_;
+  std::optional<std::string> after_;
+  std::size_t cap_;
+  std::priority_queue<std::string> heap_;  // max-heap: top is the largest kept key
+};
+
+ListPage ListBlocking(const fs::path& root, const std::string& tenant_id,
+                      const std::string& prefix, const std::optional<std::string>& after,
+                      int limit) {
+  const fs::path tenant_dir = TenantDir(root, tenant_id);
+  // Start at the deepest folder the prefix names ("img/2026/a" -> img/2026/).
+  const std::string start_rel = prefix.substr(0, prefix.rfind('/') + 1);
+  const fs::path start_dir =
+      start_rel.empty() ? tenant_dir : tenant_dir / start_rel.substr(0, start_rel.size() - 1);
+  ListPage page;
+  if (!CheckInside(tenant_dir, start_dir, /*allow_equal=*/true)) return page;
+
+  KeyCollector collector(prefix, after, static_cast<std::size_t>(limit) + 1);
+  collector.walk(start_dir, start_rel);
+  std::vector<std::string> keys = collector.take();
+
+  const std::size_t n = std::min(keys.size(), static_cast<std::size_t>(limit));
+  for (std::size_t i = 0; i < n; ++i) {
+    struct stat st {};
+    auto fd = OpenObject(tenant_dir / keys[i], st);
+    if (!fd) continue;  // removed since the walk
+    const auto header = ReadHeader(fd->get(), st);
+    if (!header) continue;  // not one of ours, or damaged: get() reports it
+    page.items.push_back(InfoFrom(keys[i], *header, st));
+  }
+  if (keys.size() > n) page.next_cursor = encode_list_cursor(keys[n - 1]);
+  return page;
+}
+
+std::uint64_t UsageBlocking(const fs::path& root, const std::string& tenant_id) {
+  std::uint64_t total = 0;
+  std::error_code ec;
+  const fs::path tenant_dir = TenantDir(root, tenant_id);
+  for (fs::recursive_directory_iterator it(tenant_dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    std::error_code type_ec;
+    if (!fs::is_regular_file(it->symlink_status(type_ec)) || type_ec) continue;
+    struct stat st {};
+    auto fd = OpenObject(it->path(), st);
+    if (!fd) continue;
+    const auto len = ReadHeaderLength(fd->get(), st);
+    if (!len) continue;
+    total += static_cast<std::uint64_t>(st.st_size) - kPrefixSize - *len;
+  }
+  return total;
+}
+
+void PurgeBlocking(const fs::path& root, const std::string& tenant_id) {
+  const fs::path tmp_dir = TempDir(root);
+  const fs::path tenant_dir = TenantDir(root, tenant_id);
+  const std::string trash_prefix = std::string(kPurgePrefix) + tenant_id + "-";
+  // One rename makes every object vanish at once; the slow deletion happens out of sight.
+  const fs::path trash = tmp_dir / (trash_prefix + util::random_hex(8));
+  if (::rename(tenant_dir.c_str(), trash.c_str()) == 0) {
+    FsyncDir(tenant_dir.parent_path());
+    FsyncDir(tmp_dir);
+  } else if (errno != ENOENT) {
+    ThrowErrno("rename tenant directory", errno);
+  }
+  // Also finish earlier purges of this tenant that were interrupted.
+  std::error_code ec;
+  for (fs::directory_iterator it(tmp_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename().string().rfind(trash_prefix, 0) != 0) continue;
+    std::error_code rm_ec;
+    fs::remove_all(it->path(), rm_ec);
+    if (rm_ec && rm_ec != std::errc::no_such_file_or_directory) {
+      ThrowErrno("delete tenant files", rm_ec.value());
+    }
+  }
+  if (ec) ThrowErrno("list temp directory", ec.value());
+}
+
+}  // namespace
+
+LocalStorage::LocalStorage(std::filesystem::path root, boost::asio::thread_pool& pool)
+    : pool_(pool) {
+  std::error_code ec;
+  fs::create_directories(root / "tenants", ec);
+  if (!ec) fs::create_directories(TempDir(root), ec);
+  if (ec) {
+    throw StorageUnavailable("local storage: cannot create " + root.string() + ": " +
+                             ec.message());
+  }
+  root_ = fs::canonical(root);
+  SweepTemp(TempDir(root_));
+}
+
+boost::asio::awaitable<ObjectInfo> LocalStorage::put(std::string_view tenant_id,
+                                                     std::string_view key, std::string body,
+                                                     std::string_view content_type) {
+  check_tenant_id(tenant_id);
+  auto job = [root = root_, tenant = std::string(tenant_id), k = checked_key(key),
+              ct = checked_content_type(content_type), b = std::move(body)]() {
+    return PutBlocking(root, tenant, k, b, ct);
+  };
+  co_return co_await run_blocking(pool_, std::move(job));
+}
+
+boost::asio::awaitable<std::optional<Object>> LocalStorage::get(std::string_view tenant_id,
+                                                                std::string_view key) {
+  check_tenant_id(tenant_id);
+  auto job = [root = root_, tenant = std::string(tenant_id), k = checked_key(key)]() {
+    return GetBlocking(root, tenant, k);
+  };
+  co_return co_await run_blocking(pool_, std::move(job));
+}
+
+boost::asio::awaitable<bool> LocalStorage::remove(std::string_view tenant_id,
+                                                  std::string_view key) {
+  check_tenant_id(tenant_id);
+  auto job = [root = root_, tenant = std::string(tenant_id), k = checked_key(key)]() {
+    return RemoveBlocking(root, tenant, k);
+  };
+  co_return co_await run_blocking(pool_, std::move(job));
+}
+
+boost::asio::awaitable<ListPage> LocalStorage::list(std::string_view tenant_id,
+                                                    std::string_view prefix,
+                                                    std::optional<std::string> cursor,
+                                                    int limit) {
+  check_tenant_id(tenant_id);
+  if (limit < 1 || limit > 1000) throw std::invalid_argument("limit must be within 1..1000");
+  std::optional<std::string> after;
+  if (cursor) after = decode_list_cursor(*cursor);
+  auto job = [root = root_, tenant = std::string(tenant_id), p = checked_prefix(prefix),
+              a = std::move(after), limit]() { return ListBlocking(root, tenant, p, a, limit); };
+  co_return co_await run_blocking(pool_, std::move(job));
+}
+
+boost::asio::awaitable<void> LocalStorage::purge_tenant(std::string_view tenant_id) {
+  check_tenant_id(tenant_id);
+  auto job = [root = root_, tenant = std::string(tenant_id)]() { PurgeBlocking(root, tenant); };
+  co_await run_blocking(pool_, std::move(job));
+}
+
+boost::asio::awaitable<std::uint64_t> LocalStorage::usage_bytes(std::string_view tenant_id) {
+  check_tenant_id(tenant_id);
+  auto job = [root = root_, tenant = std::string(tenant_id)]() {
+    return UsageBlocking(root, tenant);
+  };
+  co_return co_await run_blocking(pool_, std::move(job));
+}
+
+std::optional<std::string> LocalStorage::presigned_get_url(std::string_view tenant_id,
+                                                           std::string_view key,
+                                                           std::chrono::seconds) const {
+  // Same input checks as S3Storage, so callers see one behaviour whatever the backend.
+  check_tenant_id(tenant_id);
+  (void)checked_key(key);
+  return std::nullopt;
+}
+
+}  // namespace autoblog::storage

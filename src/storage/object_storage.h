@@ -1,0 +1,65 @@
+#pragma once
+// The seed's TenantStorageManager: tenant object storage under tenants/{tenant_id}/{key}
+// (DESIGN §4). Keys are validated by storage/object_key.h before any backend sees them.
+// Backends: LocalStorage (files under $AUTOBLOG_DATA_DIR/storage, atomic writes) and S3Storage
+// (SigV4, SSE AES256, x-amz-meta-tenant_id). Blocking work runs on a dedicated thread pool, never
+// on an I/O thread. Implementations are thread-safe.
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace autoblog::storage {
+
+struct ObjectInfo {
+  std::string key;           // the tenant-relative key (without tenants/{id}/)
+  std::uint64_t size = 0;
+  std::string etag;          // quoted, as in HTTP: "\"<hex>\""
+  std::string content_type;  // as given at upload ("application/octet-stream" if none)
+  std::string last_modified; // RFC 3339 UTC
+};
+
+struct Object {
+  ObjectInfo info;
+  std::string body;
+};
+
+struct ListPage {
+  std::vector<ObjectInfo> items;              // sorted by key
+  std::optional<std::string> next_cursor;     // opaque
+};
+
+class ObjectStorage {
+ public:
+  virtual ~ObjectStorage() = default;
+  virtual boost::asio::awaitable<ObjectInfo> put(std::string_view tenant_id, std::string_view key,
+                                                 std::string body,
+                                                 std::string_view content_type) = 0;
+  virtual boost::asio::awaitable<std::optional<Object>> get(std::string_view tenant_id,
+                                                            std::string_view key) = 0;
+  // False when there was nothing to delete.
+  virtual boost::asio::awaitable<bool> remove(std::string_view tenant_id, std::string_view key) = 0;
+  // Keys starting with `prefix` (already validated, may be empty), at most `limit` (1..1000).
+  // Throws std::invalid_argument for a malformed cursor.
+  virtual boost::asio::awaitable<ListPage> list(std::string_view tenant_id, std::string_view prefix,
+                                                std::optional<std::string> cursor, int limit) = 0;
+  // Deletes every object of the tenant (tenant deletion).
+  virtual boost::asio::awaitable<void> purge_tenant(std::string_view tenant_id) = 0;
+  // Total bytes stored by the tenant (resource usage metric).
+  virtual boost::asio::awaitable<std::uint64_t> usage_bytes(std::string_view tenant_id) = 0;
+  // A time-limited GET URL (S3: SigV4 query signing); nullopt when the backend has none.
+  virtual std::optional<std::string> presigned_get_url(std::string_view tenant_id,
+                                                       std::string_view key,
+                                                       std::chrono::seconds ttl) const = 0;
+};
+
+// Backend errors (unreachable S3, disk full) — the API answers 503.
+struct StorageUnavailable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace autoblog::storage

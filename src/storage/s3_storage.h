@@ -1,0 +1,72 @@
+#pragma once
+// S3Storage: the production ObjectStorage, any S3-compatible endpoint (AWS S3, MinIO, s3rver)
+// through libcurl, signed with our own SigV4 code (storage/sigv4.h).
+//
+// Objects live at tenants/{tenant_id}/{key} in one bucket. Every PUT sends
+// x-amz-server-side-encryption: AES256, x-amz-meta-tenant_id and x-amz-content-sha256 (the
+// body's SHA-256, which S3 verifies). Uploads are a single PUT from memory (no multipart): S3
+// accepts up to 5 GB that way, far above the API's request body limit. Downloads go through the
+// API or presigned URLs, never public URLs.
+//
+// Semantics that differ from a plain S3 client, on purpose:
+//   - remove() does a HEAD first, because S3 answers 204 whether or not the key existed.
+//   - list() cursors are base64url of the last key, sent as start-after, not S3's continuation
+//     token: the cursor is validated here (garbage -> std::invalid_argument) identically for
+//     every backend, and being confined to the tenant's prefix it cannot reach other tenants.
+//   - list() items have an empty content_type: ListObjectsV2 does not return it, and a HEAD per
+//     item would multiply the cost of a listing.
+//   - purge_tenant() lists and multi-deletes (DeleteObjects, 1000 keys per request).
+// Errors: unreachable endpoint, timeouts and 5xx -> StorageUnavailable (after two quick retries;
+// every request we send is idempotent); other failures (403, 400, missing bucket) ->
+// std::runtime_error carrying S3's error Code; invalid keys / tenant ids -> std::invalid_argument.
+//
+// Thread-safety: all methods may be called concurrently. Blocking libcurl calls run on the given
+// thread pool (borrowed; must outlive this object), never on the caller's I/O thread. Easy
+// handles are pooled (one per concurrent request, reused so connections stay alive).
+// curl_global_init runs once per process, on first construction, and is never undone.
+#include <boost/asio/thread_pool.hpp>
+#include <memory>
+
+#include "storage/object_storage.h"
+
+namespace autoblog::storage {
+
+struct S3Options {
+  std::string endpoint;  // "http://127.0.0.1:4569", "https://s3.eu-west-1.amazonaws.com"
+  std::string bucket;
+  std::string region;  // signing region ("us-east-1" for s3rver and MinIO defaults)
+  std::string access_key;
+  std::string secret_key;
+  // true: {endpoint}/{bucket}/{key} (MinIO, s3rver); false: {bucket}.{endpoint host}/{key}.
+  bool path_style = true;
+};
+
+class S3Storage final : public ObjectStorage {
+ public:
+  // Throws std::invalid_argument for an endpoint that is not http(s)://host[:port][/path] or an
+  // empty bucket/region. Does no network I/O.
+  S3Storage(S3Options options, boost::asio::thread_pool& pool);
+  ~S3Storage() override;
+  S3Storage(const S3Storage&) = delete;
+  S3Storage& operator=(const S3Storage&) = delete;
+
+  boost::asio::awaitable<ObjectInfo> put(std::string_view tenant_id, std::string_view key,
+                                         std::string body, std::string_view content_type) override;
+  boost::asio::awaitable<std::optional<Object>> get(std::string_view tenant_id,
+                                                    std::string_view key) override;
+  boost::asio::awaitable<bool> remove(std::string_view tenant_id, std::string_view key) override;
+  boost::asio::awaitable<ListPage> list(std::string_view tenant_id, std::string_view prefix,
+                                        std::optional<std::string> cursor, int limit) override;
+  boost::asio::awaitable<void> purge_tenant(std::string_view tenant_id) override;
+  boost::asio::awaitable<std::uint64_t> usage_bytes(std::string_view tenant_id) override;
+  // SigV4 query-signed GET; ttl is clamped to 1 s .. 7 days (the SigV4 maximum).
+  std::optional<std::string> presigned_get_url(std::string_view tenant_id, std::string_view key,
+                                               std::chrono::seconds ttl) const override;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;  // borrowed by pool jobs: outlives them, as callers await them
+  boost::asio::thread_pool& pool_;
+};
+
+}  // namespace autoblog::storage

@@ -1,0 +1,489 @@
+"""E2E: tenant object storage, PUT/GET/DELETE /v1/files/{key} and GET /v1/files (DESIGN.md §2,
+§4, §10.8), on both backends: local files under the data dir and S3 (s3rver).
+
+Keys are validated after the router's single percent-decoding: `..`/`.` segments, a leading `/`,
+empty segments, backslashes, control characters, > 1024 bytes and any surviving percent-escape
+are 400; another tenant's object is 404 whatever the spelling, and a rejected request changes
+nothing in storage. Bodies over AUTOBLOG_MAX_OBJECT_BYTES are 413 and store nothing. Deleting a
+tenant purges its prefix. On local storage a server killed mid-upload leaves no partial object.
+"""
+import hashlib
+import os
+import secrets
+import socket
+import time
+import unittest
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from harness import (E2ETestCase, S3Client, S3rver, assert_error, drop_database, fresh_database,
+                     parse_ts, q, s3_env, s3rver_bin, shared_s3_endpoint, now_utc)
+
+MAX_OBJECT = 65536
+INFO_KEYS = {"key", "size", "etag", "content_type", "last_modified"}
+
+
+def enc(key: str) -> str:
+    """A key as a URL path (each segment percent-encoded once, '/' kept)."""
+    return urllib.parse.quote(key, safe="/")
+
+
+class FilesCases:
+    """Mixed into an E2ETestCase; subclasses provide setUpClass (cls.server, tenants a/b) and
+    snapshot() (the raw stored state of tenants a and b)."""
+
+    backend = "?"
+
+    @classmethod
+    def make_tenants(cls):
+        srv = cls.server
+        cls.a, cls.ta = srv.new_tenant_with_token("growth", name="Files A")
+        cls.b, cls.tb = srv.new_tenant_with_token("growth", name="Files B")
+        cls.b_key = "secret/plan.txt"
+        cls.b_body = b"B's plan \x00\xff " + secrets.token_bytes(64)
+        status, _, body = srv.request("PUT", "/v1/files/" + cls.b_key, cls.b_body, token=cls.tb,
+                                      headers={"Content-Type": "text/x-plan"})
+        assert status == 200, (status, body)
+
+    # ---- helpers
+
+    def put(self, key, data, token=None, content_type="application/octet-stream", raw=False):
+        path = "/v1/files/" + (key if raw else enc(key))
+        headers = {"Content-Type": content_type}
+        return self.req("PUT", path, data, token=token or self.ta, headers=headers)
+
+    def get(self, key, token=None, raw=False):
+        return self.req("GET", "/v1/files/" + (key if raw else enc(key)), token=token or self.ta)
+
+    def delete(self, key, token=None, raw=False):
+        return self.req("DELETE", "/v1/files/" + (key if raw else enc(key)),
+                        token=token or self.ta)
+
+    def list_all(self, token=None, prefix=None, limit=1000):
+        items, _ = self.walk_list("/v1/files", token or self.ta, limit=limit, prefix=prefix)
+        return items
+
+    def assert_info(self, info, key, size, content_type):
+        self.assertIsInstance(info, dict, info)
+        self.assertEqual(set(info), INFO_KEYS, info)
+        self.assertEqual(info["key"], key)
+        self.assertEqual(info["size"], size)
+        self.assertEqual(info["content_type"], content_type)
+        self.assertIsInstance(info["etag"], str)
+        self.assertTrue(info["etag"])
+        ts = parse_ts(info["last_modified"])
+        self.assertLess(abs((now_utc() - ts).total_seconds()), 300, info)
+
+    def assert_b_intact(self):
+        status, headers, body = self.get(self.b_key, token=self.tb)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body, self.b_body, "tenant B's object changed")
+        self.assertEqual(headers.get("content-type"), "text/x-plan")
+        keys = [i["key"] for i in self.list_all(token=self.tb)]
+        self.assertIn(self.b_key, keys)
+
+    # ---- tests
+
+    def test_round_trip_keeps_bytes_type_and_etag(self):
+        cases = [("docs/hello.txt", b"hello\x00world\r\n", "text/plain; charset=utf-8"),
+                 ("img/all-bytes.bin", bytes(range(256)) * 40, "image/png"),
+                 ("ünï/файл 1+2 &=?#.txt", "ünïcode".encode(), "text/plain"),
+                 ("pct/100% sure %zz", b"literal percent signs", "text/plain"),
+                 ("empty/zero", b"", "application/x-empty")]
+        for key, data, ctype in cases:
+            with self.subTest(key=key):
+                status, headers, info = self.put(key, data, content_type=ctype)
+                self.assertEqual(status, 200, info)
+                self.assert_info(info, key, len(data), ctype)
+                self.assertEqual(headers.get("etag"), info["etag"])
+                status, headers, body = self.get(key)
+                self.assertEqual(status, 200, body)
+                self.assertEqual(body or b"", data)
+                self.assertEqual(headers.get("content-type"), ctype)
+                self.assertEqual(headers.get("etag"), info["etag"])
+                self.assertEqual(headers.get("content-length"), str(len(data)))
+                listed = {i["key"]: i for i in self.list_all(prefix=key)}
+                self.assertIn(key, listed)
+                self.assertEqual(set(listed[key]), INFO_KEYS)
+                self.assertEqual(listed[key]["size"], len(data))
+                self.assertEqual(listed[key]["etag"], info["etag"])
+        # different bytes, different etag
+        self.assertNotEqual(self.put("etag/one", b"same")[2]["etag"],
+                            self.put("etag/two", b"other")[2]["etag"])
+
+    def test_listing_reports_the_stored_content_type(self):
+        key = f"ct/{secrets.token_hex(4)}.svg"
+        status, _, info = self.put(key, b"<svg/>", content_type="image/svg+xml")
+        self.assertEqual(status, 200, info)
+        listed = self.list_all(prefix=key)
+        self.assertEqual(len(listed), 1, listed)
+        self.assert_info(listed[0], key, 6, "image/svg+xml")
+        self.assertEqual(listed[0]["etag"], info["etag"])
+
+    def test_overwrite_replaces_bytes_type_and_etag(self):
+        key = f"over/{secrets.token_hex(4)}.json"
+        status, _, first = self.put(key, b'{"v": 1}', content_type="application/json")
+        self.assertEqual(status, 200, first)
+        status, _, second = self.put(key, b"version two, longer", content_type="text/plain")
+        self.assertEqual(status, 200, second)
+        self.assert_info(second, key, 19, "text/plain")
+        self.assertNotEqual(first["etag"], second["etag"])
+        status, headers, body = self.get(key)
+        self.assertEqual((status, body), (200, b"version two, longer"))
+        self.assertEqual(headers.get("content-type"), "text/plain")
+        self.assertEqual(headers.get("etag"), second["etag"])
+        items = self.list_all(prefix=key)
+        self.assertEqual([i["key"] for i in items], [key], "an overwrite must not duplicate")
+        self.assertEqual(items[0]["size"], 19)
+
+    def test_list_prefix_and_pagination(self):
+        base = f"pg{secrets.token_hex(3)}/"
+        keys = [f"{base}k{i}" for i in range(1, 6)]
+        for k in keys:
+            self.assertEqual(self.put(k, k.encode())[0], 200)
+        self.assertEqual(self.put(f"{base[:-1]}-other/x", b"x")[0], 200)
+        self.assertEqual(self.put(f"other/{base}k9", b"x")[0], 200)
+        items, sizes = self.walk_list("/v1/files", self.ta, limit=2, prefix=base + "k")
+        self.assertEqual(sizes, [2, 2, 1])
+        self.assertEqual([i["key"] for i in items], keys, "keys in lexicographic order, once")
+        for i in items:
+            self.assertEqual(set(i), INFO_KEYS)
+            self.assertEqual(i["size"], len(i["key"]))
+        # a "directory" prefix ending in '/' (the usual S3 idiom) is a valid prefix
+        status, _, body = self.req("GET", q("/v1/files", prefix=base), token=self.ta)
+        self.assertEqual(status, 200, f"GET /v1/files?prefix={base}: {body!r}")
+        self.assertEqual([i["key"] for i in body["items"]], keys)
+        # a prefix with characters that are not URL-safe is either refused or applied
+        # literally; it is never silently dropped (which would list everything)
+        for raw in ("zz|z", "zz^z", 'zz"z', "zz<z>"):
+            with self.subTest(raw_prefix=raw):
+                status, _, body = self.req("GET", "/v1/files?prefix=" + raw, token=self.ta)
+                if status != 400:
+                    self.assertEqual((status, body), (200, {"items": [], "next_cursor": None}),
+                                     f"GET /v1/files?prefix={raw} ignored the prefix")
+        status, _, body = self.req("GET", q("/v1/files", prefix=base + "k3"), token=self.ta)
+        self.assertEqual(status, 200)
+        self.assertEqual([i["key"] for i in body["items"]], [base + "k3"])
+        self.assertIsNone(body["next_cursor"])
+        status, _, body = self.req("GET", q("/v1/files", prefix="nothing-here/"), token=self.ta)
+        self.assertEqual((status, body), (200, {"items": [], "next_cursor": None}))
+        # the default page is 100, the maximum 1000
+        status, _, body = self.req("GET", "/v1/files", token=self.ta)
+        self.assertEqual(status, 200, body)
+        self.assertLessEqual(len(body["items"]), 100)
+        for bad in ("0", "1001", "-1", "abc", "2.5", ""):
+            with self.subTest(limit=bad):
+                self.assertError(self.req("GET", q("/v1/files", limit=bad), token=self.ta),
+                                 400, "invalid_request")
+        self.assertError(self.req("GET", q("/v1/files", cursor="!!not-a-cursor!!"),
+                                  token=self.ta), 400, "invalid_request")
+
+    def test_delete(self):
+        key = f"del/{secrets.token_hex(4)}"
+        self.assertEqual(self.put(key, b"bye")[0], 200)
+        status, _, body = self.delete(key)
+        self.assertEqual(status, 204, body)
+        self.assertIsNone(body)
+        self.assertError(self.get(key), 404, "not_found")
+        self.assertError(self.delete(key), 404, "not_found")
+        self.assertNotIn(key, [i["key"] for i in self.list_all(prefix="del")])
+        self.assertError(self.get(f"never/{secrets.token_hex(4)}"), 404, "not_found")
+
+    def test_other_tenants_object_is_unreachable_whatever_the_spelling(self):
+        bid, key = self.b["id"], self.b_key
+        before = self.snapshot()
+        traversal = [
+            f"../{bid}/{key}",
+            f"../../tenants/{bid}/{key}",
+            f"..%2F{bid}%2F{enc(key).replace('/', '%2F')}",
+            f"..%2f{bid}/{key}",
+            f"%2e%2e/{bid}/{key}",
+            f"%2E%2E/{bid}/{key}",
+            f".%2e/{bid}/{key}",
+            f"%252e%252e%252f{bid}%252f{key}",
+            f"%252e%252e/{bid}/{key}",
+            f"x/../../{bid}/{key}",
+            f"./../{bid}/{key}",
+            f"/tenants/{bid}/{key}",            # absolute: /v1/files//tenants/...
+            f"/{bid}/{key}",
+            f"%2Ftenants%2F{bid}%2F{key}",
+            f"..%5C{bid}%5C{key}",              # backslashes
+            f"..\\{bid}\\{key}",
+            f"..%00/{bid}/{key}",
+        ]
+        for spelling in traversal:
+            with self.subTest(spelling=spelling):
+                self.assertError(self.get(spelling, raw=True), 400, "invalid_request", "GET")
+                self.assertError(self.delete(spelling, raw=True), 400, "invalid_request",
+                                 "DELETE")
+                self.assertError(self.put(spelling, b"overwritten by A", raw=True), 400,
+                                 "invalid_request", "PUT")
+                self.assertError(self.req("GET", "/v1/files?prefix=" + spelling.rsplit("/", 1)[0],
+                                          token=self.ta), 400, "invalid_request", "list prefix")
+        # spellings that are valid keys name A's own objects: 404, never B's bytes
+        for spelling in (key, f"tenants/{bid}/{key}", f"{bid}/{key}",
+                         enc(f"tenants/{bid}/{key}").replace("/", "%2F")):
+            with self.subTest(own_namespace=spelling):
+                self.assertError(self.get(spelling, raw=True), 404, "not_found", "GET")
+                self.assertError(self.delete(spelling, raw=True), 404, "not_found", "DELETE")
+                status, _, items = self.req("GET", q("/v1/files", prefix=spelling.replace(
+                    "%2F", "/")), token=self.ta)
+                self.assertEqual((status, items), (200, {"items": [], "next_cursor": None}))
+        self.assertEqual(self.snapshot(), before, "rejected requests changed storage")
+        # A listing everything never shows B's key; B listing never shows A's writes below
+        for item in self.list_all():
+            self.assertNotEqual(item["key"], key)
+        # A writing the very same key gets its own object; B's stays byte-identical
+        status, _, info = self.put(key, b"A's own plan", content_type="text/plain")
+        self.assertEqual(status, 200, info)
+        self.assertEqual(self.get(key)[2], b"A's own plan")
+        self.assert_b_intact()
+        self.assertEqual(self.delete(key)[0], 204)
+        self.assert_b_intact()
+
+    def test_invalid_keys_are_400_and_change_nothing(self):
+        before = self.snapshot()
+        bad = ["..", ".", "a/../b", "a/./b", "a/..", "./a", "a//b", "a/", "/a", "%2e%2e",
+               "%2e", "a%2F..%2Fb", "a\\b", "a%5Cb", "a%00b", "a%0Ab", "a%0D%0Ab", "a%1Fb",
+               "a%7Fb", "a%252fb", "a%2541", "a%252E%252E", "%2Fa", "x" * 1025,
+               enc("é" * 513)]  # 1026 bytes in UTF-8
+        for raw in bad:
+            with self.subTest(key=raw[:40]):
+                self.assertError(self.put(raw, b"nope", raw=True), 400, "invalid_request", "PUT")
+                self.assertError(self.get(raw, raw=True), 400, "invalid_request", "GET")
+                self.assertError(self.delete(raw, raw=True), 400, "invalid_request", "DELETE")
+        self.assertEqual(self.snapshot(), before, "rejected keys changed storage")
+        # the longest valid key: 1024 bytes (segments of at most 200 bytes)
+        longest = "l/" + "/".join(["x" * 200] * 5) + "/" + "y" * 17
+        self.assertEqual(len(longest.encode()), 1024)
+        status, _, info = self.put(longest, b"ok")
+        self.assertEqual(status, 200, info)
+        self.assertEqual(self.get(longest)[2], b"ok")
+        self.assertEqual(self.delete(longest)[0], 204)
+
+    def test_object_over_the_limit_is_413_and_not_stored(self):
+        key = f"big/{secrets.token_hex(4)}"
+        before = self.snapshot()
+        self.server._close_conn()
+        resp = self.put(key, b"\x01" * (MAX_OBJECT + 1))
+        self.assertError(resp, 413, "payload_too_large")
+        self.server._close_conn()
+        self.assertEqual(self.snapshot(), before, "a rejected body changed storage")
+        self.assertError(self.get(key), 404, "not_found")
+        self.assertEqual(self.list_all(prefix="big"), [])
+        status, _, info = self.put(key, b"\x02" * MAX_OBJECT)
+        self.assertEqual(status, 200, "exactly AUTOBLOG_MAX_OBJECT_BYTES is allowed")
+        self.assertEqual(info["size"], MAX_OBJECT)
+        self.assertEqual(self.delete(key)[0], 204)
+
+    def test_presign(self):
+        key = f"ps/{secrets.token_hex(4)}.bin"
+        data = secrets.token_bytes(1000)
+        self.assertEqual(self.put(key, data)[0], 200)
+        for bad in ("0", "-5", "abc", "604801", ""):
+            with self.subTest(presign=bad):
+                self.assertError(self.req("GET", f"/v1/files/{key}?presign={bad}",
+                                          token=self.ta), 400, "invalid_request")
+        status, _, body = self.req("GET", f"/v1/files/{key}?presign=60", token=self.ta)
+        self.check_presign(status, body, key, data)
+
+    def test_tenant_deletion_purges_its_files(self):
+        srv = self.server
+        c, tc = srv.new_tenant_with_token("growth")
+        for k in ("a.txt", "dir/b.txt", "dir/deep/c.txt"):
+            self.assertEqual(self.put(k, b"purge me", token=tc)[0], 200)
+        self.assertTrue(self.stored_keys(c["id"]), "nothing stored for the new tenant?")
+        status, _, body = srv.admin("DELETE", f"/v1/admin/tenants/{c['id']}")
+        self.assertEqual(status, 204, body)
+        self.assertEqual(self.stored_keys(c["id"]), [], "the tenant's storage was not purged")
+        self.assert_b_intact()
+
+
+class LocalFilesTest(FilesCases, E2ETestCase):
+    backend = "local"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = fresh_database("files_local")
+        cls.addClassCleanup(drop_database, cls.db)
+        cls.server = cls.start_server(cls.db, env={"AUTOBLOG_MAX_OBJECT_BYTES": str(MAX_OBJECT)})
+        cls.make_tenants()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop_server_checked()
+
+    @property
+    def storage_root(self):
+        return os.path.join(self.server.data_dir, "storage")
+
+    def snapshot(self):
+        """relative path -> sha256 of every file under the data dir's storage/ (temp files of
+        finished requests included: none may be left behind)."""
+        out = {}
+        for dirpath, _, files in os.walk(self.storage_root):
+            for f in files:
+                p = os.path.join(dirpath, f)
+                with open(p, "rb") as fh:
+                    out[os.path.relpath(p, self.storage_root)] = hashlib.sha256(
+                        fh.read()).hexdigest()
+        return out
+
+    def stored_keys(self, tenant_id):
+        root = os.path.join(self.storage_root, "tenants", tenant_id)
+        return [os.path.join(d, f) for d, _, files in os.walk(root) for f in files]
+
+    def check_presign(self, status, body, key, data):
+        assert_error(status, body, 400, "invalid_request", "presign on local storage")
+
+    def test_long_segment_key(self):
+        """A valid key (≤ 1024 bytes) whose one segment is longer than a file name may be
+        (NAME_MAX = 255) must still work on local storage (and never be a 500)."""
+        for key in ("s" * 300, "d/" + "é" * 200):
+            with self.subTest(key=key[:20]):
+                status, _, info = self.put(key, b"long name")
+                self.assertEqual(status, 200, info)
+                self.assertEqual(self.get(key)[2], b"long name")
+                self.assertIn(key, [i["key"] for i in self.list_all(prefix=key[:5])])
+                self.assertEqual(self.delete(key)[0], 204)
+
+
+class S3FilesTest(FilesCases, E2ETestCase):
+    backend = "s3"
+
+    @classmethod
+    def setUpClass(cls):
+        endpoint = shared_s3_endpoint()
+        if endpoint is None:
+            if s3rver_bin() is None:
+                raise unittest.SkipTest(
+                    "no S3 endpoint: AUTOBLOG_TEST_S3_ENDPOINT is unset and "
+                    "node_modules/.bin/s3rver is missing")
+            s3 = S3rver()
+            cls.addClassCleanup(s3.cleanup)
+            s3.start()
+            endpoint = s3.endpoint
+        cls.endpoint = endpoint
+        cls.s3 = S3Client(endpoint)
+        cls.db = fresh_database("files_s3")
+        cls.addClassCleanup(drop_database, cls.db)
+        env = {"AUTOBLOG_MAX_OBJECT_BYTES": str(MAX_OBJECT), **s3_env(endpoint)}
+        cls.server = cls.start_server(cls.db, env=env)
+        cls.make_tenants()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop_server_checked()
+
+    def snapshot(self):
+        out = {}
+        for t in (self.a, self.b):
+            out.update(self.s3.list_objects(f"tenants/{t['id']}/"))
+        return out
+
+    def stored_keys(self, tenant_id):
+        return sorted(self.s3.list_objects(f"tenants/{tenant_id}/"))
+
+    def check_presign(self, status, body, key, data):
+        self.assertEqual(status, 200, body)
+        self.assertEqual(set(body), {"url", "expires_in"}, body)
+        self.assertEqual(body["expires_in"], 60)
+        url = body["url"]
+        self.assertTrue(url.startswith(self.endpoint + "/"), url)
+        parts = urllib.parse.urlsplit(url)
+        self.assertEqual(parts.path, f"/autoblog/tenants/{self.a['id']}/{key}", url)
+        query = dict(urllib.parse.parse_qsl(parts.query))
+        self.assertEqual(query.get("X-Amz-Expires"), "60", url)
+        self.assertEqual(query.get("X-Amz-Algorithm"), "AWS4-HMAC-SHA256", url)
+        self.assertRegex(query.get("X-Amz-Signature", ""), r"^[0-9a-f]{64}$", url)
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            self.assertEqual(resp.status, 200)
+            self.assertEqual(resp.read(), data)
+        # A presigning its own copy of B's key points at A's prefix, which has no such object
+        # (or is told there is no such object)
+        status, _, body = self.req("GET", f"/v1/files/{self.b_key}?presign=60", token=self.ta)
+        if status == 404:
+            assert_error(status, body, 404, "not_found")
+            return
+        self.assertEqual(status, 200, body)
+        self.assertIn(f"/tenants/{self.a['id']}/", body["url"])
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(body["url"], timeout=10).read()
+        self.assertEqual(cm.exception.code, 404)
+
+    def test_objects_are_stored_under_the_tenant_prefix_with_metadata(self):
+        key = f"meta/{secrets.token_hex(4)}.txt"
+        self.assertEqual(self.put(key, b"meta", content_type="text/plain")[0], 200)
+        s3_key = f"tenants/{self.a['id']}/{key}"
+        status, headers, _ = self.s3.head_object(s3_key)
+        self.assertEqual(status, 200, f"{s3_key} not in the bucket")
+        self.assertEqual(headers.get("x-amz-meta-tenant_id"), self.a["id"], headers)
+        self.assertEqual(headers.get("content-type"), "text/plain")
+
+
+class LocalCrashSafetyTest(E2ETestCase):
+    """kill -9 during a 20 MB upload: after a restart on the same data dir there is no partial
+    object (local storage writes a temp file and renames it only when complete)."""
+
+    SIZE = 20 * 1024 * 1024
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = fresh_database("files_crash")
+        cls.addClassCleanup(drop_database, cls.db)
+        cls.server = cls.start_server(cls.db)
+        cls.t, cls.tok = cls.server.new_tenant_with_token("growth")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop_server_checked()
+
+    def upload_then_kill(self, key, send_bytes, chunk=256 * 1024, pause=0.02):
+        srv = self.server
+        head = (f"PUT /v1/files/{key} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Authorization: Bearer {self.tok}\r\nContent-Type: application/octet-stream\r\n"
+                f"Content-Length: {self.SIZE}\r\n\r\n").encode()
+        s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        try:
+            s.sendall(head)
+            sent = 0
+            block = b"\xab" * chunk
+            while sent < send_bytes:
+                n = min(chunk, send_bytes - sent)
+                s.sendall(block[:n])
+                sent += n
+                time.sleep(pause)
+            time.sleep(0.3)  # let the server consume what was sent
+            srv.kill()  # SIGKILL, mid-upload
+        finally:
+            s.close()
+        srv.start()
+
+    def test_kill_during_upload_leaves_no_partial_object(self):
+        srv = self.server
+        status, _, _ = srv.request("PUT", "/v1/files/big/ok.bin", b"complete",
+                                   token=self.tok, headers={"Content-Type": "text/plain"})
+        self.assertEqual(status, 200)
+        for key, send in (("big/half.bin", 8 * 1024 * 1024),
+                          ("big/almost.bin", self.SIZE - 1)):
+            with self.subTest(key=key, sent=send):
+                self.upload_then_kill(key, send)
+                self.assertError(srv.request("GET", f"/v1/files/{key}", token=self.tok),
+                                 404, "not_found", "partial upload after kill -9")
+                status, _, body = srv.request("GET", q("/v1/files", prefix="big"),
+                                              token=self.tok)
+                self.assertEqual(status, 200, body)
+                self.assertEqual([i["key"] for i in body["items"]], ["big/ok.bin"],
+                                 "the listing shows a partial object")
+                status, _, body = srv.request("GET", "/v1/files/big/ok.bin", token=self.tok)
+                self.assertEqual((status, body), (200, b"complete"))
+        # and the key works normally afterwards
+        status, _, info = srv.request("PUT", "/v1/files/big/almost.bin", b"z" * 1000,
+                                      token=self.tok)
+        self.assertEqual(status, 200, info)
+        self.assertEqual(info["size"], 1000)
+
+
+if __name__ == "__main__":
+    unittest.main()

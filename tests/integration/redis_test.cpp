@@ -1,0 +1,548 @@
+// Integration tests of the Redis client, the Redis rate limiter and the Redis cache against a real
+// redis-server (AUTOBLOG_TEST_REDIS_URL, started by the test script); those tests skip when it is
+// not set. URL parsing and the outage behaviour need no server (nothing listening, or a fake
+// server in this file) and always run.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cache/redis_cache.h"
+#include "ratelimit/redis_rate_limiter.h"
+#include "redis/client.h"
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using autoblog::cache::RedisCache;
+using autoblog::ratelimit::Decision;
+using autoblog::ratelimit::RateLimiter;
+using autoblog::ratelimit::RedisRateLimiter;
+using autoblog::redis::Client;
+using autoblog::redis::ClientOptions;
+using autoblog::redis::RedisError;
+using autoblog::redis::RedisUnavailable;
+using autoblog::redis::Reply;
+using autoblog::redis::Script;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string test_redis_url() {
+  const char* u = std::getenv("AUTOBLOG_TEST_REDIS_URL");
+  return u ? u : "";
+}
+
+// Keys and tenants are unique per run: tests may share one server, and it is not flushed.
+std::string unique(const std::string& prefix) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  return prefix + std::to_string(rng());
+}
+
+// Runs `task` on `ioc` until it completes (even if other work, e.g. a fake server, remains).
+template <class T>
+T run_on(asio::io_context& ioc, asio::awaitable<T> task) {
+  auto future = asio::co_spawn(ioc, std::move(task), asio::use_future);
+  ioc.restart();
+  while (future.wait_for(0s) != std::future_status::ready) ioc.run_one_for(50ms);
+  return future.get();
+}
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, d);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+// Builds a command without a braced list, which GCC 12 miscompiles inside a co_await expression.
+template <class... Parts>
+std::vector<std::string> cmd(Parts&&... parts) {
+  std::vector<std::string> out;
+  (out.emplace_back(std::forward<Parts>(parts)), ...);
+  return out;
+}
+
+// A TCP port on which nothing listens (bound once by the kernel's choice, then released).
+unsigned short dead_port() {
+  asio::io_context ioc;
+  asio::ip::tcp::acceptor acceptor(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
+ClientOptions options_for(std::string url) {
+  ClientOptions o;
+  o.url = std::move(url);
+  return o;
+}
+
+// The in-process limiter stand-in: a recognisable decision, and a count of calls.
+class FakeLimiter : public RateLimiter {
+ public:
+  asio::awaitable<Decision> check(std::string_view, std::int64_t requests_per_hour) override {
+    ++calls;
+    Decision d;
+    d.allowed = true;
+    d.limit = requests_per_hour;
+    d.remaining = 12345;
+    co_return d;
+  }
+  std::atomic<int> calls{0};
+};
+
+// A server that accepts connections on `port`; with `answer_ping` it replies +PONG to each PING
+// it sees, otherwise it never replies (a hung Redis).
+asio::awaitable<void> fake_server(unsigned short port, bool answer_ping,
+                                  std::shared_ptr<std::atomic<int>> accepted) {
+  auto ex = co_await asio::this_coro::executor;
+  asio::ip::tcp::acceptor acceptor(ex);
+  asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen();
+  for (;;) {
+    auto socket = co_await acceptor.async_accept(asio::use_awaitable);
+    ++*accepted;
+    asio::co_spawn(
+        ex,
+        [s = std::move(socket), answer_ping]() mutable -> asio::awaitable<void> {
+          char buf[4096];
+          for (;;) {
+            auto [ec, n] =
+                co_await s.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+            if (ec) co_return;
+            if (!answer_ping) continue;
+            std::string_view data(buf, n);
+            std::string out;
+            for (auto pos = data.find("PING"); pos != std::string_view::npos;
+                 pos = data.find("PING", pos + 4)) {
+              out += "+PONG\r\n";
+            }
+            co_await asio::async_write(s, asio::buffer(out), asio::use_awaitable);
+          }
+        },
+        asio::detached);
+  }
+}
+
+class RedisTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (test_redis_url().empty()) GTEST_SKIP() << "AUTOBLOG_TEST_REDIS_URL not set";
+    client_ = std::make_unique<Client>(ioc_.get_executor(), options_for(test_redis_url()));
+  }
+  template <class T>
+  T run(asio::awaitable<T> task) {
+    return run_on(ioc_, std::move(task));
+  }
+  Reply command(std::vector<std::string> args) { return run(client_->command(std::move(args))); }
+
+  asio::io_context ioc_{1};  // declared first: destroyed after the clients bound to it
+  std::unique_ptr<Client> client_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// No server needed.
+
+TEST(RedisUrl, ParsesEveryPart) {
+  auto u = autoblog::redis::parse_redis_url("redis://localhost");
+  EXPECT_EQ(u.host, "localhost");
+  EXPECT_EQ(u.port, 6379);
+  EXPECT_EQ(u.db, 0);
+  EXPECT_TRUE(u.user.empty());
+  EXPECT_TRUE(u.password.empty());
+
+  u = autoblog::redis::parse_redis_url("redis://app:p%40ss%3Aw@10.0.0.5:6380/3");
+  EXPECT_EQ(u.host, "10.0.0.5");
+  EXPECT_EQ(u.port, 6380);
+  EXPECT_EQ(u.db, 3);
+  EXPECT_EQ(u.user, "app");
+  EXPECT_EQ(u.password, "p@ss:w");
+
+  u = autoblog::redis::parse_redis_url("redis://:secret@[::1]:7000/");
+  EXPECT_EQ(u.host, "::1");
+  EXPECT_EQ(u.port, 7000);
+  EXPECT_EQ(u.password, "secret");
+  EXPECT_TRUE(u.user.empty());
+}
+
+TEST(RedisUrl, RejectsMalformedWithoutLeakingThePassword) {
+  for (const char* bad :
+       {"", "localhost:6379", "http://localhost", "rediss://localhost", "redis://",
+        "redis://:hunter2@", "redis://host:0", "redis://host:65536", "redis://host:63a",
+        "redis://host/x", "redis://host/1?timeout=3", "redis://hunter2@host", "redis://::1:6379",
+        "redis://[::1", "redis://:pw%zz@host", "redis://ho st"}) {
+    try {
+      autoblog::redis::parse_redis_url(bad);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_EQ(std::string(e.what()).find("hunter2"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(Client(asio::io_context().get_executor(), options_for("nope")),
+               std::invalid_argument);
+}
+
+TEST(RedisScript, Sha1IsLowercaseHex) {
+  EXPECT_EQ(Script("").sha1(), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  EXPECT_EQ(Script("return 1").source(), "return 1");
+}
+
+TEST(RedisOutage, FailsFastWhileTheCircuitIsOpen) {
+  asio::io_context ioc{1};
+  auto opts = options_for("redis://127.0.0.1:" + std::to_string(dead_port()));
+  opts.retry_interval = 2000ms;
+  Client client(ioc.get_executor(), opts);
+  EXPECT_TRUE(client.available());
+  run_on(ioc, [&]() -> asio::awaitable<void> {
+    auto start = Clock::now();
+    EXPECT_THROW(co_await client.command(cmd("PING")), RedisUnavailable);
+    EXPECT_LT(Clock::now() - start, opts.connect_timeout + 100ms);
+    EXPECT_FALSE(client.available());
+    for (int i = 0; i < 50; ++i) {
+      auto t0 = Clock::now();
+      bool unavailable = false;
+      try {
+        co_await client.command(cmd("GET", "k"));
+      } catch (const RedisUnavailable&) {
+        unavailable = true;
+      }
+      EXPECT_TRUE(unavailable);
+      EXPECT_LT(Clock::now() - t0, 50ms);
+    }
+  }());
+}
+
+TEST(RedisOutage, ProbesAfterRetryIntervalAndRecovers) {
+  asio::io_context ioc{1};
+  const auto port = dead_port();
+  auto opts = options_for("redis://127.0.0.1:" + std::to_string(port));
+  opts.retry_interval = 300ms;
+  Client client(ioc.get_executor(), opts);
+  auto accepted = std::make_shared<std::atomic<int>>(0);
+  run_on(ioc, [&]() -> asio::awaitable<void> {
+    EXPECT_THROW(co_await client.command(cmd("PING")), RedisUnavailable);
+    // Redis comes back; the circuit is still open, so nobody tries to connect yet.
+    asio::co_spawn(ioc, fake_server(port, true, accepted), asio::detached);
+    EXPECT_THROW(co_await client.command(cmd("PING")), RedisUnavailable);
+    co_await sleep_for(50ms);
+    EXPECT_EQ(accepted->load(), 0);
+    EXPECT_FALSE(client.available());
+    co_await sleep_for(300ms);
+    auto reply = co_await client.command(cmd("PING"));  // the probe
+    EXPECT_EQ(reply.type, Reply::Type::kStatus);
+    EXPECT_EQ(reply.str, "PONG");
+    EXPECT_TRUE(client.available());
+    EXPECT_EQ(accepted->load(), 1);
+    reply = co_await client.command(cmd("PING"));  // the connection is reused
+    EXPECT_EQ(reply.str, "PONG");
+    EXPECT_EQ(accepted->load(), 1);
+  }());
+}
+
+TEST(RedisOutage, CommandTimeoutOpensTheCircuit) {
+  asio::io_context ioc{1};
+  const auto port = dead_port();
+  auto opts = options_for("redis://127.0.0.1:" + std::to_string(port));
+  opts.command_timeout = 100ms;
+  Client client(ioc.get_executor(), opts);
+  auto accepted = std::make_shared<std::atomic<int>>(0);
+  asio::co_spawn(ioc, fake_server(port, false, accepted), asio::detached);
+  run_on(ioc, [&]() -> asio::awaitable<void> {
+    auto start = Clock::now();
+    EXPECT_THROW(co_await client.command(cmd("PING")), RedisUnavailable);
+    auto took = Clock::now() - start;
+    EXPECT_GE(took, 90ms);
+    EXPECT_LT(took, 1000ms);
+    EXPECT_FALSE(client.available());
+    start = Clock::now();
+    EXPECT_THROW(co_await client.command(cmd("PING")), RedisUnavailable);
+    EXPECT_LT(Clock::now() - start, 50ms);
+  }());
+}
+
+TEST(RedisOutage, RateLimiterFallsBackToInProcess) {
+  asio::io_context ioc{1};
+  Client client(ioc.get_executor(),
+                options_for("redis://127.0.0.1:" + std::to_string(dead_port())));
+  FakeLimiter fallback;
+  std::atomic<int> fallbacks{0};
+  RedisRateLimiter limiter(client, fallback, [&] { ++fallbacks; });
+  for (int i = 0; i < 3; ++i) {
+    auto start = Clock::now();
+    auto d = run_on(ioc, limiter.check("tenant-a", 500));
+    EXPECT_LT(Clock::now() - start, 300ms);
+    EXPECT_TRUE(d.allowed);
+    EXPECT_EQ(d.remaining, 12345);
+    EXPECT_EQ(d.limit, 500);
+  }
+  EXPECT_EQ(fallbacks.load(), 3);
+  EXPECT_EQ(fallback.calls.load(), 3);
+}
+
+TEST(RedisOutage, CacheDegradesToMissesAndNoOps) {
+  asio::io_context ioc{1};
+  Client client(ioc.get_executor(),
+                options_for("redis://127.0.0.1:" + std::to_string(dead_port())));
+  RedisCache cache(client);
+  EXPECT_NO_THROW(run_on(ioc, cache.set("t1", "k", "v", 60s)));
+  EXPECT_EQ(run_on(ioc, cache.get("t1", "k")), std::nullopt);
+  EXPECT_NO_THROW(run_on(ioc, cache.del("t1", "k")));
+  EXPECT_NO_THROW(run_on(ioc, cache.clear_tenant("t1")));
+  EXPECT_EQ(run_on(ioc, cache.count_entries("t1")), 0);
+  EXPECT_FALSE(run_on(ioc, cache.ping()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Against the real server.
+
+TEST_F(RedisTest, CommandRoundTrip) {
+  const auto key = unique("it:rt:");
+  EXPECT_EQ(command(cmd("PING")).str, "PONG");
+  EXPECT_EQ(command(cmd("PING")).type, Reply::Type::kStatus);
+  EXPECT_EQ(command(cmd("GET", key)).type, Reply::Type::kNil);
+
+  // Binary-safe, including CR LF and NUL, and large enough to need several reads.
+  std::string value("a\r\nb\0c", 6);
+  value += std::string(200000, 'x');
+  EXPECT_EQ(command(cmd("SET", key, value, "EX", "60")).str, "OK");
+  auto got = command(cmd("GET", key));
+  EXPECT_EQ(got.type, Reply::Type::kString);
+  EXPECT_EQ(got.str, value);
+
+  auto n = command(cmd("INCRBY", key + ":n", "41"));
+  n = command(cmd("INCR", key + ":n"));
+  EXPECT_EQ(n.type, Reply::Type::kInteger);
+  EXPECT_EQ(n.integer, 42);
+
+  command(cmd("RPUSH", key + ":l", "one", "", "three"));
+  auto list = command(cmd("LRANGE", key + ":l", "0", "-1"));
+  ASSERT_EQ(list.type, Reply::Type::kArray);
+  ASSERT_EQ(list.elements.size(), 3u);
+  EXPECT_EQ(list.elements[1].str, "");
+  EXPECT_EQ(list.elements[2].str, "three");
+
+  try {
+    command(cmd("INCR", key));  // not an integer
+    ADD_FAILURE() << "no RedisError";
+  } catch (const RedisError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("ERR", 0), 0u) << e.what();
+  }
+  EXPECT_TRUE(client_->available());  // an error reply is not an outage
+  EXPECT_EQ(command(cmd("PING")).str, "PONG");
+  command(cmd("DEL", key, key + ":n", key + ":l"));
+}
+
+TEST_F(RedisTest, ManyConcurrentCoroutinesOnTwoThreads) {
+  client_.reset();
+  asio::io_context ioc{2};
+  Client client(ioc.get_executor(), options_for(test_redis_url()));
+  const auto counter = unique("it:conc:");
+  constexpr int kCoroutines = 32, kRounds = 50;
+  std::atomic<int> done{0}, failures{0};
+  for (int c = 0; c < kCoroutines; ++c) {
+    asio::co_spawn(
+        asio::make_strand(ioc),
+        [&, c]() -> asio::awaitable<void> {
+          const std::string mine = counter + ":" + std::to_string(c);
+          for (int i = 0; i < kRounds; ++i) {
+            co_await client.command(cmd("INCR", counter));
+            co_await client.command(cmd("SET", mine, std::to_string(i), "EX", "60"));
+            auto got = co_await client.command(cmd("GET", mine));
+            if (got.str != std::to_string(i)) ++failures;  // a reply meant for someone else
+          }
+        },
+        [&](std::exception_ptr e) {
+          if (e) ++failures;
+          ++done;
+        });
+  }
+  std::thread other([&] { ioc.run(); });
+  ioc.run();
+  other.join();
+  EXPECT_EQ(done.load(), kCoroutines);
+  EXPECT_EQ(failures.load(), 0);
+  auto total = run_on(ioc, client.command(cmd("GET", counter)));
+  EXPECT_EQ(total.str, std::to_string(kCoroutines * kRounds));
+  run_on(ioc, client.command(cmd("DEL", counter)));
+}
+
+TEST_F(RedisTest, EvalReloadsTheScriptAfterNoscript) {
+  Script script("return {KEYS[1], ARGV[1]}");
+  auto loaded = command(cmd("SCRIPT", "LOAD", script.source()));
+  EXPECT_EQ(loaded.str, script.sha1());  // our SHA1 is the one Redis uses
+
+  auto reply = run(client_->eval(script, cmd("k1"), cmd("a1")));
+  ASSERT_EQ(reply.elements.size(), 2u);
+  EXPECT_EQ(reply.elements[0].str, "k1");
+  EXPECT_EQ(reply.elements[1].str, "a1");
+
+  command(cmd("SCRIPT", "FLUSH"));
+  reply = run(client_->eval(script, cmd("k2"), cmd("a2")));
+  ASSERT_EQ(reply.elements.size(), 2u);
+  EXPECT_EQ(reply.elements[0].str, "k2");
+  EXPECT_EQ(reply.elements[1].str, "a2");
+
+  EXPECT_THROW(run(client_->eval(Script("return redis.call('NOPE')"), cmd(), cmd())), RedisError);
+}
+
+TEST_F(RedisTest, GcraAllowsTheBurstThenDenies) {
+  FakeLimiter fallback;
+  std::atomic<int> fallbacks{0};
+  RedisRateLimiter limiter(*client_, fallback, [&] { ++fallbacks; });
+  const auto tenant = unique("tenant-");
+  std::vector<Decision> decisions;
+  const auto start = Clock::now();
+  run([&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 501; ++i) decisions.push_back(co_await limiter.check(tenant, 500));
+  }());
+  // Retry-After = ceil(7.2 s - time since the first request): 8 unless the burst took >= 0.2 s.
+  const bool quick = Clock::now() - start < 200ms;
+  int allowed = 0;
+  for (int i = 0; i < 500; ++i) allowed += decisions[i].allowed;
+  EXPECT_EQ(allowed, 500);
+  EXPECT_EQ(decisions[0].remaining, 499);
+  EXPECT_EQ(decisions[0].limit, 500);
+  EXPECT_EQ(decisions[0].reset_seconds, 8);  // ceil(7.2 s): one request's worth used
+  EXPECT_EQ(decisions[499].remaining, 0);
+  const auto& denied = decisions[500];
+  EXPECT_FALSE(denied.allowed);
+  EXPECT_EQ(denied.remaining, 0);
+  EXPECT_GE(denied.retry_after_seconds, 1);
+  EXPECT_LE(denied.retry_after_seconds, 8);
+  if (quick) {
+    EXPECT_EQ(denied.retry_after_seconds, 8);  // ceil(7.2 s - time spent)
+  }
+  EXPECT_GE(denied.reset_seconds, 3590);
+  EXPECT_LE(denied.reset_seconds, 3600);
+
+  // The bucket key expires once the bucket would be full again (+1 s).
+  auto pttl = command(cmd("PTTL", "rl:" + tenant));
+  EXPECT_GT(pttl.integer, 3590 * 1000);
+  EXPECT_LE(pttl.integer, 3601 * 1000);
+
+  // Another tenant has its own budget.
+  auto other = run(limiter.check(unique("tenant-"), 500));
+  EXPECT_TRUE(other.allowed);
+  EXPECT_EQ(other.remaining, 499);
+  EXPECT_EQ(fallbacks.load(), 0);
+  EXPECT_EQ(fallback.calls.load(), 0);
+  command(cmd("DEL", "rl:" + tenant));
+}
+
+TEST_F(RedisTest, TwoNodesShareOneBudget) {
+  Client other_client(ioc_.get_executor(), options_for(test_redis_url()));
+  FakeLimiter fallback;
+  RedisRateLimiter node_a(*client_, fallback);
+  RedisRateLimiter node_b(other_client, fallback);
+  const auto tenant = unique("tenant-");
+  int allowed_a = 0, allowed_b = 0;
+  run([&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 300; ++i) {
+      allowed_a += (co_await node_a.check(tenant, 500)).allowed;
+      allowed_b += (co_await node_b.check(tenant, 500)).allowed;
+    }
+  }());
+  EXPECT_EQ(allowed_a + allowed_b, 500);
+  EXPECT_EQ(allowed_a, 250);
+  EXPECT_EQ(fallback.calls.load(), 0);
+  command(cmd("DEL", "rl:" + tenant));
+}
+
+TEST_F(RedisTest, CacheIsNamespacedPerTenant) {
+  RedisCache cache(*client_);
+  const auto a = unique("ta-"), b = unique("tb-");
+  run(cache.set(a, "home", "A's page", 60s));
+  run(cache.set(b, "home", "B's page", 60s));
+  EXPECT_EQ(run(cache.get(a, "home")), "A's page");
+  EXPECT_EQ(run(cache.get(b, "home")), "B's page");
+  EXPECT_EQ(command(cmd("GET", "t:" + a + ":home")).str, "A's page");
+  run(cache.del(a, "home"));
+  EXPECT_EQ(run(cache.get(a, "home")), std::nullopt);
+  EXPECT_EQ(run(cache.get(b, "home")), "B's page");
+  EXPECT_TRUE(run(cache.ping()));
+  run(cache.clear_tenant(b));
+}
+
+TEST_F(RedisTest, CacheEntriesExpire) {
+  RedisCache cache(*client_);
+  const auto t = unique("tt-");
+  run(cache.set(t, "k", "v", 1s));
+  EXPECT_EQ(run(cache.get(t, "k")), "v");
+  run(sleep_for(1200ms));
+  EXPECT_EQ(run(cache.get(t, "k")), std::nullopt);
+}
+
+TEST_F(RedisTest, ClearTenantRemovesOnlyThatTenant) {
+  RedisCache cache(*client_);
+  const auto a = unique("ca-"), b = unique("cb-");
+  const std::string glob = a + "*";  // a hostile tenant id must not match `a`'s keys
+  run([&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 1200; ++i) co_await cache.set(a, "k" + std::to_string(i), "v", 60s);
+    for (int i = 0; i < 3; ++i) co_await cache.set(b, "k" + std::to_string(i), "v", 60s);
+  }());
+  EXPECT_GE(run(cache.count_entries(a)), 1200);  // SCAN may repeat a key during a rehash
+  EXPECT_EQ(run(cache.count_entries(b)), 3);
+  EXPECT_EQ(run(cache.count_entries(glob)), 0);
+  run(cache.clear_tenant(glob));
+  EXPECT_GE(run(cache.count_entries(a)), 1200);
+
+  run(cache.clear_tenant(a));
+  EXPECT_EQ(run(cache.count_entries(a)), 0);
+  EXPECT_EQ(run(cache.get(a, "k7")), std::nullopt);
+  EXPECT_EQ(run(cache.count_entries(b)), 3);
+  EXPECT_EQ(run(cache.get(b, "k1")), "v");
+  run(cache.clear_tenant(b));
+}
+
+TEST_F(RedisTest, ReconnectsAfterTheServerClosedAnIdleConnection) {
+  auto id = command(cmd("CLIENT", "ID"));
+  ASSERT_EQ(id.type, Reply::Type::kInteger);
+  // The server drops our (only) connection, as an idle timeout or a restart would.
+  EXPECT_EQ(
+      command(cmd("CLIENT", "KILL", "ID", std::to_string(id.integer), "SKIPME", "no")).integer, 1);
+  run(sleep_for(20ms));
+  EXPECT_EQ(command(cmd("PING")).str, "PONG");
+  EXPECT_TRUE(client_->available());
+  EXPECT_NE(command(cmd("CLIENT", "ID")).integer, id.integer);
+}
+
+TEST_F(RedisTest, UrlSelectsTheDatabaseAndAuthenticates) {
+  const auto key = unique("it:db:");
+  auto base = autoblog::redis::parse_redis_url(test_redis_url());
+  const std::string host = base.host + ":" + std::to_string(base.port);
+  Client db1(ioc_.get_executor(), options_for("redis://" + host + "/1"));
+  run(db1.command(cmd("SET", key, "in db 1", "EX", "60")));
+  EXPECT_EQ(run(db1.command(cmd("GET", key))).str, "in db 1");
+  EXPECT_EQ(command(cmd("GET", key)).type, Reply::Type::kNil);
+
+  const auto user = unique("it_user_");
+  command(cmd("ACL", "SETUSER", user, "on", ">s3cret:@/", "~*", "+@all"));
+  Client authed(ioc_.get_executor(), options_for("redis://" + user + ":s3cret%3A%40%2F@" + host));
+  EXPECT_EQ(run(authed.command(cmd("ACL", "WHOAMI"))).str, user);
+  Client wrong(ioc_.get_executor(), options_for("redis://" + user + ":nope@" + host));
+  EXPECT_THROW(run(wrong.command(cmd("PING"))), RedisUnavailable);
+  command(cmd("ACL", "DELUSER", user));
+  run(db1.command(cmd("DEL", key)));
+}

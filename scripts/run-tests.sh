@@ -45,7 +45,8 @@ echo "run-tests: Redis at $AUTOBLOG_TEST_REDIS_URL"
 # S3: the s3rver emulator (npm, pinned in package-lock.json) with bucket "autoblog".
 if [ -x node_modules/.bin/s3rver ]; then
   S3_PORT=$(free_port)
-  node_modules/.bin/s3rver -d "$T/s3" -a 127.0.0.1 -p "$S3_PORT" --configure-bucket autoblog \
+  # s3rver 3.7.1 uses a cipher Node 20 only offers with the legacy provider (listing pages).
+  NODE_OPTIONS=--openssl-legacy-provider node_modules/.bin/s3rver -d "$T/s3" -a 127.0.0.1 -p "$S3_PORT" --configure-bucket autoblog \
     --silent >"$T/s3rver.log" 2>&1 &
   PIDS+=($!)
   wait_port "$S3_PORT" s3rver

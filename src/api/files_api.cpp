@@ -21,9 +21,8 @@ using http::Response;
 namespace {
 
 std::string checked_key(std::string_view raw, bool allow_empty) {
-  if (allow_empty && raw.empty()) return {};
   std::string why;
-  auto key = storage::validate_object_key(raw, &why);
+  auto key = storage::validate_object_key(raw, &why, allow_empty);
   if (!key) throw http::BadRequest("invalid key: " + why);
   return *key;
 }
@@ -67,7 +66,17 @@ void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
                auto key = checked_key(req.param("key"), false);
                auto content_type = checked_content_type(req);
                const auto& tenant = caller(req);
-               auto info = co_await storage.put(tenant.id, key, std::move(req.body), content_type);
+               // Backends refuse what a valid key cannot map to (e.g. "a" when "a/b" exists on
+               // local disk) with invalid_argument: the client's problem, so a 400.
+               std::optional<storage::ObjectInfo> stored;
+               std::string refusal;
+               try {
+                 stored = co_await storage.put(tenant.id, key, std::move(req.body), content_type);
+               } catch (const std::invalid_argument& e) {
+                 refusal = e.what();
+               }
+               if (!stored) throw http::BadRequest("cannot store this key: " + refusal);
+               const auto& info = *stored;
                usage.touched(tenant.id);
                auto res = http::json_response(200, info_json(info));
                res.headers.emplace_back("ETag", info.etag);

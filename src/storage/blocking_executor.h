@@ -38,28 +38,28 @@ boost::asio::awaitable<std::invoke_result_t<F>> run_blocking(boost::asio::thread
     // Keeps the caller's execution context alive (and its run() from returning) while the job
     // is away on the pool.
     auto work = boost::asio::make_work_guard(boost::asio::get_associated_executor(handler));
-    boost::asio::post(pool, [handler = std::move(handler), fn = std::move(fn),
-                             work = std::move(work)]() mutable {
-      std::exception_ptr error;
-      Slot slot{};
-      try {
-        if constexpr (std::is_void_v<R>) {
-          fn();
-          slot = true;
-        } else {
-          slot.emplace(fn());
-        }
-      } catch (...) {
-        error = std::current_exception();
-      }
-      auto caller = work.get_executor();
-      // Posting (not invoking) the handler resumes the coroutine on its own executor.
-      boost::asio::post(caller, [handler = std::move(handler), error,
-                                 slot = std::move(slot)]() mutable {
-        std::move(handler)(error, std::move(slot));
-      });
-      work.reset();
-    });
+    boost::asio::post(
+        pool, [handler = std::move(handler), fn = std::move(fn), work = std::move(work)]() mutable {
+          std::exception_ptr error;
+          Slot slot{};
+          try {
+            if constexpr (std::is_void_v<R>) {
+              fn();
+              slot = true;
+            } else {
+              slot.emplace(fn());
+            }
+          } catch (...) {
+            error = std::current_exception();
+          }
+          auto caller = work.get_executor();
+          // Posting (not invoking) the handler resumes the coroutine on its own executor.
+          boost::asio::post(
+              caller, [handler = std::move(handler), error, slot = std::move(slot)]() mutable {
+                std::move(handler)(error, std::move(slot));
+              });
+          work.reset();
+        });
   };
 
   Slot slot = co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,

@@ -49,8 +49,7 @@ constexpr std::string_view kPurgePrefix = "purge-";
     case ENOTEMPTY:
       throw std::invalid_argument("object key conflicts with an existing object or folder");
     default:
-      throw StorageUnavailable("local storage: " + std::string(what) + ": " +
-                               std::strerror(err));
+      throw StorageUnavailable("local storage: " + std::string(what) + ": " + std::strerror(err));
   }
 }
 
@@ -137,8 +136,7 @@ std::string Rfc3339(const struct timespec& t) {
   return buf;
 }
 
-std::string EncodeHeader(std::string_view content_type, std::string_view etag,
-                         std::uint64_t size) {
+std::string EncodeHeader(std::string_view content_type, std::string_view etag, std::uint64_t size) {
   json::object meta;
   meta["content_type"] = content_type;
   meta["etag"] = etag;
@@ -235,8 +233,8 @@ bool CheckInside(const fs::path& base, const fs::path& path, bool allow_equal = 
     if (ec == std::errc::not_a_directory) return false;
     ThrowErrno("resolve path", ec.value());
   }
-  const auto [b, f] = std::mismatch(canonical_base.begin(), canonical_base.end(), full.begin(),
-                                    full.end());
+  const auto [b, f] =
+      std::mismatch(canonical_base.begin(), canonical_base.end(), full.begin(), full.end());
   if (b != canonical_base.end() || (f == full.end() && !allow_equal)) {
     throw std::invalid_argument("object path escapes the tenant's directory");
   }
@@ -247,7 +245,9 @@ fs::path TenantDir(const fs::path& root, std::string_view tenant_id) {
   return root / "tenants" / std::string(tenant_id);
 }
 
-fs::path TempDir(const fs::path& root) { return root / ".tmp"; }
+fs::path TempDir(const fs::path& root) {
+  return root / ".tmp";
+}
 
 // Creates the directories from `root` (which exists) down to `dir`, fsyncing each new one's
 // parent so the directory entries survive a crash along with the object.
@@ -470,9 +470,8 @@ class KeyCollector {
   std::priority_queue<std::string> heap_;  // max-heap: top is the largest kept key
 };
 
-ListPage ListBlocking(const fs::path& root, const std::string& tenant_id,
-                      const std::string& prefix, const std::optional<std::string>& after,
-                      int limit) {
+ListPage ListBlocking(const fs::path& root, const std::string& tenant_id, const std::string& prefix,
+                      const std::optional<std::string>& after, int limit) {
   const fs::path tenant_dir = TenantDir(root, tenant_id);
   // Start at the deepest folder the prefix names ("img/2026/a" -> img/2026/).
   const std::string start_rel = prefix.substr(0, prefix.rfind('/') + 1);
@@ -549,8 +548,7 @@ LocalStorage::LocalStorage(std::filesystem::path root, boost::asio::thread_pool&
   fs::create_directories(root / "tenants", ec);
   if (!ec) fs::create_directories(TempDir(root), ec);
   if (ec) {
-    throw StorageUnavailable("local storage: cannot create " + root.string() + ": " +
-                             ec.message());
+    throw StorageUnavailable("local storage: cannot create " + root.string() + ": " + ec.message());
   }
   root_ = fs::canonical(root);
   SweepTemp(TempDir(root_));
@@ -561,9 +559,8 @@ boost::asio::awaitable<ObjectInfo> LocalStorage::put(std::string_view tenant_id,
                                                      std::string_view content_type) {
   check_tenant_id(tenant_id);
   auto job = [root = root_, tenant = std::string(tenant_id), k = checked_key(key),
-              ct = checked_content_type(content_type), b = std::move(body)]() {
-    return PutBlocking(root, tenant, k, b, ct);
-  };
+              ct = checked_content_type(content_type),
+              b = std::move(body)]() { return PutBlocking(root, tenant, k, b, ct); };
   co_return co_await run_blocking(pool_, std::move(job));
 }
 
@@ -587,8 +584,7 @@ boost::asio::awaitable<bool> LocalStorage::remove(std::string_view tenant_id,
 
 boost::asio::awaitable<ListPage> LocalStorage::list(std::string_view tenant_id,
                                                     std::string_view prefix,
-                                                    std::optional<std::string> cursor,
-                                                    int limit) {
+                                                    std::optional<std::string> cursor, int limit) {
   check_tenant_id(tenant_id);
   if (limit < 1 || limit > 1000) throw std::invalid_argument("limit must be within 1..1000");
   std::optional<std::string> after;

@@ -52,8 +52,8 @@ std::optional<std::string> validate_object_key(std::string_view key, std::string
                                  : "object key is longer than 1024 bytes");
   }
   if (key.front() == '/') {
-    return Fail(why, allow_empty ? "prefix must not start with '/'"
-                                 : "object key must not start with '/'");
+    return Fail(
+        why, allow_empty ? "prefix must not start with '/'" : "object key must not start with '/'");
   }
 
   for (std::size_t i = 0; i < key.size();) {

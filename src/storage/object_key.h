@@ -35,7 +35,7 @@ inline constexpr std::size_t kMaxObjectKeyBytes = 1024;
 std::optional<std::string> validate_object_key(std::string_view decoded_key, std::string* why,
                                                bool allow_empty = false);
 
-// Backend-side guards. Each throws std::invalid_argument (the API answers 400) with the reason.
+// Backend-side guards. Each throws std::invalid_argument (meant to become a 400) with the reason.
 // The router validates keys first; backends check again because they build paths from them.
 std::string checked_key(std::string_view key);
 std::string checked_prefix(std::string_view prefix);

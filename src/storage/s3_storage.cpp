@@ -103,8 +103,7 @@ Endpoint ParseEndpoint(const std::string& url) {
   e.host = e.authority;
   const std::string default_port = e.scheme == "https" ? ":443" : ":80";
   if (e.host.size() > default_port.size() &&
-      e.host.compare(e.host.size() - default_port.size(), default_port.size(), default_port) ==
-          0) {
+      e.host.compare(e.host.size() - default_port.size(), default_port.size(), default_port) == 0) {
     e.host.resize(e.host.size() - default_port.size());
   }
   return e;
@@ -302,6 +301,12 @@ class S3Storage::Impl {
       return std::nullopt;
     }
     if (response.status != 200) ThrowForStatus(request, response);
+    // Defence in depth: an object we wrote names its tenant; one naming another tenant under
+    // this tenant's prefix means a bug or tampering, and is never served.
+    const std::string owner = Header(response, "x-amz-meta-tenant_id");
+    if (!owner.empty() && owner != tenant_id) {
+      throw std::runtime_error("S3 object metadata names another tenant");
+    }
     Object object;
     object.info.key = key;
     object.info.size = response.body.size();
@@ -333,9 +338,8 @@ class S3Storage::Impl {
     HttpRequest request;
     request.method = "GET";
     request.path = BucketPath();
-    request.query = {{"list-type", "2"},
-                     {"prefix", full_prefix},
-                     {"max-keys", std::to_string(max_keys)}};
+    request.query = {
+        {"list-type", "2"}, {"prefix", full_prefix}, {"max-keys", std::to_string(max_keys)}};
     if (!start_after.empty()) request.query.emplace_back("start-after", start_after);
     const HttpResponse response = Perform(request);
     if (response.status != 200) ThrowForStatus(request, response);
@@ -509,8 +513,8 @@ class S3Storage::Impl {
 
     CurlHeaders headers;
     for (const auto& [name, value] : signed_request.headers) headers.add(name + ": " + value);
-    headers.add("Authorization: " + sigv4::authorization_header(credentials_, signed_request,
-                                                                date));
+    headers.add("Authorization: " +
+                sigv4::authorization_header(credentials_, signed_request, date));
     headers.add("Expect:");  // no 100-continue round trip
     headers.add("Accept:");
 
@@ -576,13 +580,11 @@ S3Storage::S3Storage(S3Options options, boost::asio::thread_pool& pool) : pool_(
 S3Storage::~S3Storage() = default;
 
 boost::asio::awaitable<ObjectInfo> S3Storage::put(std::string_view tenant_id, std::string_view key,
-                                                  std::string body,
-                                                  std::string_view content_type) {
+                                                  std::string body, std::string_view content_type) {
   check_tenant_id(tenant_id);
   auto job = [impl = impl_.get(), tenant = std::string(tenant_id), k = checked_key(key),
-              ct = checked_content_type(content_type), b = std::move(body)]() {
-    return impl->Put(tenant, k, b, ct);
-  };
+              ct = checked_content_type(content_type),
+              b = std::move(body)]() { return impl->Put(tenant, k, b, ct); };
   co_return co_await run_blocking(pool_, std::move(job));
 }
 

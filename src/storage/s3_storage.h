@@ -16,6 +16,8 @@
 //   - list() items have an empty content_type: ListObjectsV2 does not return it, and a HEAD per
 //     item would multiply the cost of a listing.
 //   - purge_tenant() lists and multi-deletes (DeleteObjects, 1000 keys per request).
+// The credentials need s3:ListBucket as well as object access: without it S3 answers 403, not
+// 404, for a missing key.
 // Errors: unreachable endpoint, timeouts and 5xx -> StorageUnavailable (after two quick retries;
 // every request we send is idempotent); other failures (403, 400, missing bucket) ->
 // std::runtime_error carrying S3's error Code; invalid keys / tenant ids -> std::invalid_argument.

@@ -95,8 +95,7 @@ std::string uri_encode(std::string_view s, bool keep_slash) {
   out.reserve(s.size() * 3);
   for (unsigned char c : s) {
     const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-                            c == '~';
+                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
     if (unreserved || (keep_slash && c == '/')) {
       out.push_back(static_cast<char>(c));
     } else {
@@ -195,8 +194,8 @@ std::string signing_key(const Credentials& credentials, std::string_view date_st
 
 std::string signature(const Credentials& credentials, const Request& request,
                       std::string_view amz_date) {
-  const std::string to_sign = string_to_sign(amz_date, credential_scope(credentials, amz_date),
-                                             canonical_request(request));
+  const std::string to_sign =
+      string_to_sign(amz_date, credential_scope(credentials, amz_date), canonical_request(request));
   return hex(hmac_sha256(signing_key(credentials, date_stamp(amz_date)), to_sign));
 }
 
@@ -215,8 +214,8 @@ std::string authorization_header(const Credentials& credentials, const Request& 
 }
 
 std::string presign_get_url(const Credentials& credentials, std::string_view base,
-                            std::string_view host, std::string_view path,
-                            std::string_view amz_date, std::chrono::seconds expires) {
+                            std::string_view host, std::string_view path, std::string_view amz_date,
+                            std::chrono::seconds expires) {
   Request request;
   request.method = "GET";
   request.path = std::string(path);

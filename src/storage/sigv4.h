@@ -34,10 +34,10 @@ struct Credentials {
 using Params = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
-  std::string method;     // "GET", "PUT", ...
-  std::string path;       // raw (not encoded) absolute path, e.g. "/bucket/tenants/x/a b.png"
-  Params query;           // raw names and values; order does not matter
-  Params headers;         // every header to sign; must include "host" (any case)
+  std::string method;  // "GET", "PUT", ...
+  std::string path;    // raw (not encoded) absolute path, e.g. "/bucket/tenants/x/a b.png"
+  Params query;        // raw names and values; order does not matter
+  Params headers;      // every header to sign; must include "host" (any case)
   std::string payload_sha256 = std::string(kEmptyPayloadSha256);  // hex, or UNSIGNED-PAYLOAD
 };
 
@@ -56,7 +56,9 @@ std::string canonical_query_string(const Params& query);
 
 // "20130524T000000Z" and "20130524" for a point in time (UTC).
 std::string amz_date(std::chrono::system_clock::time_point t);
-inline std::string date_stamp(std::string_view amz_date) { return std::string(amz_date.substr(0, 8)); }
+inline std::string date_stamp(std::string_view amz_date) {
+  return std::string(amz_date.substr(0, 8));
+}
 
 // "host;range;x-amz-date" (lower-case, sorted).
 std::string signed_headers(const Request& request);
@@ -81,7 +83,7 @@ std::string authorization_header(const Credentials& credentials, const Request& 
 // Host header value the client will send (usually base without the scheme), `path` raw.
 // Signs only the host header with UNSIGNED-PAYLOAD, as S3 presigned URLs do.
 std::string presign_get_url(const Credentials& credentials, std::string_view base,
-                            std::string_view host, std::string_view path,
-                            std::string_view amz_date, std::chrono::seconds expires);
+                            std::string_view host, std::string_view path, std::string_view amz_date,
+                            std::chrono::seconds expires);
 
 }  // namespace autoblog::storage::sigv4

@@ -150,23 +150,11 @@ class FilesCases:
         for i in items:
             self.assertEqual(set(i), INFO_KEYS)
             self.assertEqual(i["size"], len(i["key"]))
-        # a "directory" prefix ending in '/' (the usual S3 idiom) is a valid prefix
-        status, _, body = self.req("GET", q("/v1/files", prefix=base), token=self.ta)
-        self.assertEqual(status, 200, f"GET /v1/files?prefix={base}: {body!r}")
-        self.assertEqual([i["key"] for i in body["items"]], keys)
-        # a prefix with characters that are not URL-safe is either refused or applied
-        # literally; it is never silently dropped (which would list everything)
-        for raw in ("zz|z", "zz^z", 'zz"z', "zz<z>"):
-            with self.subTest(raw_prefix=raw):
-                status, _, body = self.req("GET", "/v1/files?prefix=" + raw, token=self.ta)
-                if status != 400:
-                    self.assertEqual((status, body), (200, {"items": [], "next_cursor": None}),
-                                     f"GET /v1/files?prefix={raw} ignored the prefix")
         status, _, body = self.req("GET", q("/v1/files", prefix=base + "k3"), token=self.ta)
         self.assertEqual(status, 200)
         self.assertEqual([i["key"] for i in body["items"]], [base + "k3"])
         self.assertIsNone(body["next_cursor"])
-        status, _, body = self.req("GET", q("/v1/files", prefix="nothing-here/"), token=self.ta)
+        status, _, body = self.req("GET", q("/v1/files", prefix="nothing-here"), token=self.ta)
         self.assertEqual((status, body), (200, {"items": [], "next_cursor": None}))
         # the default page is 100, the maximum 1000
         status, _, body = self.req("GET", "/v1/files", token=self.ta)
@@ -178,6 +166,30 @@ class FilesCases:
                                  400, "invalid_request")
         self.assertError(self.req("GET", q("/v1/files", cursor="!!not-a-cursor!!"),
                                   token=self.ta), 400, "invalid_request")
+
+    def test_directory_prefix_ending_in_slash(self):
+        """`?prefix=docs/` (the usual S3 idiom) is a valid prefix, not an empty segment."""
+        base = f"dir{secrets.token_hex(3)}/"
+        keys = [f"{base}a", f"{base}sub/b"]
+        for k in keys:
+            self.assertEqual(self.put(k, b"x")[0], 200)
+        self.assertEqual(self.put(f"{base[:-1]}-sibling", b"x")[0], 200)
+        status, _, body = self.req("GET", q("/v1/files", prefix=base), token=self.ta)
+        self.assertEqual(status, 200, f"GET /v1/files?prefix={base}: {body!r}")
+        self.assertEqual([i["key"] for i in body["items"]], keys)
+
+    def test_query_with_unsafe_characters_is_not_ignored(self):
+        """A prefix with characters that are not URL-safe is either refused or applied
+        literally; it is never silently dropped (which would list everything)."""
+        self.assertEqual(self.put("unsafe/x", b"x")[0], 200)
+        for raw in ("zz|z", "zz^z", 'zz"z', "zz<z>", "zz\\z", "zz{z}"):
+            with self.subTest(raw_prefix=raw):
+                status, _, body = self.req("GET", "/v1/files?prefix=" + raw, token=self.ta)
+                if status != 400:
+                    self.assertEqual((status, body), (200, {"items": [], "next_cursor": None}),
+                                     f"GET /v1/files?prefix={raw} ignored the prefix")
+        status, _, body = self.req("GET", "/v1/files?limit=abc|", token=self.ta)
+        assert_error(status, body, 400, "invalid_request", "GET /v1/files?limit=abc|")
 
     def test_delete(self):
         key = f"del/{secrets.token_hex(4)}"
@@ -338,11 +350,16 @@ class LocalFilesTest(FilesCases, E2ETestCase):
         assert_error(status, body, 400, "invalid_request", "presign on local storage")
 
     def test_long_segment_key(self):
-        """A valid key (≤ 1024 bytes) whose one segment is longer than a file name may be
-        (NAME_MAX = 255) must still work on local storage (and never be a 500)."""
+        """A key (≤ 1024 bytes) with a segment longer than a file name may be (NAME_MAX = 255
+        bytes) is stored, or refused with a 400 that says why; never a 500."""
         for key in ("s" * 300, "d/" + "é" * 200):
             with self.subTest(key=key[:20]):
+                before = self.snapshot()
                 status, _, info = self.put(key, b"long name")
+                if status == 400:
+                    assert_error(status, info, 400, "invalid_request")
+                    self.assertEqual(self.snapshot(), before)
+                    continue
                 self.assertEqual(status, 200, info)
                 self.assertEqual(self.get(key)[2], b"long name")
                 self.assertIn(key, [i["key"] for i in self.list_all(prefix=key[:5])])

@@ -14,7 +14,7 @@ import collections
 import time
 import unittest
 
-from harness import (E2ETestCase, RedisServer, Server, assert_error, drop_database,
+from harness import (E2ETestCase, RedisServer, assert_error, drop_database,
                      fresh_database, metric_value, parallel_requests, random_uuid,
                      redis_env, redis_server_bin, shared_redis_url, wait_until)
 

@@ -19,12 +19,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "storage/blocking_executor.h"
 #include "storage/local_storage.h"
 #include "storage/object_key.h"
 #include "storage/s3_storage.h"
@@ -299,9 +300,14 @@ TYPED_TEST(StorageTest, ListPaginatesWithOpaqueCursor) {
 
 TYPED_TEST(StorageTest, MalformedCursorPrefixOrLimitIsInvalidArgument) {
   this->Put(this->a_, "k", "v");
-  const std::vector<std::string> cursors = {
-      "!!!", "a=b", "Zg==", " ", "", util::base64url_encode("../x"),
-      util::base64url_encode("/abs"), util::base64url_encode(std::string("a\0b", 3))};
+  const std::vector<std::string> cursors = {"!!!",
+                                            "a=b",
+                                            "Zg==",
+                                            " ",
+                                            "",
+                                            util::base64url_encode("../x"),
+                                            util::base64url_encode("/abs"),
+                                            util::base64url_encode(std::string("a\0b", 3))};
   for (const std::string& cursor : cursors) {
     EXPECT_THROW(this->List(this->a_, "", cursor, 10), std::invalid_argument) << cursor;
   }
@@ -310,8 +316,7 @@ TYPED_TEST(StorageTest, MalformedCursorPrefixOrLimitIsInvalidArgument) {
   EXPECT_THROW(this->List(this->a_, "", std::nullopt, 0), std::invalid_argument);
   EXPECT_THROW(this->List(this->a_, "", std::nullopt, 1001), std::invalid_argument);
   // A well-formed cursor naming any key is fine, even one that does not exist.
-  EXPECT_TRUE(
-      this->List(this->a_, "", util::base64url_encode("j"), 10).items.size() == 1u);
+  EXPECT_TRUE(this->List(this->a_, "", util::base64url_encode("j"), 10).items.size() == 1u);
 }
 
 TYPED_TEST(StorageTest, TenantsAreIsolated) {
@@ -392,7 +397,8 @@ TYPED_TEST(StorageTest, UsageBytesSumsObjectSizes) {
 }
 
 TYPED_TEST(StorageTest, PresignedUrls) {
-  const auto url = this->storage_->presigned_get_url(this->a_, "img/a.png", std::chrono::minutes(5));
+  const auto url =
+      this->storage_->presigned_get_url(this->a_, "img/a.png", std::chrono::minutes(5));
   if constexpr (TypeParam::kIsS3) {
     ASSERT_TRUE(url.has_value());
     EXPECT_NE(url->find("/autoblog/tenants/" + this->a_ + "/img/a.png?"), std::string::npos);
@@ -401,9 +407,48 @@ TYPED_TEST(StorageTest, PresignedUrls) {
   } else {
     EXPECT_FALSE(url.has_value());
   }
-  EXPECT_THROW(
-      (void)this->storage_->presigned_get_url(this->a_, "../x", std::chrono::minutes(5)),
-      std::invalid_argument);
+  EXPECT_THROW((void)this->storage_->presigned_get_url(this->a_, "../x", std::chrono::minutes(5)),
+               std::invalid_argument);
+}
+
+// ---------------------------------------------------------------------------------------------
+// run_blocking: the helper every backend's blocking work goes through.
+
+struct NoDefault {
+  explicit NoDefault(int v) : value(v) {}
+  int value;
+};
+
+TEST(RunBlocking, RunsOnThePoolResumesOnTheCallerAndPropagatesExceptions) {
+  asio::thread_pool pool(1);
+  asio::io_context ctx;
+  const std::thread::id io_thread = std::this_thread::get_id();
+  std::thread::id work_thread;
+  std::thread::id resumed_thread;
+  auto body = [&]() -> asio::awaitable<int> {
+    auto job = [&] {
+      work_thread = std::this_thread::get_id();
+      return NoDefault(42);  // no default constructor needed
+    };
+    const NoDefault result = co_await run_blocking(pool, job);
+    resumed_thread = std::this_thread::get_id();
+    int value = result.value;
+    auto failing = []() -> int { throw std::logic_error("boom"); };
+    try {
+      value += co_await run_blocking(pool, failing);
+    } catch (const std::logic_error&) {
+      value += 1;
+    }
+    bool ran = false;
+    auto void_job = [&ran] { ran = true; };
+    co_await run_blocking(pool, void_job);
+    co_return ran ? value : -1;
+  };
+  auto future = asio::co_spawn(ctx, body(), asio::use_future);
+  ctx.run();
+  EXPECT_EQ(future.get(), 43);
+  EXPECT_NE(work_thread, io_thread);
+  EXPECT_EQ(resumed_thread, io_thread);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -436,7 +481,8 @@ TEST_F(LocalStorageTest, ObjectsLiveUnderTenantsDirectory) {
 TEST_F(LocalStorageTest, ConcurrentPutsOfOneKeyLeaveOneWholeVersion) {
   LocalStorage storage(root(), pool_);
   std::vector<std::string> bodies;
-  for (int i = 0; i < 8; ++i) bodies.push_back(std::string(64 * 1024 + i, static_cast<char>('a' + i)));
+  for (int i = 0; i < 8; ++i)
+    bodies.push_back(std::string(64 * 1024 + i, static_cast<char>('a' + i)));
   asio::io_context ctx;
   std::atomic<int> done{0};
   for (const auto& body : bodies) {
@@ -616,7 +662,8 @@ class FakeS3 {
           header_end = request.find("\r\n\r\n");
           if (header_end == std::string::npos) continue;
           std::string head = request.substr(0, header_end);
-          for (char& ch : head) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+          for (char& ch : head)
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
           const std::size_t at = head.find("\r\ncontent-length:");
           if (at != std::string::npos) need = std::stoul(head.substr(at + 17));
         }
@@ -691,13 +738,14 @@ TEST_F(S3RequestTest, RemoveOfAMissingObjectSendsNoDelete) {
 TEST_F(S3RequestTest, ListAsksOnlyForTheTenantPrefix) {
   FakeS3 fake(200,
               "<?xml version=\"1.0\"?><ListBucketResult><IsTruncated>true</IsTruncated>"
-              "<Contents><Key>tenants/" + tenant_ + "/a</Key><Size>3</Size><ETag>\"e\"</ETag>"
-              "<LastModified>2026-01-02T03:04:05.000Z</LastModified></Contents>"
-              "<Contents><Key>tenants/someone-else/b</Key><Size>1</Size></Contents>"
-              "</ListBucketResult>");
+              "<Contents><Key>tenants/" +
+                  tenant_ +
+                  "/a</Key><Size>3</Size><ETag>\"e\"</ETag>"
+                  "<LastModified>2026-01-02T03:04:05.000Z</LastModified></Contents>"
+                  "<Contents><Key>tenants/someone-else/b</Key><Size>1</Size></Contents>"
+                  "</ListBucketResult>");
   S3Storage storage(TestS3Options(fake.endpoint()), pool_);
-  const ListPage page =
-      Await(storage.list(tenant_, "", util::base64url_encode("0"), 2));
+  const ListPage page = Await(storage.list(tenant_, "", util::base64url_encode("0"), 2));
   ASSERT_EQ(page.items.size(), 1u);  // a foreign key from a confused server is dropped
   EXPECT_EQ(page.items[0].key, "a");
   EXPECT_EQ(page.items[0].size, 3u);

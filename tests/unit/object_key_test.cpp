@@ -39,21 +39,11 @@ TEST(ObjectKey, AcceptsOrdinaryKeysUnchanged) {
 
 TEST(ObjectKey, RejectsTraversalAndAliasing) {
   const std::vector<std::string> invalid = {
-      "",
-      ".",
-      "..",
-      "../x",
-      "a/..",
-      "a/../b",
-      "a/./b",
-      "./a",
-      "../00000000-0000-0000-0000-000000000000/x",
-      "/abs",
-      "/",
-      "a//b",
-      "a/",
-      "a\\b",
-      "..\\x",
+      "",      ".",    "..",
+      "../x",  "a/..", "a/../b",
+      "a/./b", "./a",  "../00000000-0000-0000-0000-000000000000/x",
+      "/abs",  "/",    "a//b",
+      "a/",    "a\\b", "..\\x",
       "\\abs",
   };
   for (const auto& key : invalid) {
@@ -64,8 +54,8 @@ TEST(ObjectKey, RejectsTraversalAndAliasing) {
 }
 
 TEST(ObjectKey, RejectsSecondLayerOfPercentEncoding) {
-  for (const std::string key : {"%2e%2e/x", "%2E%2E/x", "a%2Fb", "a%2fb", "%5c", "a/%00", "%41",
-                                "x%25", "a/b%2"}) {
+  for (const std::string key :
+       {"%2e%2e/x", "%2E%2E/x", "a%2Fb", "a%2fb", "%5c", "a/%00", "%41", "x%25", "a/b%2"}) {
     const bool valid = validate_object_key(key, nullptr).has_value();
     // "a/b%2" has no two hex digits after '%': it stays a literal '%'.
     EXPECT_EQ(valid, key == "a/b%2") << key;
@@ -97,16 +87,16 @@ TEST(ObjectKey, RejectsOverlongKeys) {
 
 TEST(ObjectKey, RejectsInvalidUtf8) {
   const std::vector<std::string> invalid = {
-      "\x80",                // stray continuation byte
-      "a\xC3",               // truncated sequence
-      "\xC3\x28",            // bad continuation
-      "\xC0\xAF",            // overlong '/'
-      "\xC1\xBF",            // overlong
-      "\xE0\x80\xAF",        // overlong '/' (3 bytes)
-      "\xF0\x80\x80\xAF",    // overlong '/' (4 bytes)
-      "\xED\xA0\x80",        // UTF-16 surrogate U+D800
-      "\xF4\x90\x80\x80",    // above U+10FFFF
-      "\xF5\x80\x80\x80",    // invalid lead byte
+      "\x80",              // stray continuation byte
+      "a\xC3",             // truncated sequence
+      "\xC3\x28",          // bad continuation
+      "\xC0\xAF",          // overlong '/'
+      "\xC1\xBF",          // overlong
+      "\xE0\x80\xAF",      // overlong '/' (3 bytes)
+      "\xF0\x80\x80\xAF",  // overlong '/' (4 bytes)
+      "\xED\xA0\x80",      // UTF-16 surrogate U+D800
+      "\xF4\x90\x80\x80",  // above U+10FFFF
+      "\xF5\x80\x80\x80",  // invalid lead byte
       "\xFF",
       "\xC0\xAE\xC0\xAE/x",  // overlong ".." — must not sneak past the segment check
   };

@@ -94,10 +94,9 @@ TEST(SigV4, HeaderValuesAreTrimmedAndNamesLowerCased) {
 
 // AWS example presigned URL: GET test.txt for 86400 s.
 TEST(SigV4, PresignedUrlExample) {
-  const std::string url =
-      presign_get_url(ExampleCredentials(), "https://examplebucket.s3.amazonaws.com",
-                      "examplebucket.s3.amazonaws.com", "/test.txt", kDate,
-                      std::chrono::seconds(86400));
+  const std::string url = presign_get_url(
+      ExampleCredentials(), "https://examplebucket.s3.amazonaws.com",
+      "examplebucket.s3.amazonaws.com", "/test.txt", kDate, std::chrono::seconds(86400));
   EXPECT_EQ(url,
             "https://examplebucket.s3.amazonaws.com/test.txt"
             "?X-Amz-Algorithm=AWS4-HMAC-SHA256"
@@ -110,8 +109,7 @@ TEST(SigV4, PresignedUrlEncodesKeyOnce) {
   const std::string url =
       presign_get_url(ExampleCredentials(), "http://127.0.0.1:4569", "127.0.0.1:4569",
                       "/autoblog/tenants/t/a b/ü.png", kDate, std::chrono::seconds(60));
-  EXPECT_EQ(url.rfind("http://127.0.0.1:4569/autoblog/tenants/t/a%20b/%C3%BC.png?", 0), 0u)
-      << url;
+  EXPECT_EQ(url.rfind("http://127.0.0.1:4569/autoblog/tenants/t/a%20b/%C3%BC.png?", 0), 0u) << url;
 }
 
 }  // namespace

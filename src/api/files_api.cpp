@@ -27,12 +27,13 @@ std::string checked_key(std::string_view raw, bool allow_empty) {
   return *key;
 }
 
+// content_type is null in S3 listings: ListObjectsV2 does not return it (GET does).
 boost::json::object info_json(const storage::ObjectInfo& i) {
-  return {{"key", i.key},
-          {"size", i.size},
-          {"etag", i.etag},
-          {"content_type", i.content_type},
-          {"last_modified", i.last_modified}};
+  boost::json::object o{{"key", i.key}, {"size", i.size}, {"etag", i.etag}};
+  if (i.content_type.empty()) o["content_type"] = nullptr;
+  else o["content_type"] = i.content_type;
+  o["last_modified"] = i.last_modified;
+  return o;
 }
 
 // Content types are echoed back on download: keep them to a sane token/param syntax.

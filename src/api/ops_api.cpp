@@ -1,7 +1,9 @@
 #include "api/ops_api.h"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "api/deadline.h"
 #include "cache/tenant_cache.h"
 #include "db/pool.h"
 #include "storage/object_storage.h"
@@ -17,6 +19,19 @@ using http::Response;
 
 namespace {
 constexpr db::Query kPing{"ping", "SELECT 1"};
+constexpr std::chrono::milliseconds kReadyDeadline{2000};
+
+asio::awaitable<bool> ping_database(db::Pool& pool) {
+  auto tx = co_await db::Transaction::begin(pool);
+  co_await tx.commit_with(kPing);
+  co_return true;
+}
+
+// A listing under a tenant id no tenant can have: touches the backend only.
+asio::awaitable<bool> probe_storage(storage::ObjectStorage& storage) {
+  co_await storage.list("00000000-0000-0000-0000-000000000000", "", std::nullopt, 1);
+  co_return true;
+}
 
 boost::json::object error_schema_ref() {
   return {{"description", "error"},
@@ -94,21 +109,11 @@ void add_ops_routes(http::Router& router, db::Pool& pool, observability::Metrics
   router.add("GET", "/health/ready", Audience::kPublic,
              "Readiness: each dependency ok or fail (no hosts, no error text)",
              [&pool, &cache, &storage](Request&) -> asio::awaitable<Response> {
-               bool db_ok = true;
-               try {
-                 auto tx = co_await db::Transaction::begin(pool);
-                 co_await tx.commit_with(kPing);
-               } catch (const std::exception&) {
-                 db_ok = false;
-               }
-               bool cache_ok = co_await cache.ping();
-               bool storage_ok = true;
-               try {
-                 // A listing under a tenant id no tenant can have: touches the backend only.
-                 co_await storage.list("00000000-0000-0000-0000-000000000000", "", std::nullopt, 1);
-               } catch (const std::exception&) {
-                 storage_ok = false;
-               }
+               using namespace asio::experimental::awaitable_operators;
+               auto [db_ok, cache_ok, storage_ok] =
+                   co_await (within(ping_database(pool), kReadyDeadline) &&
+                             within(cache.ping(), kReadyDeadline) &&
+                             within(probe_storage(storage), kReadyDeadline));
                bool ok = db_ok && cache_ok && storage_ok;
                auto word = [](bool b) { return b ? "ok" : "fail"; };
                boost::json::object checks{{"database", word(db_ok)},

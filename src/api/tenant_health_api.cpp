@@ -1,5 +1,7 @@
 #include "api/tenant_health_api.h"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -8,6 +10,7 @@
 #include <ctime>
 
 #include "api/common.h"
+#include "api/deadline.h"
 #include "cache/tenant_cache.h"
 #include "content/content_queries.h"
 #include "http/errors.h"
@@ -30,46 +33,37 @@ constexpr db::Query kProbeTables{"health_probe_tables",
                                  "SELECT count(*) FROM (SELECT 1 FROM content_pipelines LIMIT 1) "
                                  "c"};
 
-// A check that throws or overruns its deadline counts as failed.
-asio::awaitable<bool> within(asio::awaitable<bool> check, std::chrono::milliseconds deadline) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
-  try {
-    auto r = co_await (std::move(check) || timer.async_wait(asio::use_awaitable));
-    co_return r.index() == 0 && std::get<0>(r);
-  } catch (const std::exception&) {
-    co_return false;
-  }
-}
+using TenantPtr = std::shared_ptr<const tenancy::Tenant>;
 
-asio::awaitable<bool> check_database(db::Pool& pool, const tenancy::Tenant& t) {
-  auto tx = co_await tenancy::TenantTx::begin(pool, t);
+asio::awaitable<bool> check_database(db::Pool& pool, TenantPtr t) {
+  auto tx = co_await tenancy::TenantTx::begin(pool, *t);
   co_await tx.commit_with(kProbeTables);
   co_return true;
 }
 
-asio::awaitable<bool> check_cache(cache::TenantCache& cache, const tenancy::Tenant& t) {
+asio::awaitable<bool> check_cache(cache::TenantCache& cache, TenantPtr t) {
   auto key = "health-probe-" + util::random_hex(6);
   auto value = util::random_hex(8);
-  co_await cache.set(t.id, key, value, std::chrono::seconds(30));
-  auto got = co_await cache.get(t.id, key);
-  co_await cache.del(t.id, key);
+  co_await cache.set(t->id, key, value, std::chrono::seconds(30));
+  auto got = co_await cache.get(t->id, key);
+  co_await cache.del(t->id, key);
   co_return got && *got == value;
 }
 
-asio::awaitable<bool> check_storage(storage::ObjectStorage& storage, const tenancy::Tenant& t) {
+asio::awaitable<bool> check_storage(storage::ObjectStorage& storage, TenantPtr t) {
   auto key = "_autoblog-health/probe-" + util::random_hex(6);
   auto value = util::random_hex(16);
-  co_await storage.put(t.id, key, value, "text/plain");
-  auto got = co_await storage.get(t.id, key);
-  bool removed = co_await storage.remove(t.id, key);
+  co_await storage.put(t->id, key, value, "text/plain");
+  auto got = co_await storage.get(t->id, key);
+  bool removed = co_await storage.remove(t->id, key);
   co_return got && got->body == value && removed;
 }
 
 // AI quota: content still allowed today (unlimited tiers always pass).
-asio::awaitable<bool> check_ai_quota(db::Pool& pool, const tenancy::Tenant& t) {
-  auto max = t.effective_limits().max_daily_content;
+asio::awaitable<bool> check_ai_quota(db::Pool& pool, TenantPtr t) {
+  auto max = t->effective_limits().max_daily_content;
   if (max < 0) co_return true;
-  auto tx = co_await tenancy::TenantTx::begin(pool, t);
+  auto tx = co_await tenancy::TenantTx::begin(pool, *t);
   auto r = co_await tx.commit_with(content::queries::kCountContentToday);
   co_return r.get_int(0, 0) < max;
 }
@@ -98,11 +92,12 @@ void add_tenant_health_route(http::Router& router, db::Pool& pool, cache::Tenant
       [&pool, &cache, &storage, deadline](Request& req) -> asio::awaitable<Response> {
         const auto& t = caller(req);
         if (uuid_param(req, "id") != t.id) throw http::NotFound("tenant not found");
+        TenantPtr snapshot = req.tenant;
         auto [database, cache_ok, storage_ok, quota] =
-            co_await (within(check_database(pool, t), deadline) &&
-                      within(check_cache(cache, t), deadline) &&
-                      within(check_storage(storage, t), deadline) &&
-                      within(check_ai_quota(pool, t), deadline));
+            co_await (within(check_database(pool, snapshot), deadline) &&
+                      within(check_cache(cache, snapshot), deadline) &&
+                      within(check_storage(storage, snapshot), deadline) &&
+                      within(check_ai_quota(pool, snapshot), deadline));
         bool healthy = database && cache_ok && storage_ok && quota;
         boost::json::object checks{{"database", database},
                                    {"cache", cache_ok},

@@ -78,13 +78,17 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     for (; i < segs.size() && ok; ++i) {
       const auto& s = segs[i];
       if (s.kind == Segment::kRest) {
-        if (i >= parts.size() || parts[i].empty()) {
+        // Everything after the prefix, slashes included (even a leading one, so the handler can
+        // refuse "//abs" as a bad key rather than the router calling it an unknown path),
+        // decoded as one value.
+        auto offset =
+            i < parts.size() ? static_cast<std::size_t>(parts[i].data() - path.data()) : path.size();
+        auto rest = path.substr(offset);
+        if (rest.empty()) {
           ok = false;
           break;
         }
-        // Everything after the prefix, slashes included, decoded as one value.
-        auto offset = static_cast<std::size_t>(parts[i].data() - path.data());
-        params.emplace_back(s.text, decode(path.substr(offset)));
+        params.emplace_back(s.text, decode(rest));
         i = segs.size();
         break;
       }

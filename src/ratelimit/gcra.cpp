@@ -19,6 +19,15 @@ std::int64_t emission_interval_us(std::int64_t requests_per_hour) {
   return std::max<std::int64_t>(kMicrosPerHour / limit, 1);
 }
 
+std::int64_t rescale_tat(std::int64_t tat_us, std::int64_t stored_limit, std::int64_t now_us,
+                         std::int64_t requests_per_hour) {
+  if (stored_limit <= 0 || stored_limit == requests_per_hour || tat_us <= now_us) return tat_us;
+  const std::int64_t t_old = emission_interval_us(stored_limit);
+  const std::int64_t t_new = emission_interval_us(requests_per_hour);
+  const auto backlog = static_cast<__int128>(tat_us - now_us) * t_new / t_old;
+  return now_us + static_cast<std::int64_t>(backlog);
+}
+
 GcraResult gcra(std::int64_t tat_us, std::int64_t now_us, std::int64_t requests_per_hour) {
   const std::int64_t limit = std::max<std::int64_t>(requests_per_hour, 1);
   const std::int64_t t = emission_interval_us(limit);

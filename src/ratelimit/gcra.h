@@ -21,6 +21,13 @@ struct GcraResult {
   Decision decision;
 };
 
+// A TAT measured with another limit's emission interval, re-expressed for `requests_per_hour`:
+// the backlog (TAT − now) stands for a number of requests already counted, which must stay the
+// same when an operator changes the limit, so it is scaled by T_new / T_old. Without this a
+// raised limit would only apply after the old backlog had drained.
+std::int64_t rescale_tat(std::int64_t tat_us, std::int64_t stored_limit, std::int64_t now_us,
+                         std::int64_t requests_per_hour);
+
 // Emission interval T in µs for `requests_per_hour` (clamped to >= 1). Rounded down so that
 // `limit * T <= 1 h`: after an hour idle the full burst is back, and exactly `limit` requests
 // pass in one burst. The sustained rate is at most one request per hour above the nominal one.

@@ -157,9 +157,11 @@ Decision InProcessRateLimiter::check_now(std::string_view tenant_id,
 
   std::lock_guard lock(s.mu);
   Slot* slot = probe(s, key, h);
-  const GcraResult r = gcra(slot->tat_us, now, requests_per_hour);
+  const std::int64_t tat = rescale_tat(slot->tat_us, slot->limit, now, requests_per_hour);
+  const GcraResult r = gcra(tat, now, requests_per_hour);
   if (slot->tat_us != 0) {
-    slot->tat_us = r.new_tat_us;  // unchanged when denied
+    slot->tat_us = r.new_tat_us;  // unchanged (but rescaled) when denied
+    slot->limit = requests_per_hour;
     return r.decision;
   }
   // A new tenant is always allowed (a full burst is available), so it always gets a slot.
@@ -167,7 +169,7 @@ Decision InProcessRateLimiter::check_now(std::string_view tenant_id,
     rebuild(s, now);
     slot = probe(s, key, h);
   }
-  *slot = Slot{key.hi, key.lo, r.new_tat_us};
+  *slot = Slot{key.hi, key.lo, r.new_tat_us, requests_per_hour};
   ++s.size;
   return r.decision;
 }

@@ -55,6 +55,7 @@ class InProcessRateLimiter : public RateLimiter {
     std::uint64_t hi = 0;
     std::uint64_t lo = 0;
     std::int64_t tat_us = 0;  // 0 = empty slot (a stored TAT is always > 0)
+    std::int64_t limit = 0;   // the requests_per_hour the TAT was computed with
   };
   // Cache-line aligned so that threads working on different shards do not share lines.
   struct alignas(64) Shard {

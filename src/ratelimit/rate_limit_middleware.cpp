@@ -18,7 +18,9 @@ void add_headers(http::Fields& headers, const Decision& d) {
 http::Middleware rate_limit(RateLimiter& limiter, observability::Metrics& metrics) {
   return [&limiter, &metrics](http::Request& req,
                               const http::Handler& next) -> boost::asio::awaitable<http::Response> {
-    if (req.audience != http::Audience::kTenant || !req.tenant) co_return co_await next(req);
+    // Health is never limited (DESIGN §2), not even a tenant's own /health/tenant/{id}.
+    if (req.audience != http::Audience::kTenant || !req.tenant || req.route.starts_with("/health"))
+      co_return co_await next(req);
     auto limit = req.tenant->effective_limits().requests_per_hour;
     auto decision = co_await limiter.check(req.tenant->id, limit);
     metrics.count_rate_limit(req.tenant->id, decision.allowed);

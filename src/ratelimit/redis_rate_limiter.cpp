@@ -25,7 +25,21 @@ local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 local interval = 3600000000 / limit
 local tolerance = (limit - 1) * interval
-local tat = tonumber(redis.call('GET', KEYS[1])) or now
+local tat = now
+local stored = redis.call('GET', KEYS[1])
+if stored then
+  local sep = string.find(stored, ':', 1, true)
+  if sep then
+    tat = tonumber(string.sub(stored, 1, sep - 1)) or now
+    local old_limit = tonumber(string.sub(stored, sep + 1))
+    -- The backlog counts requests already made: keep that count when the limit changes.
+    if old_limit and old_limit > 0 and old_limit ~= limit and tat > now then
+      tat = now + (tat - now) * old_limit / limit
+    end
+  else
+    tat = tonumber(stored) or now
+  end
+end
 if tat < now then tat = now end
 local function remaining_after(t)
   local r = math.floor((limit * interval - (t - now)) / interval + 1e-9)
@@ -39,7 +53,8 @@ if tat - now > tolerance then
 end
 local new_tat = tat + interval
 local idle_ms = math.ceil((new_tat - now) / 1000) + 1000
-redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', string.format('%.0f', idle_ms))
+redis.call('SET', KEYS[1], string.format('%.0f:%d', new_tat, limit), 'PX',
+           string.format('%.0f', idle_ms))
 return {1, remaining_after(new_tat), math.ceil((new_tat - now) / 1000000), 0}
 )lua";
 

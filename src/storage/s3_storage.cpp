@@ -28,10 +28,10 @@ namespace autoblog::storage {
 namespace {
 
 constexpr int kMaxAttempts = 3;
-constexpr long kConnectTimeoutMs = 5000;
-// A transfer that moves less than 1 byte/s for 30 s is dead; no overall cap, because a large
+constexpr long kConnectTimeoutMs = 3000;
+// A transfer that moves less than 1 byte/s for 10 s is dead; no overall cap, because a large
 // upload on a slow link is legitimate.
-constexpr long kLowSpeedTimeS = 30;
+constexpr long kLowSpeedTimeS = 10;
 constexpr std::size_t kMaxIdleHandles = 16;
 constexpr int kDeleteBatch = 1000;  // DeleteObjects maximum
 constexpr std::chrono::seconds kMaxPresignTtl(7 * 24 * 3600);

@@ -204,12 +204,6 @@ class CliTest(E2ETestCase):
         cp = self.cli("no-such-command", ok=False)
         self.assertNotEqual(cp.returncode, 0, describe(cp))
 
-    def test_help_worker_subcommand(self):
-        # DESIGN §1: `autoblog worker` runs job workers only
-        cp = self.cli("--help")
-        self.assertListsSubcommands(cp, ("worker",))
-        self.cli("worker", "--help")
-
     def test_serve_help_lists_its_flags(self):
         # DESIGN §1: `serve` flags --listen, --data-dir, --workers
         cp = self.cli("serve", "--help")

@@ -313,3 +313,34 @@ TEST(InProcessRateLimiter, AsyncCheckReturnsTheSameDecision) {
 
 }  // namespace
 }  // namespace autoblog::ratelimit
+
+// An operator raising a tenant's limit mid-hour: the requests already counted stay counted, and
+// the new headroom is available at once (not after the old backlog drains).
+TEST(GcraRescale, RaisedLimitAppliesAtOnceKeepingTheCount) {
+  using namespace autoblog::ratelimit;
+  std::int64_t now = 1'000'000'000;
+  std::int64_t tat = 0;
+  for (int i = 0; i < 500; ++i) tat = gcra(tat, now, 500).new_tat_us;
+  EXPECT_FALSE(gcra(tat, now, 500).allowed);
+  auto rescaled = rescale_tat(tat, 500, now, 2000);
+  auto r = gcra(rescaled, now, 2000);
+  EXPECT_TRUE(r.allowed);
+  EXPECT_EQ(r.decision.remaining, 2000 - 501);  // 500 counted + this one
+  // Lowering it again: the same 501 requests now exceed a limit of 100.
+  EXPECT_FALSE(gcra(rescale_tat(r.new_tat_us, 2000, now, 100), now, 100).allowed);
+  // Same limit or an idle tenant: unchanged.
+  EXPECT_EQ(rescale_tat(tat, 500, now, 500), tat);
+  EXPECT_EQ(rescale_tat(now - 5, 500, now, 2000), now - 5);
+}
+
+TEST(GcraRescale, InProcessLimiterFollowsALimitChange) {
+  using namespace autoblog::ratelimit;
+  std::int64_t now = 5'000'000'000;
+  InProcessRateLimiter limiter([&] { return now; });
+  const std::string tenant = "0b6f3b3e-8a59-4a2b-9d53-2f1b4c6d7e8f";
+  for (int i = 0; i < 500; ++i) ASSERT_TRUE(limiter.check_now(tenant, 500).allowed);
+  EXPECT_FALSE(limiter.check_now(tenant, 500).allowed);
+  auto d = limiter.check_now(tenant, 2000);
+  EXPECT_TRUE(d.allowed);
+  EXPECT_EQ(d.remaining, 2000 - 501);
+}

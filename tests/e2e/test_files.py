@@ -118,7 +118,10 @@ class FilesCases:
         self.assertEqual(status, 200, info)
         listed = self.list_all(prefix=key)
         self.assertEqual(len(listed), 1, listed)
-        self.assert_info(listed[0], key, 6, "image/svg+xml")
+        # S3's ListObjectsV2 does not return content types: the API reports null there
+        # (documented) rather than a guess; a GET always returns the stored type.
+        expected_type = None if self.backend == "s3" else "image/svg+xml"
+        self.assert_info(listed[0], key, 6, expected_type)
         self.assertEqual(listed[0]["etag"], info["etag"])
 
     def test_overwrite_replaces_bytes_type_and_etag(self):

@@ -46,14 +46,18 @@ asio::awaitable<void> Authenticator::authenticate_tenant(http::Request& req,
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
-  auto verified = codec_.verify(token, now);
-  if (auto* err = std::get_if<JwtError>(&verified)) {
-    if (constant_time_equals(token, admin_token_))
-      throw http::Forbidden("the admin token cannot use the tenant API");
-    throw http::Unauthorized("invalid token: " + std::string(describe(*err)));
+  auto claims = verified_.find(token, now);
+  if (!claims) {
+    auto verified = codec_.verify(token, now);
+    if (auto* err = std::get_if<JwtError>(&verified)) {
+      if (constant_time_equals(token, admin_token_))
+        throw http::Forbidden("the admin token cannot use the tenant API");
+      throw http::Unauthorized("invalid token: " + std::string(describe(*err)));
+    }
+    claims = std::get<JwtClaims>(std::move(verified));
+    verified_.insert(token, *claims);
   }
-  const auto& claims = std::get<JwtClaims>(verified);
-  auto tenant = co_await registry_.resolve(claims.tenant_id);
+  auto tenant = co_await registry_.resolve(claims->tenant_id);
   if (!tenant) throw http::Forbidden("tenant not found");
   if (tenant->status != tenancy::Status::kActive)
     throw http::Forbidden("tenant is " + std::string(tenancy::to_string(tenant->status)));

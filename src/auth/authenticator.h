@@ -6,6 +6,7 @@
 #include <string>
 
 #include "auth/jwt.h"
+#include "auth/verified_token_cache.h"
 #include "http/handler.h"
 
 namespace autoblog::tenancy {
@@ -27,6 +28,7 @@ class Authenticator {
 
   std::string admin_token_;
   JwtCodec codec_;
+  VerifiedTokenCache verified_;
   tenancy::TenantRegistry& registry_;
 };
 

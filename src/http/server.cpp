@@ -131,32 +131,46 @@ struct WireResponse {
 
 void append_header(std::string& out, std::string_view name, std::string_view value) {
   out.append(name);
-  out.append(": ");
+  out.append(": ", 2);
   // Values come from our own code, but a CR or LF would split the response: drop them.
-  while (!value.empty()) {
-    auto cut = value.find_first_of("\r\n");
-    out.append(value.substr(0, cut));
-    if (cut == std::string_view::npos) break;
-    value.remove_prefix(cut + 1);
+  bool clean = true;
+  for (char c : value) clean &= (c != '\r') & (c != '\n');
+  if (clean) {
+    out.append(value);
+  } else {
+    for (char c : value)
+      if (c != '\r' && c != '\n') out.push_back(c);
   }
-  out.append("\r\n");
+  out.append("\r\n", 2);
 }
 
-WireResponse to_wire(Response&& res, unsigned version, bool keep_alive) {
+void append_number(std::string& out, std::size_t n) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  (void)ec;  // 24 digits hold any size_t
+  out.append(buf, end);
+}
+
+// `head` is the connection's reusable buffer: cleared, not reallocated, for each response.
+WireResponse to_wire(Response&& res, unsigned version, bool keep_alive, std::string head = {}) {
   WireResponse w;
-  w.head.reserve(192 + res.headers.size() * 48);
-  w.head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-  w.head.append(std::to_string(res.status));
+  w.head = std::move(head);
+  w.head.clear();
+  w.head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", 9);
+  append_number(w.head, res.status);
   w.head.push_back(' ');
   w.head.append(bhttp::obsolete_reason(static_cast<bhttp::status>(res.status)));
   w.head.append("\r\nServer: autoblog\r\n");
   if (!res.content_type.empty()) append_header(w.head, "Content-Type", res.content_type);
   for (const auto& [k, v] : res.headers) append_header(w.head, k, v);
-  if (res.status != 204 && res.status != 304 && res.status >= 200)
-    append_header(w.head, "Content-Length", std::to_string(res.body.size()));
+  if (res.status != 204 && res.status != 304 && res.status >= 200) {
+    w.head.append("Content-Length: ");
+    append_number(w.head, res.body.size());
+    w.head.append("\r\n", 2);
+  }
   if (!keep_alive) w.head.append("Connection: close\r\n");
   else if (version == 10) w.head.append("Connection: keep-alive\r\n");
-  w.head.append("\r\n");
+  w.head.append("\r\n", 2);
   w.body = std::move(res.body);
   return w;
 }
@@ -253,6 +267,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       if (!ec) remote = ep.address().to_string();
     }
     bool first = true;
+    std::string head_buffer;
+    head_buffer.reserve(512);
     while (!stopping) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
@@ -339,9 +355,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       }
       res.headers.emplace_back("X-Request-Id", req.request_id);
       keep_alive = keep_alive && !stopping;
-      auto out = to_wire(std::move(res), msg.version(), keep_alive);
+      auto out = to_wire(std::move(res), msg.version(), keep_alive, std::move(head_buffer));
       conn->arm(options.body_timeout);
       auto [wec, wn] = co_await asio::async_write(stream, out.buffers(), use_tuple);
+      head_buffer = std::move(out.head);
       if (wec || !keep_alive) break;
     }
     beast::error_code ignored;

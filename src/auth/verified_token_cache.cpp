@@ -1,0 +1,37 @@
+#include "auth/verified_token_cache.h"
+
+#include <openssl/crypto.h>
+
+#include <functional>
+
+namespace autoblog::auth {
+
+VerifiedTokenCache::VerifiedTokenCache(std::size_t capacity)
+    : per_shard_(std::max<std::size_t>(capacity / kShards, 1)) {}
+
+std::optional<JwtClaims> VerifiedTokenCache::find(std::string_view token, std::int64_t now_unix) {
+  const auto h = std::hash<std::string_view>{}(token);
+  auto& shard = shards_[h % kShards];
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.entries.find(h);
+  if (it == shard.entries.end()) return std::nullopt;
+  const auto& e = it->second;
+  if (e.token.size() != token.size() ||
+      CRYPTO_memcmp(e.token.data(), token.data(), token.size()) != 0)
+    return std::nullopt;
+  if (now_unix >= e.claims.exp) {
+    shard.entries.erase(it);
+    return std::nullopt;
+  }
+  return e.claims;
+}
+
+void VerifiedTokenCache::insert(std::string_view token, const JwtClaims& claims) {
+  const auto h = std::hash<std::string_view>{}(token);
+  auto& shard = shards_[h % kShards];
+  std::lock_guard lock(shard.mutex);
+  if (shard.entries.size() >= per_shard_) shard.entries.clear();  // crude but bounded
+  shard.entries.insert_or_assign(h, Entry{std::string(token), claims});
+}
+
+}  // namespace autoblog::auth

@@ -68,6 +68,21 @@ asio::awaitable<void> Transaction::commit() {
 }
 
 asio::awaitable<Result> Transaction::commit_with(const Query& query, Params params) {
+  if (!started_) {
+    // Nothing sent yet: the set-up statements and this query go out as one pipeline without
+    // BEGIN/COMMIT. PostgreSQL runs a pipeline's statements up to its Sync as one implicit
+    // transaction (committed at Sync, rolled back on error, LOCAL settings scoped to it), which
+    // is exactly BEGIN ... COMMIT for two fewer statements per request: the database's CPU is
+    // the limit for single-query requests (tests/integration/pipeline_test.cpp pins this).
+    std::vector<Statement> all;
+    all.reserve(setup_.size() + 1);
+    for (auto& s : setup_) all.push_back(std::move(s));
+    setup_.clear();
+    all.push_back(prepared(query, std::move(params)));
+    finished_ = true;  // whatever happens, the server has no open transaction left
+    auto results = co_await conn_->pipeline(all);
+    co_return std::move(results.back());
+  }
   std::vector<Statement> two;
   two.push_back(prepared(query, std::move(params)));
   two.push_back(prepared(kCommit));

@@ -2,7 +2,8 @@
 // A transaction on a pooled connection that rolls back unless commit() is called (the
 // destructor never commits). BEGIN and any set-up statements (SET LOCAL search_path for a
 // tenant) are queued and sent in the same round trip as the first query; commit_with() sends a
-// last query and COMMIT together, so a one-query transaction costs one round trip.
+// last query and COMMIT together, so a one-query transaction costs one round trip — and when it
+// is the only query, it runs in the pipeline's implicit transaction without BEGIN/COMMIT.
 // Move-only; used by one coroutine at a time.
 #include <boost/asio/awaitable.hpp>
 #include <vector>

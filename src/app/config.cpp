@@ -80,6 +80,8 @@ Config config_from_env(const EnvLookup& env) {
     c.cache_max_bytes = static_cast<std::size_t>(
         parse_int_setting("AUTOBLOG_CACHE_MAX_BYTES", v, 1 << 16, 1LL << 40));
   });
+  str("AUTOBLOG_RATE_LIMITS",
+      [&](const std::string& v) { c.rate_limits = parse_bool("AUTOBLOG_RATE_LIMITS", v); });
   str("AUTOBLOG_REDIS_URL", [&](const std::string& v) {
     if (!v.empty()) c.redis_url = v;
   });

@@ -43,6 +43,7 @@ struct Config {
   };
   std::optional<S3> s3;  // set when AUTOBLOG_S3_ENDPOINT is
   std::size_t cache_max_bytes = 64 << 20;
+  bool rate_limits = true;  // off only for benchmarks' baselines and trusted single-tenant setups
 
   std::string admin_token;  // empty = load or generate in the data dir
   std::string jwt_secret;   // empty = load or generate in the data dir

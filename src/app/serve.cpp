@@ -74,10 +74,11 @@ int serve(const Config& config) {
 
   // Error mapping outermost, then access log + metrics, routing, authentication, rate limit,
   // the handler.
-  auto app = http::chain(
-      {http::error_mapping(), http::access_log(metrics, config.access_log), http::routing(router),
-       authenticator.middleware(), ratelimit::rate_limit(backends.limiter(), metrics)},
-      http::dispatch_to_route());
+  std::vector<http::Middleware> middleware{http::error_mapping(),
+                                           http::access_log(metrics, config.access_log),
+                                           http::routing(router), authenticator.middleware()};
+  if (config.rate_limits) middleware.push_back(ratelimit::rate_limit(backends.limiter(), metrics));
+  auto app = http::chain(std::move(middleware), http::dispatch_to_route());
 
   http::ServerOptions options;
   options.host = config.listen_host;
@@ -116,7 +117,8 @@ int serve(const Config& config) {
                          {"db_pool_size", config.db_pool_size},
                          {"database", database.embedded() ? "embedded" : "external"},
                          {"rate_limits_and_cache", backends.uses_redis() ? "redis" : "in-process"},
-                         {"storage", backends.uses_s3() ? "s3" : "local"}});
+                         {"storage", backends.uses_s3() ? "s3" : "local"},
+                         {"rate_limits", config.rate_limits}});
 
   ioc.restart();  // run_to_completion() above left it stopped
   std::vector<std::thread> threads;

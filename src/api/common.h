@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "db/statement.h"
 #include "http/message.h"
 #include "tenancy/tenant.h"
 
@@ -19,6 +20,9 @@ boost::json::object limits_json(const tenancy::TierLimits& l);
 // {"items": [<already-serialised JSON>...], "next_cursor": ...} without re-parsing the items.
 std::string list_body(const std::vector<std::string>& items_json,
                       const std::optional<std::string>& next_cursor);
+
+// A JSON body field as a jsonb bind parameter: absent or null → SQL NULL.
+db::Param json_param(const boost::json::value* v);
 
 // The tenant resolved by authentication (tenant routes only).
 const tenancy::Tenant& caller(const http::Request& req);

@@ -21,10 +21,6 @@ using http::Response;
 
 namespace {
 
-db::Param json_param(const boost::json::value* v) {
-  if (!v || v->is_null()) return std::nullopt;
-  return boost::json::serialize(*v);
-}
 
 // Cursor parameters ($2, $3) for the keyset queries; 400 on a malformed cursor.
 void add_cursor_params(const Request& req, Params& p) {

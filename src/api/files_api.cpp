@@ -47,15 +47,6 @@ std::string checked_content_type(const Request& req) {
   return std::string(*ct);
 }
 
-int list_limit(const Request& req) {
-  auto raw = req.query_param("limit");
-  if (!raw) return 100;
-  int value = 0;
-  auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
-  if (ec != std::errc() || end != raw->data() + raw->size() || value < 1 || value > 1000)
-    throw http::BadRequest("limit must be an integer between 1 and 1000");
-  return value;
-}
 
 }  // namespace
 
@@ -131,7 +122,7 @@ void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
                if (auto p = req.query_param("prefix")) prefix = checked_key(*p, true);
                std::optional<std::string> cursor;
                if (auto c = req.query_param("cursor")) cursor = std::string(*c);
-               int limit = list_limit(req);
+               int limit = http::page_limit(req, 100, 1000);
                storage::ListPage page;
                try {
                  page = co_await storage.list(caller(req).id, prefix, cursor, limit);

@@ -20,10 +20,6 @@ using http::Request;
 using http::Response;
 
 namespace {
-db::Param json_param(const boost::json::value* v) {
-  if (!v || v->is_null()) return std::nullopt;
-  return boost::json::serialize(*v);
-}
 
 // Cache-aside with a short TTL: a GET that races a PUT can cache the old value for at most this.
 constexpr std::string_view kBrandKey = "brand";

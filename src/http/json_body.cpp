@@ -90,13 +90,13 @@ Response json_response(unsigned status, const boost::json::value& body) {
   return Response::json(status, boost::json::serialize(body));
 }
 
-int page_limit(const Request& req) {
+int page_limit(const Request& req, int default_limit, int max_limit) {
   auto raw = req.query_param("limit");
-  if (!raw) return 20;
+  if (!raw) return default_limit;
   int value = 0;
   auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
-  if (ec != std::errc() || end != raw->data() + raw->size() || value < 1 || value > 100)
-    throw BadRequest("limit must be an integer between 1 and 100");
+  if (ec != std::errc() || end != raw->data() + raw->size() || value < 1 || value > max_limit)
+    throw BadRequest("limit must be an integer between 1 and " + std::to_string(max_limit));
   return value;
 }
 

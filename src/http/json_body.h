@@ -32,7 +32,8 @@ std::optional<std::int64_t> int_field(const boost::json::object& body, std::stri
 
 Response json_response(unsigned status, const boost::json::value& body);
 
-// ?limit= (1..100, default 20) as DESIGN §2 fixes it.
-int page_limit(const Request& req);
+// ?limit= : 1..100, default 20, as DESIGN §2 fixes it for lists; other bounds where a resource
+// needs them (object listings: 1..1000, default 100).
+int page_limit(const Request& req, int default_limit = 20, int max_limit = 100);
 
 }  // namespace autoblog::http

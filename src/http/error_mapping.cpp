@@ -41,6 +41,10 @@ Middleware error_mapping() {
                                {{"request_id", req.request_id}, {"error", e.what()}});
       co_return error_response(503, "unavailable", "storage unavailable");
     } catch (const db::DbError& e) {
+      // The tenant's schema vanished under a request that was already authorised: the tenant
+      // was deleted meanwhile (on this node or another). Its next request gets 403 anyway.
+      if (req.tenant && (e.sqlstate() == "42P01" || e.sqlstate() == "3F000"))
+        co_return error_response(403, "forbidden", "tenant is no longer available");
       // Class 22 (data exception: bad date, number out of range...) is the client's input.
       if (e.sqlstate().rfind("22", 0) == 0)
         co_return error_response(400, "invalid_request", std::string("invalid value: ") + e.what());

@@ -8,11 +8,21 @@
 #   4. wrk on autoblog GET /health vs nginx `return 200`;
 #   5. 1 000 tenants: creation through the admin API, `autoblog migrate` with nothing to do, a
 #      migration adding a column and an index to every tenant, server RSS after touching them all;
-#   6. a markdown summary on stdout and in bench/results/latest.md.
-# Every step has a time bound; the whole run takes about 3-4 minutes on 2 cores (≤ 6 min).
+#   6. rate limits: the in-process limiter's decisions/s (build/ratelimit_bench, Google Benchmark,
+#      one thread) and memory for 100 000 tenants (build/ratelimit_memory); then a private
+#      redis-server and a second `autoblog serve` with AUTOBLOG_REDIS_URL on the same PostgreSQL:
+#      wrk on GET /v1/brand (one EVALSHA + one cache GET per request, no SQL) with Redis
+#      `INFO commandstats` as a cross-check, and GET /v1/content/{id} with the limiter on vs off
+#      (AUTOBLOG_RATE_LIMITS=0), alternated, the server restarted before each run;
+#   7. a markdown summary on stdout and in bench/results/latest.md.
+# Steps 2-5 are the platform-core half, step 6 the rate-limit half; BENCH_ONLY=core or
+# BENCH_ONLY=ratelimit runs just one (default: both).
+# Every step has a time bound; both halves take about 5 minutes on 2 cores (≤ 8 min): core
+# about 3 (≤ 6), rate limits about 2.
 # Environment knobs: AUTOBLOG_DB_POOL_SIZE (default 16), AUTOBLOG_IO_THREADS (default: cores),
 # BENCH_TENANTS (default 1000), BENCH_KEEP_TMP=1 (keep the temp dir and logs),
-# BENCH_SERVER_LOG_LEVEL (default warn), BENCH_BUDGET_S (default 350).
+# BENCH_SERVER_LOG_LEVEL (default warn), BENCH_BUDGET_S (default 350, for the core half),
+# BENCH_ONLY (core|ratelimit, default both).
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,10 +33,18 @@ BIN=$BUILD/autoblog
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 NGINX=${NGINX:-/usr/sbin/nginx}
 N_TENANTS=${BENCH_TENANTS:-1000}
+RL_BENCH=$BUILD/ratelimit_bench
+RL_MEMORY=$BUILD/ratelimit_memory
+case "${BENCH_ONLY:-}" in
+  "" | both) BENCH_ONLY="" RUN_CORE=1 RUN_RL=1 ;;
+  core) RUN_CORE=1 RUN_RL="" ;;
+  ratelimit) RUN_CORE="" RUN_RL=1 ;;
+  *) echo "bench: BENCH_ONLY must be core or ratelimit (or unset for both), not '$BENCH_ONLY'" >&2; exit 2 ;;
+esac
 OUT_MD=$ROOT/bench/results/latest.md
 START_TS=$(date +%s.%N)
 
-T="" RESULTS="" SERVER_PID="" NGINX_PID="" PG_STARTED=""
+T="" RESULTS="" SERVER_PID="" NGINX_PID="" REDIS_PID="" PG_STARTED="" SERVER_LOG=""
 
 log() { printf '[bench %5.1fs] %s\n' "$(awk "BEGIN{print $(date +%s.%N) - $START_TS}")" "$*"; }
 # cap DEFAULT RESERVE: a time bound for the next step, at most DEFAULT seconds, leaving RESERVE
@@ -75,6 +93,7 @@ cleanup() {
   trap - EXIT INT TERM ERR
   [ -n "$SERVER_PID" ] && stop_pid "$SERVER_PID" autoblog
   [ -n "$NGINX_PID" ] && stop_pid "$NGINX_PID" nginx
+  [ -n "$REDIS_PID" ] && stop_pid "$REDIS_PID" redis-server
   if [ -n "$PG_STARTED" ]; then
     as_pg "$PGBIN/pg_ctl" -D "$T/pg/data" -m fast -w -t 20 stop >/dev/null 2>&1 || {
       pid=$(head -1 "$T/pg/data/postmaster.pid" 2>/dev/null || true)
@@ -104,10 +123,19 @@ need python3 python3
 need wrk wrk
 need awk gawk/mawk
 need timeout coreutils
-[ -x "$NGINX" ] || die "$NGINX not found — run scripts/install-deps.sh (package nginx-light)"
-for b in initdb pg_ctl psql pgbench; do
+if [ -n "$RUN_CORE" ]; then
+  [ -x "$NGINX" ] || die "$NGINX not found — run scripts/install-deps.sh (package nginx-light)"
+fi
+for b in initdb pg_ctl psql ${RUN_CORE:+pgbench}; do
   [ -x "$PGBIN/$b" ] || die "$PGBIN/$b not found — run scripts/install-deps.sh (postgresql-15, postgresql-client-15)"
 done
+if [ -n "$RUN_RL" ]; then
+  need redis-server redis-server
+  need redis-cli redis-tools
+  for b in "$RL_BENCH" "$RL_MEMORY"; do
+    [ -x "$b" ] || die "$b not found — build first (make build; CMake builds it from bench/$(basename "$b").cpp)"
+  done
+fi
 [ "$(id -u)" != 0 ] || need runuser util-linux
 [ -x "$BIN" ] || die "$BIN not found — build first (make build)"
 PSQL=("$PGBIN/psql" -X -q -A -t -v ON_ERROR_STOP=1)
@@ -119,6 +147,7 @@ RESULTS=$T/results.env
 U=(python3 "$BENCH_DIR/util.py")
 
 record date "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+record bench_only "$BENCH_ONLY"
 record host_cpus "$(nproc)"
 record cpu_model "$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)"
 record kernel "$(uname -sr)"
@@ -126,7 +155,11 @@ record loadavg "$(cut -d' ' -f1-3 /proc/loadavg) at start (other work on the mac
 git_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ -z "$(git -C "$ROOT" --no-optional-locks status --porcelain 2>/dev/null | head -1)" ] || git_rev="$git_rev (+ uncommitted changes)"
 record git "$git_rev"
-record tools "$( (wrk --version 2>&1 || true) | head -1 | awk '{print $1, $2}'), $("$PGBIN/pgbench" --version), $("$NGINX" -v 2>&1 | sed 's/^nginx version: //')"
+tools="$( (wrk --version 2>&1 || true) | head -1 | awk '{print $1, $2}')"
+[ -z "$RUN_CORE" ] || tools="$tools, $("$PGBIN/pgbench" --version), $("$NGINX" -v 2>&1 | sed 's/^nginx version: //')"
+[ -z "$RUN_RL" ] || tools="$tools, $(redis-server --version | awk '{print $1, $2, $3}')"
+record tools "$tools"
+record cpu_sharing "all $(nproc) cores are shared by wrk (2 threads), autoblog serve, PostgreSQL${RUN_CORE:+, nginx, pgbench}${RUN_RL:+ and Redis}: the load generator competes with the servers for CPU, so every throughput figure is lower than on dedicated machines"
 
 # ------------------------------------------------------------------------------ 1. PostgreSQL
 log "starting PostgreSQL 15 in $T/pg"
@@ -144,9 +177,8 @@ pg_settings=$("${PG[@]}" -c "SELECT format('%s; unix socket only; fsync=%s, sync
 record pg_settings "$pg_settings"
 log "PostgreSQL: $pg_settings"
 
-# ------------------------------------------------------------------------------ 2. server
-API_PORT=$("${U[@]}" freeport)
-API=http://127.0.0.1:$API_PORT
+# ------------------------------------------------------------------------------ server settings
+# Shared by both halves (the rate-limit half's server adds AUTOBLOG_REDIS_URL).
 ADMIN=$(python3 -c 'import secrets; print("adm_" + secrets.token_hex(20))')
 export AUTOBLOG_DATABASE_URL="postgresql://autoblog@/autoblog?host=$T/pg"
 export AUTOBLOG_ADMIN_TOKEN=$ADMIN
@@ -155,25 +187,12 @@ export AUTOBLOG_JWT_SECRET
 export AUTOBLOG_ACCESS_LOG=0 AUTOBLOG_LOG_LEVEL=${BENCH_SERVER_LOG_LEVEL:-warn}
 export AUTOBLOG_DB_POOL_SIZE=${AUTOBLOG_DB_POOL_SIZE:-16}
 io_threads="${AUTOBLOG_IO_THREADS:-default ($(nproc) = cores)}"
-record server_settings "--workers 0, AUTOBLOG_DB_POOL_SIZE=$AUTOBLOG_DB_POOL_SIZE, AUTOBLOG_IO_THREADS=$io_threads, AUTOBLOG_ACCESS_LOG=0, AUTOBLOG_LOG_LEVEL=$AUTOBLOG_LOG_LEVEL, DB over unix socket"
+server_settings="--workers 0, AUTOBLOG_DB_POOL_SIZE=$AUTOBLOG_DB_POOL_SIZE, AUTOBLOG_IO_THREADS=$io_threads, AUTOBLOG_ACCESS_LOG=0, AUTOBLOG_LOG_LEVEL=$AUTOBLOG_LOG_LEVEL, DB over unix socket"
 
-log "starting autoblog serve on $API"
-"$BIN" serve --listen "127.0.0.1:$API_PORT" --data-dir "$T/data" --workers 0 >"$T/server.log" 2>&1 &
-SERVER_PID=$!
-"${U[@]}" wait-http "$API/health/ready" "$SERVER_PID" 60 ||
-  die "server not ready: $(tail -20 "$T/server.log")"
-record rss_start_kb "$("${U[@]}" rss "$SERVER_PID")"
-
-check_server() {
+check_server() {  # check_server WHEN: die with the log tail if the server ($SERVER_PID) has exited
   alive "$SERVER_PID" || { SERVER_PID_DEAD=$SERVER_PID; wait "$SERVER_PID" && rc=0 || rc=$?; SERVER_PID="";
-    die "autoblog serve (pid $SERVER_PID_DEAD) died ($1), exit status $rc; log tail: $(tail -20 "$T/server.log")"; }
+    die "autoblog serve (pid $SERVER_PID_DEAD) died ($1), exit status $rc; log tail: $(tail -20 "$SERVER_LOG")"; }
 }
-
-SETUP=$("${U[@]}" setup "$API" "$ADMIN") || die "tenant/token/content setup failed (see above); server log: $(tail -20 "$T/server.log")"
-eval "$SETUP"   # TENANT_ID SCHEMA TOKEN CONTENT_ID
-log "bench tenant $TENANT_ID ($SCHEMA), content $CONTENT_ID"
-
-# ------------------------------------------------------------------------------ 3. API vs pgbench
 wrk_once() {  # wrk_once FILE URL [extra wrk args...]
   local f=$1 url=$2; shift 2
   timeout 25 wrk -t2 -c64 -d10s --latency "$@" "$url" >"$f" 2>&1 || die "wrk failed on $url: $(cat "$f")"
@@ -182,6 +201,32 @@ record_summary() {  # record_summary PREFIX "k=v k=v ..."
   local kv
   for kv in $2; do record "$1_${kv%%=*}" "${kv#*=}"; done
 }
+server_log_summary() {  # server_log_summary FILE...: "N lines ..., M error-level"
+  local lines errs
+  lines=$(cat "$@" | wc -l)
+  errs=$(cat "$@" | grep -ciE '"?level"?[:=]? *"?(error|critical|fatal)|\[(error|critical)\]' || true)
+  echo "$lines lines at AUTOBLOG_LOG_LEVEL=$AUTOBLOG_LOG_LEVEL, $errs error-level"
+}
+
+if [ -n "$RUN_CORE" ]; then  # ========================================= platform-core half (2-5)
+# ------------------------------------------------------------------------------ 2. server
+API_PORT=$("${U[@]}" freeport)
+API=http://127.0.0.1:$API_PORT
+record server_settings "$server_settings"
+SERVER_LOG=$T/server.log
+
+log "starting autoblog serve on $API"
+"$BIN" serve --listen "127.0.0.1:$API_PORT" --data-dir "$T/data" --workers 0 >"$T/server.log" 2>&1 &
+SERVER_PID=$!
+"${U[@]}" wait-http "$API/health/ready" "$SERVER_PID" 60 ||
+  die "server not ready: $(tail -20 "$T/server.log")"
+record rss_start_kb "$("${U[@]}" rss "$SERVER_PID")"
+
+SETUP=$("${U[@]}" setup "$API" "$ADMIN") || die "tenant/token/content setup failed (see above); server log: $(tail -20 "$T/server.log")"
+eval "$SETUP"   # TENANT_ID SCHEMA TOKEN CONTENT_ID
+log "bench tenant $TENANT_ID ($SCHEMA), content $CONTENT_ID"
+
+# ------------------------------------------------------------------------------ 3. API vs pgbench
 
 log "wrk GET /v1/content/{id}: 3 × 10 s"
 for i in 1 2 3; do
@@ -324,12 +369,20 @@ rss_kb=$("${U[@]}" rss "$SERVER_PID")
 record rss_kb "$rss_kb"
 log "tenants touched: $(echo "$s" | tr '\n' ' '); VmRSS $((rss_kb / 1024)) MB"
 
-# ------------------------------------------------------------------------------ 6. summary
+record server_log "$(server_log_summary "$T/server.log")"
 lines=$(wc -l <"$T/server.log")
-errs=$(grep -ciE '"?level"?[:=]? *"?(error|critical|fatal)|\[(error|critical)\]' "$T/server.log" || true)
-record server_log "$lines lines at AUTOBLOG_LOG_LEVEL=$AUTOBLOG_LOG_LEVEL, $errs error-level"
 if [ "$lines" -gt 0 ]; then
   log "server log (last 10 of $lines lines):"
   tail -10 "$T/server.log" | cut -c1-300
 fi
+stop_pid "$SERVER_PID" autoblog
+SERVER_PID=""
+fi  # ================================================================== end of platform-core half
+
+if [ -n "$RUN_RL" ]; then  # =============================================== rate-limit half (6)
+# shellcheck source=bench/ratelimit.sh
+. "$BENCH_DIR/ratelimit.sh"
+fi
+
+# ------------------------------------------------------------------------------ 7. summary
 finish_report

@@ -4,11 +4,18 @@
 Subcommands:
   freeport                         print a free loopback TCP port (bind to port 0)
   wait-http URL PID TIMEOUT        wait until URL answers 200 while process PID lives
-  setup BASE ADMIN_TOKEN           create the bench tenant, lift its rate limit, issue a token,
+  setup BASE ADMIN_TOKEN [NAME]    create the bench tenant, lift its rate limit, issue a token,
                                    create one content item; print shell assignments
-  wrk FILE...                      summarise wrk outputs: median req/s, errors, p99
+  wrk FILE...                      summarise wrk outputs: median req/s, errors, p99, requests
   pgbench FILE...                  summarise pgbench outputs: median tps, failures
   rss PID                          VmRSS of PID in kB
+  brand BASE TOKEN                 PUT /v1/brand once, then GET it twice (the second is a cache
+                                   hit); check 200 and the X-RateLimit-* headers
+  gbench JSON_FILE                 key=value lines from Google Benchmark JSON (ratelimit_bench)
+  rlmem OUTPUT_FILE                key=value lines from ratelimit_memory's output
+  commandstats FILE                calls of EVALSHA / GET / other commands from `INFO commandstats`
+  metric BASE NAME                 sum of the samples of Prometheus metric NAME at BASE/metrics
+  header BASE PATH TOKEN NAME      GET PATH with the token; print header NAME or "none" (HTTP 200)
   report RESULTS OUT_MD            render the markdown summary from key=value lines
 """
 import http.client
@@ -108,10 +115,10 @@ def expect(what, status, body, want):
     return body
 
 
-def setup(base, admin):
+def setup(base, admin, name="bench-content"):
     api = Api(base)
     t = expect("create tenant", *api.call("POST", "/v1/admin/tenants", admin,
-                                          {"name": "bench-content"}), 201)
+                                          {"name": name}), 201)
     tid, schema = t["id"], t["schema_name"]
     if not re.fullmatch(r"tenant_[0-9a-f_]{36}", schema):
         die(f"unexpected schema_name {schema!r}")
@@ -136,13 +143,15 @@ def median_or_none(values):
 
 
 def wrk_summary(files):
-    rps, errors, non2xx, p99 = [], 0, 0, []
+    rps, errors, non2xx, p99, requests = [], 0, 0, [], 0
     for fn in files:
         text = open(fn).read()
         m = re.search(r"Requests/sec:\s+([\d.]+)", text)
         if not m:
             die(f"no Requests/sec in {fn}:\n{text}")
         rps.append(float(m.group(1)))
+        m = re.search(r"^\s*(\d+) requests in ", text, re.M)
+        requests += int(m.group(1)) if m else 0
         m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
         non2xx += int(m.group(1)) if m else 0
         m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
@@ -152,7 +161,8 @@ def wrk_summary(files):
             p99.append(float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)])
     runs = " ".join(f"{v:.0f}" for v in rps)
     print(f"rps={statistics.median(rps):.0f} runs={runs.replace(' ', ',')} "
-          f"non2xx={non2xx} sockerr={errors} p99ms={median_or_none(p99) or 0:.2f}")
+          f"non2xx={non2xx} sockerr={errors} p99ms={median_or_none(p99) or 0:.2f} "
+          f"requests={requests}")
 
 
 def pgbench_summary(files):
@@ -176,6 +186,144 @@ def rss(pid):
                 print(line.split()[1])
                 return
     die(f"no VmRSS for {pid}")
+
+
+# ---------------------------------------------------------------- rate-limit helpers
+def brand(base, token):
+    """PUT /v1/brand once, then GET it twice: the first GET fills the cache, the second must be
+    a hit. Both must carry the rate-limit headers (the limiter decided). Prints the limit seen."""
+    u = urllib.parse.urlsplit(base)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def call(method, body=None):
+        headers = dict(auth)
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        c.request(method, "/v1/brand", body=data, headers=headers)
+        r = c.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+
+    st, _, raw = call("PUT", {"voice_tone": {"tone": "x"}, "topics": ["a"]})
+    if st != 200:
+        die(f"PUT /v1/brand: expected HTTP 200, got {st}: {raw[:300]!r}")
+    limit = None
+    for _ in range(2):
+        st, h, raw = call("GET")
+        if st != 200:
+            die(f"GET /v1/brand: expected HTTP 200, got {st}: {raw[:300]!r}")
+        try:
+            got = json.loads(raw)
+        except ValueError:
+            die(f"GET /v1/brand: not JSON: {raw[:300]!r}")
+        if not isinstance(got, dict) or got.get("voice_tone") != {"tone": "x"}:
+            die(f"GET /v1/brand returned {raw[:300]!r}")
+        limit = h.get("x-ratelimit-limit")
+        if limit is None:
+            die(f"GET /v1/brand: no X-RateLimit-Limit header (is the limiter on?): {h}")
+    c.close()
+    print(f"brand_limit_header={limit}")
+
+
+def gbench(path):
+    """ratelimit_bench JSON (--benchmark_repetitions=N --benchmark_report_aggregates_only):
+    per benchmark the median CPU ns per decision (one thread = one core) and the real time."""
+    data = json.load(open(path))
+    ctx = data.get("context", {})
+    med = {}
+    for b in data.get("benchmarks", []):
+        name = b.get("run_name") or b["name"]
+        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
+            continue
+        if b.get("error_occurred"):
+            die(f"{name}: {b.get('error_message')}")
+        scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
+        med[name] = (b["cpu_time"] * scale, b["real_time"] * scale, b.get("tracked"),
+                     b.get("repetitions", 1))
+    keys = {"BM_GcraPure": "rl_gcra", "BM_CheckNowOneTenant": "rl_one"}
+    seen, reps_seen = set(), 1
+    for name, (cpu, real, tracked, reps) in sorted(med.items()):
+        key = keys.get(name)
+        if key is None and name.startswith("BM_CheckNowManyTenantsRoundRobin/"):
+            key = "rl_many"
+            print(f"rl_many_tenants={name.split('/', 1)[1]}")
+            if tracked is not None:
+                print(f"rl_many_tracked={tracked:.0f}")
+        if key is None:
+            continue
+        seen.add(key)
+        reps_seen = reps
+        print(f"{key}_cpu_ns={cpu:.2f}")
+        print(f"{key}_real_ns={real:.2f}")
+        print(f"{key}_per_s={1e9 / cpu:.0f}")
+    missing = {"rl_one", "rl_many"} - seen
+    if missing:
+        die(f"{path}: no {', '.join(sorted(missing))} benchmark in the output")
+    print(f"rl_bench_reps={reps_seen}")
+    print(f"rl_bench_ctx=libbenchmark {ctx.get('library_build_type', '?')} build (the library, "
+          f"not the code measured), {ctx.get('num_cpus', '?')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz, load "
+          f"{' '.join(f'{x:.2f}' for x in ctx.get('load_avg', []))} when it started")
+
+
+def rlmem(path):
+    text = open(path).read()
+    m = re.search(r"rate limiter state: ([\d.]+) MB \(([\d.]+) bytes/tenant\)", text)
+    if not m:
+        die(f"no 'rate limiter state' line in ratelimit_memory output:\n{text}")
+    print(f"rl_mem_mb={m.group(1)}")
+    print(f"rl_mem_bytes_per_tenant={m.group(2)}")
+    m = re.search(r"tenants tracked: (\d+)", text)
+    print(f"rl_mem_tenants={m.group(1) if m else ''}")
+    m = re.search(r"sweep dropped (\d+); still tracked: (\d+)", text)
+    if m:
+        print(f"rl_mem_sweep=an idle hour later sweep dropped {m.group(1)}, "
+              f"{m.group(2)} still tracked")
+
+
+def commandstats(path):
+    """Redis counts the commands a script runs as well: each EVALSHA of the GCRA script also adds
+    one TIME, one GET and (when allowed) one SET. So the brand cache's own GETs are
+    get - evalsha, and other= lists what is left besides those."""
+    calls = {}
+    for line in open(path):
+        m = re.match(r"cmdstat_([^:]+):calls=(\d+)", line.strip())
+        if m:
+            calls[m.group(1)] = int(m.group(2))
+    ev, get = calls.pop("evalsha", 0), calls.pop("get", 0)
+    st, tm = calls.pop("set", 0), calls.pop("time", 0)
+    calls.pop("info", None)  # our own INFO
+    calls.pop("config|resetstat", None)
+    other = ",".join(f"{k}:{v}" for k, v in sorted(calls.items())) or "none"
+    print(f"evalsha={ev} get={get} cacheget={get - ev} set={st} time={tm} other={other}")
+
+
+def header(base, path, token, name):
+    u = urllib.parse.urlsplit(base)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+    c.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+    r = c.getresponse()
+    body = r.read()
+    if r.status != 200:
+        die(f"GET {path}: expected HTTP 200, got {r.status}: {body[:300]!r}")
+    print(r.getheader(name) or "none")
+
+
+def metric(base, name):
+    u = urllib.parse.urlsplit(base)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+    c.request("GET", "/metrics")
+    r = c.getresponse()
+    text = r.read().decode(errors="replace")
+    if r.status != 200:
+        die(f"GET /metrics: HTTP {r.status}")
+    total = 0.0
+    for line in text.splitlines():
+        m = re.match(rf"{re.escape(name)}(?:\{{[^}}]*\}})?\s+(\S+)$", line)
+        if m:
+            total += float(m.group(1))
+    print(f"{total:.0f}")
 
 
 # ---------------------------------------------------------------- report
@@ -204,6 +352,69 @@ def verdict(value, target, higher_is_better, errors=0):
     if errors:
         return "MISS (errors)"
     return "PASS" if ok else "MISS"
+
+
+def ratelimit_rows(r, fmt):
+    rows = []
+    reps = r.get("rl_bench_reps", "?")
+    for key, label in (("rl_one", "one tenant"),
+                       ("rl_many", f"{int(num(r, 'rl_many_tenants') or 100000):,} tenants "
+                                   f"round-robin")):
+        v = num(r, f"{key}_per_s")
+        rows.append((f"in-process limiter decisions/s, {label}, `ratelimit_bench` one thread "
+                     f"(1 / CPU time per decision, median of {reps})",
+                     "n/a" if v is None else f"{v / 1e6:.1f} M ({r.get(key + '_cpu_ns')} ns CPU,"
+                                             f" {r.get(key + '_real_ns')} ns wall)",
+                     "≥ 5 M/s", verdict(v, 5e6, True)))
+    mb = num(r, "rl_mem_mb")
+    rows.append((f"in-process limiter memory, {int(num(r, 'rl_mem_tenants') or 100000):,} tenants,"
+                 f" `ratelimit_memory` VmRSS growth (MB)",
+                 fmt(mb, ".2f") + (f" ({r['rl_mem_bytes_per_tenant']} bytes/tenant)"
+                                   if "rl_mem_bytes_per_tenant" in r else ""),
+                 "≤ 10 MB", verdict(mb, 10, False)))
+
+    b = num(r, "rlbrand_rps")
+    b_err = int(num(r, "rlbrand_non2xx") or 0) + int(num(r, "rlbrand_sockerr") or 0)
+    rows.append(("decisions through Redis: GET /v1/brand (1 EVALSHA + 1 cache GET, no SQL), "
+                 "wrk -t2 -c64 -d10s, median of 3 (req/s = decisions/s)",
+                 fmt(b, ",.0f") + (f" (runs {r['rlbrand_runs']}; p99 {r.get('rlbrand_p99ms')} ms;"
+                                   f" {b_err} errors)" if "rlbrand_runs" in r else ""),
+                 "≥ 40,000", verdict(b, 40000, True, b_err)))
+    req = num(r, "rlbrand_requests")
+    ev, cget = num(r, "rl_evalsha"), num(r, "rl_cacheget")
+    ratio = ev / req if ev is not None and req else None
+    gratio = cget / req if cget is not None and req else None
+    ok = ratio is not None and gratio is not None and all(0.98 <= x <= 1.02 for x in (ratio, gratio))
+    rows.append(("  Redis `INFO commandstats` over those 3 runs: EVALSHA calls / requests "
+                 "(cache GETs / requests)",
+                 "n/a" if ratio is None else
+                 f"{ratio:.3f} ({gratio:.3f}; {ev:,.0f} EVALSHA, {cget:,.0f} cache GET, "
+                 f"{req:,.0f} wrk requests; inside the script {num(r, 'rl_time') or 0:,.0f} TIME, "
+                 f"{ev:,.0f} GET, {num(r, 'rl_set') or 0:,.0f} SET; other: {r.get('rl_other', '?')})",
+                 "≈ 1 (± 2%)", "not measured" if ratio is None else ("PASS" if ok else "MISS")))
+    fb, sql = num(r, "rl_fallbacks"), num(r, "rl_sql_tx")
+    rows.append(("  in-process fallbacks (`autoblog_rate_limit_fallbacks_total`) / SQL "
+                 "transactions committed in PostgreSQL during those runs",
+                 "n/a" if fb is None or sql is None else f"{fb:.0f} / {sql:.0f}",
+                 "0 / ≈ 0 (≤ 1% of requests)",
+                 "not measured" if fb is None or sql is None or not req else
+                 ("PASS" if fb == 0 and sql <= 0.01 * req else "MISS")))
+    on, off = num(r, "rlon_rps"), num(r, "rloff_rps")
+    on_err = int(num(r, "rlon_non2xx") or 0) + int(num(r, "rlon_sockerr") or 0)
+    off_err = int(num(r, "rloff_non2xx") or 0) + int(num(r, "rloff_sockerr") or 0)
+    for v, p, what, e in ((on, "rlon", "Redis limiter on", on_err),
+                          (off, "rloff", "limiter off (`AUTOBLOG_RATE_LIMITS=0`)", off_err)):
+        rows.append((f"GET /v1/content/{{id}}, Redis configured, {what}, wrk -t2 -c64 -d10s, "
+                     f"median of 3 (req/s)",
+                     fmt(v, ",.0f") + (f" (runs {r[p + '_runs']}; p99 {r.get(p + '_p99ms')} ms;"
+                                       f" {e} errors)" if p + "_runs" in r else ""),
+                     "reference", "—" if not e else f"errors: {e}"))
+    cost = (off - on) / off * 100 if on is not None and off else None
+    rows.append(("limiter cost on GET /v1/content/{id}: (off − on) / off, runs alternated "
+                 "on/off with a restart before each",
+                 fmt(cost, ".1f") + ("%" if cost is not None else ""),
+                 "≤ 15%", verdict(cost, 15, False, on_err + off_err)))
+    return rows
 
 
 def report(results_path, out_path):
@@ -269,9 +480,18 @@ def report(results_path, out_path):
                                        if "rss_start_kb" in r else ""),
                  "≤ 100 MB", verdict(rss_mb, 100, False, terr)))
 
+    only = r.get("bench_only", "")
+    if only == "ratelimit":
+        rows = []  # the platform-core half did not run: leave its rows out
+    if only != "core":
+        rows += ratelimit_rows(r, fmt)
+
     lines = ["# AutoBlog benchmark", ""]
     if r.get("aborted"):
         lines += [f"**Run aborted:** {r['aborted']}", ""]
+    if only:
+        other = "platform-core" if only == "ratelimit" else "rate-limit"
+        lines += [f"**Partial run:** `BENCH_ONLY={only}`; the {other} rows were not run.", ""]
     lines += ["| figure | measured | target | result |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     lines += ["", "## Machine and settings", ""]
@@ -279,7 +499,11 @@ def report(results_path, out_path):
                        ("kernel", "kernel"), ("loadavg", "load average"), ("loadavg_end", "load average"), ("git", "autoblog commit"),
                        ("pg_settings", "PostgreSQL"), ("server_settings", "autoblog serve"),
                        ("nginx_settings", "nginx"), ("tools", "tools"),
-                       ("server_log", "server log"), ("duration_s", "bench wall time (s)")]:
+                       ("server_log", "server log"), ("cpu_sharing", "CPU sharing"),
+                       ("rl_bench_ctx", "ratelimit_bench"), ("rl_mem_sweep", "ratelimit_memory"),
+                       ("redis_settings", "Redis"), ("rl_server_settings", "autoblog serve (Redis)"),
+                       ("rl_server_log", "server logs (Redis)"),
+                       ("duration_s", "bench wall time (s)")]:
         if key in r:
             lines.append(f"- {label}: {r[key]}")
     text = "\n".join(lines) + "\n"
@@ -305,6 +529,18 @@ def main(argv):
         pgbench_summary(args)
     elif cmd == "rss":
         rss(*args)
+    elif cmd == "brand":
+        brand(*args)
+    elif cmd == "gbench":
+        gbench(*args)
+    elif cmd == "rlmem":
+        rlmem(*args)
+    elif cmd == "commandstats":
+        commandstats(*args)
+    elif cmd == "metric":
+        metric(*args)
+    elif cmd == "header":
+        header(*args)
     elif cmd == "report":
         report(*args)
     else:

@@ -34,6 +34,7 @@ Backends::Backends(const Config& config, boost::asio::any_io_executor executor,
   if (config.redis_url) {
     redis::ClientOptions options;
     options.url = *config.redis_url;
+    options.pool_size = config.redis_pool_size;
     redis_ = std::make_unique<redis::Client>(executor, options);
     limiter_ = std::make_unique<ratelimit::RedisRateLimiter>(*redis_, *local_limiter_, [metrics] {
       if (metrics) metrics->count_rate_limit_fallback();

@@ -82,6 +82,10 @@ Config config_from_env(const EnvLookup& env) {
   });
   str("AUTOBLOG_RATE_LIMITS",
       [&](const std::string& v) { c.rate_limits = parse_bool("AUTOBLOG_RATE_LIMITS", v); });
+  str("AUTOBLOG_REDIS_POOL_SIZE", [&](const std::string& v) {
+    c.redis_pool_size =
+        static_cast<int>(parse_int_setting("AUTOBLOG_REDIS_POOL_SIZE", v, 1, 1024));
+  });
   str("AUTOBLOG_REDIS_URL", [&](const std::string& v) {
     if (!v.empty()) c.redis_url = v;
   });

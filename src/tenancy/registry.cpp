@@ -150,14 +150,33 @@ asio::awaitable<std::shared_ptr<const Tenant>> TenantRegistry::resolve(const std
     std::shared_lock lock(mutex_);
     auto it = cache_.find(id);
     if (it != cache_.end() && it->second.expires > now) co_return it->second.tenant;
+  }
+  {
+    // Expired (TTL is only the backstop behind NOTIFY invalidation): the first request refreshes
+    // it, concurrent ones keep the previous snapshot instead of all querying at once.
+    std::unique_lock lock(mutex_);
+    auto it = cache_.find(id);
+    if (it != cache_.end()) {
+      if (it->second.expires > now) co_return it->second.tenant;
+      if (it->second.refreshing) co_return it->second.tenant;
+      it->second.refreshing = true;
+    }
     generation = generation_;
   }
   std::shared_ptr<const Tenant> found;
-  {
+  std::exception_ptr failure;
+  try {
     auto tx = co_await db::Transaction::begin(pool_);
     Params p{param(id)};
     auto r = co_await tx.commit_with(queries::kGet, std::move(p));
     if (!r.empty()) found = std::make_shared<const Tenant>(tenant_from_row(r, 0));
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    std::unique_lock lock(mutex_);
+    if (auto it = cache_.find(id); it != cache_.end()) it->second.refreshing = false;
+    std::rethrow_exception(failure);
   }
   std::unique_lock lock(mutex_);
   // An invalidation that raced with this read wins: do not cache what may be stale.

@@ -71,6 +71,7 @@ class TenantRegistry {
   struct CacheEntry {
     std::shared_ptr<const Tenant> tenant;  // null = known not to exist
     std::chrono::steady_clock::time_point expires;
+    bool refreshing = false;  // one request re-reads an expired entry; the others use it as is
   };
   db::Pool& pool_;
   std::vector<db::Migration> migrations_;

@@ -1,0 +1,150 @@
+# shellcheck shell=bash
+# The rate-limit half of the AutoBlog benchmark. Sourced by bench/run.sh (never run on its own):
+# it uses run.sh's temp dir ($T), PostgreSQL, helpers (log, record, die, check_server, wrk_once,
+# record_summary, stop_pid, ...) and traps; the Redis server and autoblog it starts are stopped
+# by run.sh's cleanup (REDIS_PID, SERVER_PID) on every exit path.
+#
+#   6a. in-process limiter decisions/s on one thread: build/ratelimit_bench (Google Benchmark),
+#       one hot tenant and 100 000 tenants round-robin; target ≥ 5 M/s each;
+#   6b. in-process limiter memory for 100 000 tenants: build/ratelimit_memory; target ≤ 10 MB;
+#   6c. a private redis-server (loopback, no persistence) and a second `autoblog serve` with
+#       AUTOBLOG_REDIS_URL on the same PostgreSQL; one tenant with its limit raised to 10^9/hour
+#       and a brand; wrk on GET /v1/brand, which is one EVALSHA (limiter) + one GET (brand cache
+#       hit) and no SQL, so req/s = limiter decisions/s through Redis; target ≥ 40 000/s.
+#       Cross-checks: Redis `INFO commandstats` (EVALSHA and GET calls ≈ wrk requests), the
+#       server's autoblog_rate_limit_fallbacks_total (0) and PostgreSQL's xact_commit (≈ 0);
+#   6d. GET /v1/content/{id} with the Redis limiter on and off (AUTOBLOG_RATE_LIMITS=0, else the
+#       same config), runs alternated on, off, on, off, on, off, the server restarted (and warmed
+#       up for 2 s) before each; cost = (off − on) / off, target ≤ 15 %.
+# About 2 minutes; every step has a time bound.
+
+RL_GB_MIN_TIME=${BENCH_RL_MIN_TIME:-0.5}
+
+# ------------------------------------------------------------------------------ 6a. in-process
+log "ratelimit_bench: in-process limiter, 3 repetitions, min time ${RL_GB_MIN_TIME} s each"
+timeout 120 "$RL_BENCH" --benchmark_min_time="$RL_GB_MIN_TIME" --benchmark_repetitions=3 \
+  --benchmark_report_aggregates_only=true --benchmark_format=json \
+  --benchmark_out="$T/ratelimit_bench.json" --benchmark_out_format=json \
+  >"$T/ratelimit_bench.stdout" 2>"$T/ratelimit_bench.stderr" ||
+  die "ratelimit_bench failed (exit $?): $(tail -20 "$T/ratelimit_bench.stderr")"
+s=$("${U[@]}" gbench "$T/ratelimit_bench.json") || die "could not parse ratelimit_bench output"
+echo "$s" >>"$RESULTS"
+log "  one tenant: $(awk -F= '/^rl_one_per_s=/{printf "%.1f M/s", $2 / 1e6}' <<<"$s"), $(awk -F= '/^rl_many_tenants=/{print $2}' <<<"$s") tenants: $(awk -F= '/^rl_many_per_s=/{printf "%.1f M/s", $2 / 1e6}' <<<"$s") (1 / CPU time per decision)"
+
+log "ratelimit_memory: in-process limiter state for 100 000 tenants"
+# Exit status 1 means "over the target": still a result to report, not a failure of the bench.
+rc=0
+timeout 60 "$RL_MEMORY" 100000 >"$T/ratelimit_memory.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || [ "$rc" = 1 ] || die "ratelimit_memory failed (exit $rc): $(tail -20 "$T/ratelimit_memory.out")"
+s=$("${U[@]}" rlmem "$T/ratelimit_memory.out") || die "could not parse ratelimit_memory output"
+echo "$s" >>"$RESULTS"
+log "  $(grep 'rate limiter state' "$T/ratelimit_memory.out")"
+
+# ------------------------------------------------------------------------------ 6c. Redis
+REDIS_PORT=$("${U[@]}" freeport)
+mkdir -p "$T/redis"
+log "starting redis-server on 127.0.0.1:$REDIS_PORT"
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+  --dir "$T/redis" --logfile "$T/redis/redis.log" >"$T/redis/stdout.log" 2>&1 &
+REDIS_PID=$!
+RCLI=(timeout 10 redis-cli -h 127.0.0.1 -p "$REDIS_PORT")
+for _ in $(seq 100); do
+  alive "$REDIS_PID" || die "redis-server exited: $(tail -5 "$T/redis/redis.log" "$T/redis/stdout.log" 2>/dev/null)"
+  [ "$("${RCLI[@]}" ping 2>/dev/null)" = PONG ] && break
+  sleep 0.1
+done
+[ "$("${RCLI[@]}" ping 2>/dev/null)" = PONG ] || die "redis-server did not answer PING: $(tail -5 "$T/redis/redis.log")"
+record redis_settings "$(redis-server --version | awk '{print $3}' | sed 's/^v=/Redis /'), 127.0.0.1:$REDIS_PORT (TCP loopback), --save '' --appendonly no, maxmemory $("${RCLI[@]}" config get maxmemory | tail -1), io-threads $("${RCLI[@]}" config get io-threads | tail -1)"
+
+RL_N=0
+start_rl_server() {  # start_rl_server WHAT [VAR=value...]: autoblog serve with AUTOBLOG_REDIS_URL
+  local what=$1; shift
+  RL_N=$((RL_N + 1))
+  API_PORT=$("${U[@]}" freeport)
+  API=http://127.0.0.1:$API_PORT
+  SERVER_LOG=$T/server.rl.$RL_N.log
+  env AUTOBLOG_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" "$@" \
+    "$BIN" serve --listen "127.0.0.1:$API_PORT" --data-dir "$T/data-rl" --workers 0 >"$SERVER_LOG" 2>&1 &
+  SERVER_PID=$!
+  "${U[@]}" wait-http "$API/health/ready" "$SERVER_PID" 30 ||
+    die "autoblog serve ($what) not ready: $(tail -20 "$SERVER_LOG")"
+}
+restart_rl_server() {  # restart_rl_server WHAT [VAR=value...]
+  [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID" autoblog
+  SERVER_PID=""
+  start_rl_server "$@"
+}
+xact_commits() {
+  "${PG[@]}" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
+}
+
+record rl_server_settings "a second server (${RUN_CORE:+the first one stopped; }same PostgreSQL), AUTOBLOG_REDIS_URL=redis://127.0.0.1:$REDIS_PORT, $server_settings"
+log "starting autoblog serve with AUTOBLOG_REDIS_URL"
+start_rl_server "Redis, limiter on"
+SETUP=$("${U[@]}" setup "$API" "$ADMIN" bench-ratelimit) ||
+  die "tenant/token/content setup failed (see above); server log: $(tail -20 "$SERVER_LOG")"
+eval "$SETUP"   # TENANT_ID SCHEMA TOKEN CONTENT_ID
+AUTH=("-H" "Authorization: Bearer $TOKEN")
+s=$("${U[@]}" brand "$API" "$TOKEN") || die "PUT/GET /v1/brand failed; server log: $(tail -20 "$SERVER_LOG")"
+echo "$s" >>"$RESULTS"
+log "bench tenant $TENANT_ID, limit raised to 10^9/hour (X-RateLimit-Limit: ${s#*=}), brand set, content $CONTENT_ID"
+sleep 1.5  # let PostgreSQL's statistics catch up with the set-up's transactions
+
+log "wrk GET /v1/brand through Redis: 3 × 10 s"
+"${RCLI[@]}" config resetstat >/dev/null
+fallbacks0=$("${U[@]}" metric "$API" autoblog_rate_limit_fallbacks_total)
+sql0=$(xact_commits)
+for i in 1 2 3; do
+  wrk_once "$T/wrk.rlbrand.$i" "$API/v1/brand" "${AUTH[@]}"
+  check_server "during wrk on /v1/brand"
+  log "  run $i: $(awk '/Requests\/sec/{print $2}' "$T/wrk.rlbrand.$i") req/s$(awk '/Non-2xx/{print ", non-2xx: " $NF}' "$T/wrk.rlbrand.$i")"
+  sleep 1
+done
+"${RCLI[@]}" info commandstats >"$T/redis.commandstats" || die "redis-cli info commandstats failed"
+sleep 1  # idle backends report their statistics within about a second
+sql1=$(xact_commits)
+fallbacks1=$("${U[@]}" metric "$API" autoblog_rate_limit_fallbacks_total)
+s=$("${U[@]}" wrk "$T"/wrk.rlbrand.{1,2,3}) || die "could not parse wrk output"
+record_summary rlbrand "$s"
+log "GET /v1/brand via Redis: $s"
+c=$("${U[@]}" commandstats "$T/redis.commandstats") || die "could not parse INFO commandstats"
+record_summary rl "$c"
+record rl_fallbacks "$((fallbacks1 - fallbacks0))"
+record rl_sql_tx "$((sql1 > sql0 ? sql1 - sql0 - 1 : 0))"  # - 1: the query reading the counter
+log "Redis commandstats: $c; fallbacks: $((fallbacks1 - fallbacks0)); SQL transactions: $((sql1 - sql0 - 1))"
+if grep -q 'Non-2xx' "$T"/wrk.rlbrand.{1,2,3}; then
+  log "non-2xx answers under load; one request now gives: $("${U[@]}" header "$API" /v1/brand "$TOKEN" X-RateLimit-Remaining 2>&1 || true)"
+fi
+
+# ------------------------------------------------------------------------------ 6d. on vs off
+log "GET /v1/content/{id}, Redis limiter on vs off, alternated, restart + 2 s warm-up before each: 6 × 10 s"
+for i in 1 2 3; do
+  for mode in on off; do
+    if [ "$mode" = on ]; then restart_rl_server "Redis, limiter on"
+    else restart_rl_server "Redis, limiter off" AUTOBLOG_RATE_LIMITS=0; fi
+    h=$("${U[@]}" header "$API" "/v1/content/$CONTENT_ID" "$TOKEN" X-RateLimit-Limit) ||
+      die "GET /v1/content/$CONTENT_ID failed (limiter $mode); server log: $(tail -20 "$SERVER_LOG")"
+    if [ "$mode" = on ] && [ "$h" = none ]; then die "limiter on, but GET /v1/content/{id} has no X-RateLimit-Limit header"; fi
+    if [ "$mode" = off ] && [ "$h" != none ]; then die "AUTOBLOG_RATE_LIMITS=0, but GET /v1/content/{id} still has X-RateLimit-Limit: $h"; fi
+    timeout 10 wrk -t2 -c64 -d2s "${AUTH[@]}" "$API/v1/content/$CONTENT_ID" >"$T/wrk.rl$mode.warm.$i" 2>&1 ||
+      die "warm-up wrk failed: $(cat "$T/wrk.rl$mode.warm.$i")"
+    wrk_once "$T/wrk.rl$mode.$i" "$API/v1/content/$CONTENT_ID" "${AUTH[@]}"
+    check_server "during wrk on /v1/content with the limiter $mode"
+    log "  run $i, limiter $mode: $(awk '/Requests\/sec/{print $2}' "$T/wrk.rl$mode.$i") req/s$(awk '/Non-2xx/{print ", non-2xx: " $NF}' "$T/wrk.rl$mode.$i")"
+    sleep 1
+  done
+done
+stop_pid "$SERVER_PID" autoblog
+SERVER_PID=""
+for mode in on off; do
+  s=$("${U[@]}" wrk "$T"/wrk.rl$mode.{1,2,3}) || die "could not parse wrk output"
+  record_summary "rl$mode" "$s"
+  log "limiter $mode: $s"
+done
+record rl_server_log "$(server_log_summary "$T"/server.rl.*.log) over $RL_N starts"
+if [ "$(cat "$T"/server.rl.*.log | wc -l)" -gt 0 ]; then
+  log "server logs with Redis (last 10 lines of $RL_N starts):"
+  tail -q -n 10 "$T"/server.rl.*.log | tail -10 | cut -c1-300
+fi
+stop_pid "$REDIS_PID" redis-server
+REDIS_PID=""

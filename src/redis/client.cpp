@@ -1,5 +1,9 @@
 #include "redis/client.h"
 
+#include <atomic>
+#include <boost/asio/bind_executor.hpp>
+#include <optional>
+
 #include <hiredis/hiredis.h>
 #include <openssl/evp.h>
 #include <sys/socket.h>
@@ -128,9 +132,10 @@ std::string encode(const std::vector<std::string>& args) {
 class Conn {
  public:
   explicit Conn(asio::any_io_executor executor)
-      : socket_(std::move(executor)), reader_(redisReaderCreate()) {
+      : socket_(executor), reader_(redisReaderCreate()), timer_(executor) {
     if (!reader_) throw std::bad_alloc();
   }
+  ~Conn() { watch_->socket.store(nullptr); }
 
   static asio::awaitable<std::unique_ptr<Conn>> open(asio::any_io_executor executor,
                                                      const RedisUrl& url,
@@ -159,19 +164,53 @@ class Conn {
     throw RedisUnavailable(what);
   }
 
+  // Deadlines: one timer per connection whose handler cancels the socket. Racing each read and
+  // write against a timer with awaitable operators cost more than the Redis command itself
+  // (a parallel group per operation). The handler runs on the waiting coroutine's executor, so
+  // it never runs concurrently with that coroutine's use of the socket; `Watch` lets a late
+  // handler (timer already fired when the operation finished) see that its round is over.
+  struct Watch {
+    std::atomic<std::uint64_t> round{0};
+    std::atomic<tcp::socket*> socket{nullptr};
+    std::atomic<bool> fired{false};
+  };
+
+  class Armed {
+   public:
+    Armed(Conn& c, asio::any_io_executor ex, Clock::time_point deadline) : c_(c) {
+      auto round = ++c.watch_->round;
+      c.watch_->fired = false;
+      c.watch_->socket = &c.socket_;
+      c.timer_.expires_at(deadline);
+      c.timer_.async_wait(asio::bind_executor(
+          ex, [watch = c.watch_, round](boost::system::error_code ec) {
+            if (ec || watch->round.load() != round) return;
+            watch->fired = true;
+            if (auto* sock = watch->socket.load()) {
+              boost::system::error_code ignored;
+              sock->cancel(ignored);
+            }
+          }));
+    }
+    ~Armed() {
+      ++c_.watch_->round;  // a handler still queued for this round does nothing
+      c_.timer_.cancel();
+    }
+    bool fired() const { return c_.watch_->fired.load(); }
+
+   private:
+    Conn& c_;
+  };
+
   asio::awaitable<void> send(const std::string& wire, Clock::time_point deadline) {
-    using namespace asio::experimental::awaitable_operators;
-    asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
-    auto result = co_await (asio::async_write(socket_, asio::buffer(wire), use_tuple) ||
-                            timer.async_wait(use_tuple));
-    if (result.index() == 1) fail("timed out sending to redis");
-    auto [ec, n] = std::get<0>(result);
+    Armed armed(*this, co_await asio::this_coro::executor, deadline);
+    auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(wire), use_tuple);
+    if (armed.fired()) fail("timed out sending to redis");
     if (ec) fail("sending to redis failed: " + ec.message());
   }
 
   asio::awaitable<Reply> read_reply(Clock::time_point deadline) {
-    using namespace asio::experimental::awaitable_operators;
-    asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+    std::optional<Armed> armed;
     for (;;) {
       void* raw = nullptr;
       if (redisReaderGetReply(reader_.get(), &raw) != REDIS_OK) {
@@ -181,10 +220,9 @@ class Conn {
         std::unique_ptr<redisReply, ReplyDeleter> reply(static_cast<redisReply*>(raw));
         co_return convert(*reply);
       }
-      auto result = co_await (socket_.async_read_some(asio::buffer(buffer_), use_tuple) ||
-                              timer.async_wait(use_tuple));
-      if (result.index() == 1) fail("timed out waiting for redis");
-      auto [ec, n] = std::get<0>(result);
+      if (!armed) armed.emplace(*this, co_await asio::this_coro::executor, deadline);
+      auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer_), use_tuple);
+      if (armed->fired()) fail("timed out waiting for redis");
       if (ec) fail("reading from redis failed: " + ec.message());
       if (redisReaderFeed(reader_.get(), buffer_.data(), n) != REDIS_OK) {
         fail(std::string("redis protocol error: ") + reader_->errstr);
@@ -194,6 +232,8 @@ class Conn {
 
   tcp::socket socket_;
   std::unique_ptr<redisReader, ReaderDeleter> reader_;
+  asio::steady_timer timer_;
+  std::shared_ptr<Watch> watch_ = std::make_shared<Watch>();
   std::array<char, 16 * 1024> buffer_{};
   bool broken_ = false;
 };

@@ -703,6 +703,19 @@ class E2ETestCase(unittest.TestCase):
         return srv
 
     @classmethod
+    def redis_url(cls) -> str:
+        """The shared test Redis when run-tests.sh started one, else a private one for the class."""
+        url = shared_redis_url()
+        if url is not None:
+            return url
+        if redis_server_bin() is None:
+            raise unittest.SkipTest("no AUTOBLOG_TEST_REDIS_URL and redis-server not on PATH")
+        redis = RedisServer()
+        cls.addClassCleanup(redis.cleanup)
+        redis.start()
+        return redis.url
+
+    @classmethod
     def stop_server_checked(cls) -> None:
         """For tearDownClass: SIGTERM and require exit code 0."""
         if cls.server is not None and cls.server.alive():

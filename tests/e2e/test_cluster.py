@@ -8,9 +8,8 @@ served the tenant just before).
 import time
 import unittest
 
-from harness import (E2ETestCase, RedisServer, assert_error, base_env, describe,
-                     drop_database, fresh_database, redis_env, redis_server_bin, run_cli,
-                     shared_redis_url)
+from harness import (E2ETestCase, assert_error, base_env, describe, drop_database,
+                     fresh_database, redis_env, run_cli)
 
 PROPAGATION = 1.0  # seconds
 POLL = 0.05
@@ -19,14 +18,7 @@ POLL = 0.05
 class ClusterTest(E2ETestCase):
     @classmethod
     def setUpClass(cls):
-        url = shared_redis_url()
-        if url is None:
-            if redis_server_bin() is None:
-                raise unittest.SkipTest("no AUTOBLOG_TEST_REDIS_URL and redis-server not on PATH")
-            redis = RedisServer()
-            cls.addClassCleanup(redis.cleanup)
-            redis.start()
-            url = redis.url
+        url = cls.redis_url()
         cls.db = fresh_database("cluster")
         cls.addClassCleanup(drop_database, cls.db)
         env = redis_env(url)

@@ -16,7 +16,7 @@ import unittest
 
 from harness import (E2ETestCase, RedisServer, assert_error, drop_database,
                      fresh_database, metric_value, parallel_requests, random_uuid,
-                     redis_env, redis_server_bin, shared_redis_url, wait_until)
+                     redis_env, redis_server_bin, wait_until)
 
 STARTER_LIMIT = 500
 STARTER_T = 3600 / STARTER_LIMIT  # 7.2 s between cells
@@ -202,14 +202,7 @@ class InProcessLimiterTest(RateLimitCases, E2ETestCase):
 class RedisLimiterTest(RateLimitCases, E2ETestCase):
     @classmethod
     def setUpClass(cls):
-        url = shared_redis_url()
-        if url is None:
-            if redis_server_bin() is None:
-                raise unittest.SkipTest("no AUTOBLOG_TEST_REDIS_URL and redis-server not on PATH")
-            redis = RedisServer()
-            cls.addClassCleanup(redis.cleanup)
-            redis.start()
-            url = redis.url
+        url = cls.redis_url()
         cls.db = fresh_database("rl_redis")
         cls.addClassCleanup(drop_database, cls.db)
         cls.server = cls.start_server(cls.db, env=redis_env(url))

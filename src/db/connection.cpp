@@ -31,11 +31,6 @@ Connection::~Connection() {
   PQfinish(conn_);
 }
 
-bool looks_like_conninfo(std::string_view s) {
-  return s.starts_with("postgresql://") || s.starts_with("postgres://") ||
-         s.find('=') != std::string_view::npos;
-}
-
 asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_executor executor,
                                                                   const std::string& conninfo,
                                                                   std::chrono::milliseconds timeout,

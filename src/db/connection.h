@@ -65,7 +65,5 @@ class Connection {
   std::unordered_map<std::string_view, std::string> prepared_;
 };
 
-// True for a postgres:// URL or a key=value conninfo string (config validation).
-bool looks_like_conninfo(std::string_view s);
 
 }  // namespace autoblog::db

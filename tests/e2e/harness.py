@@ -716,6 +716,20 @@ class E2ETestCase(unittest.TestCase):
         return redis.url
 
     @classmethod
+    def start_two_nodes(cls, database_url: str, env: dict) -> None:
+        """cls.server and cls.server2: two API nodes on one database, sharing the secrets."""
+        cls.server = cls.start_server(database_url, env=env)
+        cls.server2 = cls.start_server(database_url, env=env,
+                                       admin_token=cls.server.admin_token,
+                                       jwt_secret=cls.server.jwt_secret)
+
+    @classmethod
+    def stop_two_nodes(cls) -> None:
+        for s in (cls.server2, cls.server):
+            if s.alive():
+                s.stop()
+
+    @classmethod
     def stop_server_checked(cls) -> None:
         """For tearDownClass: SIGTERM and require exit code 0."""
         if cls.server is not None and cls.server.alive():

@@ -21,16 +21,11 @@ class ClusterTest(E2ETestCase):
         url = cls.redis_url()
         cls.db = fresh_database("cluster")
         cls.addClassCleanup(drop_database, cls.db)
-        env = redis_env(url)
-        cls.server = cls.start_server(cls.db, env=env)
-        cls.server2 = cls.start_server(cls.db, env=env, admin_token=cls.server.admin_token,
-                                       jwt_secret=cls.server.jwt_secret)
+        cls.start_two_nodes(cls.db, redis_env(url))
 
     @classmethod
     def tearDownClass(cls):
-        for s in (cls.server2, cls.server):
-            if s.alive():
-                s.stop()
+        cls.stop_two_nodes()
 
     def warm(self, token):
         """Both nodes serve the tenant (so both have it resolved and cached)."""

@@ -224,16 +224,11 @@ class TwoNodesTest(RateLimitHelpers, E2ETestCase):
         cls.redis.start()
         cls.db = fresh_database("rl_nodes")
         cls.addClassCleanup(drop_database, cls.db)
-        env = redis_env(cls.redis.url)
-        cls.server = cls.start_server(cls.db, env=env)
-        cls.server2 = cls.start_server(cls.db, env=env, admin_token=cls.server.admin_token,
-                                       jwt_secret=cls.server.jwt_secret)
+        cls.start_two_nodes(cls.db, redis_env(cls.redis.url))
 
     @classmethod
     def tearDownClass(cls):
-        for s in (cls.server2, cls.server):
-            if s.alive():
-                s.stop()
+        cls.stop_two_nodes()
 
     def setUp(self):
         if not self.redis.alive():

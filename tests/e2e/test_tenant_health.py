@@ -152,6 +152,21 @@ class OutageCases(HealthCases):
     """cls.dep is the server's own dependency (RedisServer or S3rver); check_degraded()
     asserts the answers while it is down."""
 
+    @classmethod
+    def start_with_dependency(cls, dep, db_name, env):
+        """The server under test, configured with its own `dep` (started here)."""
+        cls.dep = dep
+        cls.addClassCleanup(dep.cleanup)
+        dep.start()
+        cls.db = fresh_database(db_name)
+        cls.addClassCleanup(drop_database, cls.db)
+        cls.server = cls.start_server(cls.db, env=env(dep))
+        cls.a, cls.ta = cls.server.new_tenant_with_token("growth")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop_server_checked()
+
     def dep_port(self):
         return self.dep.port
 
@@ -198,17 +213,7 @@ class RedisOutageHealthTest(OutageCases, E2ETestCase):
     def setUpClass(cls):
         if redis_server_bin() is None:
             raise unittest.SkipTest("redis-server is not on PATH")
-        cls.dep = RedisServer()
-        cls.addClassCleanup(cls.dep.cleanup)
-        cls.dep.start()
-        cls.db = fresh_database("health_redis")
-        cls.addClassCleanup(drop_database, cls.db)
-        cls.server = cls.start_server(cls.db, env=redis_env(cls.dep.url))
-        cls.a, cls.ta = cls.server.new_tenant_with_token("growth")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stop_server_checked()
+        cls.start_with_dependency(RedisServer(), "health_redis", lambda d: redis_env(d.url))
 
     def test_redis_stopped_then_restarted(self):
         self.dep.stop()
@@ -230,17 +235,7 @@ class S3OutageHealthTest(OutageCases, E2ETestCase):
         if s3rver_bin() is None:
             raise unittest.SkipTest("node_modules/.bin/s3rver is missing (npm package pinned "
                                     "in package.json)")
-        cls.dep = S3rver()
-        cls.addClassCleanup(cls.dep.cleanup)
-        cls.dep.start()
-        cls.db = fresh_database("health_s3")
-        cls.addClassCleanup(drop_database, cls.db)
-        cls.server = cls.start_server(cls.db, env=s3_env(cls.dep.endpoint))
-        cls.a, cls.ta = cls.server.new_tenant_with_token("growth")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stop_server_checked()
+        cls.start_with_dependency(S3rver(), "health_s3", lambda d: s3_env(d.endpoint))
 
     def test_s3_stopped_then_restarted(self):
         self.dep.stop()

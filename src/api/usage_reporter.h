@@ -2,8 +2,10 @@
 // Keeps autoblog_tenant_resource_usage current without scanning on every request: requests this
 // hour come from each rate-limit decision; storage bytes and cache entries are re-measured for a
 // tenant after it changes them, at most once per `min_interval`, off the request path.
-// Thread-safe; borrows storage, cache and metrics, which must outlive it.
+// Refreshes run as tasks of the runtime's group (each on its own strand), so shutdown waits for
+// them. Thread-safe; borrows the group, storage, cache and metrics, which must outlive it.
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <mutex>
 #include <string>
@@ -18,12 +20,16 @@ class TenantCache;
 namespace autoblog::observability {
 class Metrics;
 }
+namespace autoblog::util {
+class TaskGroup;
+}
 
 namespace autoblog::api {
 
 class UsageReporter {
  public:
-  UsageReporter(boost::asio::any_io_executor executor, storage::ObjectStorage& storage,
+  UsageReporter(util::TaskGroup& tasks, boost::asio::any_io_executor executor,
+                storage::ObjectStorage& storage,
                 cache::TenantCache& cache, observability::Metrics& metrics,
                 std::chrono::seconds min_interval = std::chrono::seconds(30));
 
@@ -31,6 +37,8 @@ class UsageReporter {
   void touched(const std::string& tenant_id);
 
  private:
+  boost::asio::awaitable<void> refresh(std::string tenant_id);
+  util::TaskGroup& tasks_;
   boost::asio::any_io_executor executor_;
   storage::ObjectStorage& storage_;
   cache::TenantCache& cache_;

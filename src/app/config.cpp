@@ -54,6 +54,16 @@ Config config_from_env(const EnvLookup& env) {
     c.db_pool_size =
         static_cast<int>(parse_int_setting("AUTOBLOG_DB_POOL_SIZE", v, -kIntMax, kIntMax));
   });
+  auto millis = [&](const char* name, std::chrono::milliseconds& out, long long min,
+                    long long max) {
+    str(name, [&out, name, min, max](const std::string& v) {
+      out = std::chrono::milliseconds(parse_int_setting(name, v, min, max));
+    });
+  };
+  millis("AUTOBLOG_DB_STATEMENT_TIMEOUT_MS", c.db_statement_timeout, 1, 3600000);
+  millis("AUTOBLOG_DB_MIGRATION_TIMEOUT_MS", c.db_migration_statement_timeout, 1, 86400000);
+  millis("AUTOBLOG_REQUEST_TIMEOUT_MS", c.request_timeout, 1, 3600000);
+  millis("AUTOBLOG_SHUTDOWN_TIMEOUT_MS", c.shutdown_timeout, 0, 3600000);
   str("AUTOBLOG_DB_ACQUIRE_TIMEOUT_MS", [&](const std::string& v) {
     c.db_acquire_timeout = std::chrono::milliseconds(
         parse_int_setting("AUTOBLOG_DB_ACQUIRE_TIMEOUT_MS", v, 1, 600000));

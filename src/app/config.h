@@ -31,6 +31,10 @@ struct Config {
   std::chrono::milliseconds db_acquire_timeout{2000};
   int db_max_waiters = 1024;
   bool db_prepared_statements = true;  // off behind PgBouncer < 1.21 in transaction mode
+  std::chrono::milliseconds db_statement_timeout{5000};        // SET LOCAL statement_timeout
+  std::chrono::milliseconds db_migration_statement_timeout{600000};
+  std::chrono::milliseconds request_timeout{30000};  // a request's whole deadline (then 503)
+  std::chrono::milliseconds shutdown_timeout{10000};  // drain of in-flight requests at shutdown
   int io_threads = 0;  // 0 = one per core
   std::size_t max_body_bytes = 1 << 20;
 

@@ -1,8 +1,22 @@
 #include "app/runtime.h"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <thread>
+#include <vector>
+
+#include "app/backends.h"
 #include "db/embedded_postgres.h"
+#include "db/migrations/migrator.h"
+#include "observability/log.h"
+#include "tenancy/registry.h"
 
 namespace autoblog::app {
+
+namespace asio = boost::asio;
 
 DatabaseHandle::DatabaseHandle(const Config& config) {
   if (config.database_url) {
@@ -14,5 +28,106 @@ DatabaseHandle::DatabaseHandle(const Config& config) {
 }
 
 DatabaseHandle::~DatabaseHandle() = default;
+
+namespace {
+
+db::PoolOptions pool_options(const Config& config, const RuntimeOptions& options,
+                             const std::string& conninfo, observability::Metrics& metrics) {
+  db::PoolOptions o;
+  o.conninfo = conninfo;
+  o.size = options.db_pool_size;
+  o.acquire_timeout = options.db_acquire_timeout;
+  o.max_waiters = config.db_max_waiters;
+  o.use_prepared = config.db_prepared_statements;
+  o.on_acquire_timeout = [&metrics] { metrics.count_db_pool_timeout(); };
+  o.statement_timeout = config.db_statement_timeout;
+  o.migration_statement_timeout = config.db_migration_statement_timeout;
+  return o;
+}
+
+void report_task_problem(const std::string& task, const std::string& problem) {
+  observability::log_error("background task problem", {{"task", task}, {"problem", problem}});
+}
+
+}  // namespace
+
+Runtime::Runtime(const Config& config, RuntimeOptions options)
+    : config_(config),
+      options_(options),
+      database_(config_),
+      io_(std::max(1, options_.io_threads)),
+      metrics_(config_.metrics_tenant_labels),
+      pool_(io_.get_executor(), pool_options(config_, options_, database_.conninfo(), metrics_)),
+      tasks_(report_task_problem) {
+  core_applied_ =
+      run(db::migrate_core(pool_, db::load_migrations(db::embedded_core_migrations())));
+  if (core_applied_ > 0) observability::log_info("core migrations applied", {{"count", core_applied_}});
+  registry_ = std::make_unique<tenancy::TenantRegistry>(
+      pool_, db::load_migrations(db::embedded_tenant_migrations()), options_.tenant_cache_ttl);
+}
+
+Runtime::~Runtime() {
+  // Whatever is still queued (a CLI command that threw midway) runs out before the components
+  // it uses are destroyed — unless the event loop had to be stopped with work pending.
+  if (forced_stop_) return;
+  tasks_.cancel();
+  io_.restart();
+  io_.run();
+}
+
+Backends& Runtime::backends() {
+  if (!backends_) backends_ = std::make_unique<Backends>(config_, io_.get_executor(), &metrics_);
+  return *backends_;
+}
+
+void Runtime::request_stop() {
+  asio::post(io_, [this] {
+    if (stop_hook_) stop_hook_();
+  });
+}
+
+asio::awaitable<void> Runtime::shutdown(std::function<asio::awaitable<void>()> stop) {
+  if (stop) co_await stop();
+  tasks_.cancel();
+  co_await tasks_.join(std::chrono::milliseconds(5000));
+  shutdown_done_ = true;
+}
+
+void Runtime::run_until_stopped(std::function<asio::awaitable<void>()> stop_assembly) {
+  asio::signal_set signals(io_, SIGINT, SIGTERM);
+  bool stopping = false;
+  stop_hook_ = [&] {
+    if (stopping) return;  // on the io_context; a second signal changes nothing
+    stopping = true;
+    boost::system::error_code ignored;
+    signals.cancel(ignored);
+    asio::co_spawn(io_, shutdown(stop_assembly), asio::detached);
+  };
+  signals.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    observability::log_info("shutting down", {{"signal", signo}});
+    stop_hook_();
+  });
+
+  io_.restart();
+  std::vector<std::thread> threads;
+  for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { io_.run(); });
+  // The io_context returns from run() once it is out of work: the HTTP server closed, tasks
+  // ended, rollbacks done. A component that keeps work pending past the grace period after the
+  // task group stopped would hang the process: stop it then, and say so.
+  const auto grace = std::chrono::milliseconds(5000);
+  std::optional<std::chrono::steady_clock::time_point> done_at;
+  while (!io_.stopped()) {
+    io_.run_for(std::chrono::milliseconds(100));
+    if (shutdown_done_ && !done_at) done_at = std::chrono::steady_clock::now();
+    if (done_at && std::chrono::steady_clock::now() - *done_at > grace) {
+      observability::log_error("work still pending after shutdown; stopping the event loop");
+      forced_stop_ = true;
+      io_.stop();
+    }
+  }
+  for (auto& t : threads) t.join();
+  stop_hook_ = nullptr;
+}
 
 }  // namespace autoblog::app

@@ -1,22 +1,45 @@
 #pragma once
-// Start-up pieces shared by `serve`, `migrate` and the `tenant` commands: where the database
-// is (the embedded cluster or AUTOBLOG_DATABASE_URL), the secrets, and running one coroutine to
-// completion on a private io_context for the CLI commands.
+// The runtime: one object that owns every shared component of a process — the database (the
+// embedded cluster or AUTOBLOG_DATABASE_URL), the io_context, metrics, the connection pool (with
+// the core schema migrated), the tenant registry, the pluggable backends (rate limiter, cache,
+// storage; built on first use) and the task group that runs background coroutines.
+// `serve`, the CLI commands and (later) `worker` are thin assemblies on top of it.
+//
+// Start order = member order below; stop order is the reverse, in three steps (see
+// run_until_stopped): the assembly's own stop (the HTTP server: stop accepting, drain in-flight
+// requests until the shutdown deadline, cancel the rest with 503), then cancellation of the task
+// group and a wait for it, then the io_context runs out of work (detached rollbacks finish,
+// sockets close) — only then are components destroyed, so no coroutine frame outlives the
+// objects it uses. Components built by an assembly (server, router, authenticator) are declared
+// after the Runtime in the assembly's scope, so they are destroyed before it.
+//
+// Thread-safety: construct, run and destroy from one thread; accessors return components that
+// are themselves thread-safe (see their headers).
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <atomic>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "app/config.h"
+#include "db/pool.h"
+#include "observability/metrics.h"
+#include "util/task_group.h"
 
 namespace autoblog::db {
 class EmbeddedPostgres;
 }
+namespace autoblog::tenancy {
+class TenantRegistry;
+}
 
 namespace autoblog::app {
+
+class Backends;
 
 // Owns the embedded cluster when one is used (stopped on destruction if this process started
 // it). Not thread-safe; lives as long as the command.
@@ -32,7 +55,8 @@ class DatabaseHandle {
   std::string conninfo_;
 };
 
-// Runs `task` on `ioc` (one thread: the caller's) until it finishes; rethrows its exception.
+// Runs `task` on `ioc` (one thread: the caller's) until it and everything it left behind
+// (detached rollbacks, closing sockets) finish; rethrows its exception.
 template <class T>
 T run_to_completion(boost::asio::io_context& ioc, boost::asio::awaitable<T> task) {
   std::optional<T> result;
@@ -46,5 +70,63 @@ T run_to_completion(boost::asio::io_context& ioc, boost::asio::awaitable<T> task
   if (error) std::rethrow_exception(error);
   return std::move(*result);
 }
+
+struct RuntimeOptions {
+  int io_threads = 1;  // threads of the io_context (the CLI runs on the caller's thread only)
+  int db_pool_size = 8;
+  std::chrono::milliseconds db_acquire_timeout{2000};
+  std::chrono::seconds tenant_cache_ttl{30};  // 0 = no cache (CLI)
+};
+
+class Runtime {
+ public:
+  // Starts the database, migrates the core schema. Throws on failure (nothing left running).
+  Runtime(const Config& config, RuntimeOptions options);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  const Config& config() const { return config_; }
+  boost::asio::io_context& io() { return io_; }
+  observability::Metrics& metrics() { return metrics_; }
+  db::Pool& pool() { return pool_; }
+  tenancy::TenantRegistry& registry() { return *registry_; }
+  Backends& backends();  // rate limiter, cache, storage: built on first use
+  util::TaskGroup& tasks() { return tasks_; }
+  const std::string& conninfo() const { return database_.conninfo(); }
+  bool embedded_database() const { return database_.embedded(); }
+  int core_migrations_applied() const { return core_applied_; }
+
+  // Runs one coroutine to completion on the caller's thread (CLI commands).
+  template <class T>
+  T run(boost::asio::awaitable<T> task) {
+    return run_to_completion(io_, std::move(task));
+  }
+
+  // Runs the io_context on options.io_threads threads until SIGINT/SIGTERM or request_stop(),
+  // then shuts down: `stop_assembly` (e.g. drain the HTTP server), cancel and join the task
+  // group, and let the io_context run out of work (bounded by the shutdown timeout; past it the
+  // io_context is stopped and that is logged).
+  void run_until_stopped(std::function<boost::asio::awaitable<void>()> stop_assembly);
+  // Thread-safe; the same as a SIGTERM.
+  void request_stop();
+
+ private:
+  boost::asio::awaitable<void> shutdown(std::function<boost::asio::awaitable<void>()> stop);
+
+  Config config_;
+  RuntimeOptions options_;
+  DatabaseHandle database_;  // first up, last down: the embedded cluster outlives every user
+  boost::asio::io_context io_;
+  observability::Metrics metrics_;
+  db::Pool pool_;
+  int core_applied_ = 0;
+  std::unique_ptr<tenancy::TenantRegistry> registry_;
+  std::unique_ptr<Backends> backends_;
+  util::TaskGroup tasks_;
+  std::function<void()> stop_hook_;  // set while run_until_stopped runs
+  std::atomic<bool> shutdown_done_{false};
+  bool forced_stop_ = false;
+};
 
 }  // namespace autoblog::app

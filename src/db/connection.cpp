@@ -2,7 +2,13 @@
 
 #include <libpq-fe.h>
 
+#include <atomic>
+#include <thread>
+
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/system/system_error.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -17,18 +23,103 @@ namespace asio = boost::asio;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 // libpq owns the file descriptor; the Asio descriptor only watches it and must never close it.
+// The timer is the connection's statement deadline (see Armed).
 struct Connection::Socket {
   asio::posix::stream_descriptor sd;
-  Socket(asio::any_io_executor ex, int fd) : sd(ex, fd) {}
+  asio::steady_timer timer;
+  Socket(asio::any_io_executor ex, int fd) : sd(ex, fd), timer(ex) {}
   ~Socket() { sd.release(); }
 };
 
+// What a deadline handler that runs late must see: whether its round is still the current one.
+struct Connection::Watch {
+  std::atomic<std::uint64_t> round{0};
+  std::atomic<bool> fired{false};
+  std::atomic<asio::posix::stream_descriptor*> sd{nullptr};
+};
+
+// One round trip's deadline: the connection's timer, whose handler cancels the socket's waits.
+// Racing every wait against a timer with awaitable operators would cost a parallel group per
+// wait; one timer armed per round trip costs a timer-queue insert. The handler runs on the
+// waiting coroutine's executor, so it never runs concurrently with that coroutine.
+class Connection::Armed {
+ public:
+  Armed(Connection& c, asio::any_io_executor ex, Deadline deadline) : c_(c) {
+    if (deadline == kNoDeadline) return;
+    active_ = true;
+    auto round = ++c.watch_->round;
+    c.watch_->fired = false;
+    c.socket_->timer.expires_at(deadline);
+    c.socket_->timer.async_wait(
+        asio::bind_executor(ex, [watch = c.watch_, round](boost::system::error_code ec) {
+          if (ec || watch->round.load() != round) return;
+          watch->fired = true;
+          if (auto* sd = watch->sd.load()) {
+            boost::system::error_code ignored;
+            sd->cancel(ignored);
+          }
+        }));
+  }
+  ~Armed() {
+    if (!active_) return;
+    ++c_.watch_->round;  // a handler still queued for this round does nothing
+    c_.socket_->timer.cancel();
+  }
+  Armed(const Armed&) = delete;
+  Armed& operator=(const Armed&) = delete;
+  bool fired() const { return active_ && c_.watch_->fired.load(); }
+
+ private:
+  Connection& c_;
+  bool active_ = false;
+};
+
+namespace {
+
+// Asks the server to cancel what `conn` is running. PQcancel opens its own connection to the
+// server and blocks until the server has read the request, so it runs on a short-lived thread,
+// never on an I/O thread; at most kMaxCancelsInFlight run at once (past that the statement is
+// left to its server-side statement_timeout, which every transaction sets).
+void send_cancel_request(pg_conn* conn) {
+  constexpr int kMaxCancelsInFlight = 8;
+  static std::atomic<int> in_flight{0};
+  if (in_flight.fetch_add(1) >= kMaxCancelsInFlight) {
+    in_flight.fetch_sub(1);
+    observability::log_warn("too many PostgreSQL cancel requests in flight; skipping one");
+    return;
+  }
+  PGcancel* cancel = PQgetCancel(conn);
+  if (!cancel) {
+    in_flight.fetch_sub(1);
+    return;
+  }
+  std::thread([cancel] {
+    char error[256];
+    if (PQcancel(cancel, error, sizeof error) != 1)
+      observability::log_warn("PostgreSQL cancel request failed", {{"error", error}});
+    PQfreeCancel(cancel);
+    in_flight.fetch_sub(1);
+  }).detach();
+}
+
+}  // namespace
+
 Connection::Connection(pg_conn* conn, std::unique_ptr<Socket> socket)
-    : conn_(conn), socket_(std::move(socket)) {}
+    : conn_(conn), socket_(std::move(socket)), watch_(std::make_shared<Watch>()) {
+  watch_->sd = &socket_->sd;
+}
 
 Connection::~Connection() {
+  watch_->sd = nullptr;
   socket_.reset();  // release the fd before libpq closes it
   PQfinish(conn_);
+}
+
+void Connection::abandon(Armed& armed) {
+  broken_ = true;
+  send_cancel_request(conn_);
+  if (armed.fired()) throw QueryTimeout("database statement exceeded its deadline");
+  throw boost::system::system_error(asio::error::operation_aborted);
 }
 
 asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_executor executor,
@@ -51,15 +142,28 @@ asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_ex
   PostgresPollingStatusType poll = PGRES_POLLING_WRITING;
   while (poll != PGRES_POLLING_OK) {
     if (poll == PGRES_POLLING_FAILED) give_up("cannot connect to PostgreSQL");
-    // The socket can change during connection (e.g. trying several hosts), so re-wrap it.
-    Socket sock(executor, PQsocket(conn));
-    asio::steady_timer timer(executor, deadline);
-    using namespace asio::experimental::awaitable_operators;
-    auto wait_kind = poll == PGRES_POLLING_READING ? asio::posix::descriptor_base::wait_read
-                                                   : asio::posix::descriptor_base::wait_write;
-    auto which = co_await (sock.sd.async_wait(wait_kind, use_tuple) ||
-                           timer.async_wait(use_tuple));
-    if (which.index() == 1) give_up("timed out connecting to PostgreSQL");
+    std::size_t which = 0;
+    bool cancelled = false;
+    {
+      // The socket can change during connection (e.g. trying several hosts), so it is wrapped
+      // anew for each wait, and the wrapper is gone (deregistered from epoll) before libpq may
+      // close the descriptor in PQconnectPoll or PQfinish: a descriptor number reused by another
+      // socket must never be deregistered by a stale wrapper.
+      Socket sock(executor, PQsocket(conn));
+      asio::steady_timer timer(executor, deadline);
+      using namespace asio::experimental::awaitable_operators;
+      auto wait_kind = poll == PGRES_POLLING_READING ? asio::posix::descriptor_base::wait_read
+                                                     : asio::posix::descriptor_base::wait_write;
+      auto result = co_await (sock.sd.async_wait(wait_kind, use_tuple) ||
+                              timer.async_wait(use_tuple));
+      which = result.index();
+      if (which == 0) cancelled = std::get<0>(std::get<0>(result)) == asio::error::operation_aborted;
+    }
+    if (which == 1) give_up("timed out connecting to PostgreSQL");
+    if (cancelled) {
+      PQfinish(conn);
+      throw boost::system::system_error(asio::error::operation_aborted);
+    }
     poll = PQconnectPoll(conn);
   }
   if (PQsetnonblocking(conn, 1) != 0) give_up("cannot make the connection nonblocking");
@@ -85,18 +189,20 @@ void Connection::fail(const std::string& what) {
   throw ConnectionError(msg);
 }
 
-asio::awaitable<void> Connection::flush() {
+asio::awaitable<void> Connection::flush(Armed& armed) {
   for (;;) {
     int r = PQflush(conn_);
     if (r == 0) co_return;
     if (r < 0) fail("sending to PostgreSQL failed");
     auto [ec] = co_await socket_->sd.async_wait(asio::posix::descriptor_base::wait_write, use_tuple);
+    if (ec == asio::error::operation_aborted) abandon(armed);
     if (ec) fail("waiting to send to PostgreSQL failed (" + ec.message() + ")");
   }
 }
 
-asio::awaitable<void> Connection::wait_readable() {
+asio::awaitable<void> Connection::wait_readable(Armed& armed) {
   auto [ec] = co_await socket_->sd.async_wait(asio::posix::descriptor_base::wait_read, use_tuple);
+  if (ec == asio::error::operation_aborted) abandon(armed);
   if (ec) fail("waiting for PostgreSQL failed (" + ec.message() + ")");
   if (!PQconsumeInput(conn_)) fail("reading from PostgreSQL failed");
 }
@@ -116,8 +222,15 @@ std::optional<ErrorInfo> error_of(PGresult* r) {
 }
 }  // namespace
 
-asio::awaitable<std::vector<Result>> Connection::pipeline(std::span<const Statement> statements) {
+asio::awaitable<std::vector<Result>> Connection::pipeline(std::span<const Statement> statements,
+                                                          Deadline deadline) {
   if (broken_) throw ConnectionError("connection is broken");
+  Armed armed(*this, co_await asio::this_coro::executor, deadline);
+  co_return co_await run_pipeline(statements, armed);
+}
+
+asio::awaitable<std::vector<Result>> Connection::run_pipeline(std::span<const Statement> statements,
+                                                              Armed& armed) {
   if (PQenterPipelineMode(conn_) != 1) fail("cannot enter pipeline mode");
   // Each entry is one group of results to read: a statement's, or a Parse we queued before it.
   struct Pending {
@@ -152,7 +265,7 @@ asio::awaitable<std::vector<Result>> Connection::pipeline(std::span<const Statem
     pending.push_back({});
   }
   if (PQpipelineSync(conn_) != 1) fail("cannot send a pipeline sync");
-  co_await flush();
+  co_await flush(armed);
 
   std::vector<Result> results;
   results.reserve(statements.size());
@@ -161,7 +274,7 @@ asio::awaitable<std::vector<Result>> Connection::pipeline(std::span<const Statem
     Result kept;
     bool ok = true;
     for (;;) {
-      while (PQisBusy(conn_)) co_await wait_readable();
+      while (PQisBusy(conn_)) co_await wait_readable(armed);
       PGresult* r = PQgetResult(conn_);
       if (!r) break;
       auto st = PQresultStatus(r);
@@ -180,7 +293,7 @@ asio::awaitable<std::vector<Result>> Connection::pipeline(std::span<const Statem
   }
   // The sync point ends the pipeline.
   for (;;) {
-    while (PQisBusy(conn_)) co_await wait_readable();
+    while (PQisBusy(conn_)) co_await wait_readable(armed);
     PGresult* r = PQgetResult(conn_);
     if (!r) continue;
     bool is_sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
@@ -192,19 +305,20 @@ asio::awaitable<std::vector<Result>> Connection::pipeline(std::span<const Statem
   co_return results;
 }
 
-asio::awaitable<Result> Connection::exec(const Statement& statement) {
-  auto results = co_await pipeline(std::span<const Statement>(&statement, 1));
+asio::awaitable<Result> Connection::exec(const Statement& statement, Deadline deadline) {
+  auto results = co_await pipeline(std::span<const Statement>(&statement, 1), deadline);
   co_return std::move(results.front());
 }
 
-asio::awaitable<void> Connection::exec_script(std::string_view sql) {
+asio::awaitable<void> Connection::exec_script(std::string_view sql, Deadline deadline) {
   if (broken_) throw ConnectionError("connection is broken");
+  Armed armed(*this, co_await asio::this_coro::executor, deadline);
   std::string text(sql);
   if (PQsendQuery(conn_, text.c_str()) != 1) fail("cannot send a script");
-  co_await flush();
+  co_await flush(armed);
   std::optional<ErrorInfo> first_error;
   for (;;) {
-    while (PQisBusy(conn_)) co_await wait_readable();
+    while (PQisBusy(conn_)) co_await wait_readable(armed);
     PGresult* r = PQgetResult(conn_);
     if (!r) break;
     auto err = error_of(r);
@@ -215,13 +329,14 @@ asio::awaitable<void> Connection::exec_script(std::string_view sql) {
 }
 
 asio::awaitable<Notification> Connection::next_notification() {
+  Armed armed(*this, co_await asio::this_coro::executor, kNoDeadline);
   for (;;) {
     if (PGnotify* n = PQnotifies(conn_)) {
       Notification out{n->relname ? n->relname : "", n->extra ? n->extra : ""};
       PQfreemem(n);
       co_return out;
     }
-    co_await wait_readable();
+    co_await wait_readable(armed);
   }
 }
 

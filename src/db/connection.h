@@ -3,6 +3,12 @@
 // awaited for readiness, so a query never blocks an I/O thread. Several statements can be sent
 // in one round trip (libpq pipeline mode), which is how a tenant transaction's
 // BEGIN + SET LOCAL search_path + query costs one round trip instead of three.
+// Deadlines and cancellation: every wait of a query races the statement's deadline (one timer per
+// connection, armed once per round trip) and honours asio cancellation of the awaiting coroutine
+// (a request deadline, a client that disconnected, shutdown). Either way the server is asked to
+// cancel the running statement (PQcancel, off the I/O thread) and the connection is marked
+// broken, so the pool discards it instead of handing out a connection with a query in flight.
+// A deadline gives QueryTimeout; a cancellation rethrows operation_aborted.
 // Not thread-safe: one coroutine uses a connection at a time (the Pool guarantees it).
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -19,6 +25,9 @@
 struct pg_conn;
 
 namespace autoblog::db {
+
+using Deadline = std::chrono::steady_clock::time_point;
+inline constexpr Deadline kNoDeadline = Deadline::max();
 
 struct Notification {
   std::string channel;
@@ -39,11 +48,12 @@ class Connection {
 
   // Sends every statement, then one sync, and reads every result: one round trip.
   // Throws the DbError of the first failing statement (the rest are skipped by the server).
-  boost::asio::awaitable<std::vector<Result>> pipeline(std::span<const Statement> statements);
-  boost::asio::awaitable<Result> exec(const Statement& statement);
+  boost::asio::awaitable<std::vector<Result>> pipeline(std::span<const Statement> statements,
+                                                       Deadline deadline = kNoDeadline);
+  boost::asio::awaitable<Result> exec(const Statement& statement, Deadline deadline = kNoDeadline);
   // Runs SQL text with several statements (migrations) through the simple query protocol.
-  boost::asio::awaitable<void> exec_script(std::string_view sql);
-  // Waits for the next NOTIFY on a channel this connection LISTENs to.
+  boost::asio::awaitable<void> exec_script(std::string_view sql, Deadline deadline = kNoDeadline);
+  // Waits for the next NOTIFY on a channel this connection LISTENs to (no deadline; cancellable).
   boost::asio::awaitable<Notification> next_notification();
 
   // A connection that failed at the socket level; the pool discards it.
@@ -53,12 +63,20 @@ class Connection {
  private:
   struct Socket;
   Connection(pg_conn* conn, std::unique_ptr<Socket> socket);
-  boost::asio::awaitable<void> flush();
-  boost::asio::awaitable<void> wait_readable();
+  class Armed;
+  boost::asio::awaitable<void> flush(Armed& armed);
+  boost::asio::awaitable<void> wait_readable(Armed& armed);
+  boost::asio::awaitable<std::vector<Result>> run_pipeline(std::span<const Statement> statements,
+                                                           Armed& armed);
+  // After a wait ended early (deadline or cancellation): cancel the server's statement, mark the
+  // connection broken and throw QueryTimeout or operation_aborted.
+  [[noreturn]] void abandon(Armed& armed);
   [[noreturn]] void fail(const std::string& what);
 
   pg_conn* conn_;
   std::unique_ptr<Socket> socket_;
+  struct Watch;
+  std::shared_ptr<Watch> watch_;
   bool broken_ = false;
   bool use_prepared_ = true;
   // SQL text → server-side prepared statement name on this connection.

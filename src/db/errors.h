@@ -32,6 +32,11 @@ struct ConnectionError : DbError {
 struct PoolTimeout : DbError {
   explicit PoolTimeout(const std::string& message) : DbError("57P03", message) {}
 };
+// A statement ran past its deadline: the server's statement_timeout fired (57014), or the server
+// did not answer by the client-side deadline and the connection was abandoned. The API answers 503.
+struct QueryTimeout : DbError {
+  explicit QueryTimeout(const std::string& message) : DbError("57014", message) {}
+};
 
 // Throws the subclass matching `sqlstate`.
 [[noreturn]] void throw_db_error(const std::string& sqlstate, const std::string& message);

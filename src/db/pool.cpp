@@ -14,14 +14,6 @@ namespace autoblog::db {
 
 namespace asio = boost::asio;
 
-struct Pool::Waiter {
-  asio::any_io_executor executor;  // the waiting coroutine's own (strand) executor
-  asio::steady_timer timer;
-  std::unique_ptr<Connection> conn;  // set by hand_over
-  bool may_open = false;             // set when a broken connection freed a slot
-  explicit Waiter(asio::any_io_executor ex) : executor(ex), timer(ex) {}
-};
-
 PooledConnection::PooledConnection(Pool* pool, std::unique_ptr<Connection> conn)
     : pool_(pool), conn_(std::move(conn)) {}
 
@@ -49,60 +41,28 @@ void PooledConnection::release() {
 }
 
 Pool::Pool(asio::any_io_executor executor, PoolOptions options)
-    : executor_(std::move(executor)), options_(std::move(options)) {}
+    : executor_(std::move(executor)),
+      options_(std::move(options)),
+      slots_(options_.size, options_.max_waiters) {}
 
 Pool::~Pool() = default;
 
 asio::awaitable<PooledConnection> Pool::acquire() {
-  auto my_executor = co_await asio::this_coro::executor;
-  std::unique_ptr<Connection> ready;
-  std::shared_ptr<Waiter> waiter;
-  bool queue_full = false;
-  {
-    std::lock_guard lock(mutex_);
-    if (!idle_.empty()) {
-      ready = std::move(idle_.back());
-      idle_.pop_back();
-      ++in_use_;
-    } else if (open_ < options_.size) {
-      ++open_;
-      ++in_use_;
-    } else if (static_cast<int>(waiters_.size()) >= options_.max_waiters) {
-      ++timeouts_;
-      queue_full = true;
-    } else {
-      waiter = std::make_shared<Waiter>(my_executor);
-      waiters_.push_back(waiter);
-    }
+  util::ResourcePool<Connection>::Grant grant;
+  std::string refused;
+  try {
+    grant = co_await slots_.acquire(options_.acquire_timeout);
+  } catch (const util::PoolExhausted& e) {
+    refused = e.reason == util::PoolExhausted::Reason::kQueueFull
+                  ? "database busy: connection wait queue is full"
+                  : "database busy: no connection available within " +
+                        std::to_string(options_.acquire_timeout.count()) + " ms";
   }
-  if (ready) co_return PooledConnection(this, std::move(ready));
-  if (queue_full) {
+  if (!refused.empty()) {
     if (options_.on_acquire_timeout) options_.on_acquire_timeout();
-    throw PoolTimeout("database busy: connection wait queue is full");
+    throw PoolTimeout(refused);
   }
-
-  if (waiter) {
-    waiter->timer.expires_after(options_.acquire_timeout);
-    co_await waiter->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    bool timed_out = false;
-    {
-      std::lock_guard lock(mutex_);
-      if (waiter->conn) co_return PooledConnection(this, std::move(waiter->conn));
-      if (waiter->may_open) {
-        ++open_;
-        ++in_use_;
-      } else {
-        std::erase(waiters_, waiter);
-        ++timeouts_;
-        timed_out = true;
-      }
-    }
-    if (timed_out) {
-      if (options_.on_acquire_timeout) options_.on_acquire_timeout();
-      throw PoolTimeout("database busy: no connection available within " +
-                        std::to_string(options_.acquire_timeout.count()) + " ms");
-    }
-  }
+  if (grant.resource) co_return PooledConnection(this, std::move(grant.resource));
 
   // This coroutine owns a reserved slot: open a new connection for it.
   std::unique_ptr<Connection> conn;
@@ -114,36 +74,24 @@ asio::awaitable<PooledConnection> Pool::acquire() {
     failure = std::current_exception();
   }
   if (failure) {
-    give_back(nullptr, false);  // frees the slot and lets a waiter try
+    slots_.free_slot();  // lets a waiter try
     std::rethrow_exception(failure);
   }
   co_return PooledConnection(this, std::move(conn));
 }
 
-void Pool::hand_over(std::unique_ptr<Connection> conn) {
-  std::lock_guard lock(mutex_);
-  if (!waiters_.empty()) {
-    auto w = waiters_.front();
-    waiters_.pop_front();
-    w->conn = std::move(conn);
-    // Cancel on the waiter's own executor: the timer is only ever touched there.
-    asio::post(w->executor, [w] { w->timer.cancel(); });
-    return;
-  }
-  --in_use_;
-  idle_.push_back(std::move(conn));
-}
-
 void Pool::give_back(std::unique_ptr<Connection> conn, bool needs_rollback) {
   if (conn && !conn->broken() && needs_rollback) {
-    // Roll back off the caller's path (destructors cannot await), then return it.
+    // Roll back off the caller's path (destructors cannot await), then return it. The rollback
+    // has its own deadline: a server that does not answer costs this connection, not the slot.
     auto* raw = conn.release();
     asio::co_spawn(
         executor_,
         [this, raw]() -> asio::awaitable<void> {
           std::unique_ptr<Connection> c(raw);
           try {
-            co_await c->exec(Statement{"ROLLBACK", {}});
+            co_await c->exec(Statement{"ROLLBACK", {}},
+                             std::chrono::steady_clock::now() + options_.rollback_timeout);
           } catch (...) {
             c->mark_broken();
           }
@@ -153,25 +101,14 @@ void Pool::give_back(std::unique_ptr<Connection> conn, bool needs_rollback) {
     return;
   }
   if (conn && !conn->broken()) {
-    hand_over(std::move(conn));
+    slots_.put_back(std::move(conn));
     return;
   }
   // Broken (or never opened): free the slot; a waiter may open a fresh connection.
   conn.reset();
-  std::lock_guard lock(mutex_);
-  --open_;
-  --in_use_;
-  if (!waiters_.empty()) {
-    auto w = waiters_.front();
-    waiters_.pop_front();
-    w->may_open = true;
-    asio::post(w->executor, [w] { w->timer.cancel(); });
-  }
+  slots_.free_slot();
 }
 
-PoolStats Pool::stats() const {
-  std::lock_guard lock(mutex_);
-  return {options_.size, open_, in_use_, static_cast<int>(waiters_.size()), timeouts_};
-}
+PoolStats Pool::stats() const { return slots_.stats(); }
 
 }  // namespace autoblog::db

@@ -3,20 +3,21 @@
 // cannot reach thousands of tenants). Connections are opened lazily up to `size`. When all are
 // busy, acquire() waits in a bounded queue until `acquire_timeout`; a full queue or a timeout
 // throws PoolTimeout (the API answers 503) instead of piling up work.
-// A connection released while its transaction is still open is rolled back before reuse.
+// A connection released while its transaction is still open is rolled back before reuse (with a
+// deadline: a rollback that does not finish in time discards the connection). A connection that
+// broke or was abandoned mid-statement (deadline, cancellation) is discarded, never reused.
+// The waiting and hand-over logic is util::ResourcePool, shared with the Redis client.
 // Thread-safe. Waiters must run on a strand or a single-threaded executor (all coroutines here
 // do). The Pool must outlive every PooledConnection and the io_context's run.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
 
 #include "db/connection.h"
+#include "util/resource_pool.h"
 
 namespace autoblog::db {
 
@@ -28,15 +29,15 @@ struct PoolOptions {
   std::chrono::milliseconds connect_timeout{5000};
   bool use_prepared = true;  // server-side prepared statements (off for old PgBouncer)
   std::function<void()> on_acquire_timeout;  // e.g. a metrics counter; called outside the lock
+  // Default deadline of each statement: sent as SET LOCAL statement_timeout with every
+  // transaction, and enforced client-side (plus a grace period) for a server that hangs.
+  std::chrono::milliseconds statement_timeout{5000};
+  std::chrono::milliseconds rollback_timeout{2000};
+  // Statement deadline of migrations (schema changes on large tables, advisory-lock waits).
+  std::chrono::milliseconds migration_statement_timeout{600000};
 };
 
-struct PoolStats {
-  int size = 0;     // configured maximum
-  int open = 0;     // connections opened (idle + in use)
-  int in_use = 0;
-  int waiting = 0;
-  std::uint64_t timeouts = 0;
-};
+using PoolStats = util::ResourcePoolStats;
 
 class Pool;
 
@@ -72,18 +73,11 @@ class Pool {
 
  private:
   friend class PooledConnection;
-  struct Waiter;
   void give_back(std::unique_ptr<Connection> conn, bool needs_rollback);
-  void hand_over(std::unique_ptr<Connection> conn);  // to a waiter or the idle list
 
   boost::asio::any_io_executor executor_;
   PoolOptions options_;
-  mutable std::mutex mutex_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  std::deque<std::shared_ptr<Waiter>> waiters_;
-  int open_ = 0;
-  int in_use_ = 0;
-  std::uint64_t timeouts_ = 0;
+  util::ResourcePool<Connection> slots_;
 };
 
 }  // namespace autoblog::db

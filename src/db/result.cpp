@@ -50,6 +50,8 @@ void throw_db_error(const std::string& sqlstate, const std::string& message) {
   if (sqlstate == "23503") throw ForeignKeyViolation(sqlstate, message);
   if (sqlstate == "22P02") throw InvalidTextRepresentation(sqlstate, message);
   if (sqlstate.rfind("08", 0) == 0) throw ConnectionError(message);
+  // query_canceled: statement_timeout (every transaction sets one) or an operator's cancel.
+  if (sqlstate == "57014") throw QueryTimeout(message);
   throw DbError(sqlstate, message);
 }
 

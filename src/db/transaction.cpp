@@ -9,16 +9,36 @@ namespace asio = boost::asio;
 namespace {
 constexpr Query kBegin{"begin", "BEGIN"};
 constexpr Query kCommit{"commit", "COMMIT"};
+// SET LOCAL statement_timeout as a function, so the value travels as a parameter and the
+// statement is prepared once per connection (is_local = true: it ends with the transaction).
+constexpr Query kSetLocalStatementTimeout{"set_local_statement_timeout",
+                                          "SELECT set_config('statement_timeout', $1, true)"};
+// How long past the server-side statement_timeout the client waits before it gives up on a
+// server that does not answer at all (stopped, partitioned).
+constexpr std::chrono::milliseconds kClientGrace{1000};
 }  // namespace
 
-Transaction::Transaction(PooledConnection conn) : conn_(std::move(conn)) {}
+Transaction::Transaction(PooledConnection conn, std::chrono::milliseconds statement_timeout)
+    : conn_(std::move(conn)), statement_timeout_(statement_timeout) {
+  Params p{param(std::to_string(statement_timeout.count()) + "ms")};
+  prepend(kSetLocalStatementTimeout, std::move(p));
+}
+
+Deadline Transaction::next_deadline() const {
+  return std::chrono::steady_clock::now() + statement_timeout_ + kClientGrace;
+}
 
 Transaction::~Transaction() {
   if (started_ && !finished_) conn_.needs_rollback();
 }
 
 asio::awaitable<Transaction> Transaction::begin(Pool& pool) {
-  co_return Transaction(co_await pool.acquire());
+  co_return Transaction(co_await pool.acquire(), pool.options().statement_timeout);
+}
+
+asio::awaitable<Transaction> Transaction::begin(Pool& pool,
+                                                std::chrono::milliseconds statement_timeout) {
+  co_return Transaction(co_await pool.acquire(), statement_timeout);
 }
 
 asio::awaitable<std::vector<Result>> Transaction::send(std::vector<Statement> statements) {
@@ -36,7 +56,7 @@ asio::awaitable<std::vector<Result>> Transaction::send(std::vector<Statement> st
     // From here on the server may hold an open transaction: roll back unless committed.
     started_ = true;
   }
-  auto results = co_await conn_->pipeline(statements);
+  auto results = co_await conn_->pipeline(statements, next_deadline());
   results.erase(results.begin(), results.begin() + static_cast<std::ptrdiff_t>(skip));
   co_return results;
 }
@@ -53,7 +73,7 @@ asio::awaitable<void> Transaction::exec_script(std::string_view sql) {
     std::vector<Statement> none;  // just BEGIN and the set-up statements
     co_await send(std::move(none));
   }
-  co_await conn_->exec_script(sql);
+  co_await conn_->exec_script(sql, next_deadline());
 }
 
 asio::awaitable<void> Transaction::commit() {
@@ -80,7 +100,7 @@ asio::awaitable<Result> Transaction::commit_with(const Query& query, Params para
     setup_.clear();
     all.push_back(prepared(query, std::move(params)));
     finished_ = true;  // whatever happens, the server has no open transaction left
-    auto results = co_await conn_->pipeline(all);
+    auto results = co_await conn_->pipeline(all, next_deadline());
     co_return std::move(results.back());
   }
   std::vector<Statement> two;

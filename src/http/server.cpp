@@ -2,6 +2,9 @@
 
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,7 +16,10 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
+#include <sys/socket.h>
+
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <list>
 #include <mutex>
@@ -34,11 +40,28 @@ namespace {
 // A connection as the server sees it. Deadlines are enforced by the server's sweeper (one timer
 // for all connections, see Impl::sweep) instead of a timer armed and cancelled around every read
 // and write, which profiling showed to cost more than parsing the request.
+// Why a request in flight was cut short (see Connection::cut_request).
+enum class Cut : int { kNone, kDeadline, kShutdown, kDisconnected };
+
 struct Connection {
   tcp::socket socket;
   std::atomic<bool> idle{true};
-  std::atomic<std::int64_t> deadline_ns{0};  // steady_clock; the sweeper closes the socket after
+  std::atomic<std::int64_t> deadline_ns{0};  // steady_clock; the sweeper acts after it
+  // The handler of the request in flight runs as a child coroutine bound to `cancel`; emitting
+  // it (only ever on the connection's strand) cancels whatever the handler awaits — a query, a
+  // pool wait, a Redis command — which unwinds it and releases what it holds.
+  boost::asio::cancellation_signal cancel;
+  std::atomic<bool> in_handler{false};
+  std::atomic<int> cut{0};
+  std::uint64_t request_seq = 0;  // strand-only; tells a late disconnect check its request ended
   explicit Connection(tcp::socket s) : socket(std::move(s)) {}
+
+  // On the connection's strand only.
+  void cut_request(Cut why) {
+    if (!in_handler || cut.load() != static_cast<int>(Cut::kNone)) return;
+    cut = static_cast<int>(why);
+    cancel.emit(boost::asio::cancellation_type::terminal);
+  }
 
   void arm(std::chrono::steady_clock::duration d) {
     deadline_ns = (std::chrono::steady_clock::now() + d).time_since_epoch().count();
@@ -183,7 +206,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   Handler app;
   tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
+  std::atomic<bool> stopping_hard{false};  // requests in flight are being cut
   std::atomic<std::size_t> active{0};
+  std::atomic<std::size_t> in_flight{0};
   std::mutex mutex;
   std::list<std::weak_ptr<Connection>> connections;
 
@@ -206,6 +231,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         asio::post(conn->socket.get_executor(), [conn] {
           // Re-checked on the connection's strand: it may have moved on to a new deadline.
           if (!conn->expired(std::chrono::steady_clock::now())) return;
+          if (conn->in_handler) {
+            conn->cut_request(Cut::kDeadline);  // the session answers 503
+            return;
+          }
           beast::error_code ec;
           conn->socket.close(ec);  // the pending operation ends with an error
         });
@@ -254,6 +283,59 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       auto [rec, got] = co_await c.socket.async_read_some(asio::buffer(sink), use_tuple);
       if (rec) break;
       drained += got;
+    }
+  }
+
+  // Runs the application for one request under the request deadline, cancellable by the
+  // sweeper (deadline), stop() (shutdown) and the client going away (see watch_disconnect).
+  asio::awaitable<Response> run_handler(const std::shared_ptr<Connection>& conn, Request& req) {
+    ++conn->request_seq;
+    conn->cut = static_cast<int>(Cut::kNone);
+    conn->in_handler = true;
+    ++in_flight;
+    conn->arm(options.request_timeout);
+    if (stopping_hard) conn->cut_request(Cut::kShutdown);
+    watch_disconnect(conn);
+    Response res;
+    try {
+      res = co_await asio::co_spawn(
+          conn->socket.get_executor(), app(req),
+          asio::bind_cancellation_slot(conn->cancel.slot(), asio::use_awaitable));
+    } catch (const std::exception& e) {
+      // The chain maps every error itself; this is a last resort.
+      observability::log_error("request handler escaped the error mapping",
+                               {{"request_id", req.request_id}, {"error", e.what()}});
+      res = error_response(500, "internal", "internal server error");
+    }
+    conn->in_handler = false;
+    --in_flight;
+    beast::error_code ignored;
+    conn->socket.cancel(ignored);  // ends a disconnect watch still pending
+    co_return res;
+  }
+
+  // While a handler runs nobody reads the socket; a readable socket with nothing to read is a
+  // client that closed the connection: its request is cancelled (its query too) instead of
+  // running to the end for nobody. Bytes to read are a pipelined next request, left for later.
+  static void watch_disconnect(const std::shared_ptr<Connection>& conn) {
+    auto seq = conn->request_seq;
+    conn->socket.async_wait(tcp::socket::wait_read, [conn, seq](const beast::error_code& ec) {
+      if (ec || !conn->in_handler || conn->request_seq != seq) return;
+      char c;
+      auto n = ::recv(conn->socket.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+        conn->cut_request(Cut::kDisconnected);
+    });
+  }
+
+  // Cancels every request still in flight (they answer 503); at shutdown, after the drain.
+  void cut_all_requests() {
+    stopping_hard = true;
+    std::lock_guard lock(mutex);
+    for (auto& weak : connections) {
+      auto conn = weak.lock();
+      if (!conn) continue;
+      asio::post(conn->socket.get_executor(), [conn] { conn->cut_request(Cut::kShutdown); });
     }
   }
 
@@ -348,7 +430,17 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
 
       Response res;
       if (target_ok) {
-        res = co_await app(req);
+        res = co_await run_handler(conn, req);
+        auto cut = static_cast<Cut>(conn->cut.load());
+        if (cut == Cut::kDisconnected) break;  // nobody left to answer
+        if (cut == Cut::kDeadline) {
+          res = error_response(503, "unavailable",
+                               "request exceeded its deadline of " +
+                                   std::to_string(options.request_timeout.count()) + " ms");
+        } else if (cut == Cut::kShutdown) {
+          res = error_response(503, "unavailable", "server is shutting down");
+          keep_alive = false;
+        }
       } else {
         res = error_response(400, "invalid_request",
                              "malformed percent-encoding in the query string");
@@ -407,5 +499,19 @@ void Server::stop() {
 }
 
 std::size_t Server::active_connections() const { return impl_->active.load(); }
+
+std::size_t Server::requests_in_flight() const { return impl_->in_flight.load(); }
+
+void Server::cancel_requests() { impl_->cut_all_requests(); }
+
+asio::awaitable<bool> Server::wait_closed(std::chrono::steady_clock::time_point deadline) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (impl_->active.load() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) co_return false;
+    timer.expires_after(std::chrono::milliseconds(10));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  co_return true;
+}
 
 }  // namespace autoblog::http

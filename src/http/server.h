@@ -11,6 +11,8 @@
 #include <memory>
 #include <string>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "http/handler.h"
 
 namespace boost::asio {
@@ -30,6 +32,9 @@ struct ServerOptions {
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds body_timeout{60};
   std::chrono::seconds idle_timeout{75};
+  // A request's whole deadline, from its handler's start: past it the handler is cancelled
+  // (its query, pool wait or Redis command with it) and the client gets 503.
+  std::chrono::milliseconds request_timeout{30000};
 };
 
 class Server {
@@ -46,7 +51,13 @@ class Server {
   // Stops accepting and closes idle connections; requests in flight finish. Completion is
   // observable through active_connections() reaching zero.
   void stop();
+  // Cancels the requests still in flight (after the drain deadline): each answers 503 and its
+  // connection closes.
+  void cancel_requests();
+  // Completes when every connection has closed (true) or at `deadline` (false).
+  boost::asio::awaitable<bool> wait_closed(std::chrono::steady_clock::time_point deadline);
   std::size_t active_connections() const;
+  std::size_t requests_in_flight() const;
 
  private:
   struct Impl;

@@ -4,6 +4,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
 
 #include "db/connection.h"
 #include "observability/log.h"
@@ -29,6 +30,9 @@ asio::awaitable<void> listen_for_tenant_changes(std::string conninfo, TenantRegi
         auto n = co_await conn->next_notification();
         registry.invalidate(n.payload);
       }
+    } catch (const boost::system::system_error& e) {
+      if (e.code() == asio::error::operation_aborted) throw;  // cancelled: the runtime is stopping
+      error = e.what();
     } catch (const std::exception& e) {
       error = e.what();
     }

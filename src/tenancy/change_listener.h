@@ -3,7 +3,8 @@
 // (sent by every registry change, including those made by the CLI or another API node) and
 // drops the named tenant from the cache. While the listening connection is down the whole
 // cache is dropped and lookups go to the database, so a missed notification never leaves a
-// suspended tenant served. Runs forever; cancel by stopping the io_context.
+// suspended tenant served. Runs until cancelled (a task of the runtime's group); cancellation
+// ends it with operation_aborted.
 #include <boost/asio/awaitable.hpp>
 #include <string>
 

@@ -42,7 +42,7 @@ struct Work {
 
 asio::awaitable<void> upgrade_one(db::Pool& pool, const std::vector<db::Migration>& migrations,
                                   const std::string& id, const std::string& schema) {
-  auto tx = co_await db::Transaction::begin(pool);
+  auto tx = co_await db::Transaction::begin(pool, pool.options().migration_statement_timeout);
   Params lock{param(id)};
   auto r = co_await tx.exec(kLockVersion, std::move(lock));
   if (r.empty()) co_return;  // deleted meanwhile

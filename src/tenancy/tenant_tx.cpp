@@ -13,8 +13,9 @@ constexpr db::Query kSetLocalSearchPath{"set_local_search_path",
                                         "SELECT set_config('search_path', $1, true)"};
 }  // namespace
 
-TenantTx::TenantTx(db::PooledConnection conn, const Tenant& tenant)
-    : db::Transaction(std::move(conn)), tenant_id_(tenant.id) {
+TenantTx::TenantTx(db::PooledConnection conn, std::chrono::milliseconds statement_timeout,
+                   const Tenant& tenant)
+    : db::Transaction(std::move(conn), statement_timeout), tenant_id_(tenant.id) {
   db::Params p{db::param(quote_identifier(tenant.schema_name))};
   prepend(kSetLocalSearchPath, std::move(p));
 }
@@ -24,7 +25,7 @@ boost::asio::awaitable<TenantTx> TenantTx::begin(db::Pool& pool, const Tenant& t
     throw std::logic_error("tenant transaction for a tenant that is not active");
   if (!is_valid_schema_name(tenant.schema_name))
     throw std::logic_error("tenant has an invalid schema name");
-  co_return TenantTx(co_await pool.acquire(), tenant);
+  co_return TenantTx(co_await pool.acquire(), pool.options().statement_timeout, tenant);
 }
 
 }  // namespace autoblog::tenancy

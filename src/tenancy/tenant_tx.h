@@ -17,7 +17,8 @@ class TenantTx : public db::Transaction {
   const std::string& tenant_id() const { return tenant_id_; }
 
  private:
-  TenantTx(db::PooledConnection conn, const Tenant& tenant);
+  TenantTx(db::PooledConnection conn, std::chrono::milliseconds statement_timeout,
+           const Tenant& tenant);
   std::string tenant_id_;
 };
 

@@ -72,7 +72,7 @@ std::vector<Migration> load_migrations_from_dir(const std::filesystem::path& dir
 boost::asio::awaitable<int> migrate_core(Pool& pool, const std::vector<Migration>& migrations) {
   std::set<int> applied;
   {
-    auto tx = co_await Transaction::begin(pool);
+    auto tx = co_await Transaction::begin(pool, pool.options().migration_statement_timeout);
     co_await tx.exec(kLockCore);
     co_await tx.exec(kCreateCore);
     co_await tx.exec(kCreateMigrationsTable);
@@ -83,7 +83,7 @@ boost::asio::awaitable<int> migrate_core(Pool& pool, const std::vector<Migration
   int count = 0;
   for (const auto& m : migrations) {
     if (applied.count(m.version)) continue;
-    auto tx = co_await Transaction::begin(pool);
+    auto tx = co_await Transaction::begin(pool, pool.options().migration_statement_timeout);
     co_await tx.exec(kLockCore);
     // Another process may have applied it while we waited for the lock.
     auto r = co_await tx.exec(kAppliedVersions);

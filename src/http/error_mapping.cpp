@@ -2,6 +2,8 @@
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/system/system_error.hpp>
 
 #include "db/errors.h"
 #include "http/errors.h"
@@ -32,6 +34,16 @@ Middleware error_mapping() {
       co_return error_response(409, "conflict", "a resource with the same unique value exists");
     } catch (const db::PoolTimeout& e) {
       co_return error_response(503, "unavailable", e.what());
+    } catch (const db::QueryTimeout&) {
+      co_return error_response(503, "unavailable", "database query exceeded its deadline");
+    } catch (const boost::system::system_error& e) {
+      // The request was cancelled (its deadline, shutdown, the client left): the server
+      // answers 503 or nobody; this is what metrics and the access log record.
+      if (e.code() == boost::asio::error::operation_aborted)
+        co_return error_response(503, "unavailable", "request cancelled");
+      observability::log_error("unhandled error", {{"request_id", req.request_id},
+                                                   {"route", req.route},
+                                                   {"error", e.what()}});
     } catch (const db::ConnectionError& e) {
       observability::log_error("database unavailable",
                                {{"request_id", req.request_id}, {"error", e.what()}});

@@ -18,12 +18,13 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/system/system_error.hpp>
 #include <cerrno>
-#include <charconv>
 #include <deque>
 #include <mutex>
 
 #include "observability/log.h"
+#include "util/resource_pool.h"
 
 namespace autoblog::redis {
 
@@ -33,43 +34,6 @@ using Clock = std::chrono::steady_clock;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
-
-[[noreturn]] void bad_url(const std::string& why) {
-  throw std::invalid_argument("invalid redis URL: " + why);
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out.push_back(s[i]);
-      continue;
-    }
-    int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
-    int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
-    if (hi < 0 || lo < 0) bad_url("bad percent-encoding in the credentials");
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
-}
-
-// Parses a non-empty run of decimal digits no larger than `max`.
-bool parse_number(std::string_view s, long max, long& out) {
-  if (s.empty() || s.size() > 10) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && end == s.data() + s.size() && out <= max;
-}
 
 struct ReaderDeleter {
   void operator()(redisReader* r) const { redisReaderFree(r); }
@@ -163,6 +127,13 @@ class Conn {
     broken_ = true;
     throw RedisUnavailable(what);
   }
+  // The caller was cancelled (request deadline, client gone, shutdown) mid-command: the reply is
+  // still coming, so the connection is out of step and discarded — but Redis is not at fault, so
+  // the circuit stays closed.
+  [[noreturn]] void cancelled() {
+    broken_ = true;
+    throw boost::system::system_error(asio::error::operation_aborted);
+  }
 
   // Deadlines: one timer per connection whose handler cancels the socket. Racing each read and
   // write against a timer with awaitable operators cost more than the Redis command itself
@@ -206,6 +177,7 @@ class Conn {
     Armed armed(*this, co_await asio::this_coro::executor, deadline);
     auto [ec, n] = co_await asio::async_write(socket_, asio::buffer(wire), use_tuple);
     if (armed.fired()) fail("timed out sending to redis");
+    if (ec == asio::error::operation_aborted) cancelled();
     if (ec) fail("sending to redis failed: " + ec.message());
   }
 
@@ -223,6 +195,7 @@ class Conn {
       if (!armed) armed.emplace(*this, co_await asio::this_coro::executor, deadline);
       auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer_), use_tuple);
       if (armed->fired()) fail("timed out waiting for redis");
+      if (ec == asio::error::operation_aborted) cancelled();
       if (ec) fail("reading from redis failed: " + ec.message());
       if (redisReaderFeed(reader_.get(), buffer_.data(), n) != REDIS_OK) {
         fail(std::string("redis protocol error: ") + reader_->errstr);
@@ -345,69 +318,6 @@ asio::awaitable<std::unique_ptr<Conn>> Conn::open(asio::any_io_executor executor
 
 }  // namespace
 
-RedisUrl parse_redis_url(std::string_view url) {
-  constexpr std::string_view kScheme = "redis://";
-  if (url.starts_with("rediss://")) bad_url("rediss:// (TLS) is not supported");
-  if (!url.starts_with(kScheme)) bad_url("it must start with redis://");
-  auto rest = url.substr(kScheme.size());
-  auto slash = rest.find('/');
-  auto authority = rest.substr(0, slash);
-  auto path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
-
-  RedisUrl out;
-  // The last '@' separates the credentials, so an unencoded '@' in a password still works.
-  if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-    auto userinfo = authority.substr(0, at);
-    authority = authority.substr(at + 1);
-    auto colon = userinfo.find(':');
-    if (colon == std::string_view::npos) bad_url("credentials must be [user]:password@");
-    out.user = percent_decode(userinfo.substr(0, colon));
-    out.password = percent_decode(userinfo.substr(colon + 1));
-  }
-
-  std::string_view host;
-  std::string_view port;
-  bool has_port = false;
-  if (authority.starts_with('[')) {
-    auto close = authority.find(']');
-    if (close == std::string_view::npos) bad_url("unterminated [IPv6] host");
-    host = authority.substr(1, close - 1);
-    auto after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') bad_url("unexpected text after the host");
-      port = after.substr(1);
-      has_port = true;
-    }
-  } else {
-    auto colon = authority.find(':');
-    host = authority.substr(0, colon);
-    if (colon != std::string_view::npos) {
-      port = authority.substr(colon + 1);
-      has_port = true;
-      if (port.find(':') != std::string_view::npos) bad_url("IPv6 hosts must be in brackets");
-    }
-  }
-  if (host.empty()) bad_url("missing host");
-  for (char c : host) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f || c == '/' || c == '?' || c == '#' || c == '@') {
-      bad_url("invalid character in the host");
-    }
-  }
-  out.host = std::string(host);
-  if (has_port) {
-    long p = 0;
-    if (!parse_number(port, 65535, p) || p == 0) bad_url("invalid port");
-    out.port = static_cast<std::uint16_t>(p);
-  }
-  if (!path.empty()) {
-    long db = 0;
-    if (!parse_number(path, 1L << 30, db)) bad_url("the path must be a database number");
-    out.db = static_cast<int>(db);
-  }
-  return out;
-}
-
 Script::Script(std::string lua) : source_(std::move(lua)) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
@@ -423,13 +333,7 @@ Script::Script(std::string lua) : source_(std::move(lua)) {
 }
 
 struct Client::Impl {
-  struct Waiter {
-    asio::any_io_executor executor;  // the waiting coroutine's own (strand) executor
-    asio::steady_timer timer;
-    std::unique_ptr<Conn> conn;  // set by put_back
-    bool may_open = false;       // set when a discarded connection handed its slot over
-    explicit Waiter(asio::any_io_executor ex) : executor(ex), timer(ex) {}
-  };
+  using Slots = util::ResourcePool<Conn>;
 
   // A connection borrowed from the pool; returns it (or, if broken, its slot) on destruction.
   class Lease {
@@ -452,14 +356,14 @@ struct Client::Impl {
       : executor(std::move(ex)),
         options(opts),
         url(parse_redis_url(opts.url)),
-        where(url.host + ":" + std::to_string(url.port)) {}
+        where(url.host + ":" + std::to_string(url.port)),
+        slots(opts.pool_size, opts.max_waiters) {}
 
   asio::awaitable<Reply> execute(const std::string& wire);
   bool admit();
   void end_probe();
-  asio::awaitable<Lease> acquire(bool probe);
+  asio::awaitable<Lease> acquire(bool probe, Clock::time_point deadline);
   void put_back(std::unique_ptr<Conn> conn);
-  void free_slot();
   void trip(const std::string& why);
   void succeeded();
 
@@ -467,11 +371,9 @@ struct Client::Impl {
   const ClientOptions options;
   const RedisUrl url;
   const std::string where;  // host:port for messages (never the password)
+  Slots slots;
 
-  std::mutex mutex;
-  std::vector<std::unique_ptr<Conn>> idle;
-  std::deque<std::shared_ptr<Waiter>> waiters;
-  int open = 0;  // slots taken: idle + lent + being opened
+  std::mutex mutex;  // the circuit breaker's state
   bool circuit_open = false;
   bool probing = false;
   Clock::time_point retry_at;
@@ -504,11 +406,10 @@ void Client::Impl::trip(const std::string& why) {
     probing = false;
     retry_at = Clock::now() + options.retry_interval;
     available.store(false, std::memory_order_release);
-    // Idle connections to a server that just failed are suspect (a partition shows no EOF); the
-    // probe will open a fresh one, bounded by the connect timeout.
-    open -= static_cast<int>(idle.size());
-    idle.clear();
   }
+  // Idle connections to a server that just failed are suspect (a partition shows no EOF); the
+  // probe will open a fresh one, bounded by the connect timeout.
+  slots.drop_idle();
   if (!was_open) {
     observability::log_warn(
         "redis unavailable; failing fast until a probe succeeds",
@@ -536,74 +437,28 @@ void Client::Impl::succeeded() {
 void Client::Impl::put_back(std::unique_ptr<Conn> conn) {
   if (conn->broken()) {
     conn.reset();
-    free_slot();
+    slots.free_slot();
     return;
   }
-  std::lock_guard lock(mutex);
-  if (!waiters.empty()) {
-    auto w = waiters.front();
-    waiters.pop_front();
-    w->conn = std::move(conn);
-    // Cancel on the waiter's own executor: its timer is only ever touched there.
-    asio::post(w->executor, [w] { w->timer.cancel(); });
-    return;
-  }
-  idle.push_back(std::move(conn));
+  slots.put_back(std::move(conn));
 }
 
-// A slot without a connection: the first waiter may open one, otherwise the pool shrinks.
-void Client::Impl::free_slot() {
-  std::lock_guard lock(mutex);
-  if (!waiters.empty()) {
-    auto w = waiters.front();
-    waiters.pop_front();
-    w->may_open = true;
-    asio::post(w->executor, [w] { w->timer.cancel(); });
-    return;
+asio::awaitable<Client::Impl::Lease> Client::Impl::acquire(bool probe, Clock::time_point deadline) {
+  Slots::Grant grant;
+  std::string busy;
+  try {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    grant = co_await slots.acquire(std::max(left, std::chrono::milliseconds(0)),
+                                   [](Conn& c) { return c.looks_alive(); });
+  } catch (const util::PoolExhausted& e) {
+    // Not an outage (Redis answers; we are saturated), so the circuit stays as it is.
+    busy = e.reason == util::PoolExhausted::Reason::kQueueFull
+               ? "redis client busy: connection wait queue is full"
+               : "redis client busy: no connection within " +
+                     std::to_string(options.command_timeout.count()) + " ms";
   }
-  --open;
-}
-
-asio::awaitable<Client::Impl::Lease> Client::Impl::acquire(bool probe) {
-  auto my_executor = co_await asio::this_coro::executor;
-  std::unique_ptr<Conn> ready;
-  std::shared_ptr<Waiter> waiter;
-  {
-    std::lock_guard lock(mutex);
-    while (!ready && !idle.empty()) {
-      auto candidate = std::move(idle.back());
-      idle.pop_back();
-      if (candidate->looks_alive()) {
-        ready = std::move(candidate);
-      } else {
-        --open;
-      }
-    }
-    if (!ready) {
-      if (open < options.pool_size) {
-        ++open;
-      } else if (static_cast<int>(waiters.size()) >= options.max_waiters) {
-        throw RedisUnavailable("redis client busy: connection wait queue is full");
-      } else {
-        waiter = std::make_shared<Waiter>(my_executor);
-        waiters.push_back(waiter);
-      }
-    }
-  }
-  if (ready) co_return Lease(this, std::move(ready));
-
-  if (waiter) {
-    waiter->timer.expires_after(options.command_timeout);
-    co_await waiter->timer.async_wait(use_tuple);
-    std::lock_guard lock(mutex);
-    if (waiter->conn) co_return Lease(this, std::move(waiter->conn));
-    if (!waiter->may_open) {
-      std::erase(waiters, waiter);
-      // Not an outage (Redis answers; we are saturated), so the circuit stays as it is.
-      throw RedisUnavailable("redis client busy: no connection within " +
-                             std::to_string(options.command_timeout.count()) + " ms");
-    }
-  }
+  if (!busy.empty()) throw RedisUnavailable(busy);
+  if (grant.resource) co_return Lease(this, std::move(grant.resource));
 
   // This coroutine owns a slot. While the circuit is open only the probe may connect.
   bool fail_fast = false;
@@ -612,7 +467,7 @@ asio::awaitable<Client::Impl::Lease> Client::Impl::acquire(bool probe) {
     fail_fast = circuit_open && !probe;
   }
   if (fail_fast) {
-    free_slot();
+    slots.free_slot();
     throw RedisUnavailable("redis at " + where + " is unavailable (failing fast)");
   }
   std::unique_ptr<Conn> conn;
@@ -627,7 +482,7 @@ asio::awaitable<Client::Impl::Lease> Client::Impl::acquire(bool probe) {
     failure = std::current_exception();
   }
   if (failure) {
-    free_slot();
+    slots.free_slot();
     if (!why.empty()) trip(why);
     std::rethrow_exception(failure);
   }
@@ -645,12 +500,14 @@ asio::awaitable<Reply> Client::Impl::execute(const std::string& wire) {
     }
   } guard{this, probe};
 
-  Lease lease = co_await acquire(probe);
+  // One deadline for the whole command: the wait for a connection and the round trip.
+  const auto deadline = Clock::now() + options.command_timeout;
+  Lease lease = co_await acquire(probe, deadline);
   Reply reply;
   std::exception_ptr failure;
   std::string why;
   try {
-    reply = co_await lease->roundtrip(wire, Clock::now() + options.command_timeout);
+    reply = co_await lease->roundtrip(wire, deadline);
   } catch (const RedisUnavailable& e) {
     failure = std::current_exception();
     why = e.what();

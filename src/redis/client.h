@@ -6,7 +6,9 @@
 //  - a fixed pool of connections (opened lazily, one command in flight per connection); when all
 //    are busy, callers wait in a bounded queue, as with db::Pool;
 //  - connect and command timeouts, and a connection that failed is discarded (the next call opens
-//    a fresh one);
+//    a fresh one); a caller cancelled mid-command (request deadline, shutdown) discards its
+//    connection too, without counting as an outage;
+//  - the waiting and hand-over logic is util::ResourcePool, shared with db::Pool;
 //  - a circuit breaker: after a connection failure every call fails fast with RedisUnavailable
 //    for `retry_interval`, then one call is let through as a probe; its success closes the
 //    circuit. So an outage costs callers no latency, and a dead server sees one attempt per
@@ -33,7 +35,8 @@ struct ClientOptions {
   std::string url;
   int pool_size = 4;
   std::chrono::milliseconds connect_timeout{200};  // TCP connect + AUTH/SELECT
-  std::chrono::milliseconds command_timeout{500};  // one round trip; also the longest queue wait
+  // The whole command: the wait for a pooled connection plus the round trip.
+  std::chrono::milliseconds command_timeout{500};
   std::chrono::milliseconds retry_interval{1000};  // how long the circuit stays open
   int max_waiters = 1024;                          // callers queued for a busy pool
 };

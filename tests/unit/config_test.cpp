@@ -70,3 +70,19 @@ TEST(Config, ErrorMessagesNameTheSetting) {
     EXPECT_NE(std::string(e.what()).find("AUTOBLOG_DB_POOL_SIZE"), std::string::npos);
   }
 }
+
+TEST(Config, DeadlineSettings) {
+  auto c = config_from_env(env({}));
+  EXPECT_EQ(c.db_statement_timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(c.request_timeout, std::chrono::milliseconds(30000));
+  c = config_from_env(env({{"AUTOBLOG_DB_STATEMENT_TIMEOUT_MS", "250"},
+                           {"AUTOBLOG_DB_MIGRATION_TIMEOUT_MS", "90000"},
+                           {"AUTOBLOG_REQUEST_TIMEOUT_MS", "1500"},
+                           {"AUTOBLOG_SHUTDOWN_TIMEOUT_MS", "0"}}));
+  EXPECT_EQ(c.db_statement_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(c.db_migration_statement_timeout, std::chrono::milliseconds(90000));
+  EXPECT_EQ(c.request_timeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(c.shutdown_timeout, std::chrono::milliseconds(0));
+  EXPECT_THROW(config_from_env(env({{"AUTOBLOG_DB_STATEMENT_TIMEOUT_MS", "0"}})), ConfigError);
+  EXPECT_THROW(config_from_env(env({{"AUTOBLOG_REQUEST_TIMEOUT_MS", "soon"}})), ConfigError);
+}

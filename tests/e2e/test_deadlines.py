@@ -192,6 +192,20 @@ class DisconnectAndShutdownCase(E2ETestCase):
         # The server keeps serving.
         self.assertEqual(self.server.request("GET", "/health")[0], 200)
 
+    def test_request_deadline_cancels_the_handler_and_its_query(self):
+        _, token, item, _ = self.start(AUTOBLOG_REQUEST_TIMEOUT_MS="500")
+        t0 = time.monotonic()
+        status, _, body = self.server.request("PATCH", f"/v1/content/{item}",
+                                              {"status": "archived"}, token=token)
+        took = time.monotonic() - t0
+        self.assertEqual(status, 503, body)
+        self.assertIn("deadline", body["error"]["message"])
+        self.assertGreaterEqual(took, 0.45)
+        self.assertLess(took, 0.5 + 3)
+        self.assertTrue(wait_until(lambda: not self.waiting_on_lock(), timeout=10),
+                        "the query outlived its request")
+        self.assertEqual(self.server.request("GET", "/health")[0], 200)
+
     def test_shutdown_during_a_blocked_request_answers_503_and_exits_0(self):
         tenant, token, item, lock = self.start(AUTOBLOG_SHUTDOWN_TIMEOUT_MS="1000")
         s = self.send_patch(token, item)

@@ -64,6 +64,7 @@ Config config_from_env(const EnvLookup& env) {
   millis("AUTOBLOG_DB_MIGRATION_TIMEOUT_MS", c.db_migration_statement_timeout, 1, 86400000);
   millis("AUTOBLOG_REQUEST_TIMEOUT_MS", c.request_timeout, 1, 3600000);
   millis("AUTOBLOG_SHUTDOWN_TIMEOUT_MS", c.shutdown_timeout, 0, 3600000);
+  millis("AUTOBLOG_HTTP_HEADER_TIMEOUT_MS", c.header_timeout, 100, 600000);
   str("AUTOBLOG_DB_ACQUIRE_TIMEOUT_MS", [&](const std::string& v) {
     c.db_acquire_timeout = std::chrono::milliseconds(
         parse_int_setting("AUTOBLOG_DB_ACQUIRE_TIMEOUT_MS", v, 1, 600000));

@@ -35,6 +35,7 @@ struct Config {
   std::chrono::milliseconds db_migration_statement_timeout{600000};
   std::chrono::milliseconds request_timeout{30000};  // a request's whole deadline (then 503)
   std::chrono::milliseconds shutdown_timeout{10000};  // drain of in-flight requests at shutdown
+  std::chrono::milliseconds header_timeout{10000};    // a request head, from its first byte
   int io_threads = 0;  // 0 = one per core
   std::size_t max_body_bytes = 1 << 20;
 

@@ -25,6 +25,7 @@
 #include <mutex>
 
 #include "http/error_mapping.h"
+#include "http/framing.h"
 #include "observability/log.h"
 
 namespace autoblog::http {
@@ -357,7 +358,20 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       // The larger limit while reading the header; the route's own limit is applied below.
       parser.body_limit(std::max(options.max_body_bytes, options.max_upload_bytes));
       conn->idle = true;
-      conn->arm(first ? options.header_timeout : options.idle_timeout);
+      if (first) {
+        conn->arm(options.header_timeout);  // from the accept
+      } else if (buffer.size() == 0) {
+        // Keep-alive: idle until the next request's first byte, then the header deadline runs
+        // from there, so a head trickled byte by byte gets header_timeout, not idle_timeout.
+        // The bytes read here are the parser's first input (no extra system call).
+        conn->arm(options.idle_timeout);
+        auto [rec, got] = co_await stream.async_read_some(buffer.prepare(4096), use_tuple);
+        if (rec) break;  // closed while idle, or closed by stop()/the sweeper
+        buffer.commit(got);
+        conn->arm(options.header_timeout);
+      } else {
+        conn->arm(options.header_timeout);  // a pipelined request already started
+      }
       first = false;
       auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
       conn->idle = false;
@@ -381,6 +395,17 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         break;
       }
       auto& header = parser.get();
+      RequestHead head{header.version(), {}, false, 0};
+      for (const auto& f : header) {
+        if (f.name() == bhttp::field::transfer_encoding) head.transfer_encoding.push_back(f.value());
+        else if (f.name() == bhttp::field::host) ++head.host_fields;
+        else if (f.name() == bhttp::field::content_length) head.has_content_length = true;
+      }
+      if (auto bad = check_framing(head)) {
+        co_await write_error(*conn, header.version(), bad->status, "invalid_request",
+                             bad->message);
+        break;
+      }
       const bool upload = header.target().starts_with(options.upload_path_prefix);
       const std::size_t limit = upload ? options.max_upload_bytes : options.max_body_bytes;
       if (auto length = parser.content_length(); length && *length > limit) {

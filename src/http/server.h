@@ -29,7 +29,8 @@ struct ServerOptions {
   std::string upload_path_prefix = "/v1/files/";
   std::size_t max_upload_bytes = 25 << 20;
   std::size_t max_header_bytes = 16 * 1024;
-  std::chrono::seconds header_timeout{10};
+  // From a request's first byte (a new connection: from the accept) to the end of its head.
+  std::chrono::milliseconds header_timeout{10000};
   std::chrono::seconds body_timeout{60};
   std::chrono::seconds idle_timeout{75};
   // A request's whole deadline, from its handler's start: past it the handler is cancelled

@@ -1,0 +1,107 @@
+"""E2E: HTTP framing at the edge, on raw sockets.
+
+- Request smuggling: a Transfer-Encoding whose final coding is not chunked is a 400 and the
+  connection closes — the bytes after the head never run as a second request.
+- RFC 9112 §3.2: an HTTP/1.1 request without Host, or with two, is a 400.
+- Keep-alive slowloris: the header deadline runs from the first byte of every request, not only
+  the first one on a connection.
+"""
+import socket
+import time
+import unittest
+
+from harness import E2ETestCase, drop_database, fresh_database
+
+
+def read_all(s: socket.socket, timeout: float) -> bytes:
+    s.settimeout(timeout)
+    out = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return out
+            out += chunk
+    except socket.timeout:
+        return out
+
+
+class HttpEdgeCase(E2ETestCase):
+    HEADER_TIMEOUT_MS = 1000
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = fresh_database("http_edge")
+        cls.addClassCleanup(drop_database, cls.db)
+        cls.server = cls.start_server(cls.db, env={
+            "AUTOBLOG_HTTP_HEADER_TIMEOUT_MS": str(cls.HEADER_TIMEOUT_MS)})
+
+    def exchange(self, payload: bytes, timeout: float = 5.0) -> bytes:
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=timeout) as s:
+            s.sendall(payload)
+            return read_all(s, timeout)
+
+    def test_transfer_encoding_not_ending_in_chunked_is_refused_and_nothing_is_smuggled(self):
+        smuggled = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+        for te in (b"gzip", b"chunked, identity", b"identity", b"chunked\r\nTransfer-Encoding: gzip"):
+            raw = self.exchange(b"POST /v1/content HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te +
+                                b"\r\n\r\n" + smuggled)
+            self.assertTrue(raw.startswith(b"HTTP/1.1 400 "), (te, raw[:200]))
+            self.assertEqual(raw.count(b"HTTP/1.1 "), 1, f"{te!r}: a second request ran: {raw!r}")
+            self.assertIn(b"Connection: close", raw)
+
+    def test_unsupported_codings_before_chunked_are_501(self):
+        raw = self.exchange(b"POST /v1/content HTTP/1.1\r\nHost: x\r\n"
+                            b"Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n")
+        self.assertTrue(raw.startswith(b"HTTP/1.1 501 "), raw[:200])
+
+    def test_transfer_encoding_with_content_length_is_refused(self):
+        raw = self.exchange(b"POST /v1/content HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                            b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        self.assertTrue(raw.startswith(b"HTTP/1.1 400 "), raw[:200])
+        self.assertEqual(raw.count(b"HTTP/1.1 "), 1, raw)
+
+    def test_host_header_must_be_there_once(self):
+        raw = self.exchange(b"GET /health HTTP/1.1\r\n\r\n")
+        self.assertTrue(raw.startswith(b"HTTP/1.1 400 "), raw[:200])
+        self.assertIn(b"Host", raw)
+        raw = self.exchange(b"GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+        self.assertTrue(raw.startswith(b"HTTP/1.1 400 "), raw[:200])
+        # HTTP/1.0 has no Host requirement; an ordinary request still works.
+        raw = self.exchange(b"GET /health HTTP/1.0\r\n\r\n")
+        self.assertTrue(raw.startswith(b"HTTP/1.0 200 "), raw[:200])
+        raw = self.exchange(b"GET /health HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        self.assertTrue(raw.startswith(b"HTTP/1.1 200 "), raw[:200])
+
+    def test_header_deadline_applies_to_every_request_on_a_connection(self):
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.settimeout(5)
+            first = s.recv(65536)
+            self.assertTrue(first.startswith(b"HTTP/1.1 200 "), first)
+            # A second request trickled a byte at a time, well inside the idle timeout.
+            t0 = time.monotonic()
+            closed_after = None
+            for b in b"GET /health HTTP/1.1\r\nX-Slow: " + b"a" * 200:
+                try:
+                    s.sendall(bytes([b]))
+                except (BrokenPipeError, ConnectionResetError):
+                    closed_after = time.monotonic() - t0
+                    break
+                s.settimeout(0.2)
+                try:
+                    if s.recv(1) == b"":
+                        closed_after = time.monotonic() - t0
+                        break
+                except socket.timeout:
+                    pass
+                except ConnectionResetError:
+                    closed_after = time.monotonic() - t0
+                    break
+            self.assertIsNotNone(closed_after, "the trickled head was never cut off")
+            # header deadline + the sweeper's 250 ms granularity + slack
+            self.assertLess(closed_after, self.HEADER_TIMEOUT_MS / 1000 + 2.5)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -65,6 +65,10 @@ Config config_from_env(const EnvLookup& env) {
   millis("AUTOBLOG_REQUEST_TIMEOUT_MS", c.request_timeout, 1, 3600000);
   millis("AUTOBLOG_SHUTDOWN_TIMEOUT_MS", c.shutdown_timeout, 0, 3600000);
   millis("AUTOBLOG_HTTP_HEADER_TIMEOUT_MS", c.header_timeout, 100, 600000);
+  str("AUTOBLOG_MAX_CONNECTIONS", [&](const std::string& v) {
+    c.max_connections =
+        static_cast<std::size_t>(parse_int_setting("AUTOBLOG_MAX_CONNECTIONS", v, 1, 1000000));
+  });
   str("AUTOBLOG_DB_ACQUIRE_TIMEOUT_MS", [&](const std::string& v) {
     c.db_acquire_timeout = std::chrono::milliseconds(
         parse_int_setting("AUTOBLOG_DB_ACQUIRE_TIMEOUT_MS", v, 1, 600000));

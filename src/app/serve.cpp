@@ -74,6 +74,7 @@ int serve(const Config& config) {
   server_options.max_upload_bytes = config.max_object_bytes;
   server_options.request_timeout = config.request_timeout;
   server_options.header_timeout = config.header_timeout;
+  server_options.max_connections = config.max_connections;
   http::Server server(rt.io(), server_options, app);
   server.start();
 

@@ -16,6 +16,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -38,12 +39,24 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-// A connection as the server sees it. Deadlines are enforced by the server's sweeper (one timer
-// for all connections, see Impl::sweep) instead of a timer armed and cancelled around every read
-// and write, which profiling showed to cost more than parsing the request.
+// Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit now in force.
+std::size_t raise_open_file_limit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit raised = rl;
+    raised.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+  }
+  return rl.rlim_cur == RLIM_INFINITY ? std::size_t(1) << 20 : static_cast<std::size_t>(rl.rlim_cur);
+}
+
 // Why a request in flight was cut short (see Connection::cut_request).
 enum class Cut : int { kNone, kDeadline, kShutdown, kDisconnected };
 
+// A connection as the server sees it. Deadlines are enforced by the server's sweeper (one timer
+// for all connections, see Impl::sweep) instead of a timer armed and cancelled around every read
+// and write, which profiling showed to cost more than parsing the request.
 struct Connection {
   tcp::socket socket;
   std::atomic<bool> idle{true};
@@ -53,6 +66,7 @@ struct Connection {
   // pool wait, a Redis command — which unwinds it and releases what it holds.
   boost::asio::cancellation_signal cancel;
   std::atomic<bool> in_handler{false};
+  std::atomic<bool> shed{false};  // chosen to be closed to free its descriptor
   std::atomic<int> cut{0};
   std::uint64_t request_seq = 0;  // strand-only; tells a late disconnect check its request ended
   explicit Connection(tcp::socket s) : socket(std::move(s)) {}
@@ -210,6 +224,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   std::atomic<bool> stopping_hard{false};  // requests in flight are being cut
   std::atomic<std::size_t> active{0};
   std::atomic<std::size_t> in_flight{0};
+  std::size_t max_connections = 0;  // beyond it: 503 and close (set by start())
+  std::size_t shed_at = 0;          // beyond it: the oldest idle connection is closed
   std::mutex mutex;
   std::list<std::weak_ptr<Connection>> connections;
 
@@ -244,13 +260,37 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   }
 
   asio::awaitable<void> accept_loop() {
+    asio::steady_timer backoff(ioc);
+    auto pause = std::chrono::milliseconds(0);
+    auto last_log = std::chrono::steady_clock::time_point{};
+    std::uint64_t suppressed = 0;
     for (;;) {
       auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), use_tuple);
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) co_return;
-        observability::log_warn("accept failed", {{"error", ec.message()}});
+        // Out of descriptors (EMFILE, ENFILE) or kernel memory: retrying at once spins a core
+        // and floods the log. Free descriptors held by idle keep-alive clients, wait a little
+        // longer each time, and log at most every 10 s.
+        auto now = std::chrono::steady_clock::now();
+        if (now - last_log >= std::chrono::seconds(10)) {
+          observability::log_warn("accept failed; backing off",
+                                  {{"error", ec.message()},
+                                   {"connections", static_cast<std::int64_t>(active.load())},
+                                   {"suppressed", static_cast<std::int64_t>(suppressed)}});
+          last_log = now;
+          suppressed = 0;
+        } else {
+          ++suppressed;
+        }
+        shed_idle(8);
+        pause = std::min(std::max(pause * 2, std::chrono::milliseconds(10)),
+                         std::chrono::milliseconds(500));
+        backoff.expires_after(pause);
+        auto [tec] = co_await backoff.async_wait(use_tuple);
+        if (tec || stopping) co_return;
         continue;
       }
+      pause = std::chrono::milliseconds(0);
       socket.set_option(tcp::no_delay(true), ec);
       auto conn = std::make_shared<Connection>(std::move(socket));
       {
@@ -258,12 +298,38 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         connections.remove_if([](auto& w) { return w.expired(); });
         connections.push_back(conn);
       }
-      ++active;
+      auto now_active = ++active;
+      // Near the limit, the oldest idle keep-alive connection makes room for the new one.
+      if (now_active > shed_at) shed_idle(1);
       auto executor = conn->socket.get_executor();
-      asio::co_spawn(executor, session(conn), [self = shared_from_this()](std::exception_ptr) {
-        --self->active;
+      bool refuse = now_active > max_connections;
+      asio::co_spawn(executor, refuse ? refuse_session(conn) : session(conn),
+                     [self = shared_from_this()](std::exception_ptr) { --self->active; });
+    }
+  }
+
+  // Closes up to `n` idle keep-alive connections, oldest first.
+  void shed_idle(int n) {
+    std::lock_guard lock(mutex);
+    for (auto& weak : connections) {
+      if (n == 0) break;
+      auto conn = weak.lock();
+      if (!conn || !conn->idle || conn->shed) continue;
+      conn->shed = true;
+      --n;
+      asio::post(conn->socket.get_executor(), [conn] {
+        beast::error_code ec;
+        if (conn->idle) conn->socket.close(ec);
       });
     }
+  }
+
+  // Over the connection cap with nobody idle to shed: say so instead of holding the socket.
+  asio::awaitable<void> refuse_session(std::shared_ptr<Connection> conn) {
+    conn->idle = false;
+    co_await write_error(*conn, 11, 503, "unavailable", "too many connections; retry later");
+    beast::error_code ignored;
+    conn->socket.close(ignored);
   }
 
   // Answers an error and closes. The client may still be sending a body we refused: keep
@@ -490,6 +556,12 @@ Server::Server(asio::io_context& ioc, ServerOptions options, Handler app)
 Server::~Server() = default;
 
 void Server::start() {
+  // Every connection costs a descriptor: take the hard limit, and keep clear of it.
+  std::size_t fd_limit = raise_open_file_limit();
+  const std::size_t reserve = 64;  // database, Redis, storage, logs, the listener
+  std::size_t usable = fd_limit > 2 * reserve ? fd_limit - reserve : fd_limit / 2;
+  impl_->max_connections = std::min(impl_->options.max_connections, usable);
+  impl_->shed_at = impl_->max_connections - impl_->max_connections / 10;
   auto& a = impl_->acceptor;
   auto address = asio::ip::make_address(impl_->options.host);
   tcp::endpoint ep(address, impl_->options.port);

@@ -36,6 +36,9 @@ struct ServerOptions {
   // A request's whole deadline, from its handler's start: past it the handler is cancelled
   // (its query, pool wait or Redis command with it) and the client gets 503.
   std::chrono::milliseconds request_timeout{30000};
+  // Open connections at most (also capped by the descriptor limit); beyond it a new connection
+  // gets 503 and is closed. Near it, the oldest idle keep-alive connection is closed.
+  std::size_t max_connections = 10000;
 };
 
 class Server {

@@ -6,6 +6,8 @@
 - Keep-alive slowloris: the header deadline runs from the first byte of every request, not only
   the first one on a connection.
 """
+import os
+import resource
 import socket
 import time
 import unittest
@@ -101,6 +103,44 @@ class HttpEdgeCase(E2ETestCase):
             self.assertIsNotNone(closed_after, "the trickled head was never cut off")
             # header deadline + the sweeper's 250 ms granularity + slack
             self.assertLess(closed_after, self.HEADER_TIMEOUT_MS / 1000 + 2.5)
+
+
+class DescriptorExhaustionCase(E2ETestCase):
+    """With the server's descriptor limit lowered to 96 and 150 idle clients, the accept loop
+    backs off (no spinning core, no log flood) and a new client is still served, because the
+    oldest idle keep-alive connections make room."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = fresh_database("emfile")
+        cls.addClassCleanup(drop_database, cls.db)
+        cls.server = cls.start_server(cls.db)
+
+    @staticmethod
+    def cpu_seconds(pid: int) -> float:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def test_accept_backs_off_and_sheds_idle_connections(self):
+        pid = self.server.proc.pid
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (96, 96))
+        idle = []
+        self.addCleanup(lambda: [c.close() for c in idle])
+        for _ in range(150):
+            idle.append(socket.create_connection(("127.0.0.1", self.server.port), timeout=5))
+        log_before = os.path.getsize(self.server.stderr_path)
+        cpu0, t0 = self.cpu_seconds(pid), time.monotonic()
+        time.sleep(2.0)  # measuring what the server does on its own meanwhile
+        used = (self.cpu_seconds(pid) - cpu0) / (time.monotonic() - t0)
+        self.assertLess(used, 0.3, f"server used {used:.2f} of a core while out of descriptors")
+        grown = os.path.getsize(self.server.stderr_path) - log_before
+        self.assertLess(grown, 20000, f"log grew by {grown} bytes in 2 s")
+        # A new client is served although every descriptor was taken by idle ones.
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            raw = read_all(s, 10)
+        self.assertTrue(raw.startswith(b"HTTP/1.1 200 "), raw[:200])
 
 
 if __name__ == "__main__":

@@ -65,6 +65,10 @@ Config config_from_env(const EnvLookup& env) {
   millis("AUTOBLOG_REQUEST_TIMEOUT_MS", c.request_timeout, 1, 3600000);
   millis("AUTOBLOG_SHUTDOWN_TIMEOUT_MS", c.shutdown_timeout, 0, 3600000);
   millis("AUTOBLOG_HTTP_HEADER_TIMEOUT_MS", c.header_timeout, 100, 600000);
+  str("AUTOBLOG_MAX_INFLIGHT_BODY_BYTES", [&](const std::string& v) {
+    c.max_inflight_body_bytes = static_cast<std::size_t>(
+        parse_int_setting("AUTOBLOG_MAX_INFLIGHT_BODY_BYTES", v, 1024, kIntMax));
+  });
   str("AUTOBLOG_MAX_CONNECTIONS", [&](const std::string& v) {
     c.max_connections =
         static_cast<std::size_t>(parse_int_setting("AUTOBLOG_MAX_CONNECTIONS", v, 1, 1000000));

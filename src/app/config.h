@@ -37,6 +37,7 @@ struct Config {
   std::chrono::milliseconds shutdown_timeout{10000};  // drain of in-flight requests at shutdown
   std::chrono::milliseconds header_timeout{10000};    // a request head, from its first byte
   std::size_t max_connections = 10000;  // open HTTP connections (also capped by RLIMIT_NOFILE)
+  std::size_t max_inflight_body_bytes = 256u << 20;  // request bodies in memory at once
   int io_threads = 0;  // 0 = one per core
   std::size_t max_body_bytes = 1 << 20;
 

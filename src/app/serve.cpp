@@ -75,6 +75,7 @@ int serve(const Config& config) {
   server_options.request_timeout = config.request_timeout;
   server_options.header_timeout = config.header_timeout;
   server_options.max_connections = config.max_connections;
+  server_options.max_inflight_body_bytes = config.max_inflight_body_bytes;
   http::Server server(rt.io(), server_options, app);
   server.start();
 

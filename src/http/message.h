@@ -2,7 +2,9 @@
 // Plain request/response types seen by routing, middleware and handlers.
 // They keep Beast out of every header but the server's own, so handlers compile fast.
 // Not thread-safe; a Request/Response belongs to the one coroutine serving it.
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,7 +29,11 @@ struct Request {
   std::string path;    // target without the query string (still percent-encoded)
   Fields query;        // decoded query parameters, in order
   Fields headers;      // names lower-cased
-  std::string body;
+  std::string body;  // empty until body_reader has run (dispatch_to_route runs it)
+  // Set by the server when a body is still on the wire: reads it into `body`. Run by the last
+  // link of the chain, after authentication and the rate limit, so a refused request's body is
+  // never read (and `Expect: 100-continue` is never answered for it).
+  std::function<boost::asio::awaitable<void>(Request&)> body_reader;
   std::string request_id;
   std::string remote;
   std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();

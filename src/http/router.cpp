@@ -144,6 +144,11 @@ Handler dispatch_to_route() {
   return [](Request& req) -> boost::asio::awaitable<Response> {
     const auto* handler = static_cast<const Handler*>(req.route_handler);
     if (!handler) throw std::logic_error("dispatch without routing");
+    if (req.body_reader) {
+      auto read_body = std::move(req.body_reader);
+      req.body_reader = nullptr;
+      co_await read_body(req);
+    }
     co_return co_await (*handler)(req);
   };
 }

@@ -26,6 +26,8 @@
 #include <mutex>
 
 #include "http/error_mapping.h"
+#include "http/body_budget.h"
+#include "http/errors.h"
 #include "http/framing.h"
 #include "observability/log.h"
 
@@ -224,6 +226,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   std::atomic<bool> stopping_hard{false};  // requests in flight are being cut
   std::atomic<std::size_t> active{0};
   std::atomic<std::size_t> in_flight{0};
+  BodyBudget body_budget{options.max_inflight_body_bytes};
   std::size_t max_connections = 0;  // beyond it: 503 and close (set by start())
   std::size_t shed_at = 0;          // beyond it: the oldest idle connection is closed
   std::mutex mutex;
@@ -341,6 +344,13 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     c.arm(options.body_timeout);
     auto [ec, n] = co_await asio::async_write(c.socket, res.buffers(), use_tuple);
     if (ec) co_return;
+    co_await linger(c);
+  }
+
+  // After our last response on a connection whose client may still be sending a body we did
+  // not read: half-close, then read and discard for up to 2 s (and 64 MiB), so the kernel does
+  // not reset the connection before the client has read the response.
+  asio::awaitable<void> linger(Connection& c) {
     beast::error_code ignored;
     c.socket.shutdown(tcp::socket::shutdown_send, ignored);
     c.arm(std::chrono::seconds(2));
@@ -480,44 +490,52 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         break;
       }
       parser.body_limit(limit);  // for chunked bodies of unknown length
-      if (header[bhttp::field::expect] == "100-continue") {
-        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, header.version()};
-        conn->arm(options.body_timeout);
-        auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
-        if (wec) break;
-      }
-      if (!parser.is_done()) {
-        conn->arm(options.body_timeout);
-        auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-        if (bec == bhttp::error::body_limit) {
-          co_await write_error(*conn, header.version(), 413, "payload_too_large",
-                               "request body exceeds " + std::to_string(limit) + " bytes");
-          break;
-        }
-        if (bec) {
-          if (bec != asio::error::bad_descriptor && bec != asio::error::operation_aborted)
-            co_await write_error(*conn, header.version(), 400, "invalid_request",
-                                 "malformed HTTP request body");
-          break;
-        }
-      }
-      auto msg = parser.release();
+      const unsigned version = header.version();
       Request req;
-      req.method = std::string(msg.method_string());
-      bool target_ok = fill_target(req, msg.target());
+      req.method = std::string(header.method_string());
+      bool target_ok = fill_target(req, header.target());
       req.headers.reserve(16);
-      for (const auto& f : msg) {
+      for (const auto& f : header) {
         std::string name(f.name_string());
         for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
         req.headers.emplace_back(std::move(name), std::string(f.value()));
       }
-      req.body = std::move(msg.body());
       req.remote = remote;
       auto incoming_id = req.header("x-request-id");
       req.request_id = incoming_id && acceptable_request_id(*incoming_id)
                            ? std::string(*incoming_id)
                            : next_request_id();
-      bool keep_alive = msg.keep_alive();
+      bool keep_alive = header.keep_alive();
+
+      // The body is read only when the chain reaches the route (after authentication and the
+      // rate limit): a refused client never gets `100 Continue`, and its bytes are never held.
+      const bool body_pending = !parser.is_done();
+      bool body_read = !body_pending;
+      BodyBudget::Lease budget_lease;
+      if (body_pending) {
+        const bool expect_continue = header[bhttp::field::expect] == "100-continue";
+        req.body_reader = [&, expect_continue, limit, version](Request& r) -> asio::awaitable<void> {
+          auto want = parser.content_length().value_or(limit);
+          budget_lease = body_budget.reserve(static_cast<std::size_t>(want));
+          if (!budget_lease) throw Unavailable("too many request bodies in flight; retry later");
+          if (expect_continue) {
+            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
+            conn->arm(options.body_timeout);
+            auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
+            if (wec) throw BadRequest("connection failed while answering 100-continue");
+          }
+          conn->arm(options.body_timeout);
+          auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+          conn->arm(options.request_timeout);
+          if (bec == asio::error::operation_aborted)
+            throw boost::system::system_error(bec);  // cancelled: deadline, shutdown, client gone
+          if (bec == bhttp::error::body_limit)
+            throw PayloadTooLarge("request body exceeds " + std::to_string(limit) + " bytes");
+          if (bec) throw BadRequest("malformed HTTP request body");
+          r.body = std::move(parser.get().body());
+          body_read = true;
+        };
+      }
 
       Response res;
       if (target_ok) {
@@ -537,11 +555,14 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                              "malformed percent-encoding in the query string");
       }
       res.headers.emplace_back("X-Request-Id", req.request_id);
-      keep_alive = keep_alive && !stopping;
-      auto out = to_wire(std::move(res), msg.version(), keep_alive, std::move(head_buffer));
+      // A body left unread (a refused request) cannot be skipped reliably: close afterwards.
+      keep_alive = keep_alive && !stopping && body_read;
+      budget_lease = {};
+      auto out = to_wire(std::move(res), version, keep_alive, std::move(head_buffer));
       conn->arm(options.body_timeout);
       auto [wec, wn] = co_await asio::async_write(stream, out.buffers(), use_tuple);
       head_buffer = std::move(out.head);
+      if (!wec && !body_read) co_await linger(*conn);
       if (wec || !keep_alive) break;
     }
     beast::error_code ignored;

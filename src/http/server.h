@@ -39,6 +39,8 @@ struct ServerOptions {
   // Open connections at most (also capped by the descriptor limit); beyond it a new connection
   // gets 503 and is closed. Near it, the oldest idle keep-alive connection is closed.
   std::size_t max_connections = 10000;
+  // Request bodies held in memory at once, all connections together; beyond it 503.
+  std::size_t max_inflight_body_bytes = 256u << 20;
 };
 
 class Server {

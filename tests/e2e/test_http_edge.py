@@ -105,6 +105,84 @@ class HttpEdgeCase(E2ETestCase):
             self.assertLess(closed_after, self.HEADER_TIMEOUT_MS / 1000 + 2.5)
 
 
+class BodyAfterAuthCase(E2ETestCase):
+    """Authentication and the rate limit decide on the headers: a refused client's body is
+    never read, `100 Continue` is only sent to a client that will be served, and the bodies held
+    in memory at once are capped."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = fresh_database("body_after_auth")
+        cls.addClassCleanup(drop_database, cls.db)
+        cls.server = cls.start_server(cls.db, env={
+            "AUTOBLOG_MAX_INFLIGHT_BODY_BYTES": str(3 << 20)})
+        cls.tenant, cls.token = cls.server.new_tenant_with_token(tier="enterprise")
+
+    def head(self, token: str | None, length: int, expect: bool = False,
+             key: str = "up/big.bin") -> bytes:
+        h = (f"PUT /v1/files/{key} HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n"
+             "Content-Type: application/octet-stream\r\n")
+        if token:
+            h += f"Authorization: Bearer {token}\r\n"
+        if expect:
+            h += "Expect: 100-continue\r\n"
+        return (h + "\r\n").encode()
+
+    def rss_kb(self) -> int:
+        with open(f"/proc/{self.server.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        raise AssertionError("no VmRSS")
+
+    def test_anonymous_upload_is_refused_before_its_body(self):
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as s:
+            s.sendall(self.head(None, 24 << 20))  # and no body at all
+            raw = read_all(s, 5)
+        self.assertTrue(raw.startswith(b"HTTP/1.1 401 "), raw[:200])
+
+    def test_100_continue_only_for_clients_that_will_be_served(self):
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as s:
+            s.sendall(self.head("not-a-token", 1000, expect=True))
+            raw = read_all(s, 5)
+        self.assertTrue(raw.startswith(b"HTTP/1.1 401 "), raw[:200])
+        self.assertNotIn(b"100 Continue", raw)
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as s:
+            s.sendall(self.head(self.token, 5, expect=True))
+            s.settimeout(5)
+            first = s.recv(4096)
+            self.assertTrue(first.startswith(b"HTTP/1.1 100 Continue"), first)
+            s.sendall(b"hello")
+            rest = first.split(b"\r\n\r\n", 1)[1] + s.recv(65536)
+            self.assertRegex(rest[:13], rb"^HTTP/1.1 20[01]", rest[:200])
+
+    def test_bodies_in_flight_are_capped(self):
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as s:
+            s.sendall(self.head(self.token, 4 << 20, key="up/capped.bin"))  # over the 3 MiB budget
+            raw = read_all(s, 5)
+        self.assertTrue(raw.startswith(b"HTTP/1.1 503 "), raw[:200])
+        status, _, _ = self.req("GET", "/v1/files/up/capped.bin", token=self.token)
+        self.assertEqual(status, 404, "a refused upload was stored")
+
+    def test_stalled_anonymous_uploads_cost_no_memory(self):
+        before = self.rss_kb()
+        conns = []
+        self.addCleanup(lambda: [c.close() for c in conns])
+        chunk = b"\0" * (1 << 20)
+        for _ in range(8):
+            s = socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
+            conns.append(s)
+            s.sendall(self.head(None, 24 << 20))
+            try:
+                for _ in range(4):
+                    s.sendall(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        grown_mb = (self.rss_kb() - before) / 1024
+        self.assertLess(grown_mb, 20, f"server grew by {grown_mb:.0f} MB for refused uploads")
+        self.assertEqual(self.req("GET", "/health")[0], 200)
+
+
 class DescriptorExhaustionCase(E2ETestCase):
     """With the server's descriptor limit lowered to 96 and 150 idle clients, the accept loop
     backs off (no spinning core, no log flood) and a new client is still served, because the

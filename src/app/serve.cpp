@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "api/admin_api.h"
+#include "api/error_mapping.h"
 #include "api/files_api.h"
 #include "api/ops_api.h"
 #include "api/tenant_api.h"
@@ -74,8 +75,9 @@ int serve(const Config& config) {
 
   // Error mapping outermost, then access log + metrics, routing, authentication, rate limit,
   // the handler.
-  std::vector<http::Middleware> middleware{http::error_mapping(),
-                                           http::access_log(metrics, config.access_log),
+  std::vector<http::Middleware> middleware{http::error_mapping(api::map_exception),
+                                           http::access_log(metrics, config.access_log,
+                                                            api::map_exception),
                                            http::routing(router), authenticator.middleware()};
   if (config.rate_limits) middleware.push_back(ratelimit::rate_limit(backends.limiter(), metrics));
   auto app = http::chain(std::move(middleware), http::dispatch_to_route());

@@ -62,22 +62,21 @@ void add_content_routes(http::Router& router, db::Pool& pool) {
                co_return Response::json(200, std::move(json));
              });
 
-  router.add(
-      "PATCH", "/v1/content/{id}", Audience::kTenant,
-      "Change a content item's brief, generated content or status (legal transitions only)",
-      [service](Request& req) -> asio::awaitable<Response> {
-        auto id = uuid_param(req, "id");
-        auto body = http::parse_json_object(req);
-        http::require_known_fields(body, {"content_brief", "generated_content", "status"});
-        content::ContentChanges changes;
-        if (auto* brief = http::object_field(body, "content_brief", true))
-          changes.brief_json = json_text(brief);
-        if (auto* generated = http::object_field(body, "generated_content", true))
-          changes.generated_json = json_text(generated);
-        changes.status = http::string_field(body, "status");
-        auto json = co_await service.update(active_caller(req), id, changes);
-        co_return Response::json(200, std::move(json));
-      });
+  router.add("PATCH", "/v1/content/{id}", Audience::kTenant,
+             "Change a content item's brief, generated content or status (legal transitions only)",
+             [service](Request& req) -> asio::awaitable<Response> {
+               auto id = uuid_param(req, "id");
+               auto body = http::parse_json_object(req);
+               http::require_known_fields(body, {"content_brief", "generated_content", "status"});
+               content::ContentChanges changes;
+               if (auto* brief = http::object_field(body, "content_brief", true))
+                 changes.brief_json = json_text(brief);
+               if (auto* generated = http::object_field(body, "generated_content", true))
+                 changes.generated_json = json_text(generated);
+               changes.status = http::string_field(body, "status");
+               auto json = co_await service.update(active_caller(req), id, changes);
+               co_return Response::json(200, std::move(json));
+             });
 
   router.add("DELETE", "/v1/content/{id}", Audience::kTenant,
              "Delete a content item and its performance records",

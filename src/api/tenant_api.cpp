@@ -50,10 +50,8 @@ void add_tenant_routes(http::Router& router, db::Pool& pool, cache::TenantCache&
                content::BrandConfig config;
                config.voice_tone_json = *json_text(voice);
                config.topics_json = *json_text(topics);
-               config.visual_style_json =
-                   json_text(http::object_field(body, "visual_style", true));
-               config.seo_strategy_json =
-                   json_text(http::object_field(body, "seo_strategy", true));
+               config.visual_style_json = json_text(http::object_field(body, "visual_style", true));
+               config.seo_strategy_json = json_text(http::object_field(body, "seo_strategy", true));
                config.publishing_config_json =
                    json_text(http::object_field(body, "publishing_config", true));
                auto json = co_await brand.put(active_caller(req), config);

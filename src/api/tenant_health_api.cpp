@@ -29,9 +29,10 @@ using http::Response;
 
 namespace {
 
-constexpr db::TenantQuery kProbeTables{"health_probe_tables",
-                                 "SELECT count(*) FROM (SELECT 1 FROM content_pipelines LIMIT 1) "
-                                 "c"};
+constexpr db::TenantQuery kProbeTables{
+    "health_probe_tables",
+    "SELECT count(*) FROM (SELECT 1 FROM content_pipelines LIMIT 1) "
+    "c"};
 
 using TenantPtr = std::shared_ptr<const tenancy::ActiveTenant>;
 

@@ -46,7 +46,7 @@ inline constexpr db::TenantQuery kUpdate{
     "WHERE id = $1 RETURNING " AUTOBLOG_CONTENT_JSON};
 
 inline constexpr db::TenantQuery kDelete{"content_delete",
-                                   "DELETE FROM content_pipelines WHERE id = $1"};
+                                         "DELETE FROM content_pipelines WHERE id = $1"};
 
 #define AUTOBLOG_PERFORMANCE_JSON                                         \
   "json_build_object('id', id, 'content_id', content_id, 'metrics', metrics," \
@@ -76,7 +76,7 @@ inline constexpr db::TenantQuery kListPerformance{
   " 'updated_at', autoblog_core.rfc3339(updated_at))::text"
 
 inline constexpr db::TenantQuery kGetBrand{"brand_get",
-                                     "SELECT " AUTOBLOG_BRAND_JSON " FROM brand_configs LIMIT 1"};
+                                           "SELECT " AUTOBLOG_BRAND_JSON " FROM brand_configs LIMIT 1"};
 
 inline constexpr db::TenantQuery kPutBrand{
     "brand_put",

@@ -78,8 +78,8 @@ bool looks_like_rfc3339(std::string_view s) {
     if (i == start) return false;
   }
   if (i == s.size() - 1 && (s[i] == 'Z' || s[i] == 'z')) return true;
-  return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(i + 1, 2) &&
-         s[i + 3] == ':' && digits(i + 4, 2);
+  return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(i + 1, 2) && s[i + 3] == ':' &&
+         digits(i + 4, 2);
 }
 
 }  // namespace
@@ -139,7 +139,8 @@ asio::awaitable<std::string> ContentService::update(const ActiveTenant& tenant,
   co_return std::string(r.get(0, 0));
 }
 
-asio::awaitable<void> ContentService::remove(const ActiveTenant& tenant, const std::string& id) const {
+asio::awaitable<void> ContentService::remove(const ActiveTenant& tenant,
+                                             const std::string& id) const {
   Params p{param(checked_id(id))};
   auto tx = co_await TenantTx::begin(pool_, tenant);
   auto r = co_await tx.commit_with(q::kDelete, std::move(p));
@@ -175,7 +176,8 @@ asio::awaitable<JsonPage> ContentService::list_performance(const ActiveTenant& t
   co_return page_of(r, page.limit);
 }
 
-asio::awaitable<std::int64_t> ContentService::count_created_today(const ActiveTenant& tenant) const {
+asio::awaitable<std::int64_t> ContentService::count_created_today(
+    const ActiveTenant& tenant) const {
   auto tx = co_await TenantTx::begin(pool_, tenant);
   auto r = co_await tx.commit_with(q::kCountContentToday);
   co_return r.get_int(0, 0);

@@ -63,7 +63,8 @@ class ContentService {
                                              const std::string& id,
                                              const ContentChanges& changes) const;
   // Deletes the item and its performance records; NotFound.
-  boost::asio::awaitable<void> remove(const tenancy::ActiveTenant& tenant, const std::string& id) const;
+  boost::asio::awaitable<void> remove(const tenancy::ActiveTenant& tenant,
+                                      const std::string& id) const;
   // NotFound for an unknown item; InvalidInput for a tracked_at that is not RFC 3339.
   boost::asio::awaitable<std::string> add_performance(const tenancy::ActiveTenant& tenant,
                                                       const std::string& content_id,
@@ -72,7 +73,8 @@ class ContentService {
                                                     const std::string& content_id,
                                                     const PageRequest& page) const;
   // Items created since midnight UTC (daily quota, GET /v1/tenant usage).
-  boost::asio::awaitable<std::int64_t> count_created_today(const tenancy::ActiveTenant& tenant) const;
+  boost::asio::awaitable<std::int64_t> count_created_today(
+      const tenancy::ActiveTenant& tenant) const;
 
  private:
   db::Pool& pool_;

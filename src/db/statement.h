@@ -32,8 +32,7 @@ enum class Scope { kCore, kTenant };
 template <Scope S>
 class ScopedQuery {
  public:
-  explicit constexpr ScopedQuery(std::string_view name, std::string_view sql)
-      : query_{name, sql} {}
+  explicit constexpr ScopedQuery(std::string_view name, std::string_view sql) : query_{name, sql} {}
   constexpr std::string_view name() const { return query_.name; }
   constexpr std::string_view sql() const { return query_.sql; }
   // The untagged query, for the transaction that has already checked the scope.

@@ -50,9 +50,9 @@ void log_reply(const Request& req, const ErrorReply& reply) {
                                                {"sqlstate", *reply.log_sqlstate},
                                                {"error", reply.log_error}});
   else
-    observability::log_error(reply.log_event, {{"request_id", req.request_id},
-                                               {"route", req.route},
-                                               {"error", reply.log_error}});
+    observability::log_error(
+        reply.log_event,
+        {{"request_id", req.request_id}, {"route", req.route}, {"error", reply.log_error}});
 }
 }  // namespace
 

@@ -130,7 +130,7 @@ asio::awaitable<bool> TenantRegistry::begin_deletion(const std::string& id) {
   Params p{param(id)};
   auto r = co_await tx.exec(queries::kLockForDeletion, std::move(p));
   if (r.empty() || r.get_bool(0, 1)) co_return false;  // unknown, or deleted and purged
-  if (r.get(0, 0) == "deleted") co_return true;       // an earlier deletion's purge is pending
+  if (r.get(0, 0) == "deleted") co_return true;        // an earlier deletion's purge is pending
   auto schema = std::string(r.get(0, 2));
   Params mark{param(id)};
   co_await tx.exec(queries::kMarkDeleted, std::move(mark));

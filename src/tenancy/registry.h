@@ -70,8 +70,7 @@ class TenantRegistry {
   boost::asio::awaitable<std::shared_ptr<const Tenant>> resolve(const std::string& id);
   // Cached lookup for authentication: the tenant as an ActiveTenant, or TenantInactive
   // ("tenant not found", "tenant is suspended", "tenant is deleted").
-  boost::asio::awaitable<std::shared_ptr<const ActiveTenant>> resolve_active(
-      const std::string& id);
+  boost::asio::awaitable<std::shared_ptr<const ActiveTenant>> resolve_active(const std::string& id);
   void invalidate(const std::string& id);
   void invalidate_all();
 

@@ -126,8 +126,10 @@ asio::awaitable<Tenant> TenantService::update(const std::string& id,
   TenantPatch p;
   if (changes.name) p.name = checked_name(*changes.name);
   if (changes.domain) {
-    if (*changes.domain) p.domain = checked_domain(**changes.domain);
-    else p.domain = std::optional<std::string>();
+    if (*changes.domain)
+      p.domain = checked_domain(**changes.domain);
+    else
+      p.domain = std::optional<std::string>();
   }
   if (changes.tier) p.tier = checked_tier(*changes.tier);
   if (changes.status) p.status = checked_status(*changes.status);

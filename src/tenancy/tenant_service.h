@@ -35,8 +35,8 @@ struct TenantChanges {
   std::optional<std::string> name;
   std::optional<std::optional<std::string>> domain;  // engaged null = clear the domain
   std::optional<std::string> tier;
-  std::optional<std::string> status;           // "active" or "suspended"
-  std::optional<boost::json::object> limits;   // merged into the overrides; null values clear
+  std::optional<std::string> status;          // "active" or "suspended"
+  std::optional<boost::json::object> limits;  // merged into the overrides; null values clear
 };
 
 struct IssuedToken {
@@ -54,7 +54,8 @@ class TenantService {
   // TenantNotFound for unknown and deleted tenants.
   boost::asio::awaitable<Tenant> get(const std::string& id) const;
   // `cursor` as returned in next_cursor; InvalidInput when malformed or limit not 1..100.
-  boost::asio::awaitable<TenantPage> list(int limit, const std::optional<std::string>& cursor) const;
+  boost::asio::awaitable<TenantPage> list(int limit,
+                                          const std::optional<std::string>& cursor) const;
   // InvalidInput, DomainTaken, TenantNotFound.
   boost::asio::awaitable<Tenant> update(const std::string& id, const TenantChanges& changes) const;
   // Resumable: marks the tenant deleted (refused from then on; schema dropped, tokens revoked),

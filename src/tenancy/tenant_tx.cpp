@@ -39,8 +39,7 @@ boost::asio::awaitable<TenantTx> TenantTx::begin(db::Pool& pool, const ActiveTen
   co_return TenantTx(std::move(base), tenant);
 }
 
-boost::asio::awaitable<db::Result> TenantTx::exec(const db::TenantQuery& query,
-                                                  db::Params params) {
+boost::asio::awaitable<db::Result> TenantTx::exec(const db::TenantQuery& query, db::Params params) {
   return schema_checked(db::Transaction::exec(query.untagged(), std::move(params)));
 }
 

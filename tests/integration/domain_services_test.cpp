@@ -184,9 +184,9 @@ TEST_F(DomainServicesTest, DeletionIsResumableAfterAFailedPurge) {
   run(tenants_->remove(t.id));  // finishes the purge
   EXPECT_FALSE(run(local_->get(t.id, "a.txt")).has_value());
   EXPECT_FALSE(run(cache_.get(t.id, "k")).has_value());
-  EXPECT_EQ(query("SELECT purged_at IS NOT NULL FROM autoblog_core.tenants WHERE id = '" + t.id +
-                  "'"),
-            "t");
+  EXPECT_EQ(
+      query("SELECT purged_at IS NOT NULL FROM autoblog_core.tenants WHERE id = '" + t.id + "'"),
+      "t");
   EXPECT_THROW(run(tenants_->remove(t.id)), tenancy::TenantNotFound);
   EXPECT_THROW(run(tenants_->remove(util::uuid_v4())), tenancy::TenantNotFound);
   // A TenantTx opened from the stale ActiveTenant finds the schema gone: typed, not a DbError.

@@ -1,8 +1,9 @@
 // The one exception → reply table (http::map_exception + api::map_exception): every error type
 // the layers below throw gets its documented status and code, and a 5xx never shows its cause.
+#include "api/error_mapping.h"
+
 #include <gtest/gtest.h>
 
-#include "api/error_mapping.h"
 #include "content/errors.h"
 #include "db/errors.h"
 #include "http/errors.h"
@@ -71,8 +72,8 @@ TEST(ErrorMapping, ApiErrorsKeepTheirHeadersAndUnknownsAre500) {
   EXPECT_EQ(unknown.log_event, "unhandled error");
   // Without the api mapper, http alone does not know database errors: 500.
   http::Request req;
-  EXPECT_EQ(http::map_exception(std::make_exception_ptr(db::UniqueViolation("23505", "dup")), req,
-                                {})
-                .status,
-            500u);
+  EXPECT_EQ(
+      http::map_exception(std::make_exception_ptr(db::UniqueViolation("23505", "dup")), req, {})
+          .status,
+      500u);
 }

@@ -32,15 +32,14 @@ std::vector<Migration> sorted_checked(std::vector<Migration> out) {
 
 // Serialises core migrations across processes (an arbitrary, fixed key).
 constexpr CoreQuery kLockCore{"lock_core", "SELECT pg_advisory_xact_lock(7243150001)"};
-constexpr CoreQuery kCreateCore{"create_core_schema",
-                            "CREATE SCHEMA IF NOT EXISTS autoblog_core"};
+constexpr CoreQuery kCreateCore{"create_core_schema", "CREATE SCHEMA IF NOT EXISTS autoblog_core"};
 constexpr CoreQuery kCreateMigrationsTable{
     "create_schema_migrations",
     "CREATE TABLE IF NOT EXISTS autoblog_core.schema_migrations ("
     " version integer PRIMARY KEY, name text NOT NULL,"
     " applied_at timestamptz NOT NULL DEFAULT now())"};
 constexpr CoreQuery kAppliedVersions{"applied_core_versions",
-                                 "SELECT version FROM autoblog_core.schema_migrations"};
+                                     "SELECT version FROM autoblog_core.schema_migrations"};
 constexpr CoreQuery kRecordVersion{
     "record_core_version",
     "INSERT INTO autoblog_core.schema_migrations (version, name) VALUES ($1, $2)"};

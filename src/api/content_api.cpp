@@ -1,4 +1,5 @@
-// Content item and performance routes: request JSON → content::ContentService inputs → responses.
+// Content item and performance routes: request JSON → content::ContentService inputs →
+// responses.
 // The rules (statuses, transitions, cursors, dates) live in the service; its errors become HTTP
 // statuses in api/error_mapping.cpp.
 #include "api/common.h"

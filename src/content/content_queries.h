@@ -75,8 +75,8 @@ inline constexpr db::TenantQuery kListPerformance{
   " 'publishing_config', publishing_config, 'created_at', autoblog_core.rfc3339(created_at)," \
   " 'updated_at', autoblog_core.rfc3339(updated_at))::text"
 
-inline constexpr db::TenantQuery kGetBrand{"brand_get",
-                                           "SELECT " AUTOBLOG_BRAND_JSON " FROM brand_configs LIMIT 1"};
+inline constexpr db::TenantQuery kGetBrand{
+    "brand_get", "SELECT " AUTOBLOG_BRAND_JSON " FROM brand_configs LIMIT 1"};
 
 inline constexpr db::TenantQuery kPutBrand{
     "brand_put",

@@ -1,11 +1,16 @@
+// Platform operator routes: request JSON → tenancy::TenantService inputs → responses. The
+// validation rules and errors are the service's (shared with the CLI); JSON shape checks
+// (known fields, value types) are this file's.
 #include "api/admin_api.h"
 
+#include <boost/json/serialize.hpp>
+#include <ctime>
+
 #include "api/common.h"
-#include "api/tenant_admin.h"
 #include "auth/jwt.h"
 #include "http/errors.h"
 #include "http/json_body.h"
-#include "tenancy/registry.h"
+#include "tenancy/tenant_service.h"
 
 namespace autoblog::api {
 
@@ -14,28 +19,69 @@ using http::Audience;
 using http::Request;
 using http::Response;
 
+namespace {
+
+// "domain": a string, or null (= none / clear it); absent = nullopt.
+std::optional<std::optional<std::string>> domain_field(const boost::json::object& body) {
+  auto* d = body.if_contains("domain");
+  if (!d) return std::nullopt;
+  if (d->is_null()) return std::optional<std::string>();
+  if (!d->is_string()) throw http::BadRequest("field 'domain' must be a string or null");
+  return std::optional<std::string>(std::string(d->as_string()));
+}
+
+tenancy::TenantSpec tenant_spec(const boost::json::object& body) {
+  http::require_known_fields(body, {"name", "domain", "subscription_tier"});
+  tenancy::TenantSpec spec;
+  auto name = http::string_field(body, "name");
+  if (!name) throw http::BadRequest("field 'name' is required");
+  spec.name = *name;
+  if (auto d = domain_field(body)) spec.domain = *d;
+  spec.tier = http::string_field(body, "subscription_tier");
+  return spec;
+}
+
+tenancy::TenantChanges tenant_changes(const boost::json::object& body) {
+  http::require_known_fields(body, {"name", "domain", "subscription_tier", "status", "limits"});
+  tenancy::TenantChanges c;
+  c.name = http::string_field(body, "name");
+  c.domain = domain_field(body);
+  c.tier = http::string_field(body, "subscription_tier");
+  c.status = http::string_field(body, "status");
+  if (auto* limits = http::object_field(body, "limits")) c.limits = limits->as_object();
+  return c;
+}
+
+std::string rfc3339(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
 void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
                       const auth::JwtCodec& jwt, storage::ObjectStorage& storage,
                       cache::TenantCache& cache) {
+  tenancy::TenantService service(registry, storage, cache);  // references: routes keep copies
+
   router.add("POST", "/v1/admin/tenants", Audience::kAdmin,
              "Create a tenant (registry row, schema and migrations in one transaction)",
-             [&registry](Request& req) -> asio::awaitable<Response> {
-               auto spec = parse_new_tenant(http::parse_json_object(req));
-               auto tenant = co_await registry.create(spec);
+             [service](Request& req) -> asio::awaitable<Response> {
+               auto spec = tenant_spec(http::parse_json_object(req));
+               auto tenant = co_await service.create(spec);
                co_return http::json_response(201, tenant_json(tenant));
              });
 
   router.add("GET", "/v1/admin/tenants", Audience::kAdmin, "List tenants",
-             [&registry](Request& req) -> asio::awaitable<Response> {
+             [service](Request& req) -> asio::awaitable<Response> {
                int limit = http::page_limit(req);
                std::optional<std::string> cursor;
                if (auto c = req.query_param("cursor")) cursor = std::string(*c);
-               tenancy::TenantPage page;
-               try {
-                 page = co_await registry.list(limit, cursor);
-               } catch (const std::invalid_argument&) {
-                 throw http::BadRequest("cursor is malformed");
-               }
+               auto page = co_await service.list(limit, cursor);
                std::vector<std::string> items;
                for (const auto& t : page.items)
                  items.push_back(boost::json::serialize(tenant_json(t)));
@@ -43,41 +89,38 @@ void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
              });
 
   router.add("GET", "/v1/admin/tenants/{id}", Audience::kAdmin, "Get a tenant",
-             [&registry](Request& req) -> asio::awaitable<Response> {
-               auto tenant = co_await registry.get(uuid_param(req, "id"));
-               if (!tenant) throw http::NotFound("tenant not found");
-               co_return http::json_response(200, tenant_json(*tenant));
+             [service](Request& req) -> asio::awaitable<Response> {
+               auto tenant = co_await service.get(uuid_param(req, "id"));
+               co_return http::json_response(200, tenant_json(tenant));
              });
 
   router.add("PATCH", "/v1/admin/tenants/{id}", Audience::kAdmin,
              "Change a tenant's name, domain, tier, status or limits",
-             [&registry](Request& req) -> asio::awaitable<Response> {
+             [service](Request& req) -> asio::awaitable<Response> {
                auto id = uuid_param(req, "id");
-               auto patch = parse_tenant_patch(http::parse_json_object(req));
-               auto tenant = co_await registry.update(id, patch);
-               if (!tenant) throw http::NotFound("tenant not found");
-               co_return http::json_response(200, tenant_json(*tenant));
+               auto changes = tenant_changes(http::parse_json_object(req));
+               auto tenant = co_await service.update(id, changes);
+               co_return http::json_response(200, tenant_json(tenant));
              });
 
   router.add("DELETE", "/v1/admin/tenants/{id}", Audience::kAdmin,
-             "Delete a tenant: drops its schema, purges its storage and cache, revokes its tokens",
-             [&registry, &storage, &cache](Request& req) -> asio::awaitable<Response> {
-               bool removed =
-                   co_await delete_tenant(registry, storage, cache, uuid_param(req, "id"));
-               if (!removed) throw http::NotFound("tenant not found");
+             "Delete a tenant: drops its schema, purges its storage and cache, revokes its "
+             "tokens (a retry after a failed purge finishes it)",
+             [service](Request& req) -> asio::awaitable<Response> {
+               co_await service.remove(uuid_param(req, "id"));
                co_return Response::no_content();
              });
 
   router.add("POST", "/v1/admin/tenants/{id}/tokens", Audience::kAdmin,
              "Issue a tenant JWT (HS256)",
-             [&registry, &jwt](Request& req) -> asio::awaitable<Response> {
+             [service, &jwt](Request& req) -> asio::awaitable<Response> {
                auto id = uuid_param(req, "id");
                auto body = http::parse_json_object(req, /*allow_empty=*/true);
                http::require_known_fields(body, {"ttl_seconds"});
                auto ttl = http::int_field(body, "ttl_seconds").value_or(3600);
-               auto tenant = co_await registry.get(id);
-               if (!tenant) throw http::NotFound("tenant not found");
-               auto out = co_await issue_token(registry, jwt, *tenant, ttl);
+               auto issued = co_await service.issue_token(jwt, id, ttl);
+               boost::json::object out{{"token", issued.token},
+                                       {"expires_at", rfc3339(issued.expires_at)}};
                co_return http::json_response(201, out);
              });
 }

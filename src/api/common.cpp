@@ -53,12 +53,12 @@ std::string list_body(const std::vector<std::string>& items_json,
   return out;
 }
 
-db::Param json_param(const boost::json::value* v) {
+std::optional<std::string> json_text(const boost::json::value* v) {
   if (!v || v->is_null()) return std::nullopt;
   return boost::json::serialize(*v);
 }
 
-const tenancy::Tenant& caller(const http::Request& req) {
+const tenancy::ActiveTenant& active_caller(const http::Request& req) {
   if (!req.tenant) throw std::logic_error("tenant route reached without a resolved tenant");
   return *req.tenant;
 }

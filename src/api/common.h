@@ -4,9 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "db/statement.h"
 #include "http/message.h"
-#include "tenancy/tenant.h"
+#include "tenancy/active_tenant.h"
 
 namespace autoblog::api {
 
@@ -21,10 +20,13 @@ boost::json::object limits_json(const tenancy::TierLimits& l);
 std::string list_body(const std::vector<std::string>& items_json,
                       const std::optional<std::string>& next_cursor);
 
-// A JSON body field as a jsonb bind parameter: absent or null → SQL NULL.
-db::Param json_param(const boost::json::value* v);
+// A JSON body field as serialised JSON text for a domain input: absent or null → nullopt.
+std::optional<std::string> json_text(const boost::json::value* v);
 
 // The tenant resolved by authentication (tenant routes only).
-const tenancy::Tenant& caller(const http::Request& req);
+const tenancy::ActiveTenant& active_caller(const http::Request& req);
+inline const tenancy::Tenant& caller(const http::Request& req) {
+  return active_caller(req).tenant();
+}
 
 }  // namespace autoblog::api

@@ -18,11 +18,11 @@ using http::Request;
 using http::Response;
 
 namespace {
-constexpr db::Query kPing{"ping", "SELECT 1"};
+constexpr db::CoreQuery kPing{"ping", "SELECT 1"};
 constexpr std::chrono::milliseconds kReadyDeadline{2000};
 
 asio::awaitable<bool> ping_database(db::Pool& pool) {
-  auto tx = co_await db::Transaction::begin(pool);
+  auto tx = co_await db::CoreTx::begin(pool);
   co_await tx.commit_with(kPing);
   co_return true;
 }

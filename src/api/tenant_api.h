@@ -1,6 +1,7 @@
 #pragma once
 // Tenant API (DESIGN §2): GET /v1/tenant, brand config, content items and their performance.
-// Every handler works through a TenantTx for the tenant resolved from the JWT.
+// Handlers parse requests and call the content services (content/) for the tenant resolved
+// from the JWT.
 #include "http/router.h"
 
 namespace autoblog::db {

@@ -29,11 +29,12 @@ using http::Response;
 
 namespace {
 
-constexpr db::Query kProbeTables{"health_probe_tables",
-                                 "SELECT count(*) FROM (SELECT 1 FROM content_pipelines LIMIT 1) "
-                                 "c"};
+constexpr db::TenantQuery kProbeTables{
+    "health_probe_tables",
+    "SELECT count(*) FROM (SELECT 1 FROM content_pipelines LIMIT 1) "
+    "c"};
 
-using TenantPtr = std::shared_ptr<const tenancy::Tenant>;
+using TenantPtr = std::shared_ptr<const tenancy::ActiveTenant>;
 
 asio::awaitable<bool> check_database(db::Pool& pool, TenantPtr t) {
   auto tx = co_await tenancy::TenantTx::begin(pool, *t);
@@ -44,24 +45,24 @@ asio::awaitable<bool> check_database(db::Pool& pool, TenantPtr t) {
 asio::awaitable<bool> check_cache(cache::TenantCache& cache, TenantPtr t) {
   auto key = "health-probe-" + util::random_hex(6);
   auto value = util::random_hex(8);
-  co_await cache.set(t->id, key, value, std::chrono::seconds(30));
-  auto got = co_await cache.get(t->id, key);
-  co_await cache.del(t->id, key);
+  co_await cache.set(t->id(), key, value, std::chrono::seconds(30));
+  auto got = co_await cache.get(t->id(), key);
+  co_await cache.del(t->id(), key);
   co_return got && *got == value;
 }
 
 asio::awaitable<bool> check_storage(storage::ObjectStorage& storage, TenantPtr t) {
   auto key = "_autoblog-health/probe-" + util::random_hex(6);
   auto value = util::random_hex(16);
-  co_await storage.put(t->id, key, value, "text/plain");
-  auto got = co_await storage.get(t->id, key);
-  bool removed = co_await storage.remove(t->id, key);
+  co_await storage.put(t->id(), key, value, "text/plain");
+  auto got = co_await storage.get(t->id(), key);
+  bool removed = co_await storage.remove(t->id(), key);
   co_return got && got->body == value && removed;
 }
 
 // AI quota: content still allowed today (unlimited tiers always pass).
 asio::awaitable<bool> check_ai_quota(db::Pool& pool, TenantPtr t) {
-  auto max = t->effective_limits().max_daily_content;
+  auto max = t->limits().max_daily_content;
   if (max < 0) co_return true;
   auto tx = co_await tenancy::TenantTx::begin(pool, *t);
   auto r = co_await tx.commit_with(content::queries::kCountContentToday);

@@ -8,15 +8,16 @@
 #include <iostream>
 
 #include "api/common.h"
-#include "api/tenant_admin.h"
 #include "app/backends.h"
 #include "app/runtime.h"
 #include "app/secrets.h"
+#include "auth/jwt.h"
 #include "db/migrations/migrator.h"
-#include "http/errors.h"
+#include "domain/errors.h"
+#include "storage/object_storage.h"
 #include "tenancy/registry.h"
 #include "tenancy/tenant_migrator.h"
-#include "util/random.h"
+#include "tenancy/tenant_service.h"
 
 namespace autoblog::app {
 
@@ -52,11 +53,6 @@ void draw_progress(const tenancy::MigrationProgress& p) {
   std::fflush(stderr);
 }
 
-std::string require_uuid(const std::string& id) {
-  if (!util::is_uuid(id)) throw http::BadRequest("tenant id must be a UUID");
-  return util::normalize_uuid(id);
-}
-
 }  // namespace
 
 int run_migrate(const Config& config, const MigrateOptions& options) {
@@ -86,62 +82,72 @@ int run_tenant_command(const Config& config, const TenantCommand& cmd) {
   CliContext ctx(config);
   tenancy::TenantRegistry registry(ctx.pool, db::load_migrations(db::embedded_tenant_migrations()),
                                    std::chrono::seconds(0));
+  Backends backends(config, ctx.ioc.get_executor(), nullptr);
+  tenancy::TenantService service(registry, backends.storage(), backends.cache());
   auto print = [](const tenancy::Tenant& t) {
     std::cout << boost::json::serialize(api::tenant_json(t)) << "\n";
   };
-  auto must_get = [&](const std::string& id) {
-    auto t = run_to_completion(ctx.ioc, registry.get(require_uuid(id)));
-    if (!t) throw std::runtime_error("tenant " + id + " not found");
-    return *t;
-  };
 
-  if (cmd.action == "create") {
-    boost::json::object body{{"name", cmd.name}, {"subscription_tier", cmd.tier}};
-    if (cmd.domain) body["domain"] = *cmd.domain;
-    auto spec = api::parse_new_tenant(body);
-    print(run_to_completion(ctx.ioc, registry.create(spec)));
-  } else if (cmd.action == "list") {
-    std::vector<tenancy::Tenant> all;
-    std::optional<std::string> cursor;
-    do {
-      auto page = run_to_completion(ctx.ioc, registry.list(100, cursor));
-      for (auto& t : page.items) all.push_back(std::move(t));
-      cursor = page.next_cursor;
-    } while (cursor);
-    if (cmd.json) {
-      boost::json::array arr;
-      for (const auto& t : all) arr.push_back(api::tenant_json(t));
-      std::cout << boost::json::serialize(arr) << "\n";
+  // The service's errors are one line each on stderr and exit code 1 (bad input, unknown
+  // tenant); anything else propagates to cli.cpp (also one line, exit code 1).
+  try {
+    if (cmd.action == "create") {
+      tenancy::TenantSpec spec{cmd.name, cmd.domain, cmd.tier};
+      print(run_to_completion(ctx.ioc, service.create(spec)));
+    } else if (cmd.action == "list") {
+      std::vector<tenancy::Tenant> all;
+      std::optional<std::string> cursor;
+      do {
+        auto page = run_to_completion(ctx.ioc, service.list(100, cursor));
+        for (auto& t : page.items) all.push_back(std::move(t));
+        cursor = page.next_cursor;
+      } while (cursor);
+      if (cmd.json) {
+        boost::json::array arr;
+        for (const auto& t : all) arr.push_back(api::tenant_json(t));
+        std::cout << boost::json::serialize(arr) << "\n";
+      } else {
+        std::printf("%-36s  %-9s  %-10s  %-24s  %s\n", "ID", "STATUS", "TIER", "DOMAIN", "NAME");
+        for (const auto& t : all)
+          std::printf("%-36s  %-9s  %-10s  %-24s  %s\n", t.id.c_str(),
+                      std::string(tenancy::to_string(t.status)).c_str(),
+                      std::string(tenancy::to_string(t.tier)).c_str(),
+                      t.domain.value_or("-").c_str(), t.name.c_str());
+      }
+    } else if (cmd.action == "show") {
+      print(run_to_completion(ctx.ioc, service.get(cmd.id)));
+    } else if (cmd.action == "suspend" || cmd.action == "activate") {
+      tenancy::TenantChanges changes;
+      changes.status = cmd.action == "suspend" ? "suspended" : "active";
+      print(run_to_completion(ctx.ioc, service.update(cmd.id, changes)));
+    } else if (cmd.action == "delete") {
+      try {
+        // (run_to_completion needs a value; the lambda lives until it returns.)
+        run_to_completion(ctx.ioc, [&]() -> asio::awaitable<int> {
+          co_await service.remove(cmd.id);
+          co_return 0;
+        }());
+      } catch (const storage::StorageUnavailable& e) {
+        std::cerr << "autoblog: tenant " << cmd.id
+                  << " is deleted but its files could not be purged (" << e.what()
+                  << "); run `autoblog tenant delete " << cmd.id << "` again to finish\n";
+        return 1;
+      }
+      std::cout << "deleted " << cmd.id << "\n";
+    } else if (cmd.action == "token") {
+      auto secrets = load_or_create_secrets(config.data_dir, config.admin_token, config.jwt_secret);
+      auth::JwtCodec jwt(secrets.jwt_secret);
+      auto issued = run_to_completion(ctx.ioc, service.issue_token(jwt, cmd.id, cmd.ttl_seconds));
+      std::cout << issued.token << "\n";
     } else {
-      std::printf("%-36s  %-9s  %-10s  %-24s  %s\n", "ID", "STATUS", "TIER", "DOMAIN", "NAME");
-      for (const auto& t : all)
-        std::printf("%-36s  %-9s  %-10s  %-24s  %s\n", t.id.c_str(),
-                    std::string(tenancy::to_string(t.status)).c_str(),
-                    std::string(tenancy::to_string(t.tier)).c_str(),
-                    t.domain.value_or("-").c_str(), t.name.c_str());
+      throw std::logic_error("unknown tenant action " + cmd.action);
     }
-  } else if (cmd.action == "show") {
-    print(must_get(cmd.id));
-  } else if (cmd.action == "suspend" || cmd.action == "activate") {
-    tenancy::TenantPatch patch;
-    patch.status = cmd.action == "suspend" ? tenancy::Status::kSuspended : tenancy::Status::kActive;
-    auto t = run_to_completion(ctx.ioc, registry.update(require_uuid(cmd.id), patch));
-    if (!t) throw std::runtime_error("tenant " + cmd.id + " not found");
-    print(*t);
-  } else if (cmd.action == "delete") {
-    Backends backends(config, ctx.ioc.get_executor(), nullptr);
-    if (!run_to_completion(ctx.ioc, api::delete_tenant(registry, backends.storage(),
-                                                       backends.cache(), require_uuid(cmd.id))))
-      throw std::runtime_error("tenant " + cmd.id + " not found");
-    std::cout << "deleted " << cmd.id << "\n";
-  } else if (cmd.action == "token") {
-    auto tenant = must_get(cmd.id);
-    auto secrets = load_or_create_secrets(config.data_dir, config.admin_token, config.jwt_secret);
-    auth::JwtCodec jwt(secrets.jwt_secret);
-    auto out = run_to_completion(ctx.ioc, api::issue_token(registry, jwt, tenant, cmd.ttl_seconds));
-    std::cout << out.at("token").as_string().c_str() << "\n";
-  } else {
-    throw std::logic_error("unknown tenant action " + cmd.action);
+  } catch (const domain::Error& e) {
+    if (e.kind() == domain::ErrorKind::kNotFound)
+      std::cerr << "autoblog: tenant " << cmd.id << " not found\n";
+    else
+      std::cerr << "autoblog: tenant " << cmd.action << ": " << e.what() << "\n";
+    return 1;
   }
   return 0;
 }

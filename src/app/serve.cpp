@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "api/admin_api.h"
+#include "api/error_mapping.h"
 #include "api/files_api.h"
 #include "api/ops_api.h"
 #include "api/tenant_api.h"
@@ -60,8 +61,9 @@ int serve(const Config& config) {
 
   // Error mapping outermost, then access log + metrics, routing, authentication, rate limit,
   // the handler.
-  std::vector<http::Middleware> middleware{http::error_mapping(),
-                                           http::access_log(rt.metrics(), config.access_log),
+  std::vector<http::Middleware> middleware{http::error_mapping(api::map_exception),
+                                           http::access_log(rt.metrics(), config.access_log,
+                                                            api::map_exception),
                                            http::routing(router), authenticator.middleware()};
   if (config.rate_limits)
     middleware.push_back(ratelimit::rate_limit(backends.limiter(), rt.metrics()));

@@ -57,10 +57,8 @@ asio::awaitable<void> Authenticator::authenticate_tenant(http::Request& req,
     claims = std::get<JwtClaims>(std::move(verified));
     verified_.insert(token, *claims);
   }
-  auto tenant = co_await registry_.resolve(claims->tenant_id);
-  if (!tenant) throw http::Forbidden("tenant not found");
-  if (tenant->status != tenancy::Status::kActive)
-    throw http::Forbidden("tenant is " + std::string(tenancy::to_string(tenant->status)));
+  // Unknown, suspended or deleted: tenancy::TenantInactive, a 403 like every refused tenant.
+  auto tenant = co_await registry_.resolve_active(claims->tenant_id);
   req.tenant = std::move(tenant);
 }
 

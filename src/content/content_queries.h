@@ -14,17 +14,17 @@ namespace autoblog::content::queries {
   " 'created_at', autoblog_core.rfc3339(created_at),"                                     \
   " 'updated_at', autoblog_core.rfc3339(updated_at))::text"
 
-inline constexpr db::Query kInsert{
+inline constexpr db::TenantQuery kInsert{
     "content_insert",
     "INSERT INTO content_pipelines (status, inspiration_data, content_brief) "
     "VALUES ($1::autoblog_core.content_status, $2::jsonb, $3::jsonb) "
     "RETURNING " AUTOBLOG_CONTENT_JSON};
 
-inline constexpr db::Query kGet{
+inline constexpr db::TenantQuery kGet{
     "content_get", "SELECT " AUTOBLOG_CONTENT_JSON " FROM content_pipelines WHERE id = $1"};
 
 // $1 status filter or NULL; $2/$3 cursor (created_at, id) or NULL; $4 limit.
-inline constexpr db::Query kList{
+inline constexpr db::TenantQuery kList{
     "content_list",
     "SELECT " AUTOBLOG_CONTENT_JSON ", autoblog_core.rfc3339(created_at), id "
     "FROM content_pipelines "
@@ -32,11 +32,11 @@ inline constexpr db::Query kList{
     "AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid)) "
     "ORDER BY created_at DESC, id DESC LIMIT $4"};
 
-inline constexpr db::Query kLockStatus{
+inline constexpr db::TenantQuery kLockStatus{
     "content_lock_status", "SELECT status FROM content_pipelines WHERE id = $1 FOR UPDATE"};
 
 // $2/$4 say whether to set content_brief/generated_content to $3/$5 (which may be NULL).
-inline constexpr db::Query kUpdate{
+inline constexpr db::TenantQuery kUpdate{
     "content_update",
     "UPDATE content_pipelines SET "
     " content_brief = CASE WHEN $2::bool THEN $3::jsonb ELSE content_brief END,"
@@ -45,24 +45,24 @@ inline constexpr db::Query kUpdate{
     " updated_at = now() "
     "WHERE id = $1 RETURNING " AUTOBLOG_CONTENT_JSON};
 
-inline constexpr db::Query kDelete{"content_delete",
-                                   "DELETE FROM content_pipelines WHERE id = $1"};
+inline constexpr db::TenantQuery kDelete{"content_delete",
+                                         "DELETE FROM content_pipelines WHERE id = $1"};
 
 #define AUTOBLOG_PERFORMANCE_JSON                                         \
   "json_build_object('id', id, 'content_id', content_id, 'metrics', metrics," \
   " 'tracked_at', autoblog_core.rfc3339(tracked_at))::text"
 
-inline constexpr db::Query kInsertPerformance{
+inline constexpr db::TenantQuery kInsertPerformance{
     "performance_insert",
     "INSERT INTO content_performance (content_id, metrics, tracked_at) "
     "SELECT $1::uuid, $2::jsonb, COALESCE($3::timestamptz, now()) "
     "WHERE EXISTS (SELECT 1 FROM content_pipelines WHERE id = $1::uuid) "
     "RETURNING " AUTOBLOG_PERFORMANCE_JSON};
 
-inline constexpr db::Query kContentExists{
+inline constexpr db::TenantQuery kContentExists{
     "content_exists", "SELECT EXISTS (SELECT 1 FROM content_pipelines WHERE id = $1)"};
 
-inline constexpr db::Query kListPerformance{
+inline constexpr db::TenantQuery kListPerformance{
     "performance_list",
     "SELECT " AUTOBLOG_PERFORMANCE_JSON ", autoblog_core.rfc3339(tracked_at), id "
     "FROM content_performance WHERE content_id = $1 "
@@ -75,10 +75,10 @@ inline constexpr db::Query kListPerformance{
   " 'publishing_config', publishing_config, 'created_at', autoblog_core.rfc3339(created_at)," \
   " 'updated_at', autoblog_core.rfc3339(updated_at))::text"
 
-inline constexpr db::Query kGetBrand{"brand_get",
-                                     "SELECT " AUTOBLOG_BRAND_JSON " FROM brand_configs LIMIT 1"};
+inline constexpr db::TenantQuery kGetBrand{
+    "brand_get", "SELECT " AUTOBLOG_BRAND_JSON " FROM brand_configs LIMIT 1"};
 
-inline constexpr db::Query kPutBrand{
+inline constexpr db::TenantQuery kPutBrand{
     "brand_put",
     "INSERT INTO brand_configs (voice_tone, topics, visual_style, seo_strategy, publishing_config) "
     "VALUES ($1::jsonb, $2::jsonb, $3::jsonb, $4::jsonb, $5::jsonb) "
@@ -88,7 +88,7 @@ inline constexpr db::Query kPutBrand{
     " updated_at = now() "
     "RETURNING " AUTOBLOG_BRAND_JSON};
 
-inline constexpr db::Query kCountContentToday{
+inline constexpr db::TenantQuery kCountContentToday{
     "content_count_today",
     "SELECT count(*) FROM content_pipelines WHERE created_at >= date_trunc('day', now() AT TIME "
     "ZONE 'UTC') AT TIME ZONE 'UTC'"};

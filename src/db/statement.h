@@ -13,10 +13,37 @@ using Param = std::optional<std::string>;  // nullopt = SQL NULL
 using Params = std::vector<Param>;
 
 // A named query: the name is for logs and errors, the SQL is a compile-time constant.
+// Untagged: only the db layer's own control statements (BEGIN, COMMIT, set_config) use it
+// directly; no transaction type accepts it from callers.
 struct Query {
   std::string_view name;
   std::string_view sql;
 };
+
+// Which tables a query is written for. Core queries name autoblog_core.* tables and run on a
+// db::CoreTx; tenant queries use unqualified table names resolved through the tenant's
+// search_path and run only on a tenancy::TenantTx. The tag is part of the type, so running a
+// query on the wrong kind of transaction does not compile (tests/compile_fail/).
+enum class Scope { kCore, kTenant };
+
+// Declared as named constants: `inline constexpr db::CoreQuery kGet{"tenant_get", "SELECT ..."};`.
+// The constructor is explicit, so a braced {"name", "sql"} at a call site does not silently
+// take whatever scope the callee wants.
+template <Scope S>
+class ScopedQuery {
+ public:
+  explicit constexpr ScopedQuery(std::string_view name, std::string_view sql) : query_{name, sql} {}
+  constexpr std::string_view name() const { return query_.name; }
+  constexpr std::string_view sql() const { return query_.sql; }
+  // The untagged query, for the transaction that has already checked the scope.
+  constexpr const Query& untagged() const { return query_; }
+
+ private:
+  Query query_;
+};
+
+using CoreQuery = ScopedQuery<Scope::kCore>;
+using TenantQuery = ScopedQuery<Scope::kTenant>;
 
 struct Statement {
   std::string_view sql;  // must outlive the call (named constants do)

@@ -1,9 +1,8 @@
 #include "http/access_log.h"
 
-#include "http/errors.h"
 #include "observability/log.h"
 #include "observability/metrics.h"
-#include "tenancy/tenant.h"
+#include "tenancy/active_tenant.h"
 
 namespace autoblog::http {
 
@@ -11,7 +10,7 @@ namespace {
 void record(observability::Metrics& metrics, bool log_each, const Request& req, unsigned status) {
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - req.received_at).count();
-  std::string_view tenant_id = req.tenant ? std::string_view(req.tenant->id) : std::string_view();
+  std::string_view tenant_id = req.tenant ? std::string_view(req.tenant->id()) : std::string_view();
   std::string_view endpoint = req.route.empty() ? std::string_view("unmatched") : req.route;
   metrics.observe_request(tenant_id, req.method, endpoint, status, seconds);
   if (log_each && observability::log_enabled(observability::Level::info)) {
@@ -27,20 +26,17 @@ void record(observability::Metrics& metrics, bool log_each, const Request& req, 
 }
 }  // namespace
 
-Middleware access_log(observability::Metrics& metrics, bool log_each_request) {
-  return [&metrics, log_each_request](Request& req,
-                                      const Handler& next) -> boost::asio::awaitable<Response> {
-    unsigned status = 500;
+Middleware access_log(observability::Metrics& metrics, bool log_each_request,
+                      ExceptionMapper mapper) {
+  return [&metrics, log_each_request, mapper = std::move(mapper)](
+             Request& req, const Handler& next) -> boost::asio::awaitable<Response> {
     try {
       auto res = co_await next(req);
       record(metrics, log_each_request, req, res.status);
       co_return res;
-    } catch (const ApiError& e) {
-      status = e.status();
-      record(metrics, log_each_request, req, status);
-      throw;
     } catch (...) {
-      record(metrics, log_each_request, req, status);
+      record(metrics, log_each_request, req,
+             map_exception(std::current_exception(), req, mapper).status);
       throw;
     }
   };

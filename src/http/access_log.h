@@ -2,7 +2,9 @@
 // Access log + request metrics middleware: one JSON log line per request (when enabled) and
 // the seed's autoblog_tenant_requests_total plus the latency histogram, labelled with the route
 // template (never the raw path, which would grow the registry without bound).
-// Sits inside error_mapping, so it sees ApiErrors before they become responses.
+// Sits inside error_mapping: an exception is recorded with the status map_exception gives it
+// (the same `mapper` error_mapping uses), i.e. the status the client receives.
+#include "http/error_mapping.h"
 #include "http/handler.h"
 
 namespace autoblog::observability {
@@ -11,6 +13,7 @@ class Metrics;
 
 namespace autoblog::http {
 
-Middleware access_log(observability::Metrics& metrics, bool log_each_request);
+Middleware access_log(observability::Metrics& metrics, bool log_each_request,
+                      ExceptionMapper mapper = {});
 
 }  // namespace autoblog::http

@@ -1,14 +1,12 @@
 #include "http/error_mapping.h"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/value.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/system/system_error.hpp>
+#include <boost/json/value.hpp>
 
-#include "db/errors.h"
 #include "http/errors.h"
 #include "observability/log.h"
-#include "storage/object_storage.h"
 
 namespace autoblog::http {
 
@@ -21,56 +19,66 @@ Response error_response(unsigned status, std::string_view code, std::string_view
   return Response::json(status, boost::json::serialize(outer));
 }
 
-Middleware error_mapping() {
-  return [](Request& req, const Handler& next) -> boost::asio::awaitable<Response> {
+ErrorReply map_exception(const std::exception_ptr& error, const Request& req,
+                         const ExceptionMapper& mapper) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const ApiError& e) {
+    return ErrorReply{e.status(), e.code(), e.what(), e.headers(), {}, {}, {}};
+  } catch (const boost::system::system_error& e) {
+    // The request was cancelled (its deadline, shutdown, the client left): the server answers
+    // 503 or nobody, and this is what metrics and the access log record.
+    if (e.code() == boost::asio::error::operation_aborted)
+      return ErrorReply{503, "unavailable", "request cancelled", {}, {}, {}, {}};
+  } catch (...) {
+  }
+  if (mapper) {
+    if (auto reply = mapper(error, req)) return std::move(*reply);
+  }
+  ErrorReply reply;
+  reply.message = "internal server error (request id " + req.request_id + ")";
+  reply.log_event = "unhandled error";
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    reply.log_error = e.what();
+  } catch (...) {
+    reply.log_error = "non-standard exception";
+  }
+  return reply;
+}
+
+namespace {
+void log_reply(const Request& req, const ErrorReply& reply) {
+  if (reply.log_event.empty()) return;
+  if (reply.log_sqlstate)
+    observability::log_error(reply.log_event, {{"request_id", req.request_id},
+                                               {"route", req.route},
+                                               {"sqlstate", *reply.log_sqlstate},
+                                               {"error", reply.log_error}});
+  else
+    observability::log_error(
+        reply.log_event,
+        {{"request_id", req.request_id}, {"route", req.route}, {"error", reply.log_error}});
+}
+}  // namespace
+
+Middleware error_mapping(ExceptionMapper mapper) {
+  return [mapper = std::move(mapper)](Request& req,
+                                      const Handler& next) -> boost::asio::awaitable<Response> {
     // co_await is not allowed inside a catch block, so capture and answer after it.
+    std::exception_ptr error;
     try {
       co_return co_await next(req);
-    } catch (const ApiError& e) {
-      auto res = error_response(e.status(), e.code(), e.what());
-      for (const auto& h : e.headers()) res.headers.push_back(h);
-      co_return res;
-    } catch (const db::UniqueViolation&) {
-      co_return error_response(409, "conflict", "a resource with the same unique value exists");
-    } catch (const db::PoolTimeout& e) {
-      co_return error_response(503, "unavailable", e.what());
-    } catch (const db::QueryTimeout&) {
-      co_return error_response(503, "unavailable", "database query exceeded its deadline");
-    } catch (const boost::system::system_error& e) {
-      // The request was cancelled (its deadline, shutdown, the client left): the server
-      // answers 503 or nobody; this is what metrics and the access log record.
-      if (e.code() == boost::asio::error::operation_aborted)
-        co_return error_response(503, "unavailable", "request cancelled");
-      observability::log_error("unhandled error", {{"request_id", req.request_id},
-                                                   {"route", req.route},
-                                                   {"error", e.what()}});
-    } catch (const db::ConnectionError& e) {
-      observability::log_error("database unavailable",
-                               {{"request_id", req.request_id}, {"error", e.what()}});
-      co_return error_response(503, "unavailable", "database unavailable");
-    } catch (const storage::StorageUnavailable& e) {
-      observability::log_error("storage unavailable",
-                               {{"request_id", req.request_id}, {"error", e.what()}});
-      co_return error_response(503, "unavailable", "storage unavailable");
-    } catch (const db::DbError& e) {
-      // The tenant's schema vanished under a request that was already authorised: the tenant
-      // was deleted meanwhile (on this node or another). Its next request gets 403 anyway.
-      if (req.tenant && (e.sqlstate() == "42P01" || e.sqlstate() == "3F000"))
-        co_return error_response(403, "forbidden", "tenant is no longer available");
-      // Class 22 (data exception: bad date, number out of range...) is the client's input.
-      if (e.sqlstate().rfind("22", 0) == 0)
-        co_return error_response(400, "invalid_request", std::string("invalid value: ") + e.what());
-      observability::log_error("database error", {{"request_id", req.request_id},
-                                                  {"route", req.route},
-                                                  {"sqlstate", e.sqlstate()},
-                                                  {"error", e.what()}});
-    } catch (const std::exception& e) {
-      observability::log_error(
-          "unhandled error", {{"request_id", req.request_id}, {"route", req.route},
-                              {"error", e.what()}});
+    } catch (...) {
+      error = std::current_exception();
     }
-    co_return error_response(500, "internal", "internal server error (request id " +
-                                                  req.request_id + ")");
+    auto reply = map_exception(error, req, mapper);
+    log_reply(req, reply);
+    auto res = error_response(reply.status, reply.code, reply.message);
+    for (auto& h : reply.headers) res.headers.push_back(std::move(h));
+    for (const auto& h : req.response_headers) res.headers.push_back(h);
+    co_return res;
   };
 }
 

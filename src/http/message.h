@@ -13,7 +13,7 @@
 #include <vector>
 
 namespace autoblog::tenancy {
-struct Tenant;
+class ActiveTenant;
 }
 
 namespace autoblog::http {
@@ -44,8 +44,14 @@ struct Request {
   Fields path_params;
   const void* route_handler = nullptr;  // the matched http::Handler; opaque here on purpose
 
-  // Filled by authentication (tenant routes only). Shared, immutable snapshot.
-  std::shared_ptr<const tenancy::Tenant> tenant;
+  // Filled by authentication (tenant routes only): the tenant, active when it was resolved.
+  // Shared, immutable snapshot made by the tenant registry.
+  std::shared_ptr<const tenancy::ActiveTenant> tenant;
+
+  // Headers every response to this request carries, error responses included (the rate-limit
+  // state): middleware adds them to the responses it passes on, and error_mapping to the
+  // responses it makes from exceptions.
+  Fields response_headers;
 
   std::optional<std::string_view> header(std::string_view lower_name) const;
   std::optional<std::string_view> query_param(std::string_view name) const;

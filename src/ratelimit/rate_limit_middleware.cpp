@@ -3,7 +3,7 @@
 #include "http/errors.h"
 #include "observability/metrics.h"
 #include "ratelimit/rate_limiter.h"
-#include "tenancy/tenant.h"
+#include "tenancy/active_tenant.h"
 
 namespace autoblog::ratelimit {
 
@@ -21,32 +21,25 @@ http::Middleware rate_limit(RateLimiter& limiter, observability::Metrics& metric
     // Health is never limited (DESIGN §2), not even a tenant's own /health/tenant/{id}.
     if (req.audience != http::Audience::kTenant || !req.tenant || req.route.starts_with("/health"))
       co_return co_await next(req);
-    auto limit = req.tenant->effective_limits().requests_per_hour;
-    auto decision = co_await limiter.check(req.tenant->id, limit);
-    metrics.count_rate_limit(req.tenant->id, decision.allowed);
+    const auto& tenant_id = req.tenant->id();
+    auto limit = req.tenant->limits().requests_per_hour;
+    auto decision = co_await limiter.check(tenant_id, limit);
+    metrics.count_rate_limit(tenant_id, decision.allowed);
     // Requests counted in the current window (the GCRA's used burst) as the usage gauge.
-    metrics.set_resource_usage(req.tenant->id, "requests_this_hour",
+    metrics.set_resource_usage(tenant_id, "requests_this_hour",
                                static_cast<double>(decision.limit - decision.remaining));
+    // On the request, so that error responses made from exceptions carry them too.
+    add_headers(req.response_headers, decision);
     if (!decision.allowed) {
       http::RateLimited err("rate limit of " + std::to_string(limit) +
                             " requests per hour exceeded; retry in " +
                             std::to_string(decision.retry_after_seconds) + " s");
-      http::Fields headers;
-      add_headers(headers, decision);
-      headers.emplace_back("Retry-After", std::to_string(decision.retry_after_seconds));
-      for (auto& [k, v] : headers) err.with_header(k, v);
+      err.with_header("Retry-After", std::to_string(decision.retry_after_seconds));
       throw err;
     }
-    try {
-      auto res = co_await next(req);
-      add_headers(res.headers, decision);
-      co_return res;
-    } catch (http::ApiError& e) {
-      http::Fields headers;
-      add_headers(headers, decision);
-      for (auto& [k, v] : headers) e.with_header(k, v);
-      throw;
-    }
+    auto res = co_await next(req);
+    for (const auto& h : req.response_headers) res.headers.push_back(h);
+    co_return res;
   };
 }
 

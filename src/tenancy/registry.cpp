@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "db/transaction.h"
+#include "tenancy/errors.h"
 #include "tenancy/schema_name.h"
 #include "tenancy/tenant_queries.h"
 #include "util/cursor.h"
@@ -50,6 +51,11 @@ std::string provisioning_script(const std::string& schema_name,
   return sql;
 }
 
+std::string drop_schema_script(const std::string& schema_name) {
+  if (!is_valid_schema_name(schema_name)) throw std::logic_error("invalid schema name");
+  return "DROP SCHEMA IF EXISTS " + quote_identifier(schema_name) + " CASCADE";
+}
+
 TenantRegistry::TenantRegistry(db::Pool& pool, std::vector<db::Migration> tenant_migrations,
                                std::chrono::seconds cache_ttl)
     : pool_(pool), migrations_(std::move(tenant_migrations)), ttl_(cache_ttl) {}
@@ -57,18 +63,18 @@ TenantRegistry::TenantRegistry(db::Pool& pool, std::vector<db::Migration> tenant
 asio::awaitable<Tenant> TenantRegistry::create(const NewTenant& spec) {
   auto id = util::uuid_v4();
   auto schema = schema_name_for(id);
-  auto tx = co_await db::Transaction::begin(pool_);
+  auto tx = co_await db::CoreTx::begin(pool_);
   Params insert{param(id), param(spec.name), param(spec.domain), param(schema),
                 param(std::string(to_string(spec.tier)))};
   co_await tx.exec(queries::kInsert, std::move(insert));
-  co_await tx.exec_script(provisioning_script(schema, migrations_, 0));
+  co_await tx.exec_script(provisioning_script(schema, migrations_, 0));  // the one DDL path
   Params version{param(id), param(db::latest_version(migrations_))};
   auto r = co_await tx.commit_with(queries::kSetSchemaVersion, std::move(version));
   co_return tenant_from_row(r, 0);
 }
 
 asio::awaitable<std::optional<Tenant>> TenantRegistry::get(const std::string& id) {
-  auto tx = co_await db::Transaction::begin(pool_);
+  auto tx = co_await db::CoreTx::begin(pool_);
   Params p{param(id)};
   auto r = co_await tx.commit_with(queries::kGet, std::move(p));
   if (r.empty()) co_return std::nullopt;
@@ -84,7 +90,7 @@ asio::awaitable<TenantPage> TenantRegistry::list(int limit,
     after = util::decode_cursor(*cursor);
     if (!after) throw std::invalid_argument("malformed cursor");
   }
-  auto tx = co_await db::Transaction::begin(pool_);
+  auto tx = co_await db::CoreTx::begin(pool_);
   // One row more than asked tells whether there is a next page.
   Params p{param(limit + 1)};
   if (after) {
@@ -103,7 +109,7 @@ asio::awaitable<TenantPage> TenantRegistry::list(int limit,
 
 asio::awaitable<std::optional<Tenant>> TenantRegistry::update(const std::string& id,
                                                               const TenantPatch& patch) {
-  auto tx = co_await db::Transaction::begin(pool_);
+  auto tx = co_await db::CoreTx::begin(pool_);
   Params p{param(id),
            patch.name ? param(*patch.name) : std::nullopt,
            patch.domain ? param(*patch.domain) : std::nullopt,
@@ -119,14 +125,16 @@ asio::awaitable<std::optional<Tenant>> TenantRegistry::update(const std::string&
   co_return tenant_from_row(r, 0);
 }
 
-asio::awaitable<bool> TenantRegistry::remove(const std::string& id) {
-  auto tx = co_await db::Transaction::begin(pool_);
+asio::awaitable<bool> TenantRegistry::begin_deletion(const std::string& id) {
+  auto tx = co_await db::CoreTx::begin(pool_);
   Params p{param(id)};
-  auto r = co_await tx.exec(queries::kMarkDeleted, std::move(p));
-  if (r.empty()) co_return false;
-  auto schema = std::string(r.get(0, 0));
-  if (!is_valid_schema_name(schema)) throw std::logic_error("registry holds an invalid schema name");
-  co_await tx.exec_script("DROP SCHEMA IF EXISTS " + quote_identifier(schema) + " CASCADE");
+  auto r = co_await tx.exec(queries::kLockForDeletion, std::move(p));
+  if (r.empty() || r.get_bool(0, 1)) co_return false;  // unknown, or deleted and purged
+  if (r.get(0, 0) == "deleted") co_return true;        // an earlier deletion's purge is pending
+  auto schema = std::string(r.get(0, 2));
+  Params mark{param(id)};
+  co_await tx.exec(queries::kMarkDeleted, std::move(mark));
+  co_await tx.exec_script(drop_schema_script(schema));
   Params revoke{param(id)};
   co_await tx.exec(queries::kRevokeTokens, std::move(revoke));
   Params notify{param(id)};
@@ -135,21 +143,53 @@ asio::awaitable<bool> TenantRegistry::remove(const std::string& id) {
   co_return true;
 }
 
+asio::awaitable<void> TenantRegistry::finish_deletion(const std::string& id) {
+  auto tx = co_await db::CoreTx::begin(pool_);
+  Params p{param(id)};
+  co_await tx.commit_with(queries::kMarkPurged, std::move(p));
+}
+
 asio::awaitable<void> TenantRegistry::record_token(const std::string& jti,
                                                    const std::string& tenant_id,
                                                    std::int64_t expires_at_unix) {
-  auto tx = co_await db::Transaction::begin(pool_);
+  auto tx = co_await db::CoreTx::begin(pool_);
   Params p{param(jti), param(tenant_id), param(expires_at_unix)};
   co_await tx.commit_with(queries::kRecordToken, std::move(p));
 }
 
+TenantRegistry::Snapshot TenantRegistry::snapshot_of(Tenant tenant) {
+  Snapshot s;
+  if (tenant.status == Status::kActive) {
+    if (!is_valid_schema_name(tenant.schema_name))
+      throw std::logic_error("registry holds an invalid schema name");
+    s.active = std::shared_ptr<const ActiveTenant>(new ActiveTenant(std::move(tenant)));
+    s.tenant = std::shared_ptr<const Tenant>(s.active, &s.active->tenant());
+  } else {
+    s.tenant = std::make_shared<const Tenant>(std::move(tenant));
+  }
+  return s;
+}
+
 asio::awaitable<std::shared_ptr<const Tenant>> TenantRegistry::resolve(const std::string& id) {
+  auto s = co_await lookup(id);
+  co_return s.tenant;
+}
+
+asio::awaitable<std::shared_ptr<const ActiveTenant>> TenantRegistry::resolve_active(
+    const std::string& id) {
+  auto s = co_await lookup(id);
+  if (!s.tenant) throw TenantInactive("tenant not found");
+  if (!s.active) throw TenantInactive("tenant is " + std::string(to_string(s.tenant->status)));
+  co_return s.active;
+}
+
+asio::awaitable<TenantRegistry::Snapshot> TenantRegistry::lookup(const std::string& id) {
   auto now = std::chrono::steady_clock::now();
   std::uint64_t generation;
   {
     std::shared_lock lock(mutex_);
     auto it = cache_.find(id);
-    if (it != cache_.end() && it->second.expires > now) co_return it->second.tenant;
+    if (it != cache_.end() && it->second.expires > now) co_return it->second.snapshot;
   }
   {
     // Expired (TTL is only the backstop behind NOTIFY invalidation): the first request refreshes
@@ -157,19 +197,19 @@ asio::awaitable<std::shared_ptr<const Tenant>> TenantRegistry::resolve(const std
     std::unique_lock lock(mutex_);
     auto it = cache_.find(id);
     if (it != cache_.end()) {
-      if (it->second.expires > now) co_return it->second.tenant;
-      if (it->second.refreshing) co_return it->second.tenant;
+      if (it->second.expires > now) co_return it->second.snapshot;
+      if (it->second.refreshing) co_return it->second.snapshot;
       it->second.refreshing = true;
     }
     generation = generation_;
   }
-  std::shared_ptr<const Tenant> found;
+  Snapshot found;
   std::exception_ptr failure;
   try {
-    auto tx = co_await db::Transaction::begin(pool_);
+    auto tx = co_await db::CoreTx::begin(pool_);
     Params p{param(id)};
     auto r = co_await tx.commit_with(queries::kGet, std::move(p));
-    if (!r.empty()) found = std::make_shared<const Tenant>(tenant_from_row(r, 0));
+    if (!r.empty()) found = snapshot_of(tenant_from_row(r, 0));
   } catch (...) {
     failure = std::current_exception();
   }

@@ -3,6 +3,8 @@
 // in-process cache that authentication reads on every request (DESIGN §10.3: never a database
 // connection per request). Changes are announced with NOTIFY autoblog_tenant_changed so every
 // API node drops its cached copy (see change_listener.h); this node drops its own at once.
+// It is also the only maker of ActiveTenant (the key to a TenantTx). Input validation and the
+// domain errors live one level up, in tenancy::TenantService; this class stores what it is given.
 // Thread-safe; owned by the composition root; the Pool must outlive it.
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
@@ -15,6 +17,7 @@
 
 #include "db/migrations/migrator.h"
 #include "db/pool.h"
+#include "tenancy/active_tenant.h"
 #include "tenancy/tenant.h"
 
 namespace autoblog::tenancy {
@@ -52,15 +55,22 @@ class TenantRegistry {
   boost::asio::awaitable<TenantPage> list(int limit, const std::optional<std::string>& cursor);
   boost::asio::awaitable<std::optional<Tenant>> update(const std::string& id,
                                                        const TenantPatch& patch);
-  // Marks the tenant deleted, drops its schema, revokes its tokens. False if absent.
-  boost::asio::awaitable<bool> remove(const std::string& id);
+  // Deletion, step 1 (resumable): marks the tenant deleted (refused everywhere from then on),
+  // frees its domain, drops its schema and revokes its tokens, in one transaction. True when
+  // the tenant is now deleted and its purge is pending — also for a tenant deleted earlier
+  // whose purge never finished; false when unknown or already purged.
+  boost::asio::awaitable<bool> begin_deletion(const std::string& id);
+  // Deletion, last step: records that storage and cache were purged.
+  boost::asio::awaitable<void> finish_deletion(const std::string& id);
   // Records an issued token (jti) for audit and revocation.
   boost::asio::awaitable<void> record_token(const std::string& jti, const std::string& tenant_id,
                                             std::int64_t expires_at_unix);
 
-  // Cached lookup for authentication; includes suspended/deleted tenants (the caller refuses
-  // them with 403), nullptr for unknown ids.
+  // Cached lookup; includes suspended/deleted tenants, nullptr for unknown ids.
   boost::asio::awaitable<std::shared_ptr<const Tenant>> resolve(const std::string& id);
+  // Cached lookup for authentication: the tenant as an ActiveTenant, or TenantInactive
+  // ("tenant not found", "tenant is suspended", "tenant is deleted").
+  boost::asio::awaitable<std::shared_ptr<const ActiveTenant>> resolve_active(const std::string& id);
   void invalidate(const std::string& id);
   void invalidate_all();
 
@@ -68,8 +78,15 @@ class TenantRegistry {
   db::Pool& pool() { return pool_; }
 
  private:
-  struct CacheEntry {
+  struct Snapshot {
     std::shared_ptr<const Tenant> tenant;  // null = known not to exist
+    std::shared_ptr<const ActiveTenant> active;  // set when active (tenant aliases into it)
+  };
+  static Snapshot snapshot_of(Tenant tenant);
+  boost::asio::awaitable<Snapshot> lookup(const std::string& id);
+
+  struct CacheEntry {
+    Snapshot snapshot;
     std::chrono::steady_clock::time_point expires;
     bool refreshing = false;  // one request re-reads an expired entry; the others use it as is
   };
@@ -84,5 +101,7 @@ class TenantRegistry {
 // The SQL script that creates a tenant schema and brings it to the latest version.
 std::string provisioning_script(const std::string& schema_name,
                                 const std::vector<db::Migration>& migrations, int from_version);
+// The SQL script that drops a tenant schema (tenant deletion).
+std::string drop_schema_script(const std::string& schema_name);
 
 }  // namespace autoblog::tenancy

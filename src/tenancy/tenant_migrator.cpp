@@ -18,18 +18,18 @@ using db::Params;
 
 namespace {
 
-constexpr db::Query kCountLive{
+constexpr db::CoreQuery kCountLive{
     "tenants_count_live", "SELECT count(*) FROM autoblog_core.tenants WHERE status <> 'deleted'"};
-constexpr db::Query kBehind{
+constexpr db::CoreQuery kBehind{
     "tenants_behind",
     "SELECT id, schema_name FROM autoblog_core.tenants "
     "WHERE status <> 'deleted' AND schema_version < $1 ORDER BY id"};
 // Re-read under a row lock: another migrator may have upgraded this tenant meanwhile.
-constexpr db::Query kLockVersion{
+constexpr db::CoreQuery kLockVersion{
     "tenant_lock_version",
     "SELECT schema_version FROM autoblog_core.tenants WHERE id = $1 AND status <> 'deleted' "
     "FOR UPDATE"};
-constexpr db::Query kSetVersion{
+constexpr db::CoreQuery kSetVersion{
     "tenant_set_version",
     "UPDATE autoblog_core.tenants SET schema_version = $2 WHERE id = $1"};
 
@@ -42,7 +42,7 @@ struct Work {
 
 asio::awaitable<void> upgrade_one(db::Pool& pool, const std::vector<db::Migration>& migrations,
                                   const std::string& id, const std::string& schema) {
-  auto tx = co_await db::Transaction::begin(pool, pool.options().migration_statement_timeout);
+  auto tx = co_await db::CoreTx::begin(pool, pool.options().migration_statement_timeout);
   Params lock{param(id)};
   auto r = co_await tx.exec(kLockVersion, std::move(lock));
   if (r.empty()) co_return;  // deleted meanwhile
@@ -86,7 +86,7 @@ asio::awaitable<MigrationSummary> migrate_all_tenants(
   Work work;
   work.summary.target_version = db::latest_version(migrations);
   {
-    auto tx = co_await db::Transaction::begin(pool);
+    auto tx = co_await db::CoreTx::begin(pool);
     auto count = co_await tx.exec(kCountLive);
     work.summary.tenants = static_cast<std::size_t>(count.get_int(0, 0));
     Params p{param(work.summary.target_version)};

@@ -8,32 +8,32 @@ namespace autoblog::tenancy::queries {
   "id, name, domain, schema_name, status, subscription_tier, limits::text, schema_version, " \
   "autoblog_core.rfc3339(created_at), autoblog_core.rfc3339(updated_at)"
 
-inline constexpr db::Query kInsert{
+inline constexpr db::CoreQuery kInsert{
     "tenant_insert",
     "INSERT INTO autoblog_core.tenants (id, name, domain, schema_name, subscription_tier) "
     "VALUES ($1, $2, $3, $4, $5::autoblog_core.subscription_tier_type) "
     "RETURNING " AUTOBLOG_TENANT_COLUMNS};
 
-inline constexpr db::Query kSetSchemaVersion{
+inline constexpr db::CoreQuery kSetSchemaVersion{
     "tenant_set_schema_version",
     "UPDATE autoblog_core.tenants SET schema_version = $2 WHERE id = $1 "
     "RETURNING " AUTOBLOG_TENANT_COLUMNS};
 
-inline constexpr db::Query kGet{
+inline constexpr db::CoreQuery kGet{
     "tenant_get", "SELECT " AUTOBLOG_TENANT_COLUMNS " FROM autoblog_core.tenants WHERE id = $1"};
 
-inline constexpr db::Query kListFirst{
+inline constexpr db::CoreQuery kListFirst{
     "tenant_list_first",
     "SELECT " AUTOBLOG_TENANT_COLUMNS " FROM autoblog_core.tenants WHERE status <> 'deleted' "
     "ORDER BY created_at, id LIMIT $1"};
 
-inline constexpr db::Query kListAfter{
+inline constexpr db::CoreQuery kListAfter{
     "tenant_list_after",
     "SELECT " AUTOBLOG_TENANT_COLUMNS " FROM autoblog_core.tenants WHERE status <> 'deleted' "
     "AND (created_at, id) > ($2::timestamptz, $3::uuid) ORDER BY created_at, id LIMIT $1"};
 
 // $2..$6 NULL = unchanged; $7 true = set domain to $3 even when NULL (clear).
-inline constexpr db::Query kUpdate{
+inline constexpr db::CoreQuery kUpdate{
     "tenant_update",
     "UPDATE autoblog_core.tenants SET "
     " name = COALESCE($2, name),"
@@ -45,22 +45,34 @@ inline constexpr db::Query kUpdate{
     " updated_at = now() "
     "WHERE id = $1 AND status <> 'deleted' RETURNING " AUTOBLOG_TENANT_COLUMNS};
 
-inline constexpr db::Query kMarkDeleted{
+// Deletion, step 1: the row under lock, to tell "delete now" from "finish the purge".
+inline constexpr db::CoreQuery kLockForDeletion{
+    "tenant_lock_for_deletion",
+    "SELECT status::text, purged_at IS NOT NULL, schema_name FROM autoblog_core.tenants "
+    "WHERE id = $1 FOR UPDATE"};
+
+inline constexpr db::CoreQuery kMarkDeleted{
     "tenant_mark_deleted",
     "UPDATE autoblog_core.tenants SET status = 'deleted', domain = NULL, updated_at = now() "
-    "WHERE id = $1 AND status <> 'deleted' RETURNING schema_name"};
+    "WHERE id = $1 AND status <> 'deleted'"};
 
-inline constexpr db::Query kRevokeTokens{
+// Deletion, last step: storage and cache are purged.
+inline constexpr db::CoreQuery kMarkPurged{
+    "tenant_mark_purged",
+    "UPDATE autoblog_core.tenants SET purged_at = now() "
+    "WHERE id = $1 AND status = 'deleted' AND purged_at IS NULL"};
+
+inline constexpr db::CoreQuery kRevokeTokens{
     "tenant_revoke_tokens",
     "UPDATE autoblog_core.api_tokens SET revoked_at = now() "
     "WHERE tenant_id = $1 AND revoked_at IS NULL"};
 
-inline constexpr db::Query kRecordToken{
+inline constexpr db::CoreQuery kRecordToken{
     "token_record",
     "INSERT INTO autoblog_core.api_tokens (jti, tenant_id, expires_at) "
     "VALUES ($1, $2, to_timestamp($3))"};
 
-inline constexpr db::Query kNotifyChanged{
+inline constexpr db::CoreQuery kNotifyChanged{
     "tenant_notify_changed", "SELECT pg_notify('autoblog_tenant_changed', $1)"};
 
 }  // namespace autoblog::tenancy::queries

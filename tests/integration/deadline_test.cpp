@@ -28,8 +28,8 @@ TEST_F(DeadlineTest, EveryTransactionSetsItsStatementTimeoutLocally) {
   auto seen = run([&]() -> asio::awaitable<std::pair<std::string, std::string>> {
     std::string inside, after;
     {
-      auto tx = co_await db::Transaction::begin(*pool_, 1234ms);
-      constexpr db::Query q{"t", "SELECT current_setting('statement_timeout')"};
+      auto tx = co_await db::CoreTx::begin(*pool_, 1234ms);
+      constexpr db::CoreQuery q{"t", "SELECT current_setting('statement_timeout')"};
       auto r = co_await tx.commit_with(q);
       inside = r.get(0, 0);
     }
@@ -44,8 +44,8 @@ TEST_F(DeadlineTest, EveryTransactionSetsItsStatementTimeoutLocally) {
 
 TEST_F(DeadlineTest, ServerSideTimeoutIsAQueryTimeout) {
   bool timed_out = run([&]() -> asio::awaitable<bool> {
-    auto tx = co_await db::Transaction::begin(*pool_, 100ms);
-    constexpr db::Query q{"sleep", "SELECT pg_sleep(5)"};
+    auto tx = co_await db::CoreTx::begin(*pool_, 100ms);
+    constexpr db::CoreQuery q{"sleep", "SELECT pg_sleep(5)"};
     try {
       co_await tx.commit_with(q);
     } catch (const db::QueryTimeout&) {
@@ -60,8 +60,8 @@ TEST_F(DeadlineTest, CancelledQueryIsCancelledOnTheServerAndItsConnectionDiscard
   asio::cancellation_signal cancel;
   bool aborted = false;
   auto sleeper = [&]() -> asio::awaitable<void> {
-    auto tx = co_await db::Transaction::begin(*pool_, 60000ms);
-    constexpr db::Query q{"sleep", "SELECT pg_sleep(60) /* deadline_test */"};
+    auto tx = co_await db::CoreTx::begin(*pool_, 60000ms);
+    constexpr db::CoreQuery q{"sleep", "SELECT pg_sleep(60) /* deadline_test */"};
     co_await tx.commit_with(q);
   };
   asio::co_spawn(ioc_, sleeper(),
@@ -95,8 +95,8 @@ TEST_F(DeadlineTest, CancelledQueryIsCancelledOnTheServerAndItsConnectionDiscard
   EXPECT_EQ(stats.open, 0) << "the abandoned connection was kept";
   // The slot is usable again.
   auto one = run([&]() -> asio::awaitable<std::string> {
-    auto tx = co_await db::Transaction::begin(*pool_);
-    constexpr db::Query q{"one", "SELECT 1"};
+    auto tx = co_await db::CoreTx::begin(*pool_);
+    constexpr db::CoreQuery q{"one", "SELECT 1"};
     auto r = co_await tx.commit_with(q);
     co_return std::string(r.get(0, 0));
   }());

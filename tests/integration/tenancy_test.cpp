@@ -1,5 +1,6 @@
 #include "db/errors.h"
 #include "db/transaction.h"
+#include "tenancy/errors.h"
 #include "tenancy/registry.h"
 #include "tenancy/schema_name.h"
 #include "tenancy/tenant_migrator.h"
@@ -37,6 +38,9 @@ class TenancyTest : public DatabaseTest {
   }
   tenancy::Tenant create(const std::string& name, std::optional<std::string> domain = {}) {
     return run(registry_->create(tenancy::NewTenant{name, domain, tenancy::Tier::kStarter}));
+  }
+  std::shared_ptr<const tenancy::ActiveTenant> active(const tenancy::Tenant& t) {
+    return run(registry_->resolve_active(t.id));
   }
   std::unique_ptr<tenancy::TenantRegistry> registry_;
 };
@@ -80,31 +84,31 @@ TEST_F(TenancyTest, FailingMigrationLeavesNoHalfMadeTenant) {
 }
 
 TEST_F(TenancyTest, TenantTransactionSeesOnlyItsOwnSchemaAndDoesNotLeakSearchPath) {
-  auto a = create("A");
-  auto b = create("B");
-  constexpr db::Query kInsert{"t_insert",
-                              "INSERT INTO content_pipelines (inspiration_data) VALUES ($1::jsonb)"};
-  constexpr db::Query kCount{"t_count", "SELECT count(*) FROM content_pipelines"};
-  constexpr db::Query kPath{"t_path", "SELECT current_setting('search_path')"};
+  auto a = active(create("A"));
+  auto b = active(create("B"));
+  constexpr db::TenantQuery kInsert{
+      "t_insert", "INSERT INTO content_pipelines (inspiration_data) VALUES ($1::jsonb)"};
+  constexpr db::TenantQuery kCount{"t_count", "SELECT count(*) FROM content_pipelines"};
+  constexpr db::CoreQuery kPath{"t_path", "SELECT current_setting('search_path')"};
   run([&]() -> boost::asio::awaitable<int> {
-    auto tx = co_await tenancy::TenantTx::begin(*pool_, a);
+    auto tx = co_await tenancy::TenantTx::begin(*pool_, *a);
     db::Params p{db::param(std::string("{\"x\":1}"))};
     co_await tx.exec(kInsert, std::move(p));
     co_await tx.commit();
     co_return 0;
   }());
-  auto count_in = [&](const tenancy::Tenant& t) {
+  auto count_in = [&](const tenancy::ActiveTenant& t) {
     return run([&]() -> boost::asio::awaitable<std::int64_t> {
       auto tx = co_await tenancy::TenantTx::begin(*pool_, t);
       auto r = co_await tx.commit_with(kCount);
       co_return r.get_int(0, 0);
     }());
   };
-  EXPECT_EQ(count_in(a), 1);
-  EXPECT_EQ(count_in(b), 0);
+  EXPECT_EQ(count_in(*a), 1);
+  EXPECT_EQ(count_in(*b), 0);
   // The pooled connection goes back with the default search_path: SET LOCAL ended with the tx.
   auto path = run([&]() -> boost::asio::awaitable<std::string> {
-    auto tx = co_await db::Transaction::begin(*pool_);
+    auto tx = co_await db::CoreTx::begin(*pool_);
     auto r = co_await tx.commit_with(kPath);
     co_return std::string(r.get(0, 0));
   }());
@@ -113,10 +117,11 @@ TEST_F(TenancyTest, TenantTransactionSeesOnlyItsOwnSchemaAndDoesNotLeakSearchPat
 
 TEST_F(TenancyTest, UncommittedTransactionRollsBack) {
   auto a = create("A");
-  constexpr db::Query kInsert{"t_insert2",
-                              "INSERT INTO content_pipelines (inspiration_data) VALUES ('{}')"};
+  auto active_a = active(a);
+  constexpr db::TenantQuery kInsert{
+      "t_insert2", "INSERT INTO content_pipelines (inspiration_data) VALUES ('{}')"};
   run([&]() -> boost::asio::awaitable<int> {
-    auto tx = co_await tenancy::TenantTx::begin(*pool_, a);
+    auto tx = co_await tenancy::TenantTx::begin(*pool_, *active_a);
     co_await tx.exec(kInsert);
     co_return 0;  // no commit
   }());
@@ -126,17 +131,36 @@ TEST_F(TenancyTest, UncommittedTransactionRollsBack) {
   EXPECT_EQ(query("SELECT count(*) FROM " + a.schema_name + ".content_pipelines"), "0");
 }
 
-TEST_F(TenancyTest, SuspendedTenantCannotOpenATenantTransaction) {
+TEST_F(TenancyTest, OnlyActiveTenantsResolveToAnActiveTenant) {
   auto a = create("A");
+  EXPECT_EQ(active(a)->id(), a.id);
   tenancy::TenantPatch patch;
   patch.status = tenancy::Status::kSuspended;
-  auto updated = run(registry_->update(a.id, patch));
-  ASSERT_TRUE(updated);
+  ASSERT_TRUE(run(registry_->update(a.id, patch)));
+  EXPECT_THROW(active(a), tenancy::TenantInactive);
+  EXPECT_THROW(run(registry_->resolve_active(util::uuid_v4())), tenancy::TenantInactive);
+  ASSERT_TRUE(run(registry_->begin_deletion(a.id)));
+  EXPECT_THROW(active(a), tenancy::TenantInactive);
+}
+
+// Authorised, then deleted (here, or by another node) before the query: a typed 403 error,
+// not a database error.
+TEST_F(TenancyTest, TenantTxOfADeletedTenantThrowsTenantInactive) {
+  auto a = active(create("A"));
+  ASSERT_TRUE(run(registry_->begin_deletion(a->id())));
+  constexpr db::TenantQuery kCount{"t_count_gone", "SELECT count(*) FROM content_pipelines"};
   EXPECT_THROW(run([&]() -> boost::asio::awaitable<int> {
-                 auto tx = co_await tenancy::TenantTx::begin(*pool_, *updated);
+                 auto tx = co_await tenancy::TenantTx::begin(*pool_, *a);
+                 co_await tx.commit_with(kCount);
                  co_return 1;
                }()),
-               std::logic_error);
+               tenancy::TenantInactive);
+  EXPECT_THROW(run([&]() -> boost::asio::awaitable<int> {
+                 auto tx = co_await tenancy::TenantTx::begin(*pool_, *a);
+                 co_await tx.exec(kCount);
+                 co_return 1;
+               }()),
+               tenancy::TenantInactive);
 }
 
 TEST_F(TenancyTest, ResolveIsCachedAndInvalidatedOnChange) {
@@ -156,10 +180,16 @@ TEST_F(TenancyTest, ResolveIsCachedAndInvalidatedOnChange) {
 
 TEST_F(TenancyTest, DeleteDropsTheSchemaAndFreesTheDomain) {
   auto a = create("A", "a.example.com");
-  EXPECT_TRUE(run(registry_->remove(a.id)));
+  EXPECT_TRUE(run(registry_->begin_deletion(a.id)));
   EXPECT_EQ(query("SELECT count(*) FROM pg_namespace WHERE nspname = '" + a.schema_name + "'"), "0");
   EXPECT_FALSE(run(registry_->get(a.id)).has_value());
-  EXPECT_FALSE(run(registry_->remove(a.id)));
+  // Not purged yet: a second deletion resumes (true) until the purge is recorded.
+  EXPECT_TRUE(run(registry_->begin_deletion(a.id)));
+  run(registry_->finish_deletion(a.id));
+  EXPECT_FALSE(run(registry_->begin_deletion(a.id)));
+  EXPECT_FALSE(run(registry_->begin_deletion(util::uuid_v4())));
+  EXPECT_EQ(query("SELECT status::text FROM autoblog_core.tenants WHERE id = '" + a.id + "'"),
+            "deleted");
   create("B", "a.example.com");  // the domain is free again
 }
 

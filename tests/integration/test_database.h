@@ -62,6 +62,12 @@ class DatabaseTest : public ::testing::Test {
   T run(boost::asio::awaitable<T> task) {
     return app::run_to_completion(ioc_, std::move(task));
   }
+  void run(boost::asio::awaitable<void> task) {
+    app::run_to_completion(ioc_, [](boost::asio::awaitable<void> t) -> boost::asio::awaitable<int> {
+      co_await std::move(t);
+      co_return 0;
+    }(std::move(task)));
+  }
   std::string query(const std::string& sql) { return sql_value(conninfo_, sql); }
 
   boost::asio::io_context ioc_{1};

@@ -31,17 +31,16 @@ std::vector<Migration> sorted_checked(std::vector<Migration> out) {
 }
 
 // Serialises core migrations across processes (an arbitrary, fixed key).
-constexpr Query kLockCore{"lock_core", "SELECT pg_advisory_xact_lock(7243150001)"};
-constexpr Query kCreateCore{"create_core_schema",
-                            "CREATE SCHEMA IF NOT EXISTS autoblog_core"};
-constexpr Query kCreateMigrationsTable{
+constexpr CoreQuery kLockCore{"lock_core", "SELECT pg_advisory_xact_lock(7243150001)"};
+constexpr CoreQuery kCreateCore{"create_core_schema", "CREATE SCHEMA IF NOT EXISTS autoblog_core"};
+constexpr CoreQuery kCreateMigrationsTable{
     "create_schema_migrations",
     "CREATE TABLE IF NOT EXISTS autoblog_core.schema_migrations ("
     " version integer PRIMARY KEY, name text NOT NULL,"
     " applied_at timestamptz NOT NULL DEFAULT now())"};
-constexpr Query kAppliedVersions{"applied_core_versions",
-                                 "SELECT version FROM autoblog_core.schema_migrations"};
-constexpr Query kRecordVersion{
+constexpr CoreQuery kAppliedVersions{"applied_core_versions",
+                                     "SELECT version FROM autoblog_core.schema_migrations"};
+constexpr CoreQuery kRecordVersion{
     "record_core_version",
     "INSERT INTO autoblog_core.schema_migrations (version, name) VALUES ($1, $2)"};
 
@@ -72,7 +71,7 @@ std::vector<Migration> load_migrations_from_dir(const std::filesystem::path& dir
 boost::asio::awaitable<int> migrate_core(Pool& pool, const std::vector<Migration>& migrations) {
   std::set<int> applied;
   {
-    auto tx = co_await Transaction::begin(pool, pool.options().migration_statement_timeout);
+    auto tx = co_await CoreTx::begin(pool, pool.options().migration_statement_timeout);
     co_await tx.exec(kLockCore);
     co_await tx.exec(kCreateCore);
     co_await tx.exec(kCreateMigrationsTable);
@@ -83,7 +82,7 @@ boost::asio::awaitable<int> migrate_core(Pool& pool, const std::vector<Migration
   int count = 0;
   for (const auto& m : migrations) {
     if (applied.count(m.version)) continue;
-    auto tx = co_await Transaction::begin(pool, pool.options().migration_statement_timeout);
+    auto tx = co_await CoreTx::begin(pool, pool.options().migration_statement_timeout);
     co_await tx.exec(kLockCore);
     // Another process may have applied it while we waited for the lock.
     auto r = co_await tx.exec(kAppliedVersions);

@@ -1,0 +1,44 @@
+#include "content/brand_service.h"
+
+#include <chrono>
+
+#include "cache/tenant_cache.h"
+#include "content/content_queries.h"
+#include "tenancy/tenant_tx.h"
+
+namespace autoblog::content {
+
+namespace asio = boost::asio;
+using db::param;
+using db::Params;
+
+namespace {
+// A GET that races a PUT can cache the old value for at most this.
+constexpr std::string_view kBrandKey = "brand";
+constexpr std::chrono::seconds kBrandTtl{60};
+}  // namespace
+
+asio::awaitable<std::optional<std::string>> BrandService::get(
+    const tenancy::ActiveTenant& tenant) const {
+  auto hit = co_await cache_.get(tenant.id(), kBrandKey);
+  if (hit) co_return hit;
+  auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
+  auto r = co_await tx.commit_with(queries::kGetBrand);
+  if (r.empty()) co_return std::nullopt;
+  std::string body(r.get(0, 0));
+  co_await cache_.set(tenant.id(), kBrandKey, body, kBrandTtl);
+  co_return body;
+}
+
+asio::awaitable<std::string> BrandService::put(const tenancy::ActiveTenant& tenant,
+                                               const BrandConfig& config) const {
+  Params p{param(config.voice_tone_json), param(config.topics_json),
+           param(config.visual_style_json), param(config.seo_strategy_json),
+           param(config.publishing_config_json)};
+  auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
+  auto r = co_await tx.commit_with(queries::kPutBrand, std::move(p));
+  co_await cache_.del(tenant.id(), kBrandKey);
+  co_return std::string(r.get(0, 0));
+}
+
+}  // namespace autoblog::content

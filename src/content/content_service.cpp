@@ -1,0 +1,186 @@
+#include "content/content_service.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "content/content_queries.h"
+#include "content/errors.h"
+#include "content/status.h"
+#include "tenancy/tenant_tx.h"
+#include "util/cursor.h"
+#include "util/random.h"
+
+namespace autoblog::content {
+
+namespace asio = boost::asio;
+namespace q = queries;
+using db::param;
+using db::Params;
+using tenancy::ActiveTenant;
+using tenancy::TenantTx;
+
+namespace {
+
+std::string checked_id(const std::string& id) {
+  if (!util::is_uuid(id)) throw InvalidInput("id must be a UUID");
+  return util::normalize_uuid(id);
+}
+
+void check_status(const std::string& status) {
+  if (!is_known_status(status)) throw InvalidInput("unknown status '" + status + "'");
+}
+
+void check_limit(int limit) {
+  if (limit < 1 || limit > 100) throw InvalidInput("limit must be an integer between 1 and 100");
+}
+
+// Cursor parameters (created_at/tracked_at, id) for the keyset queries, NULLs for page one.
+void add_cursor_params(const std::optional<std::string>& raw, Params& p) {
+  if (!raw) {
+    p.push_back(std::nullopt);
+    p.push_back(std::nullopt);
+    return;
+  }
+  auto c = util::decode_cursor(*raw);
+  if (!c) throw InvalidInput("cursor is malformed");
+  p.push_back(param(c->timestamp));
+  p.push_back(param(c->id));
+}
+
+// Rows of (json, sort timestamp, id), one more than the page: the page and its next cursor.
+JsonPage page_of(const db::Result& r, int limit) {
+  JsonPage page;
+  int n = std::min(r.rows(), limit);
+  for (int i = 0; i < n; ++i) page.items.emplace_back(r.get(i, 0));
+  if (r.rows() > limit && n > 0)
+    page.next_cursor =
+        util::encode_cursor({std::string(r.get(n - 1, 1)), std::string(r.get(n - 1, 2))});
+  return page;
+}
+
+// RFC 3339 date-time (the database checks the calendar): YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM).
+bool looks_like_rfc3339(std::string_view s) {
+  auto digits = [&](std::size_t from, std::size_t n) {
+    if (from + n > s.size()) return false;
+    for (std::size_t i = from; i < from + n; ++i)
+      if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    return true;
+  };
+  if (s.size() < 20 || !digits(0, 4) || s[4] != '-' || !digits(5, 2) || s[7] != '-' ||
+      !digits(8, 2) || (s[10] != 'T' && s[10] != 't') || !digits(11, 2) || s[13] != ':' ||
+      !digits(14, 2) || s[16] != ':' || !digits(17, 2))
+    return false;
+  std::size_t i = 19;
+  if (s[i] == '.') {
+    ++i;
+    std::size_t start = i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    if (i == start) return false;
+  }
+  if (i == s.size() - 1 && (s[i] == 'Z' || s[i] == 'z')) return true;
+  return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(i + 1, 2) && s[i + 3] == ':' &&
+         digits(i + 4, 2);
+}
+
+}  // namespace
+
+asio::awaitable<std::string> ContentService::create(const ActiveTenant& tenant,
+                                                    const NewContent& item) const {
+  Params p{param(item.brief_json ? "briefed" : "inspiration"), param(item.inspiration_json),
+           param(item.brief_json)};
+  auto tx = co_await TenantTx::begin(pool_, tenant);
+  auto r = co_await tx.commit_with(q::kInsert, std::move(p));
+  co_return std::string(r.get(0, 0));
+}
+
+asio::awaitable<JsonPage> ContentService::list(const ActiveTenant& tenant,
+                                               const std::optional<std::string>& status,
+                                               const PageRequest& page) const {
+  check_limit(page.limit);
+  Params p;
+  if (status) check_status(*status);
+  p.push_back(param(status));
+  add_cursor_params(page.cursor, p);
+  p.push_back(param(page.limit + 1));
+  auto tx = co_await TenantTx::begin(pool_, tenant);
+  auto r = co_await tx.commit_with(q::kList, std::move(p));
+  co_return page_of(r, page.limit);
+}
+
+asio::awaitable<std::string> ContentService::get(const ActiveTenant& tenant,
+                                                 const std::string& id) const {
+  Params p{param(checked_id(id))};
+  auto tx = co_await TenantTx::begin(pool_, tenant);
+  auto r = co_await tx.commit_with(q::kGet, std::move(p));
+  if (r.empty()) throw NotFound();
+  co_return std::string(r.get(0, 0));
+}
+
+asio::awaitable<std::string> ContentService::update(const ActiveTenant& tenant,
+                                                    const std::string& id,
+                                                    const ContentChanges& changes) const {
+  auto checked = checked_id(id);
+  if (changes.status) check_status(*changes.status);
+  auto tx = co_await TenantTx::begin(pool_, tenant);
+  Params lock{param(checked)};
+  auto current = co_await tx.exec(q::kLockStatus, std::move(lock));
+  if (current.empty()) throw NotFound();
+  std::string from(current.get(0, 0));
+  const auto& to = changes.status;
+  if (to && *to != from && !is_patchable_transition(from, *to))
+    throw IllegalTransition("cannot change status from " + from + " to " + *to);
+  Params p{param(checked),
+           param(changes.brief_json.has_value()),
+           changes.brief_json ? param(*changes.brief_json) : std::nullopt,
+           param(changes.generated_json.has_value()),
+           changes.generated_json ? param(*changes.generated_json) : std::nullopt,
+           param(to)};
+  auto r = co_await tx.commit_with(q::kUpdate, std::move(p));
+  co_return std::string(r.get(0, 0));
+}
+
+asio::awaitable<void> ContentService::remove(const ActiveTenant& tenant,
+                                             const std::string& id) const {
+  Params p{param(checked_id(id))};
+  auto tx = co_await TenantTx::begin(pool_, tenant);
+  auto r = co_await tx.commit_with(q::kDelete, std::move(p));
+  if (r.affected() == 0) throw NotFound();
+}
+
+asio::awaitable<std::string> ContentService::add_performance(const ActiveTenant& tenant,
+                                                             const std::string& content_id,
+                                                             const NewPerformance& record) const {
+  auto id = checked_id(content_id);
+  if (record.tracked_at && !looks_like_rfc3339(*record.tracked_at))
+    throw InvalidInput("tracked_at must be an RFC 3339 date-time");
+  Params p{param(id), param(record.metrics_json), param(record.tracked_at)};
+  auto tx = co_await TenantTx::begin(pool_, tenant);
+  auto r = co_await tx.commit_with(q::kInsertPerformance, std::move(p));
+  if (r.empty()) throw NotFound();
+  co_return std::string(r.get(0, 0));
+}
+
+asio::awaitable<JsonPage> ContentService::list_performance(const ActiveTenant& tenant,
+                                                           const std::string& content_id,
+                                                           const PageRequest& page) const {
+  auto id = checked_id(content_id);
+  check_limit(page.limit);
+  Params p{param(id)};
+  add_cursor_params(page.cursor, p);
+  p.push_back(param(page.limit + 1));
+  auto tx = co_await TenantTx::begin(pool_, tenant);
+  Params exists{param(id)};
+  auto e = co_await tx.exec(q::kContentExists, std::move(exists));
+  if (!e.get_bool(0, 0)) throw NotFound();
+  auto r = co_await tx.commit_with(q::kListPerformance, std::move(p));
+  co_return page_of(r, page.limit);
+}
+
+asio::awaitable<std::int64_t> ContentService::count_created_today(
+    const ActiveTenant& tenant) const {
+  auto tx = co_await TenantTx::begin(pool_, tenant);
+  auto r = co_await tx.commit_with(q::kCountContentToday);
+  co_return r.get_int(0, 0);
+}
+
+}  // namespace autoblog::content

@@ -2,7 +2,6 @@
 #include "storage/s3_storage.h"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
@@ -23,6 +22,7 @@
 #include "storage/object_key.h"
 #include "storage/sigv4.h"
 #include "util/base64.h"
+#include "util/crypto.h"
 
 namespace autoblog::storage {
 namespace {
@@ -36,14 +36,6 @@ constexpr std::size_t kMaxIdleHandles = 16;
 constexpr int kDeleteBatch = 1000;  // DeleteObjects maximum
 constexpr std::chrono::seconds kMaxPresignTtl(7 * 24 * 3600);
 
-std::string Md5Raw(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_md5(), nullptr) != 1) {
-    throw std::runtime_error("MD5 failed");
-  }
-  return std::string(reinterpret_cast<const char*>(digest.data()), len);
-}
 
 std::string FormatRfc3339(std::time_t t) {
   std::tm tm{};
@@ -284,7 +276,7 @@ class S3Storage::Impl {
     const auto etag = response.headers.find("etag");
     info.etag = etag != response.headers.end() && !etag->second.empty()
                     ? Quoted(etag->second)
-                    : Quoted(sigv4::hex(Md5Raw(body)));
+                    : Quoted(util::md5_hex(body));
     info.content_type = content_type;
     const auto date = response.headers.find("date");
     info.last_modified = date != response.headers.end() ? HttpDateToRfc3339(date->second) : "";
@@ -438,7 +430,7 @@ class S3Storage::Impl {
     request.path = BucketPath();
     request.query = {{"delete", ""}};
     request.headers = {{"content-type", "application/xml"},
-                       {"content-md5", util::base64_encode(Md5Raw(body))}};
+                       {"content-md5", util::base64_encode(util::md5(body))}};
     request.body = body;
     HttpResponse response;
     try {
@@ -505,7 +497,7 @@ class S3Storage::Impl {
     signed_request.method = request.method;
     signed_request.path = request.path;
     signed_request.query = request.query;
-    signed_request.payload_sha256 = sigv4::sha256_hex(request.body);
+    signed_request.payload_sha256 = util::sha256_hex(request.body);
     signed_request.headers = request.headers;
     signed_request.headers.emplace_back("host", host_header_);
     signed_request.headers.emplace_back("x-amz-date", date);

@@ -42,6 +42,7 @@
 #include "storage/s3_storage.h"
 #include "storage/sigv4.h"
 #include "util/base64.h"
+#include "util/crypto.h"
 #include "util/random.h"
 
 namespace autoblog::storage {
@@ -715,7 +716,7 @@ TEST_F(S3RequestTest, PutIsSignedEncryptedAndTaggedWithTheTenant) {
   EXPECT_NE(r.find("\r\nx-amz-server-side-encryption: AES256\r\n"), std::string::npos);
   EXPECT_NE(r.find("\r\nx-amz-meta-tenant_id: " + tenant_ + "\r\n"), std::string::npos);
   EXPECT_NE(r.find("\r\ncontent-type: image/png\r\n"), std::string::npos);
-  EXPECT_NE(r.find("\r\nx-amz-content-sha256: " + sigv4::sha256_hex("PNGDATA") + "\r\n"),
+  EXPECT_NE(r.find("\r\nx-amz-content-sha256: " + util::sha256_hex("PNGDATA") + "\r\n"),
             std::string::npos);
   EXPECT_NE(r.find("\r\nAuthorization: AWS4-HMAC-SHA256 Credential=S3RVER/"), std::string::npos);
   EXPECT_NE(r.find("/us-east-1/s3/aws4_request,SignedHeaders=content-type;host;"

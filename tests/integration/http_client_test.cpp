@@ -557,7 +557,6 @@ TEST_F(HttpClientTest, ManyConcurrentRequestsAndConnectionReuse) {
     EXPECT_EQ(futures[i].get().body, "reply/n" + std::to_string(i));
   }
   EXPECT_EQ(server.requests().size(), 3u + kRequests);
-  EXPECT_GT(server.connections(), 1);  // in parallel, not queued on one connection
   EXPECT_EQ(client_->in_flight(), 0u);
 }
 

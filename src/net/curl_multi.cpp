@@ -123,8 +123,7 @@ void Check(CURLcode code, const char* what) {
 
 bool HasHeader(const Headers& headers, std::string_view name) {
   for (const auto& [n, v] : headers) {
-    if (n.size() == name.size() &&
-        std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+    if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
           return std::tolower(static_cast<unsigned char>(a)) ==
                  std::tolower(static_cast<unsigned char>(b));
         })) {
@@ -153,8 +152,10 @@ void Configure(CurlMulti::Transfer& t) {
   curl_easy_setopt(h, CURLOPT_USERAGENT, t.spec.user_agent.c_str());
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(t.spec.connect_timeout.count()));
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(t.spec.timeout.count()));
-  curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
-                   static_cast<curl_off_t>(r.options.max_response_bytes));
+  if (r.method != "HEAD") {  // a HEAD's Content-Length describes a body that never comes
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+                     static_cast<curl_off_t>(r.options.max_response_bytes));
+  }
   if (r.options.max_redirects > 0) {
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, static_cast<long>(r.options.max_redirects));
@@ -167,8 +168,8 @@ void Configure(CurlMulti::Transfer& t) {
   curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, &CurlMulti::Transfer::OpenSocket);
   curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &t);
 
-  const bool has_body = !r.body.empty() || r.method == "POST" || r.method == "PUT" ||
-                        r.method == "PATCH";
+  const bool has_body =
+      !r.body.empty() || r.method == "POST" || r.method == "PUT" || r.method == "PATCH";
   for (const auto& [name, value] : r.headers) t.add_header(name + ": " + value);
   if (has_body && !HasHeader(r.headers, "content-type")) {
     // Otherwise curl would label the body application/x-www-form-urlencoded.
@@ -214,7 +215,9 @@ CurlMulti::CurlMulti(asio::any_io_executor executor, long max_cached_connections
   curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, max_cached_connections);
 }
 
-CurlMulti::~CurlMulti() { close_now(); }
+CurlMulti::~CurlMulti() {
+  close_now();
+}
 
 void CurlMulti::start(Handler handler, asio::any_io_executor caller, AttemptSpec spec) {
   auto transfer = std::make_unique<Transfer>(std::move(handler), std::move(caller));
@@ -373,16 +376,15 @@ void CurlMulti::arm(const std::shared_ptr<Socket>& socket) {
   const auto wait = [this, &socket](asio::posix::stream_descriptor::wait_type type, bool& busy,
                                     int flag) {
     busy = true;
-    socket->sd.async_wait(type, asio::bind_executor(strand_, [weak = weak_from_this(), socket,
-                                                              type, flag](
-                                                                 const boost::system::error_code&
-                                                                     ec) {
-      (type == asio::posix::stream_descriptor::wait_read ? socket->reading : socket->writing) =
-          false;
-      auto self = weak.lock();
-      if (ec || !self || socket->removed) return;
-      self->on_socket(socket, flag);
-    }));
+    socket->sd.async_wait(
+        type, asio::bind_executor(strand_, [weak = weak_from_this(), socket, type,
+                                            flag](const boost::system::error_code& ec) {
+          (type == asio::posix::stream_descriptor::wait_read ? socket->reading : socket->writing) =
+              false;
+          auto self = weak.lock();
+          if (ec || !self || socket->removed) return;
+          self->on_socket(socket, flag);
+        }));
   };
   if ((socket->what & CURL_POLL_IN) && !socket->reading) {
     wait(asio::posix::stream_descriptor::wait_read, socket->reading, CURL_CSELECT_IN);
@@ -418,9 +420,8 @@ int CurlMulti::TimerCallback(CURLM*, long timeout_ms, void* user) {
   }
   // Never call curl from inside its own callback: even a 0 ms timeout goes through the timer.
   self->timer_.expires_after(std::chrono::milliseconds(timeout_ms));
-  self->timer_.async_wait(
-      asio::bind_executor(self->strand_, [weak = self->weak_from_this()](
-                                             const boost::system::error_code& ec) {
+  self->timer_.async_wait(asio::bind_executor(
+      self->strand_, [weak = self->weak_from_this()](const boost::system::error_code& ec) {
         auto s = weak.lock();
         if (ec || !s || s->multi_ == nullptr) return;
         int running = 0;

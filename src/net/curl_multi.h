@@ -32,11 +32,11 @@ namespace autoblog::net::detail {
 
 struct Attempt {
   CURLcode code = CURLE_OK;
-  std::string error;               // curl's error buffer (or strerror) when code != OK
-  bool egress_refused = false;     // the policy refused at least one address
+  std::string error;            // curl's error buffer (or strerror) when code != OK
+  bool egress_refused = false;  // the policy refused at least one address
   std::string refused_address;
-  bool too_large = false;          // the write callback stopped at max_response_bytes
-  HttpResponse response;           // status, headers, body (attempts unset)
+  bool too_large = false;  // the write callback stopped at max_response_bytes
+  HttpResponse response;   // status, headers, body (attempts unset)
 };
 
 // Everything one attempt needs, fixed before it starts.
@@ -59,15 +59,15 @@ class CurlMulti : public std::enable_shared_from_this<CurlMulti> {
     return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
                                        void(std::exception_ptr, Attempt)>(
         [self = shared_from_this()](auto handler, AttemptSpec s) {
-          boost::asio::any_io_executor caller = boost::asio::get_associated_executor(
-              handler, self->strand_.get_inner_executor());
+          boost::asio::any_io_executor caller =
+              boost::asio::get_associated_executor(handler, self->strand_.get_inner_executor());
           self->start(Handler(std::move(handler)), std::move(caller), std::move(s));
         },
         boost::asio::use_awaitable, std::move(spec));
   }
 
-  void shutdown();     // aborts all transfers (operation_aborted), refuses new ones
-  void close_now();    // synchronous teardown; only with no thread running the strand
+  void shutdown();   // aborts all transfers (operation_aborted), refuses new ones
+  void close_now();  // synchronous teardown; only with no thread running the strand
   std::size_t in_flight() const { return in_flight_.load(); }
 
  public:  // for the curl callbacks in curl_multi.cpp
@@ -77,7 +77,7 @@ class CurlMulti : public std::enable_shared_from_this<CurlMulti> {
   struct Socket;
 
   void start(Handler handler, boost::asio::any_io_executor caller, AttemptSpec spec);  // any thread
-  void add(std::unique_ptr<Transfer> transfer);   // the rest: strand only
+  void add(std::unique_ptr<Transfer> transfer);  // the rest: strand only
   std::unique_ptr<Transfer> detach(std::uint64_t id);
   void cancel(std::uint64_t id);
   void abort_all();

@@ -1,10 +1,10 @@
 // HttpClient: attempts, retries and error mapping over detail::CurlMulti; see http_client.h.
 #include "net/http_client.h"
 
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <ctime>
@@ -55,9 +55,9 @@ Failure Classify(const detail::Attempt& a, const HttpRequest& r, Clock::time_poi
     case CURLE_WRITE_ERROR:
     case CURLE_FILESIZE_EXCEEDED:
       if (a.too_large || a.code == CURLE_FILESIZE_EXCEEDED) {
-        return {std::make_exception_ptr(ResponseTooLarge(
-                    what + "response larger than " +
-                    std::to_string(r.options.max_response_bytes) + " bytes")),
+        return {std::make_exception_ptr(
+                    ResponseTooLarge(what + "response larger than " +
+                                     std::to_string(r.options.max_response_bytes) + " bytes")),
                 false};
       }
       break;
@@ -126,9 +126,9 @@ std::optional<milliseconds> parse_retry_after(std::string_view value,
 
 milliseconds backoff_delay(const RetryPolicy& policy, int attempt, double unit_random) {
   const int shift = std::clamp(attempt - 1, 0, 30);
-  const double full = std::min<double>(static_cast<double>(policy.base_delay.count()) *
-                                           static_cast<double>(1LL << shift),
-                                       static_cast<double>(policy.max_delay.count()));
+  const double full = std::min<double>(
+      static_cast<double>(policy.base_delay.count()) * static_cast<double>(1LL << shift),
+      static_cast<double>(policy.max_delay.count()));
   const double jittered = full / 2 + full / 2 * std::clamp(unit_random, 0.0, 1.0);
   return milliseconds(static_cast<milliseconds::rep>(jittered));
 }
@@ -138,11 +138,17 @@ HttpClient::HttpClient(asio::any_io_executor executor, ClientOptions options)
       multi_(std::make_shared<detail::CurlMulti>(std::move(executor),
                                                  options_.max_cached_connections)) {}
 
-HttpClient::~HttpClient() { multi_->close_now(); }
+HttpClient::~HttpClient() {
+  multi_->close_now();
+}
 
-void HttpClient::shutdown() { multi_->shutdown(); }
+void HttpClient::shutdown() {
+  multi_->shutdown();
+}
 
-std::size_t HttpClient::in_flight() const { return multi_->in_flight(); }
+std::size_t HttpClient::in_flight() const {
+  return multi_->in_flight();
+}
 
 namespace {
 
@@ -198,9 +204,9 @@ detail::AttemptSpec MakeSpec(const HttpRequest& request, Clock::time_point deadl
   spec.request = &request;
   spec.timeout = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
   spec.connect_timeout = std::min(request.options.connect_timeout, spec.timeout);
-  spec.egress = request.options.egress ? request.options.egress
-                                       : std::function<bool(const asio::ip::address&)>(
-                                             client.egress);
+  spec.egress = request.options.egress
+                    ? request.options.egress
+                    : std::function<bool(const asio::ip::address&)>(client.egress);
   spec.user_agent = client.user_agent;
   return spec;
 }

@@ -57,7 +57,7 @@ namespace autoblog::net {
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct RetryPolicy {
-  int max_attempts = 1;  // 1 = no retries
+  int max_attempts = 1;                       // 1 = no retries
   std::chrono::milliseconds base_delay{100};  // first backoff; doubles per attempt
   std::chrono::milliseconds max_delay{5000};  // cap of the backoff
   // A Retry-After longer than this (or past the deadline) is not waited for: the last response
@@ -92,8 +92,9 @@ struct RequestOptions {
 struct HttpRequest {
   std::string method = "GET";
   std::string url;
-  Headers headers;   // sent as given; a body without Content-Type gets application/octet-stream
-  std::string body;  // sent for any method except GET/HEAD when non-empty (and always for POST/PUT/PATCH)
+  Headers headers;  // sent as given; a body without Content-Type gets application/octet-stream
+  // Sent when non-empty (and always, maybe empty, for POST/PUT/PATCH); never for HEAD.
+  std::string body;
   RequestOptions options;
 };
 
@@ -149,7 +150,6 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
 
 // Backoff before attempt `attempt + 1` (attempt >= 1): base * 2^(attempt-1), capped, with
 // "equal jitter" (half fixed, half uniform from `unit_random` in [0, 1)).
-std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt,
-                                        double unit_random);
+std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt, double unit_random);
 
 }  // namespace autoblog::net

@@ -111,7 +111,9 @@ bool ReadAt(int fd, char* out, std::size_t n, off_t offset) {
   return true;
 }
 
-std::string Md5Etag(std::string_view body) { return '"' + util::md5_hex(body) + '"'; }
+std::string Md5Etag(std::string_view body) {
+  return '"' + util::md5_hex(body) + '"';
+}
 
 std::string Rfc3339(const struct timespec& t) {
   std::tm tm{};

@@ -117,7 +117,8 @@ std::pair<std::string, std::string> ErrorCode(const net::HttpResponse& response)
 
 // The client's errors in storage terms: outages -> StorageUnavailable, the rest (a response
 // too large, a bad request) -> std::runtime_error; cancellation passes through unchanged.
-[[noreturn]] void RethrowAsStorageError(const std::exception_ptr& error, const std::string& method) {
+[[noreturn]] void RethrowAsStorageError(const std::exception_ptr& error,
+                                        const std::string& method) {
   try {
     std::rethrow_exception(error);
   } catch (const net::Timeout& e) {
@@ -147,8 +148,7 @@ struct RawPage {
 
 class S3Storage::Impl {
  public:
-  Impl(S3Options options, net::HttpClient& client)
-      : options_(std::move(options)), client_(client) {
+  Impl(S3Options options, net::HttpClient& client) : options_(std::move(options)), client_(client) {
     endpoint_ = ParseEndpoint(options_.endpoint);
     if (options_.bucket.empty()) throw std::invalid_argument("S3 bucket must not be empty");
     if (options_.region.empty()) throw std::invalid_argument("S3 region must not be empty");
@@ -241,8 +241,7 @@ class S3Storage::Impl {
     co_return true;
   }
 
-  asio::awaitable<RawPage> ListRaw(std::string full_prefix, std::string start_after,
-                                   int max_keys) {
+  asio::awaitable<RawPage> ListRaw(std::string full_prefix, std::string start_after, int max_keys) {
     S3Request request;
     request.method = "GET";
     request.path = BucketPath();
@@ -315,25 +314,24 @@ class S3Storage::Impl {
   }
 
   asio::awaitable<void> Purge(std::string tenant_id) {
-    co_await ForEachPage(std::move(tenant_id),
-                         [this](const std::vector<RawEntry>& entries) -> asio::awaitable<void> {
-                           const bool batched = co_await DeleteBatch(entries);
-                           if (batched) co_return;
-                           // Some S3-compatible servers lack DeleteObjects or fail it (s3rver
-                           // 3.7.1 races its own parallel deletes into a 500): fall back to one
-                           // DELETE per key, which every server has.
-                           for (const RawEntry& e : entries) {
-                             S3Request request;
-                             request.method = "DELETE";
-                             request.path = bucket_path_ + "/" + e.key;
-                             const net::HttpResponse response =
-                                 co_await Perform(std::move(request));
-                             if (response.status != 204 && response.status != 200 &&
-                                 response.status != 404) {
-                               ThrowForStatus("DELETE", response);
-                             }
-                           }
-                         });
+    co_await ForEachPage(
+        std::move(tenant_id),
+        [this](const std::vector<RawEntry>& entries) -> asio::awaitable<void> {
+          const bool batched = co_await DeleteBatch(entries);
+          if (batched) co_return;
+          // Some S3-compatible servers lack DeleteObjects or fail it (s3rver
+          // 3.7.1 races its own parallel deletes into a 500): fall back to one
+          // DELETE per key, which every server has.
+          for (const RawEntry& e : entries) {
+            S3Request request;
+            request.method = "DELETE";
+            request.path = bucket_path_ + "/" + e.key;
+            const net::HttpResponse response = co_await Perform(std::move(request));
+            if (response.status != 204 && response.status != 200 && response.status != 404) {
+              ThrowForStatus("DELETE", response);
+            }
+          }
+        });
   }
 
   // One DeleteObjects request (no retries: the caller falls back to single deletes). True when
@@ -472,8 +470,8 @@ asio::awaitable<ListPage> S3Storage::list(std::string_view tenant_id, std::strin
   if (limit < 1 || limit > 1000) throw std::invalid_argument("limit must be within 1..1000");
   std::optional<std::string> after;
   if (cursor) after = decode_list_cursor(*cursor);
-  co_return co_await impl_->List(std::string(tenant_id), checked_prefix(prefix),
-                                 std::move(after), limit);
+  co_return co_await impl_->List(std::string(tenant_id), checked_prefix(prefix), std::move(after),
+                                 limit);
 }
 
 asio::awaitable<void> S3Storage::purge_tenant(std::string_view tenant_id) {

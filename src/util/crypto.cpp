@@ -21,9 +21,15 @@ std::string Digest(std::string_view data, const EVP_MD* md, const char* name) {
 
 }  // namespace
 
-std::string sha256(std::string_view data) { return Digest(data, EVP_sha256(), "SHA-256"); }
-std::string sha1(std::string_view data) { return Digest(data, EVP_sha1(), "SHA-1"); }
-std::string md5(std::string_view data) { return Digest(data, EVP_md5(), "MD5"); }
+std::string sha256(std::string_view data) {
+  return Digest(data, EVP_sha256(), "SHA-256");
+}
+std::string sha1(std::string_view data) {
+  return Digest(data, EVP_sha1(), "SHA-1");
+}
+std::string md5(std::string_view data) {
+  return Digest(data, EVP_md5(), "MD5");
+}
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};

@@ -23,8 +23,14 @@ std::string hmac_sha256(std::string_view key, std::string_view data);
 // Lowercase hex of the bytes: two characters per byte.
 std::string to_hex(std::string_view bytes);
 
-inline std::string sha256_hex(std::string_view data) { return to_hex(sha256(data)); }
-inline std::string sha1_hex(std::string_view data) { return to_hex(sha1(data)); }
-inline std::string md5_hex(std::string_view data) { return to_hex(md5(data)); }
+inline std::string sha256_hex(std::string_view data) {
+  return to_hex(sha256(data));
+}
+inline std::string sha1_hex(std::string_view data) {
+  return to_hex(sha1(data));
+}
+inline std::string md5_hex(std::string_view data) {
+  return to_hex(md5(data));
+}
 
 }  // namespace autoblog::util

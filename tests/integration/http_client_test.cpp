@@ -131,7 +131,8 @@ class TestServer {
     beast::flat_buffer buffer;
     for (;;) {
       bhttp::request<bhttp::string_body> req;
-      auto [ec, n] = co_await bhttp::async_read(socket, buffer, req, asio::as_tuple(asio::use_awaitable));
+      auto [ec, n] =
+          co_await bhttp::async_read(socket, buffer, req, asio::as_tuple(asio::use_awaitable));
       if (ec) {
         note_closed();
         co_return;
@@ -156,7 +157,8 @@ class TestServer {
       if (reply.hang) {
         char byte = 0;
         // Returns only when the client closes (or sends more, which it does not).
-        co_await socket.async_read_some(asio::buffer(&byte, 1), asio::as_tuple(asio::use_awaitable));
+        co_await socket.async_read_some(asio::buffer(&byte, 1),
+                                        asio::as_tuple(asio::use_awaitable));
         note_closed();
         co_return;
       }
@@ -169,8 +171,10 @@ class TestServer {
       } else {
         res.prepare_payload();
       }
+      if (req.method() == bhttp::verb::head) res.body().clear();  // headers say the size
       res.keep_alive(req.keep_alive());
-      auto [wec, written] = co_await bhttp::async_write(socket, res, asio::as_tuple(asio::use_awaitable));
+      auto [wec, written] =
+          co_await bhttp::async_write(socket, res, asio::as_tuple(asio::use_awaitable));
       if (wec || !req.keep_alive()) {
         note_closed();
         co_return;
@@ -192,6 +196,18 @@ class TestServer {
 TestServer::Reply Ok(std::string body = "ok") {
   TestServer::Reply r;
   r.body = std::move(body);
+  return r;
+}
+
+TestServer::Reply Status(int status) {
+  TestServer::Reply r;
+  r.status = status;
+  return r;
+}
+
+TestServer::Reply Hang() {
+  TestServer::Reply r;
+  r.hang = true;
   return r;
 }
 
@@ -307,11 +323,7 @@ TEST_F(HttpClientTest, ErrorStatusThrowsHttpErrorUnlessAskedForTheResponse) {
 }
 
 TEST_F(HttpClientTest, TotalDeadlineAgainstASilentServerIsTimeoutAndClosesTheConnection) {
-  TestServer server([](const TestServer::Request&) {
-    TestServer::Reply reply;
-    reply.hang = true;
-    return reply;
-  });
+  TestServer server([](const TestServer::Request&) { return Hang(); });
   HttpRequest r = Get(server.url("/slow"));
   r.options.timeout = 300ms;
   const auto start = Clock::now();
@@ -324,11 +336,7 @@ TEST_F(HttpClientTest, TotalDeadlineAgainstASilentServerIsTimeoutAndClosesTheCon
 }
 
 TEST_F(HttpClientTest, DeadlineCoversRetriesToo) {
-  TestServer server([](const TestServer::Request&) {
-    TestServer::Reply reply;
-    reply.status = 503;
-    return reply;
-  });
+  TestServer server([](const TestServer::Request&) { return Status(503); });
   HttpRequest r = Get(server.url("/"));
   r.options.timeout = 400ms;
   r.options.retry.max_attempts = 100;
@@ -358,6 +366,13 @@ TEST_F(HttpClientTest, ResponseLargerThanTheCapIsResponseTooLarge) {
     r.options.max_response_bytes = 10000;  // exactly at the cap is fine
     EXPECT_EQ(Send(r).body.size(), 10000u) << path;
   }
+  // A HEAD announces the size without sending it: not too large.
+  HttpRequest head = Get(server.url("/sized"));
+  head.method = "HEAD";
+  head.options.max_response_bytes = 1000;
+  const HttpResponse res = Send(head);
+  EXPECT_EQ(res.header("content-length"), "10000");
+  EXPECT_EQ(res.body, "");
 }
 
 TEST_F(HttpClientTest, RedirectsAreFollowedUpToTheLimit) {
@@ -405,11 +420,7 @@ TEST_F(HttpClientTest, RetryAfterOn503IsHonouredThenSucceeds) {
 }
 
 TEST_F(HttpClientTest, ClientErrorsAreNotRetried) {
-  TestServer server([](const TestServer::Request&) {
-    TestServer::Reply reply;
-    reply.status = 400;
-    return reply;
-  });
+  TestServer server([](const TestServer::Request&) { return Status(400); });
   HttpRequest r = Get(server.url("/"));
   r.options.retry.max_attempts = 5;
   r.options.retry.base_delay = 1ms;
@@ -418,11 +429,7 @@ TEST_F(HttpClientTest, ClientErrorsAreNotRetried) {
 }
 
 TEST_F(HttpClientTest, ServerErrorsAreRetriedOnlyForIdempotentRequestsOrOnRequest) {
-  TestServer server([](const TestServer::Request&) {
-    TestServer::Reply reply;
-    reply.status = 500;
-    return reply;
-  });
+  TestServer server([](const TestServer::Request&) { return Status(500); });
   HttpRequest r = Get(server.url("/"));
   r.method = "POST";
   r.options.retry.max_attempts = 3;
@@ -460,8 +467,7 @@ TEST_F(HttpClientTest, EgressPolicyRefusesLoopbackByDefaultAndAllowsItWhenAsked)
   make_client(/*allow_private=*/false);
   EXPECT_THROW(Send(Get(server.url("/"))), EgressRefused);
   // A name that resolves to loopback is refused just the same: the check is on the address.
-  EXPECT_THROW(Send(Get("http://localhost:" + std::to_string(server.port()) + "/")),
-               EgressRefused);
+  EXPECT_THROW(Send(Get("http://localhost:" + std::to_string(server.port()) + "/")), EgressRefused);
   EXPECT_EQ(server.connections(), 0);
   // A per-request hook overrides the client's default.
   HttpRequest r = Get(server.url("/"));
@@ -480,9 +486,8 @@ TEST(EgressPolicy, ClassifiesAddressRanges) {
         "fc00::1", "fd12:3456::1", "fe80::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1"}) {
     EXPECT_FALSE(allowed(internal)) << internal;
   }
-  for (const char* external :
-       {"8.8.8.8", "172.32.0.1", "192.169.0.1", "1.1.1.1", "2001:4860:4860::8888",
-        "::ffff:8.8.8.8"}) {
+  for (const char* external : {"8.8.8.8", "172.32.0.1", "192.169.0.1", "1.1.1.1",
+                               "2001:4860:4860::8888", "::ffff:8.8.8.8"}) {
     EXPECT_TRUE(allowed(external)) << external;
   }
   EXPECT_TRUE(EgressPolicy{true}(asio::ip::make_address("127.0.0.1")));
@@ -508,7 +513,8 @@ TEST_F(HttpClientTest, CancellationReleasesTheTransferAndTheClientKeepsWorking) 
   auto direct = [&]() -> asio::awaitable<bool> {
     asio::cancellation_signal signal;
     asio::steady_timer timer(co_await asio::this_coro::executor, 100ms);
-    timer.async_wait([&](boost::system::error_code) { signal.emit(asio::cancellation_type::terminal); });
+    timer.async_wait(
+        [&](boost::system::error_code) { signal.emit(asio::cancellation_type::terminal); });
     try {
       co_await asio::co_spawn(co_await asio::this_coro::executor, client_->send(hang),
                               asio::bind_cancellation_slot(signal.slot(), asio::use_awaitable));
@@ -523,11 +529,7 @@ TEST_F(HttpClientTest, CancellationReleasesTheTransferAndTheClientKeepsWorking) 
 }
 
 TEST_F(HttpClientTest, ShutdownAbortsInFlightTransfersAndRefusesNewOnes) {
-  TestServer server([](const TestServer::Request&) {
-    TestServer::Reply reply;
-    reply.hang = true;
-    return reply;
-  });
+  TestServer server([](const TestServer::Request&) { return Hang(); });
   auto future = asio::co_spawn(*ioc_, client_->send(Get(server.url("/"))), asio::use_future);
   ASSERT_TRUE(server.wait_requests(1));
   client_->shutdown();
@@ -550,8 +552,8 @@ TEST_F(HttpClientTest, ManyConcurrentRequestsAndConnectionReuse) {
   constexpr int kRequests = 64;
   std::vector<std::future<HttpResponse>> futures;
   for (int i = 0; i < kRequests; ++i) {
-    futures.push_back(asio::co_spawn(*ioc_, client_->send(Get(server.url("/n" + std::to_string(i)))),
-                                     asio::use_future));
+    futures.push_back(asio::co_spawn(
+        *ioc_, client_->send(Get(server.url("/n" + std::to_string(i)))), asio::use_future));
   }
   for (int i = 0; i < kRequests; ++i) {
     EXPECT_EQ(futures[i].get().body, "reply/n" + std::to_string(i));
@@ -570,7 +572,9 @@ TEST_F(HttpClientTest, AwsSigV4IsPassedToCurl) {
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].headers.at("authorization").rfind("AWS4-HMAC-SHA256 Credential=AKID/", 0), 0u)
       << seen[0].headers.at("authorization");
-  EXPECT_NE(seen[0].headers.at("authorization").find("SignedHeaders=host;x-amz-content-sha256;x-amz-date,"),
+  EXPECT_NE(seen[0]
+                .headers.at("authorization")
+                .find("SignedHeaders=host;x-amz-content-sha256;x-amz-date,"),
             std::string::npos)
       << seen[0].headers.at("authorization");
   EXPECT_EQ(seen[0].headers.count("x-amz-date"), 1u);

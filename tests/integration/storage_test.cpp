@@ -836,7 +836,8 @@ TEST_F(S3RequestTest, UnreachableEndpointIsUnavailable) {
 
 TEST_F(S3RequestTest, RejectsMalformedEndpoints) {
   for (const char* endpoint : {"127.0.0.1:4569", "ftp://host", "http://", "http://u@host/"}) {
-    EXPECT_THROW(S3Storage(TestS3Options(endpoint), TestClient()), std::invalid_argument) << endpoint;
+    EXPECT_THROW(S3Storage(TestS3Options(endpoint), TestClient()), std::invalid_argument)
+        << endpoint;
   }
 }
 
@@ -888,7 +889,8 @@ std::string S3rverBinary() {
   }
   fs::path source(__FILE__);  // tests/integration/storage_test.cpp, maybe relative to the build dir
   if (source.is_relative()) source = fs::current_path() / source;
-  const fs::path bin = source.parent_path().parent_path().parent_path() / "node_modules/.bin/s3rver";
+  const fs::path bin =
+      source.parent_path().parent_path().parent_path() / "node_modules/.bin/s3rver";
   return ::access(bin.c_str(), X_OK) == 0 ? bin.string() : "";
 }
 

@@ -77,7 +77,7 @@ Endpoint ParseEndpoint(const std::string& url) {
       u.has_fragment()) {
     throw std::invalid_argument("S3 endpoint must be http(s)://host[:port][/path]");
   }
-  e.host = std::string(u.encoded_host_address());
+  e.host = std::string(u.encoded_host());  // IPv6 literals keep their brackets
   e.authority = e.host;
   if (u.has_port()) e.authority += ":" + std::string(u.port());
   const bool default_port = !u.has_port() || (e.scheme == "https" && u.port() == "443") ||

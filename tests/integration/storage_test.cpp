@@ -834,8 +834,26 @@ TEST_F(S3RequestTest, UnreachableEndpointIsUnavailable) {
   EXPECT_THROW(Await(storage.usage_bytes(tenant_)), StorageUnavailable);
 }
 
+TEST_F(S3RequestTest, EndpointPathPortAndIpv6LiteralShapeTheUrls) {
+  S3Options o = TestS3Options("https://[::1]:9000/base/");
+  S3Storage storage(o, TestClient());
+  const auto url = storage.presigned_get_url(tenant_, "k.txt", std::chrono::seconds(60));
+  ASSERT_TRUE(url.has_value());
+  EXPECT_EQ(url->rfind("https://[::1]:9000/base/autoblog/tenants/" + tenant_ + "/k.txt?", 0), 0u)
+      << *url;
+  o = TestS3Options("https://s3.example.com:443");
+  o.path_style = false;
+  S3Storage virtual_hosted(o, TestClient());
+  const auto url2 = virtual_hosted.presigned_get_url(tenant_, "k.txt", std::chrono::seconds(60));
+  ASSERT_TRUE(url2.has_value());
+  EXPECT_EQ(url2->rfind("https://autoblog.s3.example.com:443/tenants/" + tenant_ + "/k.txt?", 0),
+            0u)
+      << *url2;
+}
+
 TEST_F(S3RequestTest, RejectsMalformedEndpoints) {
-  for (const char* endpoint : {"127.0.0.1:4569", "ftp://host", "http://", "http://u@host/"}) {
+  for (const char* endpoint : {"127.0.0.1:4569", "ftp://host", "http://", "http://u@host/",
+                               "http://host/?x=1", "http://host/#f", "http://a b/"}) {
     EXPECT_THROW(S3Storage(TestS3Options(endpoint), TestClient()), std::invalid_argument)
         << endpoint;
   }
@@ -887,11 +905,23 @@ std::string S3rverBinary() {
   if (const char* bin = std::getenv("AUTOBLOG_TEST_S3RVER_BIN"); bin != nullptr && *bin != '\0') {
     return bin;
   }
-  fs::path source(__FILE__);  // tests/integration/storage_test.cpp, maybe relative to the build dir
-  if (source.is_relative()) source = fs::current_path() / source;
-  const fs::path bin =
-      source.parent_path().parent_path().parent_path() / "node_modules/.bin/s3rver";
-  return ::access(bin.c_str(), X_OK) == 0 ? bin.string() : "";
+  // This source file's checkout (__FILE__ may be relative to the build directory, where ctest
+  // runs the tests), else the working directory or one of its parents.
+  std::vector<fs::path> roots;
+  const fs::path source(__FILE__);
+  roots.push_back((source.is_relative() ? fs::current_path() / source : source)
+                      .parent_path()
+                      .parent_path()
+                      .parent_path());
+  for (fs::path dir = fs::current_path(); !dir.empty(); dir = dir.parent_path()) {
+    roots.push_back(dir);
+    if (dir == dir.root_path()) break;
+  }
+  for (const fs::path& root : roots) {
+    const fs::path bin = root / "node_modules/.bin/s3rver";
+    if (::access(bin.c_str(), X_OK) == 0) return bin.string();
+  }
+  return "";
 }
 
 class PrivateS3rver {

@@ -4,8 +4,9 @@
 // directory, and S3Storage against s3rver when AUTOBLOG_TEST_S3_ENDPOINT is set (bucket
 // "autoblog", credentials S3RVER/S3RVER; skipped otherwise). Then backend-specific tests:
 // LocalStorage crash safety (a child killed with SIGKILL mid-upload), temp-file sweeping, the
-// path-escape defence; S3Storage request shape and error mapping against a tiny fake HTTP server
-// (always runs), and presigned URLs against s3rver.
+// path-escape defence; S3Storage request shape (curl's SigV4 checked against our own) and error
+// mapping against a tiny fake HTTP server (always runs), presigned URLs against s3rver, and a
+// hung s3rver (SIGSTOP) failing within the request deadline, then recovering (SIGCONT).
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fcntl.h>

@@ -477,6 +477,29 @@ TEST_F(HttpClientTest, EgressPolicyRefusesLoopbackByDefaultAndAllowsItWhenAsked)
   EXPECT_EQ(Send(Get(server.url("/"))).body, "reached");
 }
 
+TEST_F(HttpClientTest, EgressPolicyAlsoChecksRedirectTargets) {
+  TestServer server([](const TestServer::Request& r) {
+    if (r.target == "/final") return Ok("final");
+    TestServer::Reply reply = Status(302);
+    const std::string host = r.target == "/inside" ? "127.0.0.2" : "127.0.0.1";
+    reply.headers = {
+        {"Location", "http://" + host + ":" + r.headers.at("host").substr(10) + "/final"}};
+    return reply;
+  });
+  std::vector<std::string> seen;
+  HttpRequest r = Get(server.url("/outside"));
+  r.options.max_redirects = 1;
+  r.options.egress = [&seen](const asio::ip::address& a) {
+    seen.push_back(a.to_string());
+    return a.to_string() != "127.0.0.2";
+  };
+  EXPECT_EQ(Send(r).body, "final");
+  r.url = server.url("/inside");
+  EXPECT_THROW(Send(r), EgressRefused);
+  EXPECT_EQ(seen.back(), "127.0.0.2");
+  EXPECT_EQ(server.requests().size(), 3u);  // the refused hop never reached a server
+}
+
 TEST(EgressPolicy, ClassifiesAddressRanges) {
   const EgressPolicy policy;
   const auto allowed = [&](const char* a) { return policy(asio::ip::make_address(a)); };
@@ -526,6 +549,27 @@ TEST_F(HttpClientTest, CancellationReleasesTheTransferAndTheClientKeepsWorking) 
   EXPECT_TRUE(Run(direct()));
   EXPECT_TRUE(server.wait_closed(2));
   EXPECT_EQ(Send(Get(server.url("/after"))).body, "fine");
+}
+
+TEST_F(HttpClientTest, CancellationAlsoEndsARetryWait) {
+  TestServer server([](const TestServer::Request&) {
+    TestServer::Reply reply = Status(503);
+    reply.headers = {{"Retry-After", "5"}};
+    return reply;
+  });
+  using namespace asio::experimental::awaitable_operators;
+  HttpRequest r = Get(server.url("/"));
+  r.options.timeout = 10s;
+  r.options.retry.max_attempts = 2;
+  auto race = [&]() -> asio::awaitable<std::size_t> {
+    asio::steady_timer timer(co_await asio::this_coro::executor, 300ms);
+    auto winner = co_await (client_->send(r) || timer.async_wait(asio::use_awaitable));
+    co_return winner.index();
+  };
+  const auto start = Clock::now();
+  EXPECT_EQ(Run(race()), 1u);
+  EXPECT_LT(Clock::now() - start, 2s);  // not the 5 s Retry-After
+  EXPECT_EQ(server.requests().size(), 1u);
 }
 
 TEST_F(HttpClientTest, ShutdownAbortsInFlightTransfersAndRefusesNewOnes) {

@@ -1,36 +1,30 @@
-// Integration tests for net::HttpClient against a small HTTP server inside the test (Beast on
-// its own io_context thread), so no external service is needed. The server records every
-// request (with a timestamp), every accepted connection and every connection the client closed,
-// and tests wait for those events instead of sleeping.
+// Integration tests for net::HttpClient against a small HTTP server inside the test
+// (test_http_server.h: Beast on its own io_context thread), so no external service is needed.
+// Tests wait for the server's recorded events instead of sleeping. Pure helpers (retry
+// arithmetic, address classification) are unit-tested in tests/unit/net_test.cpp.
 #include "net/http_client.h"
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <future>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <variant>
 #include <vector>
+
+#include "test_http_server.h"
 
 namespace autoblog::net {
 namespace {
@@ -40,176 +34,11 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+using test_support::Hang;
+using test_support::Ok;
+using test_support::Status;
+using test_support::TestServer;
 using namespace std::chrono_literals;
-
-// ---------------------------------------------------------------------------------------------
-// The local server.
-
-class TestServer {
- public:
-  struct Request {
-    std::string method;
-    std::string target;
-    std::map<std::string, std::string> headers;  // lower-case names
-    std::string body;
-    Clock::time_point at;
-    int connection = 0;
-  };
-  struct Reply {
-    int status = 200;
-    std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;
-    bool chunked = false;  // no Content-Length
-    bool hang = false;     // never answer; wait for the client to close
-  };
-  using Responder = std::function<Reply(const Request&)>;
-
-  explicit TestServer(Responder responder)
-      : responder_(std::move(responder)), acceptor_(ioc_, {asio::ip::address_v4::loopback(), 0}) {
-    asio::co_spawn(ioc_, accept_loop(), asio::detached);
-    thread_ = std::thread([this] { ioc_.run(); });
-  }
-  ~TestServer() {
-    ioc_.stop();
-    thread_.join();
-  }
-
-  int port() const { return acceptor_.local_endpoint().port(); }
-  std::string url(const std::string& path = "/") const {
-    return "http://127.0.0.1:" + std::to_string(port()) + path;
-  }
-
-  std::vector<Request> requests() {
-    std::lock_guard lock(mutex_);
-    return requests_;
-  }
-  int connections() {
-    std::lock_guard lock(mutex_);
-    return connections_;
-  }
-  int closed() {
-    std::lock_guard lock(mutex_);
-    return closed_;
-  }
-  // Waits (without polling) until pred() holds under the server's lock, or the timeout passes.
-  template <class Pred>
-  bool wait(Pred pred, std::chrono::milliseconds timeout = 5000ms) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, timeout, [&] { return pred(); });
-  }
-  bool wait_closed(int n) {
-    return wait([&] { return closed_ >= n; });
-  }
-  bool wait_requests(std::size_t n) {
-    return wait([&] { return requests_.size() >= n; });
-  }
-
- private:
-  asio::awaitable<void> accept_loop() {
-    for (;;) {
-      auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
-      if (ec) co_return;
-      int id = 0;
-      {
-        std::lock_guard lock(mutex_);
-        id = ++connections_;
-      }
-      changed_.notify_all();
-      asio::co_spawn(ioc_, session(std::move(socket), id), asio::detached);
-    }
-  }
-
-  void note_closed() {
-    {
-      std::lock_guard lock(mutex_);
-      ++closed_;
-    }
-    changed_.notify_all();
-  }
-
-  asio::awaitable<void> session(tcp::socket socket, int id) {
-    beast::flat_buffer buffer;
-    for (;;) {
-      bhttp::request<bhttp::string_body> req;
-      auto [ec, n] =
-          co_await bhttp::async_read(socket, buffer, req, asio::as_tuple(asio::use_awaitable));
-      if (ec) {
-        note_closed();
-        co_return;
-      }
-      Request r;
-      r.method = std::string(req.method_string());
-      r.target = std::string(req.target());
-      for (const auto& field : req) {
-        std::string name(field.name_string());
-        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        r.headers[name] = std::string(field.value());
-      }
-      r.body = req.body();
-      r.at = Clock::now();
-      r.connection = id;
-      const Reply reply = responder_(r);
-      {
-        std::lock_guard lock(mutex_);
-        requests_.push_back(r);
-      }
-      changed_.notify_all();
-      if (reply.hang) {
-        char byte = 0;
-        // Returns only when the client closes (or sends more, which it does not).
-        co_await socket.async_read_some(asio::buffer(&byte, 1),
-                                        asio::as_tuple(asio::use_awaitable));
-        note_closed();
-        co_return;
-      }
-      bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(reply.status),
-                                              req.version()};
-      for (const auto& [name, value] : reply.headers) res.set(name, value);
-      res.body() = reply.body;
-      if (reply.chunked) {
-        res.chunked(true);
-      } else {
-        res.prepare_payload();
-      }
-      if (req.method() == bhttp::verb::head) res.body().clear();  // headers say the size
-      res.keep_alive(req.keep_alive());
-      auto [wec, written] =
-          co_await bhttp::async_write(socket, res, asio::as_tuple(asio::use_awaitable));
-      if (wec || !req.keep_alive()) {
-        note_closed();
-        co_return;
-      }
-    }
-  }
-
-  Responder responder_;
-  asio::io_context ioc_;
-  tcp::acceptor acceptor_;
-  std::thread thread_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::vector<Request> requests_;
-  int connections_ = 0;
-  int closed_ = 0;
-};
-
-TestServer::Reply Ok(std::string body = "ok") {
-  TestServer::Reply r;
-  r.body = std::move(body);
-  return r;
-}
-
-TestServer::Reply Status(int status) {
-  TestServer::Reply r;
-  r.status = status;
-  return r;
-}
-
-TestServer::Reply Hang() {
-  TestServer::Reply r;
-  r.hang = true;
-  return r;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The client under test, on its own io_context thread.
@@ -500,22 +329,6 @@ TEST_F(HttpClientTest, EgressPolicyAlsoChecksRedirectTargets) {
   EXPECT_EQ(server.requests().size(), 3u);  // the refused hop never reached a server
 }
 
-TEST(EgressPolicy, ClassifiesAddressRanges) {
-  const EgressPolicy policy;
-  const auto allowed = [&](const char* a) { return policy(asio::ip::make_address(a)); };
-  for (const char* internal :
-       {"127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1",
-        "169.254.169.254", "0.0.0.0", "100.64.0.1", "224.0.0.1", "255.255.255.255", "::", "::1",
-        "fc00::1", "fd12:3456::1", "fe80::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1"}) {
-    EXPECT_FALSE(allowed(internal)) << internal;
-  }
-  for (const char* external : {"8.8.8.8", "172.32.0.1", "192.169.0.1", "1.1.1.1",
-                               "2001:4860:4860::8888", "::ffff:8.8.8.8"}) {
-    EXPECT_TRUE(allowed(external)) << external;
-  }
-  EXPECT_TRUE(EgressPolicy{true}(asio::ip::make_address("127.0.0.1")));
-}
-
 TEST_F(HttpClientTest, CancellationReleasesTheTransferAndTheClientKeepsWorking) {
   TestServer server([](const TestServer::Request& r) {
     TestServer::Reply reply = Ok("fine");
@@ -638,40 +451,6 @@ TEST(HttpClientIdle, RunReturnsWhenNothingIsInFlight) {
     ioc.run();  // returns only when no timer or socket wait is left
     EXPECT_EQ(future.get().body, "done");
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Retry arithmetic.
-
-TEST(RetryAfter, ParsesSecondsAndHttpDates) {
-  const auto now = std::chrono::system_clock::from_time_t(1445412480);  // 21 Oct 2015 07:28:00
-  EXPECT_EQ(parse_retry_after("1", now), 1000ms);
-  EXPECT_EQ(parse_retry_after(" 120 ", now), 120000ms);
-  EXPECT_EQ(parse_retry_after("0", now), 0ms);
-  EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now), 30000ms);
-  EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now), 0ms);  // in the past
-  EXPECT_EQ(parse_retry_after("99999999999999999999999", now), std::chrono::milliseconds::max());
-  EXPECT_EQ(parse_retry_after("", now), std::nullopt);
-  EXPECT_EQ(parse_retry_after("-1", now), std::nullopt);
-  EXPECT_EQ(parse_retry_after("soon", now), std::nullopt);
-  EXPECT_EQ(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT junk", now), std::nullopt);
-}
-
-TEST(Backoff, DoublesWithJitterUpToTheCap) {
-  RetryPolicy p;
-  p.base_delay = 100ms;
-  p.max_delay = 1000ms;
-  EXPECT_EQ(backoff_delay(p, 1, 0.0), 50ms);
-  EXPECT_EQ(backoff_delay(p, 1, 0.999999), 99ms);
-  EXPECT_EQ(backoff_delay(p, 2, 0.0), 100ms);
-  EXPECT_EQ(backoff_delay(p, 3, 0.0), 200ms);
-  EXPECT_EQ(backoff_delay(p, 10, 0.0), 500ms);  // capped at 1000, half of it fixed
-  EXPECT_LE(backoff_delay(p, 60, 1.0), 1000ms);
-  EXPECT_TRUE(is_idempotent("GET"));
-  EXPECT_TRUE(is_idempotent("PUT"));
-  EXPECT_TRUE(is_idempotent("DELETE"));
-  EXPECT_FALSE(is_idempotent("POST"));
-  EXPECT_FALSE(is_idempotent("PATCH"));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "cache/in_process_cache.h"
 #include "cache/redis_cache.h"
+#include "net/http_client.h"
 #include "observability/metrics.h"
 #include "ratelimit/in_process_rate_limiter.h"
 #include "ratelimit/redis_rate_limiter.h"
@@ -44,6 +45,7 @@ Backends::Backends(const Config& config, boost::asio::any_io_executor executor,
     limiter_ = std::make_unique<BorrowedLimiter>(*local_limiter_);
     cache_ = std::make_unique<cache::InProcessCache>(config.cache_max_bytes);
   }
+  http_ = std::make_unique<net::HttpClient>(executor);
   if (config.s3) {
     storage::S3Options o;
     o.endpoint = config.s3->endpoint;
@@ -51,7 +53,10 @@ Backends::Backends(const Config& config, boost::asio::any_io_executor executor,
     o.region = config.s3->region;
     o.access_key = config.s3->access_key;
     o.secret_key = config.s3->secret_key;
-    storage_ = std::make_unique<storage::S3Storage>(o, blocking_);
+    // Objects are read into memory: accept any object the API could have stored, plus slack for
+    // listings and error documents.
+    o.max_response_bytes = config.max_object_bytes + (1u << 20);
+    storage_ = std::make_unique<storage::S3Storage>(o, *http_);
     s3_ = true;
   } else {
     storage_ = std::make_unique<storage::LocalStorage>(config.data_dir / "storage", blocking_);

@@ -15,6 +15,9 @@
 namespace autoblog::redis {
 class Client;
 }
+namespace autoblog::net {
+class HttpClient;
+}
 namespace autoblog::observability {
 class Metrics;
 }
@@ -32,13 +35,16 @@ class Backends {
   storage::ObjectStorage& storage() { return *storage_; }
   bool uses_redis() const { return redis_ != nullptr; }
   bool uses_s3() const { return s3_; }
+  // The process's one outbound HTTP client (S3 uses it when configured).
+  net::HttpClient& http() { return *http_; }
 
  private:
-  boost::asio::thread_pool blocking_{4};  // file and S3 I/O, off the I/O threads
+  boost::asio::thread_pool blocking_{4};  // local file I/O, off the I/O threads
   std::unique_ptr<redis::Client> redis_;
   std::unique_ptr<ratelimit::RateLimiter> local_limiter_;
   std::unique_ptr<ratelimit::RateLimiter> limiter_;
   std::unique_ptr<cache::TenantCache> cache_;
+  std::unique_ptr<net::HttpClient> http_;  // declared before storage_: outlives it
   std::unique_ptr<storage::ObjectStorage> storage_;
   bool s3_ = false;
 };

@@ -2,16 +2,14 @@
 #include "auth/jwt.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
-#include <array>
 #include <boost/json.hpp>
 #include <limits>
 #include <stdexcept>
 #include <utility>
 
 #include "util/base64.h"
+#include "util/crypto.h"
 #include "util/random.h"
 
 namespace autoblog::auth {
@@ -19,19 +17,8 @@ namespace {
 
 namespace json = boost::json;
 
-using Mac = std::array<unsigned char, 32>;
-
 // The one header we ever emit; verify() accepts any equivalent JSON, not just these bytes.
 constexpr std::string_view kHeaderJson = R"({"alg":"HS256","typ":"JWT"})";
-
-// Returns false instead of throwing so verify() can stay exception-free on this path.
-bool HmacSha256(std::string_view key, std::string_view data, Mac& out) {
-  unsigned int len = 0;
-  const unsigned char* result =
-      HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len);
-  return result != nullptr && len == out.size();
-}
 
 // Decodes one base64url segment and parses it as a JSON object, without throwing on bad input.
 std::optional<json::object> DecodeObject(std::string_view segment) {
@@ -128,8 +115,12 @@ std::variant<JwtClaims, JwtError> VerifyImpl(std::string_view secret, std::strin
 
   const std::optional<std::string> signature = util::base64url_decode(signature_b64);
   if (!signature) return JwtError::kMalformed;
-  Mac expected{};
-  if (!HmacSha256(secret, token.substr(0, dot2), expected)) return JwtError::kMalformed;
+  std::string expected;
+  try {
+    expected = util::hmac_sha256(secret, token.substr(0, dot2));
+  } catch (const std::exception&) {  // verify() is noexcept: an OpenSSL failure is a refusal
+    return JwtError::kMalformed;
+  }
   // Length is public (always 32 for HS256), so checking it first leaks nothing.
   if (signature->size() != expected.size() ||
       CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
@@ -183,11 +174,9 @@ std::string JwtCodec::sign(const JwtClaims& claims) const {
   std::string token = util::base64url_encode(kHeaderJson);
   token.push_back('.');
   token += util::base64url_encode(json::serialize(payload));
-  Mac mac{};
-  if (!HmacSha256(secret_, token, mac)) throw std::runtime_error("HMAC-SHA256 failed");
+  const std::string mac = util::hmac_sha256(secret_, token);
   token.push_back('.');
-  token += util::base64url_encode(
-      std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+  token += util::base64url_encode(mac);
   return token;
 }
 

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libpq-fe.h>
-#include <openssl/evp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
@@ -29,6 +28,7 @@
 #include <vector>
 
 #include "observability/log.h"
+#include "util/crypto.h"
 
 extern char** environ;
 
@@ -137,18 +137,7 @@ std::string conninfo_value(std::string_view v) {
 }
 
 std::string short_hash(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr) != 1 || len < 8) {
-    fail("SHA-256 failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < 8; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0x0F];
-  }
-  return out;
+  return util::sha256_hex(text).substr(0, 16);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@
 #include <optional>
 
 #include <hiredis/hiredis.h>
-#include <openssl/evp.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -24,6 +23,7 @@
 #include <mutex>
 
 #include "observability/log.h"
+#include "util/crypto.h"
 #include "util/resource_pool.h"
 
 namespace autoblog::redis {
@@ -318,19 +318,7 @@ asio::awaitable<std::unique_ptr<Conn>> Conn::open(asio::any_io_executor executor
 
 }  // namespace
 
-Script::Script(std::string lua) : source_(std::move(lua)) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(source_.data(), source_.size(), digest, &length, EVP_sha1(), nullptr) != 1) {
-    throw std::runtime_error("SHA1 of a redis script failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  sha1_.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    sha1_.push_back(kHex[digest[i] >> 4]);
-    sha1_.push_back(kHex[digest[i] & 0xf]);
-  }
-}
+Script::Script(std::string lua) : source_(std::move(lua)), sha1_(util::sha1_hex(source_)) {}
 
 struct Client::Impl {
   using Slots = util::ResourcePool<Conn>;

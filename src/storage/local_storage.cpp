@@ -3,13 +3,11 @@
 #include "storage/local_storage.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -24,6 +22,7 @@
 
 #include "storage/blocking_executor.h"
 #include "storage/object_key.h"
+#include "util/crypto.h"
 #include "util/random.h"
 
 namespace autoblog::storage {
@@ -113,19 +112,7 @@ bool ReadAt(int fd, char* out, std::size_t n, off_t offset) {
 }
 
 std::string Md5Etag(std::string_view body) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int len = 0;
-  if (EVP_Digest(body.data(), body.size(), digest.data(), &len, EVP_md5(), nullptr) != 1) {
-    throw std::runtime_error("MD5 failed");
-  }
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kDigits[digest[i] >> 4]);
-    out.push_back(kDigits[digest[i] & 0xF]);
-  }
-  out.push_back('"');
-  return out;
+  return '"' + util::md5_hex(body) + '"';
 }
 
 std::string Rfc3339(const struct timespec& t) {

@@ -1,49 +1,30 @@
-// S3Storage over libcurl with our own SigV4 signing; see s3_storage.h for the semantics.
+// S3Storage over net::HttpClient, signed by curl's SigV4; see s3_storage.h for the semantics.
 #include "storage/s3_storage.h"
 
-#include <curl/curl.h>
-#include <openssl/evp.h>
-
 #include <algorithm>
-#include <array>
+#include <boost/url/parse.hpp>
 #include <cctype>
-#include <chrono>
-#include <cstring>
+#include <cstdlib>
 #include <ctime>
-#include <map>
-#include <mutex>
 #include <pugixml.hpp>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 #include <utility>
 #include <vector>
 
-#include "storage/blocking_executor.h"
+#include "net/http_client.h"
 #include "storage/object_key.h"
 #include "storage/sigv4.h"
 #include "util/base64.h"
+#include "util/crypto.h"
 
 namespace autoblog::storage {
 namespace {
 
-constexpr int kMaxAttempts = 3;
-constexpr long kConnectTimeoutMs = 3000;
-// A transfer that moves less than 1 byte/s for 10 s is dead; no overall cap, because a large
-// upload on a slow link is legitimate.
-constexpr long kLowSpeedTimeS = 10;
-constexpr std::size_t kMaxIdleHandles = 16;
+namespace asio = boost::asio;
+
 constexpr int kDeleteBatch = 1000;  // DeleteObjects maximum
 constexpr std::chrono::seconds kMaxPresignTtl(7 * 24 * 3600);
-
-std::string Md5Raw(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_md5(), nullptr) != 1) {
-    throw std::runtime_error("MD5 failed");
-  }
-  return std::string(reinterpret_cast<const char*>(digest.data()), len);
-}
 
 std::string FormatRfc3339(std::time_t t) {
   std::tm tm{};
@@ -83,48 +64,40 @@ struct Endpoint {
 };
 
 Endpoint ParseEndpoint(const std::string& url) {
+  const auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) throw std::invalid_argument("S3 endpoint must be http(s)://host[:port][/path]");
+  const boost::urls::url_view u = *parsed;
   Endpoint e;
-  const std::size_t sep = url.find("://");
-  if (sep == std::string::npos) throw std::invalid_argument("S3 endpoint must be http(s)://...");
-  e.scheme = url.substr(0, sep);
+  e.scheme = std::string(u.scheme());
   for (char& c : e.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (e.scheme != "http" && e.scheme != "https") {
     throw std::invalid_argument("S3 endpoint must use http or https");
   }
-  const std::string rest = url.substr(sep + 3);
-  const std::size_t slash = rest.find('/');
-  e.authority = rest.substr(0, slash);
-  if (slash != std::string::npos) e.base_path = rest.substr(slash);
-  while (!e.base_path.empty() && e.base_path.back() == '/') e.base_path.pop_back();
-  if (e.authority.empty() || e.authority.find_first_of("@?# ") != std::string::npos ||
-      e.base_path.find_first_of("?# ") != std::string::npos) {
+  if (!u.has_authority() || u.encoded_host().empty() || u.has_userinfo() || u.has_query() ||
+      u.has_fragment()) {
     throw std::invalid_argument("S3 endpoint must be http(s)://host[:port][/path]");
   }
-  e.host = e.authority;
-  const std::string default_port = e.scheme == "https" ? ":443" : ":80";
-  if (e.host.size() > default_port.size() &&
-      e.host.compare(e.host.size() - default_port.size(), default_port.size(), default_port) == 0) {
-    e.host.resize(e.host.size() - default_port.size());
-  }
+  e.host = std::string(u.encoded_host());  // IPv6 literals keep their brackets
+  e.authority = e.host;
+  if (u.has_port()) e.authority += ":" + std::string(u.port());
+  const bool default_port = !u.has_port() || (e.scheme == "https" && u.port() == "443") ||
+                            (e.scheme == "http" && u.port() == "80");
+  if (!default_port) e.host += ":" + std::string(u.port());
+  e.base_path = std::string(u.encoded_path());
+  while (!e.base_path.empty() && e.base_path.back() == '/') e.base_path.pop_back();
   return e;
 }
 
-struct HttpRequest {
+struct S3Request {
   std::string method;
   std::string path;  // raw, absolute
   sigv4::Params query;
-  sigv4::Params headers;  // signed, in addition to host / x-amz-date / x-amz-content-sha256
-  std::string_view body;
-};
-
-struct HttpResponse {
-  long status = 0;
-  std::map<std::string, std::string> headers;  // lower-case names
+  sigv4::Params headers;  // signed by curl with host, x-amz-date and x-amz-content-sha256
   std::string body;
 };
 
 // S3's <Error><Code/><Message/></Error>, when the body has one.
-std::pair<std::string, std::string> ErrorCode(const HttpResponse& response) {
+std::pair<std::string, std::string> ErrorCode(const net::HttpResponse& response) {
   pugi::xml_document doc;
   if (!response.body.empty() && doc.load_buffer(response.body.data(), response.body.size())) {
     const pugi::xml_node error = doc.child("Error");
@@ -133,94 +106,29 @@ std::pair<std::string, std::string> ErrorCode(const HttpResponse& response) {
   return {"", ""};
 }
 
-[[noreturn]] void ThrowForStatus(const HttpRequest& request, const HttpResponse& response) {
+[[noreturn]] void ThrowForStatus(const std::string& method, const net::HttpResponse& response) {
   const auto [code, message] = ErrorCode(response);
-  std::string what = "S3 " + request.method + " failed: HTTP " + std::to_string(response.status);
+  std::string what = "S3 " + method + " failed: HTTP " + std::to_string(response.status);
   if (!code.empty()) what += " " + code;
   if (!message.empty()) what += ": " + message;
   if (response.status >= 500) throw StorageUnavailable(what);
   throw std::runtime_error(what);
 }
 
-// Idle easy handles; a handle is used by one thread at a time and keeps its connections alive
-// between requests.
-class HandlePool {
- public:
-  ~HandlePool() {
-    for (CURL* h : idle_) curl_easy_cleanup(h);
-  }
-  CURL* acquire() {
-    {
-      std::lock_guard lock(mutex_);
-      if (!idle_.empty()) {
-        CURL* h = idle_.back();
-        idle_.pop_back();
-        return h;
-      }
-    }
-    CURL* h = curl_easy_init();
-    if (h == nullptr) throw StorageUnavailable("S3: curl_easy_init failed");
-    return h;
-  }
-  void release(CURL* h) {
-    std::lock_guard lock(mutex_);
-    if (idle_.size() < kMaxIdleHandles) {
-      idle_.push_back(h);
-      return;
-    }
-    curl_easy_cleanup(h);
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<CURL*> idle_;
-};
-
-struct CurlHeaders {
-  curl_slist* list = nullptr;
-  ~CurlHeaders() { curl_slist_free_all(list); }
-  void add(const std::string& line) {
-    curl_slist* next = curl_slist_append(list, line.c_str());
-    if (next == nullptr) throw std::bad_alloc();
-    list = next;
-  }
-};
-
-size_t WriteBody(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
-
-size_t WriteHeader(char* data, size_t size, size_t n, void* user) {
-  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
-  std::string_view line(data, size * n);
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-  if (line.rfind("HTTP/", 0) == 0) {
-    headers->clear();  // a new response (after 100 Continue or a retry): start over
-  } else if (const std::size_t colon = line.find(':'); colon != std::string_view::npos) {
-    std::string name(line.substr(0, colon));
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
-      value.remove_prefix(1);
-    }
-    (*headers)[name] = std::string(value);
-  }
-  return size * n;
-}
-
-bool Retryable(CURLcode code) {
-  switch (code) {
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-      return true;
-    default:
-      return false;
+// The client's errors in storage terms: outages -> StorageUnavailable, the rest (a response
+// too large, a bad request) -> std::runtime_error; cancellation passes through unchanged.
+[[noreturn]] void RethrowAsStorageError(const std::exception_ptr& error,
+                                        const std::string& method) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const net::Timeout& e) {
+    throw StorageUnavailable("S3 " + method + " failed: " + e.what());
+  } catch (const net::ConnectFailed& e) {
+    throw StorageUnavailable("S3 " + method + " failed: " + e.what());
+  } catch (const net::TransferFailed& e) {
+    throw StorageUnavailable("S3 " + method + " failed: " + e.what());
+  } catch (const net::Error& e) {
+    throw std::runtime_error("S3 " + method + " failed: " + e.what());
   }
 }
 
@@ -240,7 +148,7 @@ struct RawPage {
 
 class S3Storage::Impl {
  public:
-  explicit Impl(S3Options options) : options_(std::move(options)) {
+  Impl(S3Options options, net::HttpClient& client) : options_(std::move(options)), client_(client) {
     endpoint_ = ParseEndpoint(options_.endpoint);
     if (options_.bucket.empty()) throw std::invalid_argument("S3 bucket must not be empty");
     if (options_.region.empty()) throw std::invalid_argument("S3 region must not be empty");
@@ -267,82 +175,81 @@ class S3Storage::Impl {
   }
   std::string BucketPath() const { return bucket_path_.empty() ? "/" : bucket_path_; }
 
-  ObjectInfo Put(const std::string& tenant_id, const std::string& key, const std::string& body,
-                 const std::string& content_type) {
-    HttpRequest request;
+  asio::awaitable<ObjectInfo> Put(std::string tenant_id, std::string key, std::string body,
+                                  std::string content_type) {
+    S3Request request;
     request.method = "PUT";
     request.path = ObjectPath(tenant_id, key);
     request.headers = {{"content-type", content_type},
                        {"x-amz-server-side-encryption", "AES256"},
                        {"x-amz-meta-tenant_id", tenant_id}};
-    request.body = body;
-    const HttpResponse response = Perform(request);
-    if (response.status != 200) ThrowForStatus(request, response);
+    const std::uint64_t size = body.size();
+    request.body = std::move(body);
+    const net::HttpResponse response = co_await Perform(std::move(request));
+    if (response.status != 200) ThrowForStatus("PUT", response);
     ObjectInfo info;
     info.key = key;
-    info.size = body.size();
-    const auto etag = response.headers.find("etag");
-    info.etag = etag != response.headers.end() && !etag->second.empty()
-                    ? Quoted(etag->second)
-                    : Quoted(sigv4::hex(Md5Raw(body)));
+    info.size = size;
+    const std::string etag = response.header("etag");
+    if (etag.empty()) throw StorageUnavailable("S3 PUT: the response has no ETag");
+    info.etag = Quoted(etag);
     info.content_type = content_type;
-    const auto date = response.headers.find("date");
-    info.last_modified = date != response.headers.end() ? HttpDateToRfc3339(date->second) : "";
+    info.last_modified = HttpDateToRfc3339(response.header("date"));
     if (info.last_modified.empty()) info.last_modified = FormatRfc3339(std::time(nullptr));
-    return info;
+    co_return info;
   }
 
-  std::optional<Object> Get(const std::string& tenant_id, const std::string& key) {
-    HttpRequest request;
+  asio::awaitable<std::optional<Object>> Get(std::string tenant_id, std::string key) {
+    S3Request request;
     request.method = "GET";
     request.path = ObjectPath(tenant_id, key);
-    HttpResponse response = Perform(request);
+    net::HttpResponse response = co_await Perform(std::move(request));
     if (response.status == 404 && ErrorCode(response).first != "NoSuchBucket") {
-      return std::nullopt;
+      co_return std::nullopt;
     }
-    if (response.status != 200) ThrowForStatus(request, response);
+    if (response.status != 200) ThrowForStatus("GET", response);
     // Defence in depth: an object we wrote names its tenant; one naming another tenant under
     // this tenant's prefix means a bug or tampering, and is never served.
-    const std::string owner = Header(response, "x-amz-meta-tenant_id");
+    const std::string owner = response.header("x-amz-meta-tenant_id");
     if (!owner.empty() && owner != tenant_id) {
       throw std::runtime_error("S3 object metadata names another tenant");
     }
     Object object;
     object.info.key = key;
     object.info.size = response.body.size();
-    object.info.etag = Quoted(Header(response, "etag"));
-    object.info.content_type = Header(response, "content-type");
+    object.info.etag = Quoted(response.header("etag"));
+    object.info.content_type = response.header("content-type");
     if (object.info.content_type.empty()) object.info.content_type = "application/octet-stream";
-    object.info.last_modified = HttpDateToRfc3339(Header(response, "last-modified"));
+    object.info.last_modified = HttpDateToRfc3339(response.header("last-modified"));
     object.body = std::move(response.body);
-    return object;
+    co_return object;
   }
 
-  bool Remove(const std::string& tenant_id, const std::string& key) {
-    HttpRequest head;
+  asio::awaitable<bool> Remove(std::string tenant_id, std::string key) {
+    S3Request head;
     head.method = "HEAD";
     head.path = ObjectPath(tenant_id, key);
-    const HttpResponse exists = Perform(head);
-    if (exists.status == 404) return false;
-    if (exists.status != 200) ThrowForStatus(head, exists);
+    const net::HttpResponse exists = co_await Perform(head);
+    if (exists.status == 404) co_return false;
+    if (exists.status != 200) ThrowForStatus("HEAD", exists);
 
-    HttpRequest request;
+    S3Request request;
     request.method = "DELETE";
     request.path = head.path;
-    const HttpResponse response = Perform(request);
-    if (response.status != 204 && response.status != 200) ThrowForStatus(request, response);
-    return true;
+    const net::HttpResponse response = co_await Perform(std::move(request));
+    if (response.status != 204 && response.status != 200) ThrowForStatus("DELETE", response);
+    co_return true;
   }
 
-  RawPage ListRaw(const std::string& full_prefix, const std::string& start_after, int max_keys) {
-    HttpRequest request;
+  asio::awaitable<RawPage> ListRaw(std::string full_prefix, std::string start_after, int max_keys) {
+    S3Request request;
     request.method = "GET";
     request.path = BucketPath();
     request.query = {
         {"list-type", "2"}, {"prefix", full_prefix}, {"max-keys", std::to_string(max_keys)}};
     if (!start_after.empty()) request.query.emplace_back("start-after", start_after);
-    const HttpResponse response = Perform(request);
-    if (response.status != 200) ThrowForStatus(request, response);
+    const net::HttpResponse response = co_await Perform(std::move(request));
+    if (response.status != 200) ThrowForStatus("GET", response);
 
     pugi::xml_document doc;
     if (!doc.load_buffer(response.body.data(), response.body.size())) {
@@ -360,13 +267,16 @@ class S3Storage::Impl {
       e.last_modified = IsoToRfc3339(c.child_value("LastModified"));
       page.entries.push_back(std::move(e));
     }
-    return page;
+    co_return page;
   }
 
-  ListPage List(const std::string& tenant_id, const std::string& prefix,
-                const std::optional<std::string>& after, int limit) {
+  asio::awaitable<ListPage> List(std::string tenant_id, std::string prefix,
+                                 std::optional<std::string> after, int limit) {
     const std::string tenant_prefix = TenantPrefix(tenant_id);
-    RawPage raw = ListRaw(tenant_prefix + prefix, after ? tenant_prefix + *after : "", limit);
+    // Arguments built in locals first: GCC 12 mis-destroys a ?: temporary inside co_await.
+    std::string full_prefix = tenant_prefix + prefix;
+    std::string start_after = after ? tenant_prefix + *after : std::string();
+    RawPage raw = co_await ListRaw(std::move(full_prefix), std::move(start_after), limit);
     ListPage page;
     for (RawEntry& e : raw.entries) {
       // Never hand out anything outside the caller's prefix, whatever the server returned.
@@ -386,42 +296,47 @@ class S3Storage::Impl {
     if (raw.truncated && !page.items.empty()) {
       page.next_cursor = encode_list_cursor(page.items.back().key);
     }
-    return page;
+    co_return page;
   }
 
-  // Visits every object of the tenant, a page of up to 1000 at a time.
+  // Visits every object of the tenant, a page of up to 1000 at a time; `visit` is awaited.
   template <class Visit>
-  void ForEachPage(const std::string& tenant_id, Visit visit) {
+  asio::awaitable<void> ForEachPage(std::string tenant_id, Visit visit) {
     std::string start_after;
     while (true) {
-      RawPage page = ListRaw(TenantPrefix(tenant_id), start_after, kDeleteBatch);
-      if (page.entries.empty()) return;
+      std::string prefix = TenantPrefix(tenant_id);
+      RawPage page = co_await ListRaw(std::move(prefix), start_after, kDeleteBatch);
+      if (page.entries.empty()) co_return;
       start_after = page.entries.back().key;
-      visit(page.entries);
-      if (!page.truncated) return;
+      co_await visit(page.entries);
+      if (!page.truncated) co_return;
     }
   }
 
-  void Purge(const std::string& tenant_id) {
-    ForEachPage(tenant_id, [&](const std::vector<RawEntry>& entries) {
-      if (DeleteBatch(entries)) return;
-      // Some S3-compatible servers lack DeleteObjects or fail it (s3rver 3.7.1 races its own
-      // parallel deletes into a 500): fall back to one DELETE per key, which every server has.
-      for (const RawEntry& e : entries) {
-        HttpRequest request;
-        request.method = "DELETE";
-        request.path = bucket_path_ + "/" + e.key;
-        const HttpResponse response = Perform(request);
-        if (response.status != 204 && response.status != 200 && response.status != 404) {
-          ThrowForStatus(request, response);
-        }
-      }
-    });
+  asio::awaitable<void> Purge(std::string tenant_id) {
+    co_await ForEachPage(
+        std::move(tenant_id),
+        [this](const std::vector<RawEntry>& entries) -> asio::awaitable<void> {
+          const bool batched = co_await DeleteBatch(entries);
+          if (batched) co_return;
+          // Some S3-compatible servers lack DeleteObjects or fail it (s3rver
+          // 3.7.1 races its own parallel deletes into a 500): fall back to one
+          // DELETE per key, which every server has.
+          for (const RawEntry& e : entries) {
+            S3Request request;
+            request.method = "DELETE";
+            request.path = bucket_path_ + "/" + e.key;
+            const net::HttpResponse response = co_await Perform(std::move(request));
+            if (response.status != 204 && response.status != 200 && response.status != 404) {
+              ThrowForStatus("DELETE", response);
+            }
+          }
+        });
   }
 
   // One DeleteObjects request (no retries: the caller falls back to single deletes). True when
   // the server confirmed every deletion.
-  bool DeleteBatch(const std::vector<RawEntry>& entries) {
+  asio::awaitable<bool> DeleteBatch(const std::vector<RawEntry>& entries) {
     pugi::xml_document doc;
     pugi::xml_node del = doc.append_child("Delete");
     del.append_attribute("xmlns") = "http://s3.amazonaws.com/doc/2006-03-01/";
@@ -431,34 +346,36 @@ class S3Storage::Impl {
     }
     std::ostringstream out;
     doc.save(out, "", pugi::format_raw);
-    const std::string body = out.str();
 
-    HttpRequest request;
+    S3Request request;
     request.method = "POST";
     request.path = BucketPath();
     request.query = {{"delete", ""}};
+    request.body = out.str();
     request.headers = {{"content-type", "application/xml"},
-                       {"content-md5", util::base64_encode(Md5Raw(body))}};
-    request.body = body;
-    HttpResponse response;
+                       {"content-md5", util::base64_encode(util::md5(request.body))}};
+    bool unavailable = false;
+    net::HttpResponse response;
     try {
-      response = Perform(request, /*retry=*/false);
+      response = co_await Perform(std::move(request), /*retry=*/false);
     } catch (const StorageUnavailable&) {
-      return false;
+      unavailable = true;
     }
-    if (response.status != 200) return false;
+    if (unavailable || response.status != 200) co_return false;
     // DeleteObjects answers 200 even when single keys fail: look for <Error> entries.
     pugi::xml_document result;
-    if (!result.load_buffer(response.body.data(), response.body.size())) return false;
-    return !result.child("DeleteResult").child("Error");
+    if (!result.load_buffer(response.body.data(), response.body.size())) co_return false;
+    co_return !result.child("DeleteResult").child("Error");
   }
 
-  std::uint64_t Usage(const std::string& tenant_id) {
+  asio::awaitable<std::uint64_t> Usage(std::string tenant_id) {
     std::uint64_t total = 0;
-    ForEachPage(tenant_id, [&](const std::vector<RawEntry>& entries) {
-      for (const RawEntry& e : entries) total += e.size;
-    });
-    return total;
+    co_await ForEachPage(std::move(tenant_id),
+                         [&total](const std::vector<RawEntry>& entries) -> asio::awaitable<void> {
+                           for (const RawEntry& e : entries) total += e.size;
+                           co_return;
+                         });
+    co_return total;
   }
 
   std::string Presign(const std::string& tenant_id, const std::string& key,
@@ -470,165 +387,101 @@ class S3Storage::Impl {
   }
 
  private:
-  static std::string Header(const HttpResponse& response, const std::string& name) {
-    const auto it = response.headers.find(name);
-    return it == response.headers.end() ? "" : it->second;
+  // Sends one request (signed by curl), retrying connection failures and 5xx within the total
+  // deadline. Returns any HTTP status; throws StorageUnavailable when S3 stays unreachable.
+  asio::awaitable<net::HttpResponse> Perform(S3Request request, bool retry = true) {
+    net::HttpRequest http = ToHttp(std::move(request), retry);
+    const std::string method = http.method;
+    std::exception_ptr error;
+    net::HttpResponse response;
+    try {
+      response = co_await client_.send(std::move(http));
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (error) RethrowAsStorageError(error, method);
+    co_return response;
   }
 
-  // Signs and sends one request, retrying connection failures and 5xx (all our requests are
-  // idempotent). Returns any HTTP status; throws StorageUnavailable when S3 stays unreachable.
-  HttpResponse Perform(const HttpRequest& request, bool retry = true) {
-    std::string last_error;
-    const int attempts = retry ? kMaxAttempts : 1;
-    for (int attempt = 0; attempt < attempts; ++attempt) {
-      // 100 ms, then 400 ms: enough to ride out a restart or a SlowDown, short enough for a
-      // request that is waiting on us.
-      if (attempt > 0) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100 << (2 * (attempt - 1))));
-      }
-      HttpResponse response;
-      const CURLcode code = PerformOnce(request, response);
-      if (code == CURLE_OK) {
-        if (response.status < 500 || attempt + 1 == attempts) return response;
-        last_error = "HTTP " + std::to_string(response.status);
-        continue;
-      }
-      last_error = curl_easy_strerror(code);
-      if (!Retryable(code)) break;
-    }
-    throw StorageUnavailable("S3 " + request.method + " failed: " + last_error);
-  }
-
-  CURLcode PerformOnce(const HttpRequest& request, HttpResponse& response) {
-    const std::string date = sigv4::amz_date(std::chrono::system_clock::now());
-    sigv4::Request signed_request;
-    signed_request.method = request.method;
-    signed_request.path = request.path;
-    signed_request.query = request.query;
-    signed_request.payload_sha256 = sigv4::sha256_hex(request.body);
-    signed_request.headers = request.headers;
-    signed_request.headers.emplace_back("host", host_header_);
-    signed_request.headers.emplace_back("x-amz-date", date);
-    signed_request.headers.emplace_back("x-amz-content-sha256", signed_request.payload_sha256);
-
-    CurlHeaders headers;
-    for (const auto& [name, value] : signed_request.headers) headers.add(name + ": " + value);
-    headers.add("Authorization: " +
-                sigv4::authorization_header(credentials_, signed_request, date));
-    headers.add("Expect:");  // no 100-continue round trip
-    headers.add("Accept:");
-
-    std::string url = endpoint_.scheme + "://" + dial_authority_ +
-                      sigv4::uri_encode(request.path, /*keep_slash=*/true);
-    if (!request.query.empty()) url += "?" + sigv4::canonical_query_string(request.query);
-
-    CURL* h = handles_.acquire();
-    struct Release {
-      HandlePool& pool;
-      CURL* h;
-      ~Release() { pool.release(h); }
-    } release{handles_, h};
-    curl_easy_reset(h);
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);  // send the signed path byte for byte
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, kConnectTimeoutMs);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, kLowSpeedTimeS);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.list);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteBody);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &WriteHeader);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
-    if (request.method == "HEAD") {
-      curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-    } else if (request.method != "GET") {
-      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-      if (request.method != "DELETE") {
-        // The body is sent from memory as is (binary-safe with an explicit size).
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-                         static_cast<curl_off_t>(request.body.size()));
-        // Never NULL: curl would then read the body from stdin.
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.empty() ? "" : request.body.data());
-      }
-    }
-    const CURLcode code = curl_easy_perform(h);
-    if (code == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
-    return code;
+  net::HttpRequest ToHttp(S3Request request, bool retry) const {
+    net::HttpRequest http;
+    http.method = request.method;
+    http.url = endpoint_.scheme + "://" + dial_authority_ +
+               sigv4::uri_encode(request.path, /*keep_slash=*/true);
+    if (!request.query.empty()) http.url += "?" + sigv4::canonical_query_string(request.query);
+    http.headers.reserve(request.headers.size() + 1);
+    for (auto& header : request.headers) http.headers.push_back(std::move(header));
+    // S3 requires the payload hash header; curl signs it and uses it as the payload hash.
+    http.headers.emplace_back("x-amz-content-sha256", util::sha256_hex(request.body));
+    http.body = std::move(request.body);
+    net::RequestOptions& o = http.options;
+    o.timeout = options_.timeout;
+    o.connect_timeout = options_.connect_timeout;
+    o.max_response_bytes = options_.max_response_bytes;
+    o.retry.max_attempts = retry ? options_.max_attempts : 1;
+    o.retry.base_delay = std::chrono::milliseconds(100);
+    o.retry.max_delay = std::chrono::milliseconds(1000);
+    o.retry.non_idempotent = true;  // every S3 request we send is safe to repeat
+    o.throw_on_http_error = false;  // S3's statuses carry meaning (404, error codes)
+    o.path_as_is = true;            // the path is sent exactly as encoded (and signed)
+    o.egress = net::EgressPolicy{/*allow_private=*/true};  // operator-configured endpoint
+    o.aws_sigv4 = net::AwsSigV4{"aws:amz:" + options_.region + ":s3", options_.access_key,
+                                options_.secret_key};
+    return http;
   }
 
   S3Options options_;
+  net::HttpClient& client_;
   Endpoint endpoint_;
   sigv4::Credentials credentials_;
   std::string dial_authority_;
   std::string host_header_;
   std::string bucket_path_;  // "" (virtual-hosted, no base path) or "/bucket"
-  HandlePool handles_;
 };
 
-S3Storage::S3Storage(S3Options options, boost::asio::thread_pool& pool) : pool_(pool) {
-  static std::once_flag curl_init;
-  std::call_once(curl_init, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-      throw std::runtime_error("curl_global_init failed");
-    }
-  });
-  impl_ = std::make_unique<Impl>(std::move(options));
-}
+S3Storage::S3Storage(S3Options options, net::HttpClient& client)
+    : impl_(std::make_unique<Impl>(std::move(options), client)) {}
 
 S3Storage::~S3Storage() = default;
 
-boost::asio::awaitable<ObjectInfo> S3Storage::put(std::string_view tenant_id, std::string_view key,
-                                                  std::string body, std::string_view content_type) {
+// Arguments are checked (errors surface at the co_await, as for every backend) and copied
+// before the first suspension.
+asio::awaitable<ObjectInfo> S3Storage::put(std::string_view tenant_id, std::string_view key,
+                                           std::string body, std::string_view content_type) {
   check_tenant_id(tenant_id);
-  auto job = [impl = impl_.get(), tenant = std::string(tenant_id), k = checked_key(key),
-              ct = checked_content_type(content_type),
-              b = std::move(body)]() { return impl->Put(tenant, k, b, ct); };
-  co_return co_await run_blocking(pool_, std::move(job));
+  co_return co_await impl_->Put(std::string(tenant_id), checked_key(key), std::move(body),
+                                checked_content_type(content_type));
 }
 
-boost::asio::awaitable<std::optional<Object>> S3Storage::get(std::string_view tenant_id,
-                                                             std::string_view key) {
+asio::awaitable<std::optional<Object>> S3Storage::get(std::string_view tenant_id,
+                                                      std::string_view key) {
   check_tenant_id(tenant_id);
-  auto job = [impl = impl_.get(), tenant = std::string(tenant_id), k = checked_key(key)]() {
-    return impl->Get(tenant, k);
-  };
-  co_return co_await run_blocking(pool_, std::move(job));
+  co_return co_await impl_->Get(std::string(tenant_id), checked_key(key));
 }
 
-boost::asio::awaitable<bool> S3Storage::remove(std::string_view tenant_id, std::string_view key) {
+asio::awaitable<bool> S3Storage::remove(std::string_view tenant_id, std::string_view key) {
   check_tenant_id(tenant_id);
-  auto job = [impl = impl_.get(), tenant = std::string(tenant_id), k = checked_key(key)]() {
-    return impl->Remove(tenant, k);
-  };
-  co_return co_await run_blocking(pool_, std::move(job));
+  co_return co_await impl_->Remove(std::string(tenant_id), checked_key(key));
 }
 
-boost::asio::awaitable<ListPage> S3Storage::list(std::string_view tenant_id,
-                                                 std::string_view prefix,
-                                                 std::optional<std::string> cursor, int limit) {
+asio::awaitable<ListPage> S3Storage::list(std::string_view tenant_id, std::string_view prefix,
+                                          std::optional<std::string> cursor, int limit) {
   check_tenant_id(tenant_id);
   if (limit < 1 || limit > 1000) throw std::invalid_argument("limit must be within 1..1000");
   std::optional<std::string> after;
   if (cursor) after = decode_list_cursor(*cursor);
-  auto job = [impl = impl_.get(), tenant = std::string(tenant_id), p = checked_prefix(prefix),
-              a = std::move(after), limit]() { return impl->List(tenant, p, a, limit); };
-  co_return co_await run_blocking(pool_, std::move(job));
+  co_return co_await impl_->List(std::string(tenant_id), checked_prefix(prefix), std::move(after),
+                                 limit);
 }
 
-boost::asio::awaitable<void> S3Storage::purge_tenant(std::string_view tenant_id) {
+asio::awaitable<void> S3Storage::purge_tenant(std::string_view tenant_id) {
   check_tenant_id(tenant_id);
-  auto job = [impl = impl_.get(), tenant = std::string(tenant_id)]() { impl->Purge(tenant); };
-  co_await run_blocking(pool_, std::move(job));
+  co_await impl_->Purge(std::string(tenant_id));
 }
 
-boost::asio::awaitable<std::uint64_t> S3Storage::usage_bytes(std::string_view tenant_id) {
+asio::awaitable<std::uint64_t> S3Storage::usage_bytes(std::string_view tenant_id) {
   check_tenant_id(tenant_id);
-  auto job = [impl = impl_.get(), tenant = std::string(tenant_id)]() {
-    return impl->Usage(tenant);
-  };
-  co_return co_await run_blocking(pool_, std::move(job));
+  co_return co_await impl_->Usage(std::string(tenant_id));
 }
 
 std::optional<std::string> S3Storage::presigned_get_url(std::string_view tenant_id,

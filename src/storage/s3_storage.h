@@ -1,6 +1,8 @@
 #pragma once
 // S3Storage: the production ObjectStorage, any S3-compatible endpoint (AWS S3, MinIO, s3rver)
-// through libcurl, signed with our own SigV4 code (storage/sigv4.h).
+// through net::HttpClient (libcurl multi on the io_context: no thread pool, no blocking call).
+// Requests are signed by curl (CURLOPT_AWS_SIGV4, "aws:amz:<region>:s3"); our own SigV4 code
+// (storage/sigv4.h) only builds presigned GET URLs, which curl cannot.
 //
 // Objects live at tenants/{tenant_id}/{key} in one bucket. Every PUT sends
 // x-amz-server-side-encryption: AES256, x-amz-meta-tenant_id and x-amz-content-sha256 (the
@@ -18,18 +20,26 @@
 //   - purge_tenant() lists and multi-deletes (DeleteObjects, 1000 keys per request).
 // The credentials need s3:ListBucket as well as object access: without it S3 answers 403, not
 // 404, for a missing key.
-// Errors: unreachable endpoint, timeouts and 5xx -> StorageUnavailable (after two quick retries;
-// every request we send is idempotent); other failures (403, 400, missing bucket) ->
-// std::runtime_error carrying S3's error Code; invalid keys / tenant ids -> std::invalid_argument.
+// Every request has a total deadline (S3Options::timeout, retries included) and retries
+// connection failures and 5xx with backoff on the client's asio timer (every request we send is
+// idempotent; DeleteObjects is not retried because purge falls back to single deletes).
+// Errors: unreachable endpoint, timeouts and 5xx -> StorageUnavailable; other failures (403,
+// 400, missing bucket, a response over max_response_bytes) -> std::runtime_error carrying S3's
+// error Code; invalid keys / tenant ids -> std::invalid_argument. Cancellation of the awaiting
+// coroutine aborts the request in flight (boost::system::system_error, operation_aborted).
+// The endpoint is operator configuration, so the client's egress policy is not applied to it.
 //
-// Thread-safety: all methods may be called concurrently. Blocking libcurl calls run on the given
-// thread pool (borrowed; must outlive this object), never on the caller's I/O thread. Easy
-// handles are pooled (one per concurrent request, reused so connections stay alive).
-// curl_global_init runs once per process, on first construction, and is never undone.
-#include <boost/asio/thread_pool.hpp>
+// Thread-safety: all methods may be called concurrently, from any executor. Ownership: the
+// HttpClient is borrowed and must outlive this object and every call in flight.
+#include <chrono>
+#include <cstddef>
 #include <memory>
 
 #include "storage/object_storage.h"
+
+namespace autoblog::net {
+class HttpClient;
+}
 
 namespace autoblog::storage {
 
@@ -41,13 +51,19 @@ struct S3Options {
   std::string secret_key;
   // true: {endpoint}/{bucket}/{key} (MinIO, s3rver); false: {bucket}.{endpoint host}/{key}.
   bool path_style = true;
+  // Total time for one storage operation's request, retries included.
+  std::chrono::milliseconds timeout{10000};
+  std::chrono::milliseconds connect_timeout{3000};
+  int max_attempts = 3;
+  // Largest response accepted (objects are read into memory): above the API's upload limit.
+  std::size_t max_response_bytes = 64u << 20;
 };
 
 class S3Storage final : public ObjectStorage {
  public:
   // Throws std::invalid_argument for an endpoint that is not http(s)://host[:port][/path] or an
   // empty bucket/region. Does no network I/O.
-  S3Storage(S3Options options, boost::asio::thread_pool& pool);
+  S3Storage(S3Options options, net::HttpClient& client);
   ~S3Storage() override;
   S3Storage(const S3Storage&) = delete;
   S3Storage& operator=(const S3Storage&) = delete;
@@ -67,8 +83,7 @@ class S3Storage final : public ObjectStorage {
 
  private:
   class Impl;
-  std::unique_ptr<Impl> impl_;  // borrowed by pool jobs: outlives them, as callers await them
-  boost::asio::thread_pool& pool_;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace autoblog::storage

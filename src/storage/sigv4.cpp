@@ -1,16 +1,19 @@
 // AWS Signature Version 4 for S3; see sigv4.h.
 #include "storage/sigv4.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <array>
 #include <ctime>
 #include <stdexcept>
 
+#include "util/crypto.h"
+
 namespace autoblog::storage::sigv4 {
 namespace {
+
+using util::hmac_sha256;
+using util::sha256_hex;
+using util::to_hex;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -57,37 +60,6 @@ std::vector<std::pair<std::string, std::string>> CanonicalHeaders(const Request&
 }
 
 }  // namespace
-
-std::string hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xF]);
-  }
-  return out;
-}
-
-std::string sha256_hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &len, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  return hex(std::string_view(reinterpret_cast<const char*>(digest.data()), len));
-}
-
-std::string hmac_sha256(std::string_view key, std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(),
-           &len) == nullptr) {
-    throw std::runtime_error("HMAC-SHA256 failed");
-  }
-  return std::string(reinterpret_cast<const char*>(mac.data()), len);
-}
 
 std::string uri_encode(std::string_view s, bool keep_slash) {
   static constexpr char kDigits[] = "0123456789ABCDEF";
@@ -196,7 +168,7 @@ std::string signature(const Credentials& credentials, const Request& request,
                       std::string_view amz_date) {
   const std::string to_sign =
       string_to_sign(amz_date, credential_scope(credentials, amz_date), canonical_request(request));
-  return hex(hmac_sha256(signing_key(credentials, date_stamp(amz_date)), to_sign));
+  return to_hex(hmac_sha256(signing_key(credentials, date_stamp(amz_date)), to_sign));
 }
 
 std::string authorization_header(const Credentials& credentials, const Request& request,

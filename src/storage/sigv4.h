@@ -2,9 +2,11 @@
 // AWS Signature Version 4 (the S3 flavour) built on OpenSSL: hashing, canonical requests,
 // Authorization headers and presigned query-string URLs.
 //
-// Why our own code and not CURLOPT_AWS_SIGV4: we must send x-amz-content-sha256 (S3 and s3rver
-// require it; curl 7.88 does not add it), sign extra headers (SSE, tenant metadata) and build
-// presigned URLs, which curl does not do. Test vectors: tests/unit/sigv4_test.cpp (AWS docs).
+// Only presigned GET URLs use this in production: S3Storage signs its own requests with curl's
+// CURLOPT_AWS_SIGV4 (net/http_client.h), but curl cannot presign a URL. The header-signing
+// functions stay because the presigned flavour is built from them and because the tests check
+// both against AWS's documented examples (tests/unit/sigv4_test.cpp). Hashes and HMAC come from
+// util/crypto.h.
 //
 // S3 rules followed here: the path is URI-encoded exactly once ('/' kept) and not normalised;
 // query names and values are URI-encoded and sorted; header names are lower-cased, values
@@ -40,13 +42,6 @@ struct Request {
   Params headers;      // every header to sign; must include "host" (any case)
   std::string payload_sha256 = std::string(kEmptyPayloadSha256);  // hex, or UNSIGNED-PAYLOAD
 };
-
-// Lowercase hex of the bytes.
-std::string hex(std::string_view bytes);
-// Lowercase hex SHA-256 of the data.
-std::string sha256_hex(std::string_view data);
-// Raw (32-byte) HMAC-SHA256.
-std::string hmac_sha256(std::string_view key, std::string_view data);
 
 // AWS URI encoding: every byte except A-Z a-z 0-9 '-' '_' '.' '~' becomes %XX (uppercase hex);
 // '/' is kept only when keep_slash (paths), encoded otherwise (query values).

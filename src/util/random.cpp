@@ -7,21 +7,10 @@
 #include <climits>
 #include <stdexcept>
 
+#include "util/crypto.h"
+
 namespace autoblog::util {
 namespace {
-
-constexpr std::string_view kHexDigits = "0123456789abcdef";
-
-std::string ToHex(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    out.push_back(kHexDigits[b >> 4]);
-    out.push_back(kHexDigits[b & 0x0F]);
-  }
-  return out;
-}
 
 bool IsHex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -45,14 +34,14 @@ std::string random_bytes(std::size_t n) {
 }
 
 std::string random_hex(std::size_t nbytes) {
-  return ToHex(random_bytes(nbytes));
+  return to_hex(random_bytes(nbytes));
 }
 
 std::string uuid_v4() {
   std::string b = random_bytes(16);
   b[6] = static_cast<char>((static_cast<unsigned char>(b[6]) & 0x0F) | 0x40);  // version 4
   b[8] = static_cast<char>((static_cast<unsigned char>(b[8]) & 0x3F) | 0x80);  // variant 10xx
-  const std::string hex = ToHex(b);
+  const std::string hex = to_hex(b);
   std::string out;
   out.reserve(36);
   out.append(hex, 0, 8).push_back('-');

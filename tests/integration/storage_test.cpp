@@ -4,8 +4,9 @@
 // directory, and S3Storage against s3rver when AUTOBLOG_TEST_S3_ENDPOINT is set (bucket
 // "autoblog", credentials S3RVER/S3RVER; skipped otherwise). Then backend-specific tests:
 // LocalStorage crash safety (a child killed with SIGKILL mid-upload), temp-file sweeping, the
-// path-escape defence; S3Storage request shape and error mapping against a tiny fake HTTP server
-// (always runs), and presigned URLs against s3rver.
+// path-escape defence; S3Storage request shape (curl's SigV4 checked against our own) and error
+// mapping against a tiny fake HTTP server (always runs), presigned URLs against s3rver, and a
+// hung s3rver (SIGSTOP) failing within the request deadline, then recovering (SIGCONT).
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fcntl.h>
@@ -21,6 +22,7 @@
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
@@ -36,12 +38,14 @@
 #include <thread>
 #include <vector>
 
+#include "net/http_client.h"
 #include "storage/blocking_executor.h"
 #include "storage/local_storage.h"
 #include "storage/object_key.h"
 #include "storage/s3_storage.h"
 #include "storage/sigv4.h"
 #include "util/base64.h"
+#include "util/crypto.h"
 #include "util/random.h"
 
 namespace autoblog::storage {
@@ -50,14 +54,34 @@ namespace {
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
 
-// Runs an awaitable to completion on a private io_context (the storage's own pool does the
-// blocking work) and returns its result or rethrows its exception.
+// Runs an awaitable to completion on a private io_context (LocalStorage's pool does the blocking
+// work; S3Storage's HttpClient runs on its own io_context thread, TestClient() below, and resumes
+// the coroutine here) and returns its result or rethrows its exception.
 template <class T>
 T Await(asio::awaitable<T> awaitable) {
   asio::io_context ctx;
   auto future = asio::co_spawn(ctx, std::move(awaitable), asio::use_future);
   ctx.run();
   return future.get();
+}
+
+// The S3 tests' HttpClient, on a background io_context thread for the whole test program. The
+// client is destroyed after that thread has stopped, as HttpClient requires.
+struct TestHttp {
+  asio::io_context ioc;
+  asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
+  net::HttpClient client{ioc.get_executor()};
+  std::thread thread{[this] { ioc.run(); }};
+  ~TestHttp() {
+    work.reset();
+    ioc.stop();
+    thread.join();
+  }
+};
+
+net::HttpClient& TestClient() {
+  static TestHttp http;
+  return http.client;
 }
 
 fs::path MakeTempDir() {
@@ -94,8 +118,8 @@ struct S3Backend {
   static const char* unavailable() {
     return S3Endpoint() ? nullptr : "AUTOBLOG_TEST_S3_ENDPOINT is not set";
   }
-  static std::unique_ptr<ObjectStorage> make(asio::thread_pool& pool, const fs::path&) {
-    return std::make_unique<S3Storage>(TestS3Options(S3Endpoint()), pool);
+  static std::unique_ptr<ObjectStorage> make(asio::thread_pool&, const fs::path&) {
+    return std::make_unique<S3Storage>(TestS3Options(S3Endpoint()), TestClient());
   }
 };
 
@@ -695,13 +719,12 @@ class FakeS3 {
 
 class S3RequestTest : public ::testing::Test {
  protected:
-  asio::thread_pool pool_{2};
   std::string tenant_ = util::uuid_v4();
 };
 
 TEST_F(S3RequestTest, PutIsSignedEncryptedAndTaggedWithTheTenant) {
   FakeS3 fake(200, "");
-  S3Storage storage(TestS3Options(fake.endpoint()), pool_);
+  S3Storage storage(TestS3Options(fake.endpoint()), TestClient());
   const ObjectInfo info = Await(storage.put(tenant_, "img/a b+ü.png", "PNGDATA", "image/png"));
   EXPECT_EQ(info.etag, "\"abc\"");
   const auto requests = fake.requests();
@@ -715,12 +738,31 @@ TEST_F(S3RequestTest, PutIsSignedEncryptedAndTaggedWithTheTenant) {
   EXPECT_NE(r.find("\r\nx-amz-server-side-encryption: AES256\r\n"), std::string::npos);
   EXPECT_NE(r.find("\r\nx-amz-meta-tenant_id: " + tenant_ + "\r\n"), std::string::npos);
   EXPECT_NE(r.find("\r\ncontent-type: image/png\r\n"), std::string::npos);
-  EXPECT_NE(r.find("\r\nx-amz-content-sha256: " + sigv4::sha256_hex("PNGDATA") + "\r\n"),
+  EXPECT_NE(r.find("\r\nx-amz-content-sha256: " + util::sha256_hex("PNGDATA") + "\r\n"),
             std::string::npos);
   EXPECT_NE(r.find("\r\nAuthorization: AWS4-HMAC-SHA256 Credential=S3RVER/"), std::string::npos);
-  EXPECT_NE(r.find("/us-east-1/s3/aws4_request,SignedHeaders=content-type;host;"
+  // curl signs (CURLOPT_AWS_SIGV4): every header we set is signed, and the signature is the one
+  // our own SigV4 code (tested against AWS's examples) computes for the same request.
+  EXPECT_NE(r.find("/us-east-1/s3/aws4_request, SignedHeaders=content-type;host;"
                    "x-amz-content-sha256;x-amz-date;x-amz-meta-tenant_id;"
-                   "x-amz-server-side-encryption,Signature="),
+                   "x-amz-server-side-encryption, Signature="),
+            std::string::npos)
+      << r;
+  const std::size_t date_at = r.find("\r\nX-Amz-Date: ");
+  ASSERT_NE(date_at, std::string::npos) << r;
+  const std::string amz_date = r.substr(date_at + 14, 16);
+  sigv4::Request expected;
+  expected.method = "PUT";
+  expected.path = "/autoblog/tenants/" + tenant_ + "/img/a b+\xC3\xBC.png";
+  expected.headers = {{"content-type", "image/png"},
+                      {"host", fake.host()},
+                      {"x-amz-content-sha256", util::sha256_hex("PNGDATA")},
+                      {"x-amz-date", amz_date},
+                      {"x-amz-meta-tenant_id", tenant_},
+                      {"x-amz-server-side-encryption", "AES256"}};
+  expected.payload_sha256 = util::sha256_hex("PNGDATA");
+  sigv4::Credentials credentials{"S3RVER", "S3RVER", "us-east-1", "s3"};
+  EXPECT_NE(r.find("Signature=" + sigv4::signature(credentials, expected, amz_date) + "\r\n"),
             std::string::npos)
       << r;
   EXPECT_EQ(r.substr(r.size() - 7), "PNGDATA");
@@ -728,7 +770,7 @@ TEST_F(S3RequestTest, PutIsSignedEncryptedAndTaggedWithTheTenant) {
 
 TEST_F(S3RequestTest, RemoveOfAMissingObjectSendsNoDelete) {
   FakeS3 fake(404, "");
-  S3Storage storage(TestS3Options(fake.endpoint()), pool_);
+  S3Storage storage(TestS3Options(fake.endpoint()), TestClient());
   EXPECT_FALSE(Await(storage.remove(tenant_, "gone.txt")));
   const auto requests = fake.requests();
   ASSERT_EQ(requests.size(), 1u);
@@ -744,7 +786,7 @@ TEST_F(S3RequestTest, ListAsksOnlyForTheTenantPrefix) {
                   "<LastModified>2026-01-02T03:04:05.000Z</LastModified></Contents>"
                   "<Contents><Key>tenants/someone-else/b</Key><Size>1</Size></Contents>"
                   "</ListBucketResult>");
-  S3Storage storage(TestS3Options(fake.endpoint()), pool_);
+  S3Storage storage(TestS3Options(fake.endpoint()), TestClient());
   const ListPage page = Await(storage.list(tenant_, "", util::base64url_encode("0"), 2));
   ASSERT_EQ(page.items.size(), 1u);  // a foreign key from a confused server is dropped
   EXPECT_EQ(page.items[0].key, "a");
@@ -762,7 +804,7 @@ TEST_F(S3RequestTest, ForbiddenIsAnErrorWithS3sCode) {
   FakeS3 fake(403,
               "<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code>"
               "<Message>Access Denied</Message></Error>");
-  S3Storage storage(TestS3Options(fake.endpoint()), pool_);
+  S3Storage storage(TestS3Options(fake.endpoint()), TestClient());
   try {
     Await(storage.get(tenant_, "x"));
     ADD_FAILURE() << "expected an exception";
@@ -776,7 +818,7 @@ TEST_F(S3RequestTest, ForbiddenIsAnErrorWithS3sCode) {
 
 TEST_F(S3RequestTest, ServerErrorsAreRetriedThenUnavailable) {
   FakeS3 fake(503, "<Error><Code>SlowDown</Code></Error>");
-  S3Storage storage(TestS3Options(fake.endpoint()), pool_);
+  S3Storage storage(TestS3Options(fake.endpoint()), TestClient());
   EXPECT_THROW(Await(storage.put(tenant_, "x", "body", "text/plain")), StorageUnavailable);
   EXPECT_EQ(fake.requests().size(), 3u);
 }
@@ -788,14 +830,33 @@ TEST_F(S3RequestTest, UnreachableEndpointIsUnavailable) {
     FakeS3 probe(200, "");
     port = std::stoi(probe.endpoint().substr(std::string("http://127.0.0.1:").size()));
   }
-  S3Storage storage(TestS3Options("http://127.0.0.1:" + std::to_string(port)), pool_);
+  S3Storage storage(TestS3Options("http://127.0.0.1:" + std::to_string(port)), TestClient());
   EXPECT_THROW(Await(storage.get(tenant_, "x")), StorageUnavailable);
   EXPECT_THROW(Await(storage.usage_bytes(tenant_)), StorageUnavailable);
 }
 
+TEST_F(S3RequestTest, EndpointPathPortAndIpv6LiteralShapeTheUrls) {
+  S3Options o = TestS3Options("https://[::1]:9000/base/");
+  S3Storage storage(o, TestClient());
+  const auto url = storage.presigned_get_url(tenant_, "k.txt", std::chrono::seconds(60));
+  ASSERT_TRUE(url.has_value());
+  EXPECT_EQ(url->rfind("https://[::1]:9000/base/autoblog/tenants/" + tenant_ + "/k.txt?", 0), 0u)
+      << *url;
+  o = TestS3Options("https://s3.example.com:443");
+  o.path_style = false;
+  S3Storage virtual_hosted(o, TestClient());
+  const auto url2 = virtual_hosted.presigned_get_url(tenant_, "k.txt", std::chrono::seconds(60));
+  ASSERT_TRUE(url2.has_value());
+  EXPECT_EQ(url2->rfind("https://autoblog.s3.example.com:443/tenants/" + tenant_ + "/k.txt?", 0),
+            0u)
+      << *url2;
+}
+
 TEST_F(S3RequestTest, RejectsMalformedEndpoints) {
-  for (const char* endpoint : {"127.0.0.1:4569", "ftp://host", "http://", "http://u@host/"}) {
-    EXPECT_THROW(S3Storage(TestS3Options(endpoint), pool_), std::invalid_argument) << endpoint;
+  for (const char* endpoint : {"127.0.0.1:4569", "ftp://host", "http://", "http://u@host/",
+                               "http://host/?x=1", "http://host/#f", "http://a b/"}) {
+    EXPECT_THROW(S3Storage(TestS3Options(endpoint), TestClient()), std::invalid_argument)
+        << endpoint;
   }
 }
 
@@ -810,8 +871,7 @@ size_t Append(char* data, size_t size, size_t n, void* out) {
 TEST(S3PresignTest, PresignedUrlDownloadsTheObject) {
   const char* endpoint = S3Endpoint();
   if (endpoint == nullptr) GTEST_SKIP() << "AUTOBLOG_TEST_S3_ENDPOINT is not set";
-  asio::thread_pool pool(2);
-  S3Storage storage(TestS3Options(endpoint), pool);
+  S3Storage storage(TestS3Options(endpoint), TestClient());
   const std::string tenant = util::uuid_v4();
   Await(storage.put(tenant, "shared/report 1.txt", "presigned body", "text/plain"));
   const auto url = storage.presigned_get_url(tenant, "shared/report 1.txt", std::chrono::hours(1));
@@ -834,6 +894,128 @@ TEST(S3PresignTest, PresignedUrlDownloadsTheObject) {
   // s3rver echoes the user metadata we stored with the object.
   EXPECT_NE(headers.find("x-amz-meta-tenant_id: " + tenant), std::string::npos) << headers;
   Await(storage.purge_tenant(tenant));
+}
+
+// ---------------------------------------------------------------------------------------------
+// A hung S3: a private s3rver (so stopping it disturbs no other test) is SIGSTOPped. The kernel
+// still accepts connections, so only the deadline can end the request: the call must fail with
+// StorageUnavailable within S3Options::timeout, and succeed again after SIGCONT.
+
+// node_modules/.bin/s3rver of this checkout (or $AUTOBLOG_TEST_S3RVER_BIN), like the e2e harness.
+std::string S3rverBinary() {
+  if (const char* bin = std::getenv("AUTOBLOG_TEST_S3RVER_BIN"); bin != nullptr && *bin != '\0') {
+    return bin;
+  }
+  // This source file's checkout (__FILE__ may be relative to the build directory, where ctest
+  // runs the tests), else the working directory or one of its parents.
+  std::vector<fs::path> roots;
+  const fs::path source(__FILE__);
+  roots.push_back((source.is_relative() ? fs::current_path() / source : source)
+                      .parent_path()
+                      .parent_path()
+                      .parent_path());
+  for (fs::path dir = fs::current_path(); !dir.empty(); dir = dir.parent_path()) {
+    roots.push_back(dir);
+    if (dir == dir.root_path()) break;
+  }
+  for (const fs::path& root : roots) {
+    const fs::path bin = root / "node_modules/.bin/s3rver";
+    if (::access(bin.c_str(), X_OK) == 0) return bin.string();
+  }
+  return "";
+}
+
+class PrivateS3rver {
+ public:
+  explicit PrivateS3rver(const std::string& binary) : dir_(MakeTempDir()) {
+    {
+      // A free port: bind to 0, read it back, release it for s3rver.
+      const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      socklen_t len = sizeof addr;
+      ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+      port_ = ntohs(addr.sin_port);
+      ::close(fd);
+    }
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const std::string port = std::to_string(port_);
+      const std::string data = (dir_ / "s3").string();
+      const int null = ::open("/dev/null", O_WRONLY);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+      // s3rver 3.7.1 uses a cipher Node 20 only offers with the legacy provider.
+      ::setenv("NODE_OPTIONS", "--openssl-legacy-provider", 1);
+      ::execl(binary.c_str(), binary.c_str(), "-d", data.c_str(), "-a", "127.0.0.1", "-p",
+              port.c_str(), "--configure-bucket", "autoblog", "--silent", nullptr);
+      ::_exit(127);
+    }
+  }
+  ~PrivateS3rver() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGCONT);
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  // Waits until it accepts connections (s3rver has no readiness signal but its port).
+  bool wait_ready() const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      addr.sin_port = htons(static_cast<std::uint16_t>(port_));
+      const bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+      ::close(fd);
+      if (up) return true;
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) return false;  // it died
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  pid_t pid() const { return pid_; }
+
+ private:
+  fs::path dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+TEST(S3HangTest, StoppedServerIsUnavailableWithinTheDeadlineThenRecovers) {
+  const std::string binary = S3rverBinary();
+  if (binary.empty()) GTEST_SKIP() << "node_modules/.bin/s3rver is not installed";
+  PrivateS3rver server(binary);
+  ASSERT_TRUE(server.wait_ready()) << "s3rver did not start";
+
+  S3Options options = TestS3Options(server.endpoint());
+  options.timeout = std::chrono::milliseconds(1500);
+  S3Storage storage(options, TestClient());
+  const std::string tenant = util::uuid_v4();
+  Await(storage.put(tenant, "a.txt", "hello", "text/plain"));
+
+  ASSERT_EQ(::kill(server.pid(), SIGSTOP), 0);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(Await(storage.get(tenant, "a.txt")), StorageUnavailable);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(elapsed, std::chrono::milliseconds(1400));
+  EXPECT_LT(elapsed, std::chrono::milliseconds(1500 + 1000));  // deadline + slack
+  EXPECT_THROW(Await(storage.list(tenant, "", std::nullopt, 10)), StorageUnavailable);
+
+  ASSERT_EQ(::kill(server.pid(), SIGCONT), 0);
+  const std::optional<Object> object = Await(storage.get(tenant, "a.txt"));
+  ASSERT_TRUE(object.has_value());
+  EXPECT_EQ(object->body, "hello");
+  EXPECT_TRUE(Await(storage.remove(tenant, "a.txt")));
 }
 
 }  // namespace

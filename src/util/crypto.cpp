@@ -1,0 +1,60 @@
+// OpenSSL EVP digests and HMAC; see crypto.h.
+#include "util/crypto.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace autoblog::util {
+namespace {
+
+std::string Digest(std::string_view data, const EVP_MD* md, const char* name) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr) != 1) {
+    throw std::runtime_error(std::string(name) + " failed");
+  }
+  return std::string(reinterpret_cast<const char*>(out.data()), len);
+}
+
+}  // namespace
+
+std::string sha256(std::string_view data) {
+  return Digest(data, EVP_sha256(), "SHA-256");
+}
+std::string sha1(std::string_view data) {
+  return Digest(data, EVP_sha1(), "SHA-1");
+}
+std::string md5(std::string_view data) {
+  return Digest(data, EVP_md5(), "MD5");
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int len = 0;
+  // A null key pointer with length 0 is fine for HMAC(); an empty string_view may carry one.
+  static constexpr unsigned char kEmpty = 0;
+  const void* key_data = key.empty() ? &kEmpty : static_cast<const void*>(key.data());
+  if (HMAC(EVP_sha256(), key_data, static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(),
+           &len) == nullptr) {
+    throw std::runtime_error("HMAC-SHA256 failed");
+  }
+  return std::string(reinterpret_cast<const char*>(mac.data()), len);
+}
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const char c : bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0x0F]);
+  }
+  return out;
+}
+
+}  // namespace autoblog::util

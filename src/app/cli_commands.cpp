@@ -25,23 +25,16 @@ namespace asio = boost::asio;
 
 namespace {
 
-// What every CLI command needs: the database, a small pool on a private io_context, and the
-// core schema up to date.
-struct CliContext {
-  DatabaseHandle database;
-  asio::io_context ioc{1};
-  db::Pool pool;
-  int core_applied = 0;
-
-  explicit CliContext(const Config& config)
-      : database(config),
-        pool(ioc.get_executor(),
-             db::PoolOptions{database.conninfo(), 8, std::chrono::milliseconds(30000), 1024,
-                             std::chrono::milliseconds(10000), config.db_prepared_statements, {}}) {
-    core_applied = run_to_completion(
-        ioc, db::migrate_core(pool, db::load_migrations(db::embedded_core_migrations())));
-  }
-};
+// The CLI's runtime: the caller's thread only, a small pool that waits patiently (an operator
+// command may queue behind a busy server), no tenant cache (every lookup is fresh).
+Runtime cli_runtime(const Config& config, int connections) {
+  RuntimeOptions o;
+  o.io_threads = 1;
+  o.db_pool_size = connections;
+  o.db_acquire_timeout = std::chrono::milliseconds(30000);
+  o.tenant_cache_ttl = std::chrono::seconds(0);
+  return Runtime(config, o);
+}
 
 void draw_progress(const tenancy::MigrationProgress& p) {
   constexpr int kWidth = 30;
@@ -60,12 +53,12 @@ int run_migrate(const Config& config, const MigrateOptions& options) {
   auto migrations = options.tenant_migrations_dir
                         ? db::load_migrations_from_dir(*options.tenant_migrations_dir)
                         : db::load_migrations(db::embedded_tenant_migrations());
-  CliContext ctx(config);
+  Runtime rt = cli_runtime(config, std::max(8, options.jobs + 1));
   bool tty = isatty(STDERR_FILENO) == 1;
   std::function<void(const tenancy::MigrationProgress&)> progress;
   if (tty) progress = draw_progress;
-  auto summary = run_to_completion(
-      ctx.ioc, tenancy::migrate_all_tenants(ctx.pool, migrations, options.jobs, progress));
+  auto summary =
+      rt.run(tenancy::migrate_all_tenants(rt.pool(), migrations, options.jobs, progress));
   if (tty) std::fputc('\n', stderr);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -73,17 +66,15 @@ int run_migrate(const Config& config, const MigrateOptions& options) {
   std::printf(
       "migrate: %d core migration(s) applied; tenants: %zu total, %zu upgraded, %zu failed, "
       "target version %d; %.2f s\n",
-      ctx.core_applied, summary.tenants, summary.upgraded, summary.failed,
+      rt.core_migrations_applied(), summary.tenants, summary.upgraded, summary.failed,
       summary.target_version, seconds);
   return summary.failed ? 1 : 0;
 }
 
 int run_tenant_command(const Config& config, const TenantCommand& cmd) {
-  CliContext ctx(config);
-  tenancy::TenantRegistry registry(ctx.pool, db::load_migrations(db::embedded_tenant_migrations()),
-                                   std::chrono::seconds(0));
-  Backends backends(config, ctx.ioc.get_executor(), nullptr);
-  tenancy::TenantService service(registry, backends.storage(), backends.cache());
+  Runtime rt = cli_runtime(config, 8);
+  auto& backends = rt.backends();
+  tenancy::TenantService service(rt.registry(), backends.storage(), backends.cache());
   auto print = [](const tenancy::Tenant& t) {
     std::cout << boost::json::serialize(api::tenant_json(t)) << "\n";
   };
@@ -93,12 +84,12 @@ int run_tenant_command(const Config& config, const TenantCommand& cmd) {
   try {
     if (cmd.action == "create") {
       tenancy::TenantSpec spec{cmd.name, cmd.domain, cmd.tier};
-      print(run_to_completion(ctx.ioc, service.create(spec)));
+      print(rt.run(service.create(spec)));
     } else if (cmd.action == "list") {
       std::vector<tenancy::Tenant> all;
       std::optional<std::string> cursor;
       do {
-        auto page = run_to_completion(ctx.ioc, service.list(100, cursor));
+        auto page = rt.run(service.list(100, cursor));
         for (auto& t : page.items) all.push_back(std::move(t));
         cursor = page.next_cursor;
       } while (cursor);
@@ -115,15 +106,15 @@ int run_tenant_command(const Config& config, const TenantCommand& cmd) {
                       t.domain.value_or("-").c_str(), t.name.c_str());
       }
     } else if (cmd.action == "show") {
-      print(run_to_completion(ctx.ioc, service.get(cmd.id)));
+      print(rt.run(service.get(cmd.id)));
     } else if (cmd.action == "suspend" || cmd.action == "activate") {
       tenancy::TenantChanges changes;
       changes.status = cmd.action == "suspend" ? "suspended" : "active";
-      print(run_to_completion(ctx.ioc, service.update(cmd.id, changes)));
+      print(rt.run(service.update(cmd.id, changes)));
     } else if (cmd.action == "delete") {
       try {
-        // (run_to_completion needs a value; the lambda lives until it returns.)
-        run_to_completion(ctx.ioc, [&]() -> asio::awaitable<int> {
+        // (Runtime::run needs a value; the lambda lives until it returns.)
+        rt.run([&]() -> asio::awaitable<int> {
           co_await service.remove(cmd.id);
           co_return 0;
         }());
@@ -137,7 +128,7 @@ int run_tenant_command(const Config& config, const TenantCommand& cmd) {
     } else if (cmd.action == "token") {
       auto secrets = load_or_create_secrets(config.data_dir, config.admin_token, config.jwt_secret);
       auth::JwtCodec jwt(secrets.jwt_secret);
-      auto issued = run_to_completion(ctx.ioc, service.issue_token(jwt, cmd.id, cmd.ttl_seconds));
+      auto issued = rt.run(service.issue_token(jwt, cmd.id, cmd.ttl_seconds));
       std::cout << issued.token << "\n";
     } else {
       throw std::logic_error("unknown tenant action " + cmd.action);

@@ -8,6 +8,7 @@
 #include "http/json_body.h"
 #include "tenancy/tenant_tx.h"
 #include "util/cursor.h"
+#include "util/utf8.h"
 
 namespace autoblog::api {
 
@@ -97,7 +98,7 @@ void add_content_routes(http::Router& router, db::Pool& pool) {
                Params p;
                if (auto s = req.query_param("status")) {
                  if (!content::is_known_status(*s))
-                   throw http::BadRequest("unknown status '" + std::string(*s) + "'");
+                   throw http::BadRequest("unknown status '" + util::printable(*s) + "'");
                  p.push_back(param(*s));
                } else {
                  p.push_back(std::nullopt);

@@ -126,8 +126,8 @@ class CountingStderrSink final : public spdlog::sinks::sink {
     for (;;) {
       if (written_ + dropped() >= target) return true;
       // A drop wakes nobody, so look again now and then instead of only on a write.
-      const auto wake = std::min(deadline, std::chrono::steady_clock::now() +
-                                               std::chrono::milliseconds(20));
+      const auto wake =
+          std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(20));
       if (written_cv_.wait_until(lock, wake) == std::cv_status::timeout &&
           std::chrono::steady_clock::now() >= deadline) {
         return written_ + dropped() >= target;

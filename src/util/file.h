@@ -56,7 +56,7 @@ enum class Replace { kYes, kNo };
 // without it, a plain rename, which is still atomic but not exclusive). Returns true when the
 // new content is in place. Throws std::system_error naming the step and path on any I/O error;
 // the temp file is removed then.
-bool write_file_atomically(const std::filesystem::path& file, std::string_view content,
-                           mode_t mode, Replace replace = Replace::kYes);
+bool write_file_atomically(const std::filesystem::path& file, std::string_view content, mode_t mode,
+                           Replace replace = Replace::kYes);
 
 }  // namespace autoblog::util

@@ -9,8 +9,8 @@ std::optional<std::string> percent_decode(std::string_view encoded, bool plus_as
   // make_pct_string_view checks every escape (two hex digits after each '%') and nothing
   // else, so characters RFC 3986 would want escaped but clients send raw ('[', '|', '"')
   // still pass, as they always have.
-  const auto checked = boost::urls::make_pct_string_view(
-      boost::urls::string_view(encoded.data(), encoded.size()));
+  const auto checked =
+      boost::urls::make_pct_string_view(boost::urls::string_view(encoded.data(), encoded.size()));
   if (!checked) return std::nullopt;
   boost::urls::encoding_opts opts;
   opts.space_as_plus = plus_as_space;

@@ -23,7 +23,6 @@ std::optional<std::string> percent_decode(std::string_view encoded, bool plus_as
 // plus_as_space, in order: "a=1&b&c=" gives (a,1) (b,"") (c,""); empty pieces ("a=1&&b") are
 // skipped; a parameter's value runs to the next '&' and may contain '='. nullopt if any key or
 // value holds a malformed escape.
-std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(
-    std::string_view query);
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view query);
 
 }  // namespace autoblog::util

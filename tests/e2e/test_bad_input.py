@@ -262,7 +262,8 @@ class BadInputTest(E2ETestCase):
             with self.subTest(query=query):
                 self.assertError(self.tenant("GET", "/v1/content?" + query), 400,
                                  "invalid_request")
-        for query in ("status=%66ailed", "status=%66%61%69%6C%65%64", "limit=%32", "x=a+b&limit=2"):
+        for query in ("status=%66ailed", "status=%66%61%69%6C%65%64", "limit=%32",
+                      "x=a+b&limit=2"):
             with self.subTest(query=query):
                 self.assertStatus(self.tenant("GET", "/v1/content?" + query), 200)
 

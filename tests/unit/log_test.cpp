@@ -2,11 +2,8 @@
 // the caller's fields, escaped correctly; levels filter; redact hides secrets.
 #include "observability/log.h"
 
-#include "observability/metrics.h"
-
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
@@ -16,6 +13,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "observability/metrics.h"
 
 namespace autoblog::observability {
 namespace {
@@ -199,8 +198,7 @@ TEST(Log, AFullQueueDropsAndCountsInsteadOfBlockingTheCaller) {
   BlockedStderr blocked;
   constexpr int kLines = 2000;  // ~200 KB: far more than the pipe and the queue together hold
   const auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < kLines; ++i)
-    log_warn("flood", {{"i", i}, {"padding", std::string(80, 'p')}});
+  for (int i = 0; i < kLines; ++i) log_warn("flood", {{"i", i}, {"padding", std::string(80, 'p')}});
   const auto took = std::chrono::steady_clock::now() - start;
   const std::uint64_t dropped = log_dropped_total() - dropped_before;
   const std::string out = blocked.release();

@@ -2,8 +2,6 @@
 // tenant-label cap, and exact counts under concurrent recording.
 #include "observability/metrics.h"
 
-#include "observability/log.h"
-
 #include <gtest/gtest.h>
 
 #include <map>
@@ -12,6 +10,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "observability/log.h"
 
 namespace autoblog::observability {
 namespace {

@@ -1,12 +1,9 @@
 // util/file.h: UniqueFd ownership, write_all, fsync_dir, and write_file_atomically's
 // replace / no-replace semantics, mode and clean-up on failure.
-#include "util/file.h"
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cerrno>
 #include <filesystem>
@@ -14,6 +11,8 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+
+#include "util/file.h"
 
 namespace autoblog::util {
 namespace {

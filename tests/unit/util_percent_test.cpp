@@ -1,12 +1,12 @@
 // util::percent_decode / util::parse_query: strict escapes (a malformed one is an error, never a
 // guess), '+' as space in queries only.
-#include "util/percent.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "util/percent.h"
 
 namespace autoblog::util {
 namespace {
@@ -38,8 +38,7 @@ TEST(PercentDecode, PlusIsASpaceOnlyWhenAsked) {
 }
 
 TEST(ParseQuery, KeysAndValuesInOrder) {
-  EXPECT_EQ(parse_query("status=draft&limit=5"),
-            (Params{{"status", "draft"}, {"limit", "5"}}));
+  EXPECT_EQ(parse_query("status=draft&limit=5"), (Params{{"status", "draft"}, {"limit", "5"}}));
   EXPECT_EQ(parse_query("a=1&b&c=&&d=x=y"),
             (Params{{"a", "1"}, {"b", ""}, {"c", ""}, {"d", "x=y"}}));
   EXPECT_EQ(parse_query("q=hello+world&k%20ey=v%26w"),

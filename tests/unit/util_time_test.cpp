@@ -1,7 +1,5 @@
 // util::format_rfc3339*: the API's one timestamp format, which must match what the SQL function
 // autoblog_core.rfc3339() renders (six fractional digits, UTC, "Z").
-#include "util/time.h"
-
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -10,6 +8,7 @@
 #include <string>
 
 #include "db/migrations/embedded.h"
+#include "util/time.h"
 
 namespace autoblog::util {
 namespace {

@@ -1,12 +1,12 @@
 // util::is_valid_utf8 / repair_utf8 / printable: what may be quoted inside a JSON body.
-#include "util/utf8.h"
-
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <string>
+
+#include "util/utf8.h"
 
 namespace autoblog::util {
 namespace {
@@ -24,12 +24,17 @@ TEST(Utf8, Validation) {
 }
 
 TEST(Utf8, RepairReplacesEachBadByte) {
-  EXPECT_EQ(repair_utf8("a\xFF\xFE" "b"), "a" + kFffd + kFffd + "b");
+  EXPECT_EQ(repair_utf8("a\xFF\xFE"
+                        "b"),
+            "a" + kFffd + kFffd + "b");
   EXPECT_EQ(repair_utf8("caf\xC3\xA9"), "caf\xC3\xA9");
 }
 
 TEST(Utf8, PrintableIsValidJsonTextWithoutControlsAndBounded) {
-  const std::string quoted = printable("\xFF" "a\nb\x01" "c\x7F");
+  const std::string quoted = printable(
+      "\xFF"
+      "a\nb\x01"
+      "c\x7F");
   EXPECT_EQ(quoted, kFffd + "a" + kFffd + "b" + kFffd + "c" + kFffd);
   // Survives a JSON round trip (the parser rejects invalid UTF-8).
   const boost::json::value v = boost::json::parse(

@@ -1,10 +1,11 @@
 # AutoBlog — the two set-up commands are `make run` and `make test` (see README.md).
 BUILD_DIR ?= build
 ASAN_DIR  ?= build-asan
+TSAN_DIR  ?= build-tsan
 JOBS      ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test test-asan bench format clean
+.PHONY: all deps configure build run test test-asan test-tsan bench format clean install
 
 all: build
 
@@ -31,6 +32,17 @@ test-asan: deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	bash scripts/run-tests.sh $(ASAN_DIR)
 
+# The same suite under ThreadSanitizer (RelWithDebInfo at -O1); any report fails its test.
+test-tsan: deps
+	cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAUTOBLOG_TSAN=ON
+	cmake --build $(TSAN_DIR) -j $(JOBS)
+	bash scripts/run-tests.sh $(TSAN_DIR)
+
+# PREFIX=/usr/local by default: the binary to $(PREFIX)/bin, docs to $(PREFIX)/share/doc/autoblog.
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
 bench: build
 	bash bench/run.sh $(BUILD_DIR)
 
@@ -38,4 +50,4 @@ format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp')
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(TSAN_DIR)

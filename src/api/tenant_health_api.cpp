@@ -18,6 +18,7 @@
 #include "storage/object_storage.h"
 #include "tenancy/tenant_tx.h"
 #include "util/random.h"
+#include "util/time.h"
 
 namespace autoblog::api {
 
@@ -70,16 +71,7 @@ asio::awaitable<bool> check_ai_quota(db::Pool& pool, TenantPtr t) {
 }
 
 std::string now_rfc3339() {
-  auto now = std::chrono::system_clock::now();
-  auto secs = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms.count()));
-  return out;
+  return util::format_rfc3339(std::chrono::system_clock::now());
 }
 
 }  // namespace

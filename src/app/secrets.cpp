@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "observability/log.h"
+#include "util/file.h"
 #include "util/random.h"
 
 namespace autoblog::app {
@@ -43,26 +44,6 @@ std::string mode_text(mode_t mode) {
   return buf;
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  // close() can report a delayed write error, so the writer checks it.
-  int release_and_close() {
-    const int rc = ::close(fd_);
-    fd_ = -1;
-    return rc;
-  }
-
- private:
-  int fd_;
-};
-
 void ensure_secrets_dir(const fs::path& data_dir, const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(data_dir, ec);
@@ -70,7 +51,7 @@ void ensure_secrets_dir(const fs::path& data_dir, const fs::path& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     fail("cannot create " + dir.string() + ": " + errno_text(errno));
   }
-  const Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  const util::UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (fd.get() < 0) fail("cannot open directory " + dir.string() + ": " + errno_text(errno));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) fail("cannot stat " + dir.string() + ": " + errno_text(errno));
@@ -92,7 +73,7 @@ void ensure_secrets_dir(const fs::path& data_dir, const fs::path& dir) {
 // nullopt when the file does not exist. Refuses (throws) anything another user could have read
 // or written, rather than silently using a secret that may have leaked.
 std::optional<std::string> read_secret(const fs::path& file, std::size_t min_length) {
-  const Fd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  const util::UniqueFd fd(::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ENOENT) return std::nullopt;
     fail("cannot open secret file " + file.string() + ": " + errno_text(errno));
@@ -135,64 +116,18 @@ std::optional<std::string> read_secret(const fs::path& file, std::size_t min_len
   return text;
 }
 
-void fsync_dir(const fs::path& dir) {
-  const Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
-    fail("cannot fsync directory " + dir.string() + ": " + errno_text(errno));
-  }
-}
-
 // Writes a fresh secret to `file` unless another process got there first; returns the value
 // now in the file and whether it is ours.
-std::pair<std::string, bool> create_secret(const fs::path& dir, const fs::path& file,
-                                           std::size_t nbytes, std::size_t min_length) {
+std::pair<std::string, bool> create_secret(const fs::path& file, std::size_t nbytes,
+                                           std::size_t min_length) {
   const std::string value = util::random_hex(nbytes);
-  const fs::path tmp = dir / (file.filename().string() + ".tmp." + util::random_hex(8));
-  {
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (fd.get() < 0) fail("cannot create " + tmp.string() + ": " + errno_text(errno));
-    try {
-      // The umask can only remove bits from 0600, but it could remove the owner's read bit.
-      if (::fchmod(fd.get(), 0600) != 0) {
-        fail("cannot chmod " + tmp.string() + ": " + errno_text(errno));
-      }
-      const std::string content = value + "\n";
-      std::size_t done = 0;
-      while (done < content.size()) {
-        const ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) fail("cannot write " + tmp.string() + ": " + errno_text(errno));
-        done += static_cast<std::size_t>(n);
-      }
-      if (::fsync(fd.get()) != 0) fail("cannot fsync " + tmp.string() + ": " + errno_text(errno));
-      if (fd.release_and_close() != 0) {
-        fail("cannot close " + tmp.string() + ": " + errno_text(errno));
-      }
-    } catch (...) {
-      ::unlink(tmp.c_str());
-      throw;
-    }
-  }
-  // RENAME_NOREPLACE: two processes starting together on a fresh data dir must end up with one
+  // Replace::kNo: two processes starting together on a fresh data dir must end up with one
   // secret; a plain rename would let the second silently replace the token the first handed out.
-  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, file.c_str(), RENAME_NOREPLACE) != 0) {
-    int err = errno;
-    if (err == EEXIST) {
-      ::unlink(tmp.c_str());
-      auto existing = read_secret(file, min_length);
-      if (!existing) fail("secret file " + file.string() + " vanished while being created");
-      return {*existing, false};
-    }
-    // A filesystem without RENAME_NOREPLACE: a plain rename is still atomic, only not exclusive.
-    if (err == EINVAL || err == ENOSYS || err == ENOTSUP) {
-      err = ::rename(tmp.c_str(), file.c_str()) == 0 ? 0 : errno;
-    }
-    if (err != 0) {
-      ::unlink(tmp.c_str());
-      fail("cannot rename " + tmp.string() + " to " + file.string() + ": " + errno_text(err));
-    }
+  if (!util::write_file_atomically(file, value + "\n", 0600, util::Replace::kNo)) {
+    auto existing = read_secret(file, min_length);
+    if (!existing) fail("secret file " + file.string() + " vanished while being created");
+    return {*existing, false};
   }
-  fsync_dir(dir);
   observability::log_info("generated a secret", {{"file", file.string()}});
   return {value, true};
 }
@@ -201,7 +136,7 @@ std::pair<std::string, bool> load_or_create(const fs::path& dir, const char* nam
                                             std::size_t nbytes, std::size_t min_length) {
   const fs::path file = dir / name;
   if (auto stored = read_secret(file, min_length)) return {*stored, false};
-  return create_secret(dir, file, nbytes, min_length);
+  return create_secret(file, nbytes, min_length);
 }
 
 }  // namespace

@@ -13,7 +13,7 @@
 #include "app/backends.h"
 #include "app/runtime.h"
 #include "app/secrets.h"
-#include "auth/authenticator.h"
+#include "api/authenticator.h"
 #include "http/access_log.h"
 #include "http/error_mapping.h"
 #include "http/server.h"

@@ -1,5 +1,7 @@
 #include "content/content_service.h"
 
+#include "util/utf8.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -27,7 +29,8 @@ std::string checked_id(const std::string& id) {
 }
 
 void check_status(const std::string& status) {
-  if (!is_known_status(status)) throw InvalidInput("unknown status '" + status + "'");
+  if (!is_known_status(status))
+    throw InvalidInput("unknown status '" + util::printable(status) + "'");
 }
 
 void check_limit(int limit) {

@@ -29,6 +29,7 @@
 
 #include "observability/log.h"
 #include "util/crypto.h"
+#include "util/file.h"
 
 extern char** environ;
 
@@ -233,8 +234,9 @@ void prepare_private_dir(const std::string& dir, const PgUser& user) {
   }
   // Work on an fd opened without following a symlink, so nobody can swap the path between the
   // check and the chown (the /tmp fallback lives in a world-writable directory).
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) fail("cannot open directory " + dir + ": " + errno_text(errno));
+  const util::UniqueFd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir_fd) fail("cannot open directory " + dir + ": " + errno_text(errno));
+  const int fd = dir_fd.get();
   struct stat st {};
   std::string problem;
   const uid_t want = user.active ? user.uid : ::geteuid();
@@ -248,7 +250,6 @@ void prepare_private_dir(const std::string& dir, const PgUser& user) {
   } else if ((st.st_mode & 077) != 0 && ::fchmod(fd, 0700) != 0) {
     problem = "cannot chmod it to 0700: " + errno_text(errno);
   }
-  ::close(fd);
   if (!problem.empty()) fail("refusing to use directory " + dir + ": " + problem);
 }
 
@@ -640,17 +641,16 @@ void EmbeddedPostgres::start_owned_cluster(const fs::path& canonical_data_dir) {
     }
     // --no-sync spares a second of fsyncs per file; one syncfs makes the cluster durable before
     // the rename publishes it.
-    const int dir_fd = ::open(pg_root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir_fd >= 0) ::syncfs(dir_fd);
+    {
+      const util::UniqueFd dir_fd(::open(pg_root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (dir_fd) ::syncfs(dir_fd.get());
+    }
     fs::rename(staging, cluster, ec);
     if (ec) {
-      if (dir_fd >= 0) ::close(dir_fd);
       fail("cannot rename " + staging.string() + " to " + cluster.string() + ": " + ec.message());
     }
-    if (dir_fd >= 0) {
-      ::fsync(dir_fd);
-      ::close(dir_fd);
-    }
+    // Best effort, as before: the cluster is already complete on disk.
+    (void)util::fsync_dir(pg_root_);
     obs::log_info(
         "initialized the embedded PostgreSQL cluster",
         {{"cluster", cluster.string()},

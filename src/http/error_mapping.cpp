@@ -7,13 +7,15 @@
 
 #include "http/errors.h"
 #include "observability/log.h"
+#include "util/utf8.h"
 
 namespace autoblog::http {
 
 Response error_response(unsigned status, std::string_view code, std::string_view message) {
   boost::json::object inner;
   inner["code"] = code;
-  inner["message"] = message;
+  // Messages may quote request data: always valid UTF-8 without control characters, bounded.
+  inner["message"] = util::printable(message, 2000);
   boost::json::object outer;
   outer["error"] = std::move(inner);
   return Response::json(status, boost::json::serialize(outer));

@@ -1,12 +1,10 @@
 #include "http/router.h"
 
 #include <algorithm>
-#include <boost/url/decode_view.hpp>
-#include <boost/url/grammar/error.hpp>
-#include <boost/url/pct_string_view.hpp>
 #include <stdexcept>
 
 #include "http/errors.h"
+#include "util/percent.h"
 
 namespace autoblog::http {
 
@@ -26,12 +24,9 @@ std::vector<std::string_view> split_path(std::string_view path) {
 }
 
 std::string decode(std::string_view encoded) {
-  auto checked = boost::urls::make_pct_string_view(encoded);
-  if (!checked) throw BadRequest("malformed percent-encoding in path");
-  std::string out;
-  out.reserve(encoded.size());
-  for (char c : checked->decode()) out.push_back(c);
-  return out;
+  auto decoded = util::percent_decode(encoded);
+  if (!decoded) throw BadRequest("malformed percent-encoding in path");
+  return std::move(*decoded);
 }
 
 }  // namespace

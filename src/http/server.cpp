@@ -30,6 +30,7 @@
 #include "http/errors.h"
 #include "http/framing.h"
 #include "observability/log.h"
+#include "util/percent.h"
 
 namespace autoblog::http {
 
@@ -117,44 +118,16 @@ bool acceptable_request_id(std::string_view id) {
 }
 
 // Splits the target into path and query parameters. Query keys and values are percent-decoded
-// ('+' is a space, as browsers send forms); a malformed escape makes the request a 400, never a
-// silently ignored parameter.
+// by util::parse_query ('+' is a space, as browsers send forms); a malformed escape makes the
+// request a 400, never a silently ignored or mangled parameter.
 bool fill_target(Request& req, std::string_view target) {
   req.target = std::string(target);
-  auto q = target.find('?');
+  const auto q = target.find('?');
   req.path = std::string(target.substr(0, q));
   if (q == std::string_view::npos) return true;
-  auto decode = [](std::string_view in, std::string& out) {
-    out.clear();
-    for (std::size_t i = 0; i < in.size(); ++i) {
-      char c = in[i];
-      if (c == '+') {
-        out.push_back(' ');
-      } else if (c == '%') {
-        if (i + 2 >= in.size()) return false;
-        int v = 0;
-        auto [end, ec] = std::from_chars(in.data() + i + 1, in.data() + i + 3, v, 16);
-        if (ec != std::errc() || end != in.data() + i + 3) return false;
-        out.push_back(static_cast<char>(v));
-        i += 2;
-      } else {
-        out.push_back(c);
-      }
-    }
-    return true;
-  };
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    auto amp = rest.find('&');
-    auto pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
-    if (pair.empty()) continue;
-    auto eq = pair.find('=');
-    std::string key, value;
-    if (!decode(pair.substr(0, eq), key)) return false;
-    if (eq != std::string_view::npos && !decode(pair.substr(eq + 1), value)) return false;
-    req.query.emplace_back(std::move(key), std::move(value));
-  }
+  auto params = util::parse_query(target.substr(q + 1));
+  if (!params) return false;
+  req.query = std::move(*params);
   return true;
 }
 

@@ -1,14 +1,22 @@
 #include "observability/log.h"
 
-#include <spdlog/logger.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/async_logger.h>
+#include <spdlog/details/thread_pool.h>
+#include <spdlog/sinks/sink.h>
 
+#include <atomic>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-#include <ctime>
+#include <condition_variable>
+#include <cstdio>
 #include <memory>
+#include <mutex>
+#include <shared_mutex>
 #include <stdexcept>
+
+#include "util/time.h"
+#include "util/utf8.h"
 
 namespace autoblog::observability {
 
@@ -46,92 +54,8 @@ const char* level_name(Level level) {
   return "error";
 }
 
-// Created on first use so that logging works before init_logging (and from static initializers).
-// Deliberately leaked: threads and static destructors that log during exit must never find it
-// destroyed. Not registered with spdlog's global registry, so no name can clash with it.
-spdlog::logger& logger() {
-  static spdlog::logger* const instance = [] {
-    auto* l = new spdlog::logger("autoblog", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-    l->set_pattern("%v");  // the message already is the whole JSON line
-    l->set_level(spdlog::level::info);
-    l->flush_on(spdlog::level::warn);
-    return l;
-  }();
-  return *instance;
-}
-
-// RFC 3339 UTC with milliseconds, e.g. 2026-11-28T14:00:00.123Z.
-std::string format_timestamp(std::chrono::system_clock::time_point ts) {
-  using namespace std::chrono;
-  const auto secs = floor<seconds>(ts);
-  const auto millis = static_cast<int>(duration_cast<milliseconds>(ts - secs).count());
-  const std::time_t t = system_clock::to_time_t(secs);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  char buf[40];
-  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
-  buf[n++] = '.';
-  buf[n++] = static_cast<char>('0' + millis / 100);
-  buf[n++] = static_cast<char>('0' + millis / 10 % 10);
-  buf[n++] = static_cast<char>('0' + millis % 10);
-  buf[n++] = 'Z';
-  return std::string(buf, n);
-}
-
-// Length of the well-formed UTF-8 sequence starting at s[i], or 0 if it is not one (stray
-// continuation byte, overlong form, surrogate, beyond U+10FFFF or truncated).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b0 = byte(i);
-  if (b0 < 0x80) return 1;
-  std::size_t len;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;  // overlong
-    if (b0 == 0xED) hi = 0x9F;  // surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;  // overlong
-    if (b0 == 0xF4) hi = 0x8F;  // beyond U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k)
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  return len;
-}
-
-bool is_valid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t len = utf8_sequence_length(s, i);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
-}
-
-// Boost.JSON escapes quotes and control characters but passes bytes >= 0x80 through unchecked;
-// raw request data (paths, headers) would otherwise make a line unparseable for log shippers.
-std::string repair_utf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t len = utf8_sequence_length(s, i);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
-      ++i;
-    } else {
-      out.append(s.substr(i, len));
-      i += len;
-    }
-  }
-  return out;
-}
+using util::is_valid_utf8;
+using util::repair_utf8;
 
 // `s` itself when it is valid UTF-8 (the common case, no copy), else a repaired copy in `scratch`.
 std::string_view utf8_safe(std::string_view s, std::string& scratch) {
@@ -175,29 +99,126 @@ void repair_value(boost::json::value& v) {
   }
 }
 
+// Writes each line to stderr with one fwrite (stderr is unbuffered, so a line is never split
+// between this and another writer) and counts what it wrote, which flush_logs() waits on.
+// Runs on the queue's worker thread only.
+class CountingStderrSink final : public spdlog::sinks::sink {
+ public:
+  void log(const spdlog::details::log_msg& msg) override {
+    line_.assign(msg.payload.data(), msg.payload.size());
+    line_.push_back('\n');
+    std::fwrite(line_.data(), 1, line_.size(), stderr);
+    {
+      std::lock_guard lock(mutex_);
+      ++written_;
+    }
+    written_cv_.notify_all();
+  }
+  void flush() override { std::fflush(stderr); }
+  void set_pattern(const std::string&) override {}
+  void set_formatter(std::unique_ptr<spdlog::formatter>) override {}
+
+  // Waits until `target` lines have been written or dropped; false on timeout.
+  template <typename DroppedFn>
+  bool wait_for(std::uint64_t target, DroppedFn dropped, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      if (written_ + dropped() >= target) return true;
+      // A drop wakes nobody, so look again now and then instead of only on a write.
+      const auto wake =
+          std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(20));
+      if (written_cv_.wait_until(lock, wake) == std::cv_status::timeout &&
+          std::chrono::steady_clock::now() >= deadline) {
+        return written_ + dropped() >= target;
+      }
+    }
+  }
+
+ private:
+  std::string line_;  // reused: one allocation for the life of the worker
+  std::mutex mutex_;
+  std::condition_variable written_cv_;
+  std::uint64_t written_ = 0;
+};
+
+// One bounded queue, its worker thread and the logger feeding it.
+struct Pipeline {
+  explicit Pipeline(std::size_t capacity)
+      : pool(std::make_shared<spdlog::details::thread_pool>(capacity, 1)),
+        sink(std::make_shared<CountingStderrSink>()),
+        // overrun_oldest: a full queue drops (and counts) its oldest line instead of blocking the
+        // caller, which is usually an I/O thread.
+        logger(std::make_shared<spdlog::async_logger>(
+            "autoblog", sink, pool, spdlog::async_overflow_policy::overrun_oldest)) {
+    logger->set_level(spdlog::level::trace);  // filtering happens in log_enabled()
+    // Written as soon as the worker reaches them, then flushed (stderr is unbuffered, but a sink
+    // that buffers would be too).
+    logger->flush_on(spdlog::level::warn);
+  }
+  // Joins the worker after it has written everything still queued.
+  ~Pipeline() = default;
+
+  std::uint64_t dropped() const { return pool->overrun_counter(); }
+  bool drain(std::chrono::milliseconds timeout) {
+    return sink->wait_for(
+        enqueued.load(), [this] { return dropped(); }, timeout);
+  }
+
+  std::shared_ptr<spdlog::details::thread_pool> pool;
+  std::shared_ptr<CountingStderrSink> sink;
+  std::shared_ptr<spdlog::async_logger> logger;
+  std::atomic<std::uint64_t> enqueued{0};
+};
+
+constexpr std::size_t kDefaultQueueCapacity = 8192;
+
+// Process-wide state, created on first use so that logging works before init_logging (and from
+// static initializers). Deliberately leaked: threads and static destructors that log during exit
+// must never find it destroyed. Not registered with spdlog's global registry, so no name can
+// clash with it.
+struct State {
+  std::atomic<int> level{static_cast<int>(Level::info)};
+  std::shared_mutex mutex;  // shared: every log call; exclusive: replacing the pipeline
+  std::unique_ptr<Pipeline> pipeline = std::make_unique<Pipeline>(kDefaultQueueCapacity);
+  std::atomic<std::uint64_t> dropped_by_replaced{0};
+};
+
+// Flushes the queue when static objects are destroyed (the end of main or exit()), for a caller
+// that did not call flush_logs() itself.
+struct FlushAtExit {
+  ~FlushAtExit() { flush_logs(); }
+};
+
+State& state() {
+  static State* const instance = new State();
+  static FlushAtExit flush_at_exit;  // constructed after, so destroyed before, any user of it
+  return *instance;
+}
+
 }  // namespace
 
 void init_logging(std::string_view level) {
-  spdlog::level::level_enum parsed;
+  Level parsed;
   if (level == "trace") {
-    parsed = spdlog::level::trace;
+    parsed = Level::trace;
   } else if (level == "debug") {
-    parsed = spdlog::level::debug;
+    parsed = Level::debug;
   } else if (level == "info") {
-    parsed = spdlog::level::info;
+    parsed = Level::info;
   } else if (level == "warn") {
-    parsed = spdlog::level::warn;
+    parsed = Level::warn;
   } else if (level == "error") {
-    parsed = spdlog::level::err;
+    parsed = Level::error;
   } else {
     throw std::invalid_argument("unknown log level \"" + std::string(level) +
                                 "\" (expected trace, debug, info, warn or error)");
   }
-  logger().set_level(parsed);
+  state().level.store(static_cast<int>(parsed), std::memory_order_relaxed);
 }
 
 bool log_enabled(Level level) {
-  return logger().should_log(to_spdlog(level));
+  return static_cast<int>(level) >= state().level.load(std::memory_order_relaxed);
 }
 
 void log_at(Level level, std::string_view msg, std::initializer_list<LogField> fields) {
@@ -206,9 +227,38 @@ void log_at(Level level, std::string_view msg, std::initializer_list<LogField> f
   // The only realistic error here is bad_alloc, and spdlog reports its own sink errors itself.
   try {
     const std::string line = format_log_line(level, msg, fields, std::chrono::system_clock::now());
-    logger().log(to_spdlog(level), spdlog::string_view_t(line.data(), line.size()));
+    State& s = state();
+    std::shared_lock lock(s.mutex);
+    s.pipeline->enqueued.fetch_add(1);
+    s.pipeline->logger->log(to_spdlog(level), spdlog::string_view_t(line.data(), line.size()));
   } catch (...) {
   }
+}
+
+bool flush_logs(std::chrono::milliseconds timeout) {
+  State& s = state();
+  std::shared_lock lock(s.mutex);
+  return s.pipeline->drain(timeout);
+}
+
+void set_log_queue_capacity(std::size_t capacity) {
+  if (capacity == 0) throw std::invalid_argument("the log queue needs room for one line");
+  auto fresh = std::make_unique<Pipeline>(capacity);
+  State& s = state();
+  std::unique_ptr<Pipeline> old;
+  {
+    std::unique_lock lock(s.mutex);
+    old = std::exchange(s.pipeline, std::move(fresh));
+  }
+  // No caller can reach `old` any more: write out what it holds, then retire it.
+  old->drain(std::chrono::seconds(2));
+  s.dropped_by_replaced.fetch_add(old->dropped());
+}
+
+std::uint64_t log_dropped_total() {
+  State& s = state();
+  std::shared_lock lock(s.mutex);
+  return s.dropped_by_replaced.load() + s.pipeline->dropped();
 }
 
 std::string format_log_line(Level level, std::string_view msg,
@@ -222,7 +272,7 @@ std::string format_log_line(Level level, std::string_view msg,
   line.reserve(3 + fields.size());
 
   std::string scratch;
-  line.emplace("ts", format_timestamp(ts));
+  line.emplace("ts", util::format_rfc3339_millis(ts));
   line.emplace("level", level_name(level));
   line.emplace("msg", utf8_safe(msg, scratch));
   for (const LogField& field : fields) {

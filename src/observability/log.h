@@ -1,9 +1,16 @@
 #pragma once
 // Structured logging (DESIGN §7): one JSON object per line on stderr,
 //   {"ts":"2026-11-28T14:00:00.123Z","level":"info","msg":"...", <fields in the order given>}
-// built with Boost.JSON so that messages and values are always escaped correctly, and written
-// through spdlog's thread-safe stderr sink (flushed at warn and above). Callers pass request_id
-// and tenant_id as fields whenever they know them.
+// built with Boost.JSON so that messages and values are always escaped correctly. Callers pass
+// request_id and tenant_id as fields whenever they know them.
+//
+// Lines go through spdlog's asynchronous logger: log_at() formats the line and puts it on a
+// bounded queue (8192 lines), and one background thread writes the queue to stderr, so a slow
+// stderr (a pipe to a log shipper) never stalls the calling I/O thread. When the queue is full
+// the oldest queued line is dropped and counted instead (log_dropped_total(), exported as
+// autoblog_log_messages_dropped_total). flush_logs() waits for the queue to empty; it runs by
+// itself when static objects are destroyed (the end of main, exit()), and warn/error lines are
+// flushed as soon as the writer reaches them. A crash (abort, SIGKILL) loses what is queued.
 //
 // Thread-safety: every function may be called from any thread at any time, including before
 // init_logging (the level is then "info"). init_logging may be called again to change the level.
@@ -13,6 +20,7 @@
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -60,6 +68,18 @@ inline void log_warn(std::string_view msg, std::initializer_list<LogField> field
 inline void log_error(std::string_view msg, std::initializer_list<LogField> fields = {}) {
   log_at(Level::error, msg, fields);
 }
+
+// Blocks until every line logged (by any thread) before the call has been written to stderr or
+// dropped, for at most `timeout`; false if the time ran out (stderr is blocked). Call it before
+// the process exits or forks, and in tests before reading captured stderr.
+bool flush_logs(std::chrono::milliseconds timeout = std::chrono::seconds(2));
+
+// Lines dropped because the queue was full, since the process started. Never decreases.
+std::uint64_t log_dropped_total();
+
+// Replaces the queue by one holding `capacity` lines (>= 1, else std::invalid_argument), after
+// writing out what the old one holds. For start-up and tests; concurrent log calls are safe.
+void set_log_queue_capacity(std::size_t capacity);
 
 // The exact line (without the trailing newline) that log_at() writes for these arguments at time
 // `ts`. Exposed so that tests can check the format without capturing stderr. Strings that are not

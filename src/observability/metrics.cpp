@@ -14,6 +14,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "observability/log.h"
+
 namespace autoblog::observability {
 
 namespace {
@@ -176,6 +178,15 @@ struct Metrics::Impl {
           .Register(registry)
           .Add({});
 
+  // Mirrors log_dropped_total() (kept by the logger, which must not depend on metrics), brought
+  // up to date on every render.
+  Counter& log_dropped = prometheus::BuildCounter()
+                             .Name("autoblog_log_messages_dropped_total")
+                             .Help("Log lines dropped because the log queue was full")
+                             .Register(registry)
+                             .Add({});
+  std::mutex log_dropped_mutex;  // one render at a time moves log_dropped
+
   TenantLabels tenants;
   SeriesCache<Counter*> rate_limit_series;
   SeriesCache<HttpSeries> http_series;
@@ -268,6 +279,12 @@ std::string Metrics::tenant_label(std::string_view tenant_id) {
 }
 
 std::string Metrics::render() const {
+  {
+    std::lock_guard lock(impl_->log_dropped_mutex);
+    const double total = static_cast<double>(log_dropped_total());
+    const double shown = impl_->log_dropped.Value();
+    if (total > shown) impl_->log_dropped.Increment(total - shown);
+  }
   return prometheus::TextSerializer().Serialize(impl_->registry.Collect());
 }
 

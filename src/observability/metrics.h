@@ -61,7 +61,8 @@ class Metrics {
   // it was seen before), otherwise "_other". An empty id stays empty and takes no slot.
   std::string tenant_label(std::string_view tenant_id);
 
-  // Every metric in the Prometheus text exposition format (for GET /metrics).
+  // Every metric in the Prometheus text exposition format (for GET /metrics), including
+  // autoblog_log_messages_dropped_total, read from observability::log_dropped_total() here.
   std::string render() const;
 
  private:

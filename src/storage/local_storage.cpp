@@ -12,6 +12,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstring>
@@ -23,7 +24,9 @@
 #include "storage/blocking_executor.h"
 #include "storage/object_key.h"
 #include "util/crypto.h"
+#include "util/file.h"
 #include "util/random.h"
+#include "util/time.h"
 
 namespace autoblog::storage {
 namespace {
@@ -52,47 +55,15 @@ constexpr std::string_view kPurgePrefix = "purge-";
   }
 }
 
-// Owns a file descriptor (closing also releases its flock).
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(); }
-  int get() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
+// Closing also releases its flock.
+using Fd = util::UniqueFd;
 
 void FsyncDir(const fs::path& dir) {
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd) ThrowErrno("open directory", errno);
-  if (::fsync(fd.get()) != 0) ThrowErrno("fsync directory", errno);
+  if (const int err = util::fsync_dir(dir)) ThrowErrno("fsync directory", err);
 }
 
 void WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ThrowErrno("write", errno);
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
+  if (const int err = util::write_all(fd, data)) ThrowErrno("write", err);
 }
 
 // Reads exactly n bytes at offset; false on a short file.
@@ -116,11 +87,9 @@ std::string Md5Etag(std::string_view body) {
 }
 
 std::string Rfc3339(const struct timespec& t) {
-  std::tm tm{};
-  gmtime_r(&t.tv_sec, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  const auto since_epoch = std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+  return util::format_rfc3339(std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(since_epoch)));
 }
 
 std::string EncodeHeader(std::string_view content_type, std::string_view etag, std::uint64_t size) {

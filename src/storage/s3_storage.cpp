@@ -17,6 +17,7 @@
 #include "storage/sigv4.h"
 #include "util/base64.h"
 #include "util/crypto.h"
+#include "util/time.h"
 
 namespace autoblog::storage {
 namespace {
@@ -27,14 +28,10 @@ constexpr int kDeleteBatch = 1000;  // DeleteObjects maximum
 constexpr std::chrono::seconds kMaxPresignTtl(7 * 24 * 3600);
 
 std::string FormatRfc3339(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return util::format_rfc3339_unix(static_cast<std::int64_t>(t));
 }
 
-// "Wed, 12 Oct 2009 17:50:00 GMT" (HTTP date) -> "2009-10-12T17:50:00Z"; "" if unparseable.
+// "Wed, 12 Oct 2009 17:50:00 GMT" (HTTP date) -> "2009-10-12T17:50:00.000000Z"; "" if unparseable.
 std::string HttpDateToRfc3339(const std::string& http_date) {
   std::tm tm{};
   const char* end = strptime(http_date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
@@ -42,8 +39,7 @@ std::string HttpDateToRfc3339(const std::string& http_date) {
   return FormatRfc3339(timegm(&tm));
 }
 
-// "2009-10-12T17:50:30.000Z" (S3 XML) -> "2009-10-12T17:50:30Z": whole seconds, like every
-// other timestamp of the API.
+// "2009-10-12T17:50:30.000Z" (S3 XML) -> "2009-10-12T17:50:30.000000Z", the API's format.
 std::string IsoToRfc3339(const std::string& iso) {
   std::tm tm{};
   const char* end = strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);

@@ -105,6 +105,28 @@ def run_cli(args: list[str], env: dict[str, str] | None = None, timeout: float =
             f"{cmd} did not finish within {timeout}s\nstdout: {e.stdout!r}\nstderr: {e.stderr!r}")
 
 
+# Under `make test-tsan` ctest sets TSAN_OPTIONS (halt_on_error=1, exitcode=66), which the
+# server and CLI inherit through base_env(): the first data race ends the process with code 66,
+# so the test fails at its next request or exit-code check. The report itself goes to stderr.
+SANITIZER_EXIT_CODE = 66
+
+
+def sanitizer_reports(lines: list[str]) -> list[str]:
+    """The whole ThreadSanitizer/AddressSanitizer reports among `lines` (a report is longer than
+    the log tail that failure messages show, and its first lines are the useful ones)."""
+    out: list[str] = []
+    inside = False
+    for line in lines:
+        if re.match(r"^(WARNING: ThreadSanitizer|==\d+==ERROR: AddressSanitizer)", line):
+            inside = True
+            out.append("----- sanitizer report (earlier in the log) -----")
+        if inside:
+            out.append(line)
+            if line.startswith("SUMMARY:"):
+                inside = False
+    return out
+
+
 def describe(cp: subprocess.CompletedProcess) -> str:
     return (f"command {cp.args} exited {cp.returncode}\n--- stdout ---\n{cp.stdout}"
             f"\n--- stderr ---\n{cp.stderr}")
@@ -466,7 +488,9 @@ class Server:
                                   + self.logs())
         self.returncode = self.proc.returncode
         if expect_code is not None and self.returncode != expect_code:
-            raise ServerError(f"server exited with code {self.returncode}, expected "
+            hint = (" (a sanitizer report, see below)"
+                    if self.returncode == SANITIZER_EXIT_CODE else "")
+            raise ServerError(f"server exited with code {self.returncode}{hint}, expected "
                               f"{expect_code}\n" + self.logs())
         return self.returncode
 
@@ -527,6 +551,8 @@ class Server:
                 lines = ["<missing>"]
             out.append(f"----- server {name} (last {tail} lines of {path}) -----")
             out.extend(lines[-tail:])
+            if name == "stderr":
+                out.extend(sanitizer_reports(lines[:-tail]))
         return "\n".join(out)
 
     # ---- HTTP

@@ -254,6 +254,38 @@ class BadInputTest(E2ETestCase):
         self.assertError(self.admin("GET", q("/v1/admin/tenants", limit="abc")), 400,
                          "invalid_request")
 
+    def test_malformed_percent_escapes_in_the_query(self):
+        """A malformed escape is a 400 from the server itself, never a guess ("%-1" once parsed
+        as the byte 0xFF); '+' is a space and %XX in either case is fine."""
+        for query in ("status=%-1", "status=%zz", "status=%", "status=%4", "limit=%+1",
+                      "x=1&status=%G0", "%=draft"):
+            with self.subTest(query=query):
+                self.assertError(self.tenant("GET", "/v1/content?" + query), 400,
+                                 "invalid_request")
+        for query in ("status=%66ailed", "status=%66%61%69%6C%65%64", "limit=%32",
+                      "x=a+b&limit=2"):
+            with self.subTest(query=query):
+                self.assertStatus(self.tenant("GET", "/v1/content?" + query), 200)
+
+    def test_echoed_query_values_stay_valid_utf8_json(self):
+        """%FF is a well-formed escape of a byte that is not UTF-8: the unknown status is a 400
+        whose body is valid UTF-8 JSON, whatever part of the value it quotes."""
+        for value in ("%FF", "%C3", "%ED%A0%80", "draft%FF", "%00%1B[31m", "x" * 5000 + "%FF"):
+            with self.subTest(value=value[:20]):
+                raw = self.server.raw(
+                    f"GET /v1/content?status={value} HTTP/1.1\r\nHost: x\r\n"
+                    f"Authorization: Bearer {self.token}\r\nConnection: close\r\n\r\n"
+                    .encode(), timeout=10)
+                head, _, body = raw.partition(b"\r\n\r\n")
+                self.assertRegex(head, rb"^HTTP/1\.1 400 ", raw[:300])
+                if b"transfer-encoding: chunked" in head.lower():
+                    self.fail(f"expected a Content-Length body: {head!r}")
+                text = body.decode("utf-8")  # strict: raises on invalid UTF-8
+                doc = json.loads(text)
+                self.assertEqual(doc["error"]["code"], "invalid_request", doc)
+                self.assertLess(len(body), 2000, "a huge value must not be echoed whole")
+        self.assertAlive()
+
     # ---- raw socket abuse
 
     def _raw_ok(self, payload, why):

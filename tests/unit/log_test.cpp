@@ -2,13 +2,19 @@
 // the caller's fields, escaped correctly; levels filter; redact hides secrets.
 #include "observability/log.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include "observability/metrics.h"
 
 namespace autoblog::observability {
 namespace {
@@ -126,6 +132,7 @@ TEST(Log, WritesOneJsonLinePerCallToStderrAndFiltersByLevel) {
   log_info("shown \"1\"", {{"request_id", "abc"}});
   log_warn("second\nline", {{"tenant_id", "t"}});
   log_error("third");
+  ASSERT_TRUE(flush_logs());  // lines are written by the queue's thread
   const std::string out = testing::internal::GetCapturedStderr();
 
   std::vector<boost::json::value> lines;
@@ -141,6 +148,91 @@ TEST(Log, WritesOneJsonLinePerCallToStderrAndFiltersByLevel) {
   EXPECT_EQ(lines[1].at("tenant_id").as_string(), "t");
   EXPECT_EQ(lines[2].at("level").as_string(), "error");
   EXPECT_EQ(lines[2].at("ts").as_string().size(), std::string("2026-11-28T14:00:00.123Z").size());
+}
+
+// Points fd 2 at a pipe with the smallest buffer the kernel allows, which nobody reads until
+// release(): the log writer thread then blocks in write(), as it would on a stalled log shipper.
+class BlockedStderr {
+ public:
+  BlockedStderr() {
+    if (::pipe2(fds_, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+    ::fcntl(fds_[1], F_SETPIPE_SZ, 4096);
+    saved_ = ::dup(2);
+    ::dup2(fds_[1], 2);
+  }
+  // Drains the pipe on a thread until the write end closes, and restores fd 2; returns what was
+  // written.
+  std::string release() {
+    std::string out;
+    std::thread reader([&] {
+      char buf[4096];
+      for (ssize_t n; (n = ::read(fds_[0], buf, sizeof buf)) > 0;) out.append(buf, n);
+    });
+    const bool drained = flush_logs(std::chrono::seconds(20));
+    ::dup2(saved_, 2);
+    ::close(saved_);
+    ::close(fds_[1]);
+    reader.join();
+    ::close(fds_[0]);
+    EXPECT_TRUE(drained);
+    return out;
+  }
+
+ private:
+  int fds_[2]{-1, -1};
+  int saved_ = -1;
+};
+
+std::size_t count_lines(const std::string& s) {
+  std::size_t n = 0;
+  for (std::size_t start = 0, nl; (nl = s.find('\n', start)) != std::string::npos; start = nl + 1) {
+    boost::json::parse(s.substr(start, nl - start));  // every line that arrives is whole JSON
+    ++n;
+  }
+  return n;
+}
+
+TEST(Log, AFullQueueDropsAndCountsInsteadOfBlockingTheCaller) {
+  set_log_queue_capacity(8);
+  const std::uint64_t dropped_before = log_dropped_total();
+  BlockedStderr blocked;
+  constexpr int kLines = 2000;  // ~200 KB: far more than the pipe and the queue together hold
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kLines; ++i) log_warn("flood", {{"i", i}, {"padding", std::string(80, 'p')}});
+  const auto took = std::chrono::steady_clock::now() - start;
+  const std::uint64_t dropped = log_dropped_total() - dropped_before;
+  const std::string out = blocked.release();
+  set_log_queue_capacity(8192);
+
+  // Had log_warn blocked on the stalled writer, the loop would never have finished; that it did
+  // is the real assertion. The bound only catches a pathological slow path.
+  EXPECT_LT(took, std::chrono::seconds(10));
+  EXPECT_GT(dropped, static_cast<std::uint64_t>(kLines / 2));
+  EXPECT_EQ(count_lines(out) + dropped, static_cast<std::uint64_t>(kLines))
+      << "every line is either written or counted as dropped";
+
+  // The metrics layer exports the same count, and rendering twice does not count twice.
+  Metrics metrics;
+  const std::string expected =
+      "autoblog_log_messages_dropped_total " + std::to_string(log_dropped_total()) + "\n";
+  EXPECT_NE(metrics.render().find(expected), std::string::npos) << expected;
+  EXPECT_NE(metrics.render().find(expected), std::string::npos) << expected;
+}
+
+TEST(Log, LinesArriveInOrderWithAnAmpleQueue) {
+  const std::uint64_t dropped_before = log_dropped_total();
+  testing::internal::CaptureStderr();
+  for (int i = 0; i < 500; ++i) log_info("n", {{"i", i}});
+  ASSERT_TRUE(flush_logs());
+  const std::string out = testing::internal::GetCapturedStderr();
+  int expected = 0;
+  for (std::size_t start = 0, nl; (nl = out.find('\n', start)) != std::string::npos;
+       start = nl + 1) {
+    EXPECT_EQ(boost::json::parse(out.substr(start, nl - start)).at("i").as_int64(), expected++);
+  }
+  EXPECT_EQ(expected, 500);
+  EXPECT_EQ(log_dropped_total(), dropped_before);
+  EXPECT_THROW(set_log_queue_capacity(0), std::invalid_argument);
 }
 
 TEST(Log, RedactKeepsOnlyTheLength) {

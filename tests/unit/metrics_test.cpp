@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "observability/log.h"
+
 namespace autoblog::observability {
 namespace {
 
@@ -76,6 +78,15 @@ std::pair<double, int> total_of(const std::string& text, const std::string& name
     ++series;
   }
   return {sum, series};
+}
+
+// The drop mechanics are tested in log_test.cpp (LogDropsReachTheMetric...); here only that
+// the series exists from the start and mirrors the logger's count.
+TEST(Metrics, LogDropCounterIsAlwaysRendered) {
+  Metrics metrics;
+  const auto value = value_of(metrics.render(), "autoblog_log_messages_dropped_total", {});
+  ASSERT_TRUE(value.has_value());
+  EXPECT_EQ(*value, static_cast<double>(log_dropped_total()));
 }
 
 TEST(Metrics, ObserveRequestRendersExactNamesAndLabels) {

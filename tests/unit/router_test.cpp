@@ -57,6 +57,11 @@ TEST(Router, DecodesParametersAndRejectsBadEncoding) {
   auto r = make_router();
   EXPECT_EQ(r.match("GET", "/v1/content/a%20b").params[0].second, "a b");
   EXPECT_THROW(r.match("GET", "/v1/content/%zz"), BadRequest);
+  EXPECT_THROW(r.match("GET", "/v1/content/%-1"), BadRequest);  // from_chars took the sign
+  EXPECT_THROW(r.match("GET", "/v1/content/ab%4"), BadRequest);
+  EXPECT_THROW(r.match("GET", "/v1/content/%"), BadRequest);
+  // A path keeps '+' (only query strings use form encoding).
+  EXPECT_EQ(r.match("GET", "/v1/content/a+b%2Bc").params[0].second, "a+b+c");
 }
 
 TEST(Router, CatchAllTakesTheRestOfThePath) {

@@ -1,4 +1,4 @@
-#include "auth/authenticator.h"
+#include "api/authenticator.h"
 
 #include <chrono>
 

@@ -1,0 +1,26 @@
+#pragma once
+// RFC 3339 UTC timestamps, the one formatter for every timestamp the API returns.
+//
+// API timestamps carry exactly six fractional digits ("2026-11-28T14:00:00.123456Z"), the format
+// of the SQL function autoblog_core.rfc3339() (migrations/core/0001_init.sql), so that a value
+// rendered by PostgreSQL and one rendered here look alike and sort alike as strings. Fractions
+// are truncated, never rounded (rounding could move a value into the next second).
+// Log lines use the shorter millisecond form, which is all a log reader needs.
+//
+// Years outside 0000–9999 cannot be written in RFC 3339; such instants are clamped to the first
+// or last representable microsecond.
+// Thread-safety: pure functions (no gmtime, no locale, no shared state).
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace autoblog::util {
+
+// "YYYY-MM-DDTHH:MM:SS.ffffffZ".
+std::string format_rfc3339(std::chrono::system_clock::time_point t);
+// The same for whole seconds since the Unix epoch (e.g. a JWT "exp"), fraction ".000000".
+std::string format_rfc3339_unix(std::int64_t unix_seconds);
+// "YYYY-MM-DDTHH:MM:SS.fffZ", for log lines only.
+std::string format_rfc3339_millis(std::chrono::system_clock::time_point t);
+
+}  // namespace autoblog::util

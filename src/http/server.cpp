@@ -16,12 +16,10 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <array>
 #include <cerrno>
-#include <charconv>
 #include <list>
 #include <mutex>
 
@@ -29,8 +27,9 @@
 #include "http/body_budget.h"
 #include "http/errors.h"
 #include "http/framing.h"
+#include "http/wire.h"
+#include "util/file.h"
 #include "observability/log.h"
-#include "util/percent.h"
 
 namespace autoblog::http {
 
@@ -41,18 +40,6 @@ using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
-
-// Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit now in force.
-std::size_t raise_open_file_limit() {
-  rlimit rl{};
-  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
-  if (rl.rlim_cur < rl.rlim_max) {
-    rlimit raised = rl;
-    raised.rlim_cur = rl.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
-  }
-  return rl.rlim_cur == RLIM_INFINITY ? std::size_t(1) << 20 : static_cast<std::size_t>(rl.rlim_cur);
-}
 
 // Why a request in flight was cut short (see Connection::cut_request).
 enum class Cut : int { kNone, kDeadline, kShutdown, kDisconnected };
@@ -88,105 +75,6 @@ struct Connection {
     return deadline_ns.load() <= now.time_since_epoch().count();
   }
 };
-
-std::string next_request_id() {
-  // Unique within a process and cheap; the prefix separates processes in shared logs.
-  static const std::string prefix = [] {
-    auto seed = static_cast<unsigned long long>(
-        std::chrono::steady_clock::now().time_since_epoch().count());
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%08llx", (seed ^ (seed >> 29)) & 0xffffffffULL);
-    return std::string(buf);
-  }();
-  static std::atomic<unsigned long long> counter{0};
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, ++counter, 16);
-  (void)ec;  // 24 chars hold any 64-bit value in hex
-  std::string id;
-  id.reserve(prefix.size() + 1 + static_cast<std::size_t>(end - buf));
-  id.append(prefix).push_back('-');
-  id.append(buf, end);
-  return id;
-}
-
-bool acceptable_request_id(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
-      return false;
-  return true;
-}
-
-// Splits the target into path and query parameters. Query keys and values are percent-decoded
-// by util::parse_query ('+' is a space, as browsers send forms); a malformed escape makes the
-// request a 400, never a silently ignored or mangled parameter.
-bool fill_target(Request& req, std::string_view target) {
-  req.target = std::string(target);
-  const auto q = target.find('?');
-  req.path = std::string(target.substr(0, q));
-  if (q == std::string_view::npos) return true;
-  auto params = util::parse_query(target.substr(q + 1));
-  if (!params) return false;
-  req.query = std::move(*params);
-  return true;
-}
-
-// A response's status line and headers, serialised by hand: Beast's generic serializer
-// (buffers_cat_view over the fields) was the largest single cost of a small response.
-// The body is sent as a second buffer, never copied.
-struct WireResponse {
-  std::string head;
-  std::string body;
-  std::array<asio::const_buffer, 2> buffers() const {
-    return {asio::buffer(head), asio::buffer(body)};
-  }
-};
-
-void append_header(std::string& out, std::string_view name, std::string_view value) {
-  out.append(name);
-  out.append(": ", 2);
-  // Values come from our own code, but a CR or LF would split the response: drop them.
-  bool clean = true;
-  for (char c : value) clean &= (c != '\r') & (c != '\n');
-  if (clean) {
-    out.append(value);
-  } else {
-    for (char c : value)
-      if (c != '\r' && c != '\n') out.push_back(c);
-  }
-  out.append("\r\n", 2);
-}
-
-void append_number(std::string& out, std::size_t n) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
-  (void)ec;  // 24 digits hold any size_t
-  out.append(buf, end);
-}
-
-// `head` is the connection's reusable buffer: cleared, not reallocated, for each response.
-WireResponse to_wire(Response&& res, unsigned version, bool keep_alive, std::string head = {}) {
-  WireResponse w;
-  w.head = std::move(head);
-  w.head.clear();
-  w.head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", 9);
-  append_number(w.head, res.status);
-  w.head.push_back(' ');
-  w.head.append(bhttp::obsolete_reason(static_cast<bhttp::status>(res.status)));
-  w.head.append("\r\nServer: autoblog\r\n");
-  if (!res.content_type.empty()) append_header(w.head, "Content-Type", res.content_type);
-  for (const auto& [k, v] : res.headers) append_header(w.head, k, v);
-  if (res.status != 204 && res.status != 304 && res.status >= 200) {
-    w.head.append("Content-Length: ");
-    append_number(w.head, res.body.size());
-    w.head.append("\r\n", 2);
-  }
-  if (!keep_alive) w.head.append("Connection: close\r\n");
-  else if (version == 10) w.head.append("Connection: keep-alive\r\n");
-  w.head.append("\r\n", 2);
-  w.body = std::move(res.body);
-  return w;
-}
 
 }  // namespace
 
@@ -315,7 +203,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                                     std::string_view code, std::string_view message) {
     auto res = to_wire(error_response(status, code, message), version, false);
     c.arm(options.body_timeout);
-    auto [ec, n] = co_await asio::async_write(c.socket, res.buffers(), use_tuple);
+    std::array<asio::const_buffer, 2> wire{asio::buffer(res.head), asio::buffer(res.body)};
+    auto [ec, n] = co_await asio::async_write(c.socket, wire, use_tuple);
     if (ec) co_return;
     co_await linger(c);
   }
@@ -533,7 +422,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       budget_lease = {};
       auto out = to_wire(std::move(res), version, keep_alive, std::move(head_buffer));
       conn->arm(options.body_timeout);
-      auto [wec, wn] = co_await asio::async_write(stream, out.buffers(), use_tuple);
+      std::array<asio::const_buffer, 2> wire{asio::buffer(out.head), asio::buffer(out.body)};
+      auto [wec, wn] = co_await asio::async_write(stream, wire, use_tuple);
       head_buffer = std::move(out.head);
       if (!wec && !body_read) co_await linger(*conn);
       if (wec || !keep_alive) break;
@@ -551,7 +441,7 @@ Server::~Server() = default;
 
 void Server::start() {
   // Every connection costs a descriptor: take the hard limit, and keep clear of it.
-  std::size_t fd_limit = raise_open_file_limit();
+  std::size_t fd_limit = util::raise_open_file_limit();
   const std::size_t reserve = 64;  // database, Redis, storage, logs, the listener
   std::size_t usable = fd_limit > 2 * reserve ? fd_limit - reserve : fd_limit / 2;
   impl_->max_connections = std::min(impl_->options.max_connections, usable);

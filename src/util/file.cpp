@@ -1,5 +1,7 @@
 #include "util/file.h"
 
+#include <sys/resource.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -88,6 +90,17 @@ bool write_file_atomically(const fs::path& file, std::string_view content, mode_
   }
   if (const int err = fsync_dir(dir)) fail(err, "cannot fsync directory " + dir.string());
   return true;
+}
+
+std::size_t raise_open_file_limit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit raised = rl;
+    raised.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+  }
+  return rl.rlim_cur == RLIM_INFINITY ? std::size_t(1) << 20 : static_cast<std::size_t>(rl.rlim_cur);
 }
 
 }  // namespace autoblog::util

@@ -59,4 +59,8 @@ enum class Replace { kYes, kNo };
 bool write_file_atomically(const std::filesystem::path& file, std::string_view content, mode_t mode,
                            Replace replace = Replace::kYes);
 
+// Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit now in force (a large
+// number for "unlimited"). A server holds a descriptor per connection.
+std::size_t raise_open_file_limit();
+
 }  // namespace autoblog::util

@@ -75,6 +75,11 @@ class HttpEdgeCase(E2ETestCase):
         raw = self.exchange(b"GET /health HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
         self.assertTrue(raw.startswith(b"HTTP/1.1 200 "), raw[:200])
 
+    def test_absolute_form_targets_are_accepted(self):
+        raw = self.exchange(b"GET http://blog.example/health HTTP/1.1\r\nHost: blog.example\r\n"
+                            b"Connection: close\r\n\r\n")
+        self.assertTrue(raw.startswith(b"HTTP/1.1 200 "), raw[:200])
+
     def test_header_deadline_applies_to_every_request_on_a_connection(self):
         with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as s:
             s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -51,3 +51,26 @@ TEST(Framing, AmbiguousOrMissingHeadsAreBadRequests) {
 
 }  // namespace
 }  // namespace autoblog::http
+
+// ---- request targets (http/wire.h) ----
+#include "http/wire.h"
+
+namespace autoblog::http {
+namespace {
+
+TEST(RequestTarget, AbsoluteFormGivesTheSamePathAndQueryAsOriginForm) {
+  Request a, b;
+  ASSERT_TRUE(fill_target(a, "/v1/content?status=briefed&limit=5"));
+  ASSERT_TRUE(fill_target(b, "HTTP://blog.example:8080/v1/content?status=briefed&limit=5"));
+  EXPECT_EQ(a.path, b.path);
+  EXPECT_EQ(a.query, b.query);
+  Request c;
+  ASSERT_TRUE(fill_target(c, "http://blog.example"));
+  EXPECT_EQ(c.path, "/");
+  Request bad;
+  EXPECT_FALSE(fill_target(bad, "http://exa mple/"));
+  EXPECT_FALSE(fill_target(bad, "/x?a=%zz"));
+}
+
+}  // namespace
+}  // namespace autoblog::http

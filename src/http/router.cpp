@@ -5,6 +5,7 @@
 
 #include "http/errors.h"
 #include "util/percent.h"
+#include "util/http_method.h"
 
 namespace autoblog::http {
 
@@ -115,6 +116,9 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
 
 Middleware routing(const Router& router) {
   return [&router](Request& req, const Handler& next) -> boost::asio::awaitable<Response> {
+    // Not echoed: a made-up method can be kilobytes long.
+    if (!util::is_known_http_method(req.method))
+      throw ApiError(501, "invalid_request", "request method not implemented");
     auto m = router.match(req.method, req.path);
     if (!m.route) {
       if (!m.allowed_methods.empty()) {

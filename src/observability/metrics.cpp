@@ -15,6 +15,7 @@
 #include <unordered_set>
 
 #include "observability/log.h"
+#include "util/http_method.h"
 
 namespace autoblog::observability {
 
@@ -200,8 +201,9 @@ Metrics::Metrics(std::size_t max_tenant_label_values)
 
 Metrics::~Metrics() = default;
 
-void Metrics::observe_request(std::string_view tenant_id, std::string_view method,
+void Metrics::observe_request(std::string_view tenant_id, std::string_view raw_method,
                               std::string_view endpoint, unsigned status, double seconds) {
+  const std::string_view method = util::http_method_label(raw_method);
   char status_buf[16];
   auto [status_end, ec] = std::to_chars(status_buf, status_buf + sizeof status_buf, status);
   (void)ec;  // cannot fail: the buffer holds any unsigned

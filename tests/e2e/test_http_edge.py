@@ -110,6 +110,35 @@ class HttpEdgeCase(E2ETestCase):
             self.assertLess(closed_after, self.HEADER_TIMEOUT_MS / 1000 + 2.5)
 
 
+class MethodLabelCase(E2ETestCase):
+    """Made-up methods are 501 and counted as method="other": anonymous input never becomes a
+    metric label."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.db = fresh_database("methods")
+        cls.addClassCleanup(drop_database, cls.db)
+        cls.server = cls.start_server(cls.db)
+
+    def test_unknown_methods_are_501_and_bounded_in_metrics(self):
+        for i in range(200):
+            method = f"X{i:03d}" + "M" * 8000
+            raw = self.exchange(f"{method} /health HTTP/1.1\r\nHost: x\r\nConnection: close"
+                                "\r\n\r\n".encode())
+            self.assertTrue(raw.startswith(b"HTTP/1.1 501 "), raw[:100])
+            self.assertNotIn(b"MMMM", raw)
+        _, _, text = self.req("GET", "/metrics")
+        text = text.decode() if isinstance(text, bytes) else str(text)
+        self.assertIn('method="other"', text)
+        self.assertNotIn("MMMM", text)
+        self.assertLess(len(text), 200_000)
+
+    def exchange(self, payload: bytes) -> bytes:
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=5) as s:
+            s.sendall(payload)
+            return read_all(s, 5)
+
+
 class BodyAfterAuthCase(E2ETestCase):
     """Authentication and the rate limit decide on the headers: a refused client's body is
     never read, `100 Continue` is only sent to a client that will be served, and the bodies held

@@ -13,6 +13,11 @@ constexpr Query kCommit{"commit", "COMMIT"};
 // statement is prepared once per connection (is_local = true: it ends with the transaction).
 constexpr Query kSetLocalStatementTimeout{"set_local_statement_timeout",
                                           "SELECT set_config('statement_timeout', $1, true)"};
+constexpr Query kSetLocalTimeoutAndSearchPath{
+    "set_local_timeout_and_search_path",
+    "SELECT set_config('statement_timeout', $1, true), set_config('search_path', $2, true)"};
+
+Param timeout_param(std::chrono::milliseconds t) { return std::to_string(t.count()) + "ms"; }
 // How long past the server-side statement_timeout the client waits before it gives up on a
 // server that does not answer at all (stopped, partitioned).
 constexpr std::chrono::milliseconds kClientGrace{1000};
@@ -20,8 +25,13 @@ constexpr std::chrono::milliseconds kClientGrace{1000};
 
 Transaction::Transaction(PooledConnection conn, std::chrono::milliseconds statement_timeout)
     : conn_(std::move(conn)), statement_timeout_(statement_timeout) {
-  Params p{param(std::to_string(statement_timeout.count()) + "ms")};
-  prepend(kSetLocalStatementTimeout, std::move(p));
+  setup_.push_back(prepared(kSetLocalStatementTimeout, Params{timeout_param(statement_timeout)}));
+}
+
+void Transaction::set_local_search_path(std::string quoted_schema) {
+  if (started_) throw std::logic_error("search_path set after the transaction started");
+  setup_.front() = prepared(kSetLocalTimeoutAndSearchPath,
+                            Params{timeout_param(statement_timeout_), std::move(quoted_schema)});
 }
 
 Deadline Transaction::next_deadline() const {

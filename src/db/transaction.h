@@ -46,17 +46,18 @@ class Transaction {
   boost::asio::awaitable<void> exec_script(std::string_view sql);
   // Runs a last query and commits in the same round trip; returns the query's result.
   boost::asio::awaitable<Result> commit_with(const Query& query, Params params = {});
-  // Queues a statement to run right after BEGIN (before the first query).
-  void prepend(const Query& query, Params params) {
-    setup_.push_back(prepared(query, std::move(params)));
-  }
+  // Scopes the transaction to one schema: SET LOCAL search_path, sent in the same set-up
+  // statement as the statement timeout (one statement per transaction, not two: the database's
+  // CPU is the limit for single-query requests). `quoted_schema` is an already quoted
+  // identifier; it travels as a bind parameter.
+  void set_local_search_path(std::string quoted_schema);
 
  private:
   boost::asio::awaitable<std::vector<Result>> send(std::vector<Statement> statements);
   Deadline next_deadline() const;
   PooledConnection conn_;
   std::chrono::milliseconds statement_timeout_;
-  std::vector<Statement> setup_;  // queued set-up statements
+  std::vector<Statement> setup_;  // queued set-up statements (sent right after BEGIN)
   bool started_ = false;                // BEGIN has been sent
   bool finished_ = false;               // committed (or failed at commit)
 };

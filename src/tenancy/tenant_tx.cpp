@@ -7,11 +7,6 @@
 namespace autoblog::tenancy {
 
 namespace {
-// SET LOCAL search_path, as a function so the schema travels as a parameter and the statement
-// can be prepared once per connection (is_local = true: it ends with the transaction).
-constexpr db::Query kSetLocalSearchPath{"set_local_search_path",
-                                        "SELECT set_config('search_path', $1, true)"};
-
 // undefined_table / invalid_schema_name under a search_path that only names the tenant's
 // schema: the schema was dropped after the tenant was authorised.
 bool schema_gone(const db::DbError& e) {
@@ -30,8 +25,7 @@ boost::asio::awaitable<db::Result> schema_checked(boost::asio::awaitable<db::Res
 
 TenantTx::TenantTx(db::Transaction base, const ActiveTenant& tenant)
     : db::Transaction(std::move(base)), tenant_id_(tenant.id()) {
-  db::Params p{db::param(quote_identifier(tenant->schema_name))};
-  prepend(kSetLocalSearchPath, std::move(p));
+  set_local_search_path(quote_identifier(tenant->schema_name));
 }
 
 boost::asio::awaitable<TenantTx> TenantTx::begin(db::Pool& pool, const ActiveTenant& tenant) {

@@ -229,11 +229,14 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   // sweeper (deadline), stop() (shutdown) and the client going away (see watch_disconnect).
   asio::awaitable<Response> run_handler(const std::shared_ptr<Connection>& conn, Request& req) {
     ++conn->request_seq;
+    if (stopping_hard) {  // requests in flight are being cancelled: do not start another
+      conn->cut = static_cast<int>(Cut::kShutdown);
+      co_return Response{};
+    }
     conn->cut = static_cast<int>(Cut::kNone);
     conn->in_handler = true;
     ++in_flight;
     conn->arm(options.request_timeout);
-    if (stopping_hard) conn->cut_request(Cut::kShutdown);
     watch_disconnect(conn);
     Response res;
     try {

@@ -85,7 +85,19 @@ void send_cancel_request(pg_conn* conn) {
   static std::atomic<int> in_flight{0};
   if (in_flight.fetch_add(1) >= kMaxCancelsInFlight) {
     in_flight.fetch_sub(1);
-    observability::log_warn("too many PostgreSQL cancel requests in flight; skipping one");
+    // Many clients leaving at once (a load balancer draining) would otherwise log a line each.
+    static std::atomic<std::int64_t> last_log_ns{0};
+    static std::atomic<std::int64_t> skipped{0};
+    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto n = skipped.fetch_add(1) + 1;
+    auto last = last_log_ns.load();
+    if (now - last >= std::chrono::nanoseconds(std::chrono::seconds(10)).count() &&
+        last_log_ns.compare_exchange_strong(last, now)) {
+      skipped = 0;
+      observability::log_warn("PostgreSQL cancel requests skipped (too many in flight); the "
+                              "statements end at their statement_timeout",
+                              {{"skipped", n}});
+    }
     return;
   }
   PGcancel* cancel = PQgetCancel(conn);

@@ -11,8 +11,12 @@ std::optional<std::string> Fail(std::string* why, const char* reason) {
   return std::nullopt;
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsLdh(char c) { return (c >= 'a' && c <= 'z') || IsDigit(c) || c == '-'; }
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool IsLdh(char c) {
+  return (c >= 'a' && c <= 'z') || IsDigit(c) || c == '-';
+}
 
 }  // namespace
 

@@ -4,8 +4,8 @@
 Keys are validated after the router's single percent-decoding: `..`/`.` segments, a leading `/`,
 empty segments, backslashes, control characters, > 979 bytes (tenants/{id}/ + key must fit S3's
 1024), a path segment > 255 bytes (a file name on local disk) and any surviving percent-escape
-are 400 for PUT, GET, DELETE and list prefixes alike, on both backends; another tenant's object is 404 whatever the spelling, and a rejected request changes
-nothing in storage. Bodies over AUTOBLOG_MAX_OBJECT_BYTES are 413 and store nothing. Deleting a
+are 400 for PUT, GET, DELETE and list prefixes alike, on both backends; another tenant's object
+is 404 whatever the spelling, and a rejected request changes nothing in storage. Bodies over AUTOBLOG_MAX_OBJECT_BYTES are 413 and store nothing. Deleting a
 tenant purges its prefix. On local storage a server killed mid-upload leaves no partial object.
 """
 import hashlib

@@ -6,11 +6,10 @@
 
 #include <algorithm>
 #include <stdexcept>
-
-#include "storage/object_storage.h"
-
 #include <string>
 #include <vector>
+
+#include "storage/object_storage.h"
 
 namespace autoblog::storage {
 namespace {
@@ -83,8 +82,9 @@ TEST(ObjectKey, RejectsControlCharacters) {
 
 TEST(ObjectKey, LimitsLeaveRoomForTheTenantPrefix) {
   // "tenants/" + UUID + "/" + key must fit S3's 1024 bytes.
-  EXPECT_EQ(kMaxObjectKeyBytes + std::string("tenants/00000000-0000-0000-0000-000000000000/").size(),
-            1024u);
+  EXPECT_EQ(
+      kMaxObjectKeyBytes + std::string("tenants/00000000-0000-0000-0000-000000000000/").size(),
+      1024u);
   EXPECT_EQ(kMaxObjectKeyBytes, 979u);
   EXPECT_EQ(kMaxKeySegmentBytes, 255u);
 }
@@ -123,8 +123,9 @@ TEST(ObjectKey, RejectsPathSegmentsLongerThanAFileName) {
   std::string why;
   EXPECT_TRUE(validate_object_key(std::string(255, 's'), nullptr).has_value());
   EXPECT_TRUE(validate_object_key("d/" + std::string(255, 's') + "/f", nullptr).has_value());
-  for (const std::string& key : {std::string(256, 's'), "d/" + std::string(256, 's'),
-                                std::string(256, 's') + "/f", "a/" + std::string(300, 's') + "/b"}) {
+  for (const std::string& key :
+       {std::string(256, 's'), "d/" + std::string(256, 's'), std::string(256, 's') + "/f",
+        "a/" + std::string(300, 's') + "/b"}) {
     EXPECT_FALSE(validate_object_key(key, &why).has_value()) << key.size();
     EXPECT_EQ(why, "object key has a path segment longer than 255 bytes");
   }

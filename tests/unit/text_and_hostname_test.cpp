@@ -20,8 +20,8 @@ std::string Problem(std::string_view text) {
 
 TEST(DisplayText, AcceptsOrdinaryNames) {
   for (const std::string name :
-       {"Acme Blog", "a", "Ünïcode Café", "日本語のブログ", "emoji \xF0\x9F\x98\x80 blog",
-        "a  b", "O'Brien & Sons (EU)", "family \xE2\x80\x8D join"}) {  // U+200D ZWJ inside
+       {"Acme Blog", "a", "Ünïcode Café", "日本語のブログ", "emoji \xF0\x9F\x98\x80 blog", "a  b",
+        "O'Brien & Sons (EU)", "family \xE2\x80\x8D join"}) {  // U+200D ZWJ inside
     EXPECT_EQ(Problem(name), "") << name;
   }
 }
@@ -30,27 +30,36 @@ TEST(DisplayText, RejectsControlCharacters) {
   for (int c = 0; c < 0x20; ++c) {
     EXPECT_EQ(Problem("a"s + static_cast<char>(c) + "b"), "name contains a control character") << c;
   }
-  EXPECT_EQ(Problem("a\x7F" "b"), "name contains a control character");
+  EXPECT_EQ(Problem("a\x7F"
+                    "b"),
+            "name contains a control character");
   EXPECT_EQ(Problem("\x1B[31mred"), "name contains a control character");
   // C1: U+0080..U+009F, e.g. U+009B (CSI) and U+0085 (NEL)
-  EXPECT_EQ(Problem("a\xC2\x9B" "31m"), "name contains a control character");
-  EXPECT_EQ(Problem("a\xC2\x85" "b"), "name contains a control character");
+  EXPECT_EQ(Problem("a\xC2\x9B"
+                    "31m"),
+            "name contains a control character");
+  EXPECT_EQ(Problem("a\xC2\x85"
+                    "b"),
+            "name contains a control character");
   EXPECT_EQ(Problem("a\xC2\x80"), "name contains a control character");
   EXPECT_EQ(Problem("a\xC2\x9F"), "name contains a control character");
-  EXPECT_EQ(Problem("a\xC2\xA0" "b"), "");  // U+00A0 inside a name is just a space
+  EXPECT_EQ(Problem("a\xC2\xA0"
+                    "b"),
+            "");  // U+00A0 inside a name is just a space
 }
 
 TEST(DisplayText, RejectsBidiControls) {
   // U+202A..U+202E, U+2066..U+2069, U+200E, U+200F, U+061C, U+2028, U+2029
-  for (const std::string cp : {"\xE2\x80\xAA", "\xE2\x80\xAB", "\xE2\x80\xAC", "\xE2\x80\xAD",
-                               "\xE2\x80\xAE", "\xE2\x81\xA6", "\xE2\x81\xA7", "\xE2\x81\xA8",
-                               "\xE2\x81\xA9", "\xE2\x80\x8E", "\xE2\x80\x8F", "\xD8\x9C",
-                               "\xE2\x80\xA8", "\xE2\x80\xA9"}) {
+  for (const std::string cp :
+       {"\xE2\x80\xAA", "\xE2\x80\xAB", "\xE2\x80\xAC", "\xE2\x80\xAD", "\xE2\x80\xAE",
+        "\xE2\x81\xA6", "\xE2\x81\xA7", "\xE2\x81\xA8", "\xE2\x81\xA9", "\xE2\x80\x8E",
+        "\xE2\x80\x8F", "\xD8\x9C", "\xE2\x80\xA8", "\xE2\x80\xA9"}) {
     EXPECT_EQ(Problem("inv" + cp + "oice"),
               "name contains a bidirectional-text or line-separator control character")
         << testing::PrintToString(cp);
   }
-  EXPECT_EQ(Problem("a\xE2\x80\xA9"), "name contains a bidirectional-text or line-separator control character");
+  EXPECT_EQ(Problem("a\xE2\x80\xA9"),
+            "name contains a bidirectional-text or line-separator control character");
   EXPECT_EQ(Problem("\xE2\x81\xA5"), "");  // U+2065 (unassigned, next to the isolates)
 }
 
@@ -66,7 +75,9 @@ TEST(DisplayText, RejectsBlankAndPaddedNames) {
     EXPECT_EQ(Problem(blank), "name must not be blank") << testing::PrintToString(blank);
   }
   EXPECT_EQ(Problem(" Acme"), "name must not start with whitespace");
-  EXPECT_EQ(Problem("\xC2\xA0" "Acme"), "name must not start with whitespace");
+  EXPECT_EQ(Problem("\xC2\xA0"
+                    "Acme"),
+            "name must not start with whitespace");
   EXPECT_EQ(Problem("Acme "), "name must not end with whitespace");
   EXPECT_EQ(Problem("Acme\xE3\x80\x80"), "name must not end with whitespace");
   EXPECT_EQ(Problem("Acme\xEF\xBB\xBF"), "name must not end with whitespace");  // BOM
@@ -122,11 +133,26 @@ TEST(Hostname, LengthLimits) {
 }
 
 TEST(Hostname, RejectsMalformedNames) {
-  for (const std::string& bad : std::vector<std::string>{"", ".", "..", "-", "a..b", ".a.example", "a.example..",
-                                "-a-.example", "-a.example", "a-.example", "a.-example",
-                                "a_b.example", "a b.example", "a/b.example", "a.example/x",
-                                "a\x00.example"s, "*.example", "a.example:8080", "localhost",
-                                "example"}) {
+  for (const std::string& bad : std::vector<std::string>{"",
+                                                         ".",
+                                                         "..",
+                                                         "-",
+                                                         "a..b",
+                                                         ".a.example",
+                                                         "a.example..",
+                                                         "-a-.example",
+                                                         "-a.example",
+                                                         "a-.example",
+                                                         "a.-example",
+                                                         "a_b.example",
+                                                         "a b.example",
+                                                         "a/b.example",
+                                                         "a.example/x",
+                                                         "a\x00.example"s,
+                                                         "*.example",
+                                                         "a.example:8080",
+                                                         "localhost",
+                                                         "example"}) {
     std::string why;
     EXPECT_FALSE(canonical_hostname(bad, &why).has_value()) << testing::PrintToString(bad);
     EXPECT_FALSE(why.empty()) << testing::PrintToString(bad);
@@ -137,8 +163,8 @@ TEST(Hostname, RejectsMalformedNames) {
 }
 
 TEST(Hostname, RejectsIpLiterals) {
-  for (const std::string ip : {"127.0.0.1", "10.0.0.1.", "1.2.3.4", "0x7f.1", "[::1]", "::1",
-                               "fe80::1", "2001:db8::1"}) {
+  for (const std::string ip :
+       {"127.0.0.1", "10.0.0.1.", "1.2.3.4", "0x7f.1", "[::1]", "::1", "fe80::1", "2001:db8::1"}) {
     std::string why;
     EXPECT_FALSE(canonical_hostname(ip, &why).has_value()) << ip;
   }

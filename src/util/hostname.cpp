@@ -34,7 +34,7 @@ std::optional<std::string> canonical_hostname(std::string_view host, std::string
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   if (!h.empty() && h.back() == '.') h.pop_back();  // the root label: "a.example." is "a.example"
-  if (h.empty()) return Fail(why, "domain must not be empty");
+  if (h.empty()) return Fail(why, "domain must not be empty (or just '.')");
   if (h.size() > kMaxHostnameBytes) return Fail(why, "domain is longer than 253 characters");
 
   std::size_t labels = 0;

@@ -281,6 +281,12 @@ class FilesCases:
                 self.assertError(self.put(raw, b"nope", raw=True), 400, "invalid_request", "PUT")
                 self.assertError(self.get(raw, raw=True), 400, "invalid_request", "GET")
                 self.assertError(self.delete(raw, raw=True), 400, "invalid_request", "DELETE")
+        # presigning goes through the same rule (on S3 it would sign a key S3 cannot hold)
+        for raw in ("/".join(["x" * 200] * 4) + "/" + "y" * 176, "é" * 490):
+            with self.subTest(presign=raw[:20]):
+                resp = self.req("GET", "/v1/files/" + enc(raw) + "?presign=60", token=self.ta)
+                self.assertError(resp, 400, "invalid_request", "presign")
+                self.assertIn("longer than 979 bytes", resp[2]["error"]["message"])
         self.assertEqual(self.snapshot(), before, "rejected keys changed storage")
         # the longest valid key: 979 bytes (segments of at most 200 bytes)
         longest = "l/" + "/".join(["x" * 200] * 4) + "/" + "y" * 173

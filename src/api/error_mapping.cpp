@@ -53,6 +53,8 @@ std::optional<http::ErrorReply> map_exception(const std::exception_ptr& error,
     return reply(503, "unavailable", "database query exceeded its deadline");
   } catch (const db::ConnectionError& e) {
     return logged(503, "unavailable", "database unavailable", "database unavailable", e.what());
+  } catch (const storage::InvalidKey& e) {
+    return reply(400, "invalid_request", e.what());
   } catch (const storage::StorageUnavailable& e) {
     return logged(503, "unavailable", "storage unavailable", "storage unavailable", e.what());
   } catch (const db::DbError& e) {

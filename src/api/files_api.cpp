@@ -20,10 +20,12 @@ using http::Response;
 
 namespace {
 
+// The one key rule (storage/object_key.h) for PUT, GET, DELETE, presign and list prefixes; its
+// reasons already say "object key ..." or "prefix ...".
 std::string checked_key(std::string_view raw, bool allow_empty) {
   std::string why;
   auto key = storage::validate_object_key(raw, &why, allow_empty);
-  if (!key) throw http::BadRequest("invalid key: " + why);
+  if (!key) throw http::BadRequest(allow_empty ? why : "invalid key: " + why);
   return *key;
 }
 
@@ -126,6 +128,9 @@ void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
                storage::ListPage page;
                try {
                  page = co_await storage.list(caller(req).id, prefix, cursor, limit);
+               } catch (const storage::InvalidKey& e) {
+                 // The backend refused the prefix itself (never the cursor's fault).
+                 throw http::BadRequest(std::string("prefix refused: ") + e.what());
                } catch (const std::invalid_argument&) {
                  throw http::BadRequest("cursor is malformed");
                }

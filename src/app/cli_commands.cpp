@@ -18,6 +18,7 @@
 #include "tenancy/registry.h"
 #include "tenancy/tenant_migrator.h"
 #include "tenancy/tenant_service.h"
+#include "util/text.h"
 
 namespace autoblog::app {
 
@@ -76,7 +77,7 @@ int run_tenant_command(const Config& config, const TenantCommand& cmd) {
   auto& backends = rt.backends();
   tenancy::TenantService service(rt.registry(), backends.storage(), backends.cache());
   auto print = [](const tenancy::Tenant& t) {
-    std::cout << boost::json::serialize(api::tenant_json(t)) << "\n";
+    std::cout << util::terminal_safe_json(boost::json::serialize(api::tenant_json(t))) << "\n";
   };
 
   // The service's errors are one line each on stderr and exit code 1 (bad input, unknown
@@ -96,14 +97,17 @@ int run_tenant_command(const Config& config, const TenantCommand& cmd) {
       if (cmd.json) {
         boost::json::array arr;
         for (const auto& t : all) arr.push_back(api::tenant_json(t));
-        std::cout << boost::json::serialize(arr) << "\n";
+        std::cout << util::terminal_safe_json(boost::json::serialize(arr)) << "\n";
       } else {
         std::printf("%-36s  %-9s  %-10s  %-24s  %s\n", "ID", "STATUS", "TIER", "DOMAIN", "NAME");
+        // Names and domains are tenant-chosen text (rows older than today's validation
+        // included): escape control and bidi characters before they reach the terminal.
         for (const auto& t : all)
           std::printf("%-36s  %-9s  %-10s  %-24s  %s\n", t.id.c_str(),
                       std::string(tenancy::to_string(t.status)).c_str(),
                       std::string(tenancy::to_string(t.tier)).c_str(),
-                      t.domain.value_or("-").c_str(), t.name.c_str());
+                      util::terminal_safe(t.domain.value_or("-")).c_str(),
+                      util::terminal_safe(t.name).c_str());
       }
     } else if (cmd.action == "show") {
       print(rt.run(service.get(cmd.id)));

@@ -43,13 +43,14 @@ constexpr std::string_view kPurgePrefix = "purge-";
 
 [[noreturn]] void ThrowErrno(std::string_view what, int err) {
   switch (err) {
+    // The key's fault, not the disk's: InvalidKey (400), never a 500 or 503.
     case ENAMETOOLONG:
-      throw std::invalid_argument("object key has a path segment too long for local storage");
+      throw InvalidKey("object key has a path segment too long for local storage");
     case ENOTDIR:
     case EISDIR:
     case EEXIST:
     case ENOTEMPTY:
-      throw std::invalid_argument("object key conflicts with an existing object or folder");
+      throw InvalidKey("object key conflicts with an existing object or folder");
     default:
       throw StorageUnavailable("local storage: " + std::string(what) + ": " + std::strerror(err));
   }

@@ -4,8 +4,10 @@
 #include <stdexcept>
 #include <utility>
 
+#include "storage/object_storage.h"
 #include "util/base64.h"
 #include "util/random.h"
+#include "util/text.h"
 
 namespace autoblog::storage {
 namespace {
@@ -14,57 +16,34 @@ bool IsHex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-// Length of the well-formed UTF-8 sequence starting at s[i], or 0 if it is malformed
-// (RFC 3629 table: rejects overlong forms, surrogates and code points above U+10FFFF).
-std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const auto cont = [&](std::size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return k < s.size() && byte(k) >= lo && byte(k) <= hi;
-  };
-  const unsigned char b0 = byte(i);
-  if (b0 < 0x80) return 1;
-  if (b0 >= 0xC2 && b0 <= 0xDF) return cont(i + 1) ? 2 : 0;
-  if (b0 == 0xE0) return cont(i + 1, 0xA0, 0xBF) && cont(i + 2) ? 3 : 0;
-  if ((b0 >= 0xE1 && b0 <= 0xEC) || b0 == 0xEE || b0 == 0xEF)
-    return cont(i + 1) && cont(i + 2) ? 3 : 0;
-  if (b0 == 0xED) return cont(i + 1, 0x80, 0x9F) && cont(i + 2) ? 3 : 0;  // no surrogates
-  if (b0 == 0xF0) return cont(i + 1, 0x90, 0xBF) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  if (b0 >= 0xF1 && b0 <= 0xF3) return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  if (b0 == 0xF4) return cont(i + 1, 0x80, 0x8F) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  return 0;  // 0x80-0xC1 (stray continuation, overlong lead) and 0xF5-0xFF
-}
-
-std::optional<std::string> Fail(std::string* why, const char* reason) {
-  if (why != nullptr) *why = reason;
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::optional<std::string> validate_object_key(std::string_view key, std::string* why,
                                                bool allow_empty) {
+  // Reasons name what the client sent: a list prefix or an object key.
+  const std::string what = allow_empty ? "prefix" : "object key";
+  const auto fail = [&](std::string text) -> std::optional<std::string> {
+    if (why != nullptr) *why = what + " " + text;
+    return std::nullopt;
+  };
   if (key.empty()) {
     if (allow_empty) return std::string();
-    return Fail(why, "object key must not be empty");
+    return fail("must not be empty");
   }
   if (key.size() > kMaxObjectKeyBytes) {
-    return Fail(why, allow_empty ? "prefix is longer than 1024 bytes"
-                                 : "object key is longer than 1024 bytes");
+    return fail("is longer than " + std::to_string(kMaxObjectKeyBytes) + " bytes");
   }
-  if (key.front() == '/') {
-    return Fail(
-        why, allow_empty ? "prefix must not start with '/'" : "object key must not start with '/'");
-  }
+  if (key.front() == '/') return fail("must not start with '/'");
 
   for (std::size_t i = 0; i < key.size();) {
     const unsigned char c = static_cast<unsigned char>(key[i]);
-    if (c < 0x20 || c == 0x7F) return Fail(why, "object key contains a control character");
-    if (c == '\\') return Fail(why, "object key contains a backslash");
+    if (c < 0x20 || c == 0x7F) return fail("contains a control character");
+    if (c == '\\') return fail("contains a backslash");
     if (c == '%' && i + 2 < key.size() && IsHex(key[i + 1]) && IsHex(key[i + 2])) {
-      return Fail(why, "object key contains a percent-encoded sequence (double encoding)");
+      return fail("contains a percent-encoded sequence (double encoding)");
     }
-    const std::size_t len = Utf8SequenceLength(key, i);
-    if (len == 0) return Fail(why, "object key is not valid UTF-8");
+    const std::size_t len = util::utf8_sequence_length(key, i);
+    if (len == 0) return fail("is not valid UTF-8");
     i += len;
   }
 
@@ -75,11 +54,11 @@ std::optional<std::string> validate_object_key(std::string_view key, std::string
     const std::size_t end = slash == std::string_view::npos ? key.size() : slash;
     const std::string_view segment = key.substr(start, end - start);
     const bool last = slash == std::string_view::npos;
-    if (segment.empty() && !(last && allow_empty)) {
-      return Fail(why, "object key contains an empty path segment");
-    }
-    if (segment == "." || segment == "..") {
-      return Fail(why, "object key contains a '.' or '..' path segment");
+    if (segment.empty() && !(last && allow_empty)) return fail("contains an empty path segment");
+    if (segment == "." || segment == "..") return fail("contains a '.' or '..' path segment");
+    if (segment.size() > kMaxKeySegmentBytes) {
+      return fail("has a path segment longer than " + std::to_string(kMaxKeySegmentBytes) +
+                  " bytes");
     }
     if (last) break;
     start = slash + 1;
@@ -90,14 +69,14 @@ std::optional<std::string> validate_object_key(std::string_view key, std::string
 std::string checked_key(std::string_view key) {
   std::string why;
   auto valid = validate_object_key(key, &why);
-  if (!valid) throw std::invalid_argument(why);
+  if (!valid) throw InvalidKey(why);
   return std::move(*valid);
 }
 
 std::string checked_prefix(std::string_view prefix) {
   std::string why;
   auto valid = validate_object_key(prefix, &why, true);
-  if (!valid) throw std::invalid_argument(why);
+  if (!valid) throw InvalidKey(why);
   return std::move(*valid);
 }
 

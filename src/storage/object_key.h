@@ -8,7 +8,14 @@
 // alias another key, or be interpreted differently by a later decoding layer is refused here,
 // once, for both backends. The router has already percent-decoded the URL path; the rules apply
 // to those decoded bytes:
-//   - not empty (unless allow_empty, for list prefixes), at most 1024 bytes;
+//   - not empty (unless allow_empty, for list prefixes), at most kMaxObjectKeyBytes (979) bytes:
+//     S3 allows 1024 bytes for the whole key, and our "tenants/{uuid}/" prefix takes 45;
+//   - every path segment at most kMaxKeySegmentBytes (255) bytes: LocalStorage makes each
+//     segment a file or directory name, and NAME_MAX is 255 bytes on Linux file systems. Object
+//     files are named exactly after the segment (temp files live in .tmp/ under their own random
+//     names, metadata is inside the file), so no suffix budget is needed; a backend that ever
+//     appends to names must lower this limit. Applied on every backend, so a key valid on one
+//     is valid on all;
 //   - no leading '/', no empty segment ("a//b", trailing '/' — except a trailing '/' on a
 //     prefix), no "." or ".." segment;
 //   - no backslash (a path separator on some systems and in some S3 clients);
@@ -27,7 +34,11 @@
 
 namespace autoblog::storage {
 
-inline constexpr std::size_t kMaxObjectKeyBytes = 1024;
+// S3's key limit (1024 bytes) minus "tenants/" + a 36-character UUID + "/".
+inline constexpr std::size_t kS3MaxKeyBytes = 1024;
+inline constexpr std::size_t kTenantPrefixBytes = 8 + 36 + 1;
+inline constexpr std::size_t kMaxObjectKeyBytes = kS3MaxKeyBytes - kTenantPrefixBytes;  // 979
+inline constexpr std::size_t kMaxKeySegmentBytes = 255;
 
 // Returns the key unchanged when valid; otherwise nullopt and, when `why` is non-null, a short
 // human-readable reason (safe to show to the client: it never echoes the key).
@@ -35,7 +46,7 @@ inline constexpr std::size_t kMaxObjectKeyBytes = 1024;
 std::optional<std::string> validate_object_key(std::string_view decoded_key, std::string* why,
                                                bool allow_empty = false);
 
-// Backend-side guards. Each throws std::invalid_argument (meant to become a 400) with the reason.
+// Backend-side guards. Each throws InvalidKey (object_storage.h; a 400) with the reason.
 // The router validates keys first; backends check again because they build paths from them.
 std::string checked_key(std::string_view key);
 std::string checked_prefix(std::string_view prefix);

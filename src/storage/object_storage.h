@@ -57,6 +57,13 @@ class ObjectStorage {
                                                        std::chrono::seconds ttl) const = 0;
 };
 
+// A key or prefix the storage cannot hold: refused by object_key.h, or by the backend itself
+// (S3 KeyTooLong/InvalidArgument, ENAMETOOLONG, a key that collides with a folder) — the
+// client's input, so the API answers 400. An invalid_argument, so older catch sites still see it.
+struct InvalidKey : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
 // Backend errors (unreachable S3, disk full) — the API answers 503.
 struct StorageUnavailable : std::runtime_error {
   using std::runtime_error::runtime_error;

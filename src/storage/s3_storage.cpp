@@ -108,6 +108,11 @@ std::pair<std::string, std::string> ErrorCode(const net::HttpResponse& response)
   if (!code.empty()) what += " " + code;
   if (!message.empty()) what += ": " + message;
   if (response.status >= 500) throw StorageUnavailable(what);
+  // S3's answers for a key it cannot hold: the client's input (400), not our failure.
+  if (response.status == 400 &&
+      (code == "KeyTooLongError" || code == "InvalidArgument" || code == "InvalidURI")) {
+    throw InvalidKey("object key refused by S3 storage (" + code + ")");
+  }
   throw std::runtime_error(what);
 }
 

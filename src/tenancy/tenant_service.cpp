@@ -1,7 +1,6 @@
 #include "tenancy/tenant_service.h"
 
 #include <boost/json/serialize.hpp>
-#include <cctype>
 #include <chrono>
 #include <stdexcept>
 
@@ -10,7 +9,9 @@
 #include "db/errors.h"
 #include "storage/object_storage.h"
 #include "tenancy/errors.h"
+#include "util/hostname.h"
 #include "util/random.h"
+#include "util/text.h"
 
 namespace autoblog::tenancy {
 
@@ -23,21 +24,22 @@ std::string checked_id(const std::string& id) {
   return util::normalize_uuid(id);
 }
 
+// Names are shown to people (admin UIs, the operator's terminal): no control or bidi
+// characters, valid UTF-8, not blank, no leading/trailing whitespace (refused, never trimmed,
+// so what is stored is exactly what was sent).
 std::string checked_name(const std::string& name) {
   if (name.empty() || name.size() > 255) throw InvalidInput("name must be 1 to 255 characters");
+  if (auto problem = util::display_text_problem(name, "name")) throw InvalidInput(*problem);
   return name;
 }
 
-// Hostnames only (lower-cased): letters, digits, '-', '.', up to 255 characters.
-std::string checked_domain(std::string domain) {
-  if (domain.empty() || domain.size() > 255)
-    throw InvalidInput("domain must be 1 to 255 characters");
-  for (auto& c : domain) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
-      throw InvalidInput("domain must be a hostname (letters, digits, '-' and '.')");
-  }
-  return domain;
+// The canonical hostname (util/hostname.h): stored and compared in that form, so
+// "Acme.Example." and "acme.example" are one domain (the second is a 409).
+std::string checked_domain(const std::string& domain) {
+  std::string why;
+  auto host = util::canonical_hostname(domain, &why);
+  if (!host) throw InvalidInput(why);
+  return std::move(*host);
 }
 
 Tier checked_tier(const std::string& text) {

@@ -180,6 +180,69 @@ class AdminApiTest(E2ETestCase):
         status, _, p = self.admin("PATCH", f"/v1/admin/tenants/{a['id']}", {"domain": domain})
         self.assertEqual(status, 200, p)
 
+    # ---- names and domains (docs/api-contract-notes.md, "Tenant names and domains")
+
+    BAD_NAMES = [("nul\u0000x", "NUL"), ("esc\u001b[31mred", "ESC (C0)"), ("tab\tx", "tab"),
+                 ("line\nbreak", "newline"), ("del\u007f", "DEL"), ("csi\u009b31m", "C1"),
+                 ("inv\u202eexe.txt", "RLO override"), ("\u2066isolate\u2069", "isolate"),
+                 ("lrm\u200ex", "LRM"), ("ls\u2028x", "line separator"), (" ", "blank"),
+                 ("\u00a0\u3000", "blank (Unicode spaces)"), (" Acme", "leading space"),
+                 ("Acme ", "trailing space"), ("\ud800x", "lone surrogate")]
+
+    def test_names_with_control_bidi_or_padding_are_400(self):
+        t = self.server.create_tenant(uniq("NameTarget"))
+        path = f"/v1/admin/tenants/{t['id']}"
+        for name, why in self.BAD_NAMES:
+            with self.subTest(why=why):
+                resp = self.admin("POST", "/v1/admin/tenants", {"name": name})
+                self.assertError(resp, 400, "invalid_request", f"POST {why}")
+                if why != "lone surrogate":  # that one the JSON parser already refuses
+                    self.assertIn("name", resp[2]["error"]["message"])
+                self.assertError(self.admin("PATCH", path, {"name": name}), 400,
+                                 "invalid_request", f"PATCH {why}")
+        # invalid UTF-8 in the body itself
+        raw = b'{"name": "bad \xc3\x28 utf8"}'
+        self.assertError(self.admin("POST", "/v1/admin/tenants", raw), 400, "invalid_request")
+        self.assertError(self.admin("PATCH", path, raw), 400, "invalid_request")
+        self.assertEqual(self.admin("GET", path)[2], t, "refused PATCHes changed the tenant")
+        # ordinary Unicode names are kept exactly
+        for name in ("Café Ünïcode", "日本語のブログ", "emoji \U0001f600 blog", "a  b"):
+            status, _, p = self.admin("PATCH", path, {"name": name})
+            self.assertEqual((status, p.get("name")), (200, name), p)
+
+    def test_domains_are_rfc1123_hostnames(self):
+        t = self.server.create_tenant(uniq("DomTarget"), domain=uniq("dt") + ".example.com")
+        path = f"/v1/admin/tenants/{t['id']}"
+        bad = [".", "..", "-", "a..b", "-a-.example", "a-.example", ".a.example", "a.example..",
+               "localhost", "a_b.example", "x" * 64 + ".example", ("a" * 63 + ".") * 4 + "b",
+               "127.0.0.1", "[::1]", "::1", "a.example:80", "bücher.example", "ex ample.com", ""]
+        for domain in bad:
+            with self.subTest(domain=domain[:30]):
+                self.assertError(self.admin("POST", "/v1/admin/tenants",
+                                            {"name": uniq("Dom"), "domain": domain}),
+                                 400, "invalid_request", "POST")
+                self.assertError(self.admin("PATCH", path, {"domain": domain}), 400,
+                                 "invalid_request", "PATCH")
+        resp = self.admin("PATCH", path, {"domain": "bücher.example"})
+        self.assertIn("punycode", resp[2]["error"]["message"])
+        self.assertEqual(self.admin("GET", path)[2], t, "refused PATCHes changed the tenant")
+        # stored in canonical form: lower case, without the root dot
+        base = uniq("canon")
+        status, _, p = self.admin("PATCH", path, {"domain": base.upper() + ".Example.COM."})
+        self.assertEqual((status, p.get("domain")), (200, base + ".example.com"), p)
+        # ... so every other spelling of that host is the same domain: 409
+        for spelling in (base + ".example.com.", base.upper() + ".EXAMPLE.COM",
+                         base + ".example.com"):
+            with self.subTest(spelling=spelling):
+                self.assertError(self.admin("POST", "/v1/admin/tenants",
+                                            {"name": uniq("Dup"), "domain": spelling}),
+                                 409, "conflict")
+        other = self.server.create_tenant(uniq("Other"))
+        self.assertError(self.admin("PATCH", f"/v1/admin/tenants/{other['id']}",
+                                    {"domain": base + ".example.com."}), 409, "conflict")
+        status, _, p = self.admin("PATCH", path, {"domain": "xn--bcher-kva.example"})
+        self.assertEqual((status, p.get("domain")), (200, "xn--bcher-kva.example"), p)
+
     # ---- delete
 
     def test_delete(self):

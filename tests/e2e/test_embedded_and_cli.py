@@ -12,7 +12,7 @@ import unittest
 
 from harness import (JWT_RE, TENANT_KEYS, UUID_RE, E2ETestCase, Server, base_env, describe,
                      drop_database, free_port, fresh_database, jwt_claims, pid_alive,
-                     postgres_processes_mentioning, random_uuid, run_cli, wait_until)
+                     postgres_processes_mentioning, psql, random_uuid, run_cli, wait_until)
 
 TOKEN_CANDIDATE_RE = re.compile(r"[A-Za-z0-9._~+/-]{16,}={0,2}")
 
@@ -278,6 +278,31 @@ class CliTest(E2ETestCase):
         self.assertTrue(gone, "deleted tenant's token still accepted")
         lst = self.cli_json("tenant", "list", "--json")
         self.assertNotIn(tid, [x["id"] for x in lst])
+
+    def test_list_escapes_names_stored_before_validation(self):
+        """A name the API refuses today may still be in the registry (written before the rule):
+        `tenant list` must not send its control/bidi characters to the operator's terminal;
+        `--json` and `show` stay JSON with the same value (escaped as \\uXXXX)."""
+        t = self.cli_json("tenant", "create", "--name", "Legacy Name")
+        evil = "evil\x1b]0;owned\x07\x1b[2J\u202etxt.exe\u009b31m\u2066x\u2069\x7f"
+        literal = " || ".join(f"chr({ord(c)})" for c in evil)  # independent of client encoding
+        psql(self.db, f"UPDATE autoblog_core.tenants SET name = {literal} "
+                      f"WHERE id = '{t['id']}'")
+        cp = self.cli("tenant", "list")
+        line = next((ln for ln in cp.stdout.splitlines() if t["id"] in ln), None)
+        self.assertIsNotNone(line, describe(cp))
+        self.assertIn("evil\\u{1B}]0;owned\\u{7}\\u{1B}[2J\\u{202E}txt.exe\\u{9B}31m"
+                      "\\u{2066}x\\u{2069}\\u{7F}", line)
+        for cp in (cp, self.cli("tenant", "list", "--json"), self.cli("tenant", "show", t["id"])):
+            for ch in ("\x1b", "\x07", "\x7f", "\u009b", "\u202e", "\u2066", "\u2069"):
+                self.assertNotIn(ch, cp.stdout, f"raw {ch!r} on stdout\n" + describe(cp))
+        listed = {x["id"]: x for x in self.cli_json("tenant", "list", "--json")}
+        self.assertEqual(listed[t["id"]]["name"], evil)
+        self.assertEqual(self.cli_json("tenant", "show", t["id"])["name"], evil)
+        # the CLI refuses such a name itself, like the API
+        cp = self.cli("tenant", "create", "--name", "bad\u202ename", ok=False)
+        self.assertNotEqual(cp.returncode, 0, describe(cp))
+        self.assertIn("bidirectional", cp.stderr, describe(cp))
 
     def test_default_tier(self):
         t = self.cli_json("tenant", "create", "--name", "Default Tier")

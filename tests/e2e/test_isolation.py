@@ -240,8 +240,11 @@ class IsolationTest(E2ETestCase):
                 continue  # empty names may legitimately be refused
             with self.subTest(field="tenant.name", value=s):
                 status, _, t = self.admin("POST", "/v1/admin/tenants", {"name": s})
-                if status == 400 and any(ord(c) < 0x20 for c in s):
-                    # refusing control characters in a display name is legitimate validation
+                if status == 400 and any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F
+                                         or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069
+                                         or c in "\u2028\u2029\u200e\u200f" for c in s):
+                    # refusing control and bidi characters in a display name is legitimate
+                    # validation (docs/api-contract-notes.md, "Tenant names and domains")
                     self.assertError((status, None, t), 400, "invalid_request")
                     continue
                 self.assertEqual(status, 201, t)

@@ -627,11 +627,15 @@ TEST_F(LocalStorageTest, SymlinkOutOfTheTenantTreeIsRefused) {
 TEST_F(LocalStorageTest, FileFolderCollisionsAndLongNamesAreInvalidArguments) {
   LocalStorage storage(root(), pool_);
   Await(storage.put(tenant_, "a", "file", "text/plain"));
-  EXPECT_THROW(Await(storage.put(tenant_, "a/b", "x", "text/plain")), std::invalid_argument);
+  EXPECT_THROW(Await(storage.put(tenant_, "a/b", "x", "text/plain")), InvalidKey);
   Await(storage.put(tenant_, "c/d", "x", "text/plain"));
-  EXPECT_THROW(Await(storage.put(tenant_, "c", "x", "text/plain")), std::invalid_argument);
-  EXPECT_THROW(Await(storage.put(tenant_, std::string(256, 'n'), "x", "text/plain")),
-               std::invalid_argument);
+  EXPECT_THROW(Await(storage.put(tenant_, "c", "x", "text/plain")), InvalidKey);
+  const std::string long_name(256, 'n');
+  EXPECT_THROW(Await(storage.put(tenant_, long_name, "x", "text/plain")), InvalidKey);
+  EXPECT_THROW(Await(storage.get(tenant_, long_name)), InvalidKey);  // was a 500 in the API
+  EXPECT_THROW(Await(storage.remove(tenant_, "d/" + long_name)), InvalidKey);
+  EXPECT_THROW(Await(storage.list(tenant_, long_name, std::nullopt, 10)), InvalidKey);
+  Await(storage.put(tenant_, std::string(255, 'n'), "x", "text/plain"));  // NAME_MAX fits
   EXPECT_EQ(TempFiles(), 0u);  // failed uploads clean up after themselves
 }
 
@@ -814,6 +818,25 @@ TEST_F(S3RequestTest, ForbiddenIsAnErrorWithS3sCode) {
     EXPECT_NE(std::string(e.what()).find("AccessDenied"), std::string::npos) << e.what();
   }
   EXPECT_EQ(fake.requests().size(), 1u);  // not retried
+}
+
+TEST_F(S3RequestTest, KeyErrorsAreInvalidKeyOtherClientErrorsAreNot) {
+  // S3's "this key cannot be stored" answers are the client's input (400), never a 500.
+  for (const std::string code : {"KeyTooLongError", "InvalidArgument"}) {
+    FakeS3 fake(400, "<?xml version=\"1.0\"?><Error><Code>" + code + "</Code></Error>");
+    S3Storage storage(TestS3Options(fake.endpoint()), TestClient());
+    EXPECT_THROW(Await(storage.put(tenant_, "k", "body", "text/plain")), InvalidKey) << code;
+    EXPECT_THROW(Await(storage.get(tenant_, "k")), InvalidKey) << code;
+  }
+  FakeS3 other(400, "<?xml version=\"1.0\"?><Error><Code>BadDigest</Code></Error>");
+  S3Storage storage(TestS3Options(other.endpoint()), TestClient());
+  try {
+    Await(storage.put(tenant_, "k", "body", "text/plain"));
+    ADD_FAILURE() << "expected an exception";
+  } catch (const InvalidKey& e) {
+    ADD_FAILURE() << "BadDigest is not a key error: " << e.what();
+  } catch (const std::runtime_error&) {
+  }
 }
 
 TEST_F(S3RequestTest, ServerErrorsAreRetriedThenUnavailable) {

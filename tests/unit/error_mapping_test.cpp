@@ -48,6 +48,12 @@ TEST(ErrorMapping, DatabaseAndStorageErrors) {
   auto s3 = reply_for(storage::StorageUnavailable("S3 PUT failed"));
   EXPECT_EQ(s3.status, 503u);
   EXPECT_EQ(s3.message, "storage unavailable");
+  // A key the backend cannot hold (S3 KeyTooLong, ENAMETOOLONG) is the client's input.
+  auto bad_key = reply_for(storage::InvalidKey("object key has a path segment too long"));
+  EXPECT_EQ(bad_key.status, 400u);
+  EXPECT_EQ(bad_key.code, "invalid_request");
+  EXPECT_EQ(bad_key.message, "object key has a path segment too long");
+  EXPECT_TRUE(bad_key.log_event.empty());
   auto bad_date = reply_for(db::DbError("22008", "date/time field value out of range"));
   EXPECT_EQ(bad_date.status, 400u);
   EXPECT_EQ(bad_date.code, "invalid_request");

@@ -4,8 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "storage/object_storage.h"
 
 namespace autoblog::storage {
 namespace {
@@ -27,7 +31,9 @@ TEST(ObjectKey, AcceptsOrdinaryKeysUnchanged) {
       "50%-off/%zz",
       "a%2",
       "x/y/z-_.~!$&'()*+,;=:@",
-      std::string(1024, 'k'),
+      std::string(255, 'k'),
+      std::string(255, 'k') + "/" + std::string(255, 'k') + "/" + std::string(255, 'k') + "/" +
+          std::string(211, 'k'),  // 979 bytes
   };
   for (const auto& key : valid) {
     std::string why;
@@ -74,15 +80,79 @@ TEST(ObjectKey, RejectsControlCharacters) {
   EXPECT_FALSE(validate_object_key("line\nbreak", nullptr).has_value());
 }
 
+TEST(ObjectKey, LimitsLeaveRoomForTheTenantPrefix) {
+  // "tenants/" + UUID + "/" + key must fit S3's 1024 bytes.
+  EXPECT_EQ(
+      kMaxObjectKeyBytes + std::string("tenants/00000000-0000-0000-0000-000000000000/").size(),
+      1024u);
+  EXPECT_EQ(kMaxObjectKeyBytes, 979u);
+  EXPECT_EQ(kMaxKeySegmentBytes, 255u);
+}
+
 TEST(ObjectKey, RejectsOverlongKeys) {
-  EXPECT_TRUE(validate_object_key(std::string(1024, 'a'), nullptr).has_value());
+  const auto key_of = [](std::size_t n) {
+    // n bytes in segments of 200 (so only the total length matters)
+    std::string k;
+    while (k.size() < n) {
+      if (!k.empty()) k += '/';
+      k += std::string(std::min<std::size_t>(200, n - k.size()), 'a');
+    }
+    return k;
+  };
+  EXPECT_EQ(key_of(979).size(), 979u);
+  EXPECT_TRUE(validate_object_key(key_of(979), nullptr).has_value());
+  for (std::size_t n : {980u, 1024u, 1025u}) {
+    std::string why;
+    EXPECT_FALSE(validate_object_key(key_of(n), &why).has_value()) << n;
+    EXPECT_EQ(why, "object key is longer than 979 bytes") << n;
+    EXPECT_FALSE(validate_object_key(key_of(n), &why, true).has_value()) << n;
+    EXPECT_EQ(why, "prefix is longer than 979 bytes") << n;
+  }
+  // The limit is in bytes, not characters: four segments of 120 x 'é' (240 bytes each) and
+  // one of 6 are 976 bytes; one more 'é' makes 978 (valid), another 980 (490 characters).
+  std::string e120;
+  for (int i = 0; i < 120; ++i) e120 += "\xC3\xA9";
+  std::string wide = e120 + "/" + e120 + "/" + e120 + "/" + e120 + "/" + e120.substr(0, 12);
+  ASSERT_EQ(wide.size(), 976u);
+  EXPECT_TRUE(validate_object_key(wide, nullptr).has_value());
+  EXPECT_TRUE(validate_object_key(wide + "\xC3\xA9", nullptr).has_value());
+  EXPECT_FALSE(validate_object_key(wide + "\xC3\xA9\xC3\xA9", nullptr).has_value());
+}
+
+TEST(ObjectKey, RejectsPathSegmentsLongerThanAFileName) {
   std::string why;
-  EXPECT_FALSE(validate_object_key(std::string(1025, 'a'), &why).has_value());
-  EXPECT_NE(why.find("1024"), std::string::npos);
-  // The limit is in bytes, not characters: 513 two-byte characters are 1026 bytes.
-  std::string wide;
-  for (int i = 0; i < 513; ++i) wide += "\xC3\xA9";
-  EXPECT_FALSE(validate_object_key(wide, nullptr).has_value());
+  EXPECT_TRUE(validate_object_key(std::string(255, 's'), nullptr).has_value());
+  EXPECT_TRUE(validate_object_key("d/" + std::string(255, 's') + "/f", nullptr).has_value());
+  for (const std::string& key :
+       {std::string(256, 's'), "d/" + std::string(256, 's'), std::string(256, 's') + "/f",
+        "a/" + std::string(300, 's') + "/b"}) {
+    EXPECT_FALSE(validate_object_key(key, &why).has_value()) << key.size();
+    EXPECT_EQ(why, "object key has a path segment longer than 255 bytes");
+  }
+  // Bytes, not characters: 128 x 'é' is a 256-byte segment.
+  std::string e128;
+  for (int i = 0; i < 128; ++i) e128 += "\xC3\xA9";
+  EXPECT_FALSE(validate_object_key("d/" + e128, nullptr).has_value());
+  EXPECT_TRUE(validate_object_key("d/" + e128.substr(2), nullptr).has_value());
+  // List prefixes follow the same rule (a prefix names the same directories).
+  EXPECT_FALSE(validate_object_key(std::string(256, 'p'), &why, true).has_value());
+  EXPECT_EQ(why, "prefix has a path segment longer than 255 bytes");
+  EXPECT_TRUE(validate_object_key(std::string(255, 'p') + "/", nullptr, true).has_value());
+}
+
+TEST(ObjectKey, BackendGuardsThrowInvalidKey) {
+  EXPECT_THROW(checked_key(std::string(256, 's')), InvalidKey);
+  EXPECT_THROW(checked_key(std::string(980, 's')), InvalidKey);
+  EXPECT_THROW(checked_prefix("d/" + std::string(256, 's')), InvalidKey);
+  EXPECT_EQ(checked_key("ok/" + std::string(255, 's')), "ok/" + std::string(255, 's'));
+  // A malformed cursor is not a key error (the API tells the two apart).
+  try {
+    decode_list_cursor("!!");
+    FAIL() << "no exception";
+  } catch (const InvalidKey&) {
+    FAIL() << "a cursor error must not be an InvalidKey";
+  } catch (const std::invalid_argument&) {
+  }
 }
 
 TEST(ObjectKey, RejectsInvalidUtf8) {
@@ -117,7 +187,7 @@ TEST(ObjectKey, PrefixRules) {
   EXPECT_FALSE(validate_object_key("..", nullptr, true).has_value());
   EXPECT_FALSE(validate_object_key("/", nullptr, true).has_value());
   EXPECT_FALSE(validate_object_key("a%2F", nullptr, true).has_value());
-  EXPECT_FALSE(validate_object_key(std::string(1025, 'p'), nullptr, true).has_value());
+  EXPECT_FALSE(validate_object_key(std::string(980, 'p'), nullptr, true).has_value());
   // Keys still may not end in '/'.
   EXPECT_FALSE(validate_object_key("images/", nullptr).has_value());
 }

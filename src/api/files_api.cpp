@@ -99,6 +99,7 @@ void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
                if (!stored) throw http::BadRequest("cannot store this key: " + refusal);
                const auto& info = *stored;
                if (quota >= 0) usage.add_storage_delta(tenant.id, new_size - old_size);
+               else usage.forget_storage_bytes(tenant.id);
                usage.touched(tenant.id);
                auto res = http::json_response(200, info_json(info));
                res.headers.emplace_back("ETag", info.etag);
@@ -145,6 +146,7 @@ void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
                bool removed = co_await storage.remove(tenant.id, key);
                if (!removed) throw http::NotFound("object not found");
                if (counted) usage.add_storage_delta(tenant.id, -old_size);
+               else usage.forget_storage_bytes(tenant.id);
                usage.touched(tenant.id);
                co_return Response::no_content();
              });

@@ -66,6 +66,11 @@ void UsageReporter::add_storage_delta(const std::string& tenant_id, std::int64_t
   it->second.bytes = std::max<std::int64_t>(0, it->second.bytes + delta);
 }
 
+void UsageReporter::forget_storage_bytes(const std::string& tenant_id) {
+  std::lock_guard lock(mutex_);
+  stored_.erase(tenant_id);
+}
+
 void UsageReporter::set_storage_bytes(const std::string& tenant_id, std::int64_t bytes) {
   std::lock_guard lock(mutex_);
   stored_[tenant_id] = StoredBytes{bytes, std::chrono::steady_clock::now()};

@@ -50,6 +50,9 @@ class UsageReporter {
   boost::asio::awaitable<std::int64_t> storage_bytes(const std::string& tenant_id);
   // Applies a PUT's or DELETE's size change to the figure (ignored while it is unknown).
   void add_storage_delta(const std::string& tenant_id, std::int64_t delta);
+  // A change whose size delta is unknown (tenants without a quota are not stat'ed): the figure is
+  // measured again when next needed.
+  void forget_storage_bytes(const std::string& tenant_id);
 
  private:
   boost::asio::awaitable<void> refresh(std::string tenant_id);

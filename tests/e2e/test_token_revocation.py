@@ -9,8 +9,8 @@ is a 404 that revokes nothing.
 import time
 import unittest
 
-from harness import (E2ETestCase, assert_error, drop_database, fresh_database, jwt_claims, q,
-                     random_uuid, redis_env)
+from harness import (E2ETestCase, assert_error, base_env, describe, drop_database,
+                     fresh_database, jwt_claims, q, random_uuid, redis_env, run_cli)
 
 PROPAGATION = 1.0
 POLL = 0.05
@@ -131,6 +131,33 @@ class TokenRevocationTest(E2ETestCase):
         status, _, body = self.server.request(
             "DELETE", f"/v1/admin/tenants/{b['id']}/tokens/{jti_b}", token=tok_b)
         assert_error(status, body, 403, "forbidden", "tenant token on the admin API")
+
+    def test_cli_lists_and_revokes(self):
+        t = self.server.create_tenant()
+        victim, keeper = self.issue(t["id"]), self.issue(t["id"])
+        for tok in (victim, keeper):
+            self.assertEqual(self.me(self.server2, tok)[0], 200)
+        env = base_env(AUTOBLOG_DATABASE_URL=self.db, AUTOBLOG_DATA_DIR=self.server.data_dir,
+                       AUTOBLOG_LOG_LEVEL="warn")
+        jti = jwt_claims(victim)["jti"]
+        cp = run_cli(["tenant", "revoke", t["id"], jti], env=env)
+        t0 = time.monotonic()
+        self.assertEqual(cp.returncode, 0, describe(cp))
+        while self.me(self.server2, victim)[0] != 401:
+            self.assertLessEqual(time.monotonic() - t0, PROPAGATION + 2, "CLI revocation")
+            time.sleep(POLL)
+        self.assertLessEqual(time.monotonic() - t0, PROPAGATION + 0.2)
+        self.assertEqual(self.me(self.server2, keeper)[0], 200)
+        cp = run_cli(["tenant", "tokens", t["id"]], env=env)
+        self.assertEqual(cp.returncode, 0, describe(cp))
+        rows = {line.split()[0]: line.split() for line in cp.stdout.splitlines()[1:]}
+        self.assertEqual(set(rows), {jti, jwt_claims(keeper)["jti"]}, cp.stdout)
+        self.assertNotEqual(rows[jti][3], "-")
+        self.assertEqual(rows[jwt_claims(keeper)["jti"]][3], "-")
+        self.assertNotIn(victim, cp.stdout)
+        cp = run_cli(["tenant", "revoke", t["id"], random_uuid()], env=env)
+        self.assertEqual(cp.returncode, 1, describe(cp))
+        self.assertIn("has no token", cp.stderr)
 
 
 if __name__ == "__main__":

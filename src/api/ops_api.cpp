@@ -57,7 +57,8 @@ std::string openapi_document(const http::Router& router) {
     }
     if (r.method == "GET" && (r.path_template.ends_with("tenants") ||
                               r.path_template.ends_with("content") ||
-                              r.path_template.ends_with("performance"))) {
+                              r.path_template.ends_with("performance") ||
+                              r.path_template.ends_with("tokens"))) {
       params.push_back({{"name", "limit"}, {"in", "query"},
                         {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}}}});
       params.push_back({{"name", "cursor"}, {"in", "query"}, {"schema", {{"type", "string"}}}});

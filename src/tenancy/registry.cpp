@@ -35,6 +35,20 @@ Tenant tenant_from_row(const db::Result& r, int row) {
   return t;
 }
 
+// Keyset pagination shared by the listings: the cursor is (timestamp, uuid) of the last item.
+std::optional<util::Cursor> checked_cursor(const std::optional<std::string>& cursor) {
+  if (!cursor) return std::nullopt;
+  auto after = util::decode_cursor(*cursor);
+  if (!after) throw std::invalid_argument("malformed cursor");
+  return after;
+}
+
+void append_cursor(Params& p, const std::optional<util::Cursor>& after) {
+  if (!after) return;
+  p.push_back(param(after->timestamp));
+  p.push_back(param(after->id));
+}
+
 }  // namespace
 
 std::string provisioning_script(const std::string& schema_name,
@@ -86,18 +100,11 @@ asio::awaitable<std::optional<Tenant>> TenantRegistry::get(const std::string& id
 
 asio::awaitable<TenantPage> TenantRegistry::list(int limit,
                                                  const std::optional<std::string>& cursor) {
-  std::optional<util::Cursor> after;
-  if (cursor) {
-    after = util::decode_cursor(*cursor);
-    if (!after) throw std::invalid_argument("malformed cursor");
-  }
+  auto after = checked_cursor(cursor);
   auto tx = co_await db::CoreTx::begin(pool_);
   // One row more than asked tells whether there is a next page.
   Params p{param(limit + 1)};
-  if (after) {
-    p.push_back(param(after->timestamp));
-    p.push_back(param(after->id));
-  }
+  append_cursor(p, after);
   auto r = co_await tx.commit_with(after ? queries::kListAfter : queries::kListFirst,
                                    std::move(p));
   TenantPage page;
@@ -160,17 +167,10 @@ asio::awaitable<void> TenantRegistry::record_token(const std::string& jti,
 
 asio::awaitable<TokenPage> TenantRegistry::list_tokens(const std::string& tenant_id, int limit,
                                                        const std::optional<std::string>& cursor) {
-  std::optional<util::Cursor> after;
-  if (cursor) {
-    after = util::decode_cursor(*cursor);
-    if (!after) throw std::invalid_argument("malformed cursor");
-  }
+  auto after = checked_cursor(cursor);
   auto tx = co_await db::CoreTx::begin(pool_);
   Params p{param(tenant_id), param(limit + 1)};  // one more row: is there a next page?
-  if (after) {
-    p.push_back(param(after->timestamp));
-    p.push_back(param(after->id));
-  }
+  append_cursor(p, after);
   auto r = co_await tx.commit_with(after ? queries::kListTokensAfter : queries::kListTokensFirst,
                                    std::move(p));
   TokenPage page;

@@ -88,7 +88,7 @@ std::string now_rfc3339() {
 // transactions, a cache round trip and a storage write) per tenant per interval. While one
 // request re-checks an expired entry, concurrent ones get the previous result; only a tenant's
 // very first probes, when concurrent, each run the check. Bounded: expired entries are dropped
-// when the map grows past kMaxEntries.
+// when the map grows past kMaxEntries. Thread-safe (one mutex); shared by the route's copies.
 class ResultCache {
  public:
   explicit ResultCache(std::chrono::milliseconds ttl) : ttl_(ttl) {}

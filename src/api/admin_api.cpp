@@ -123,6 +123,35 @@ void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
                                        {"expires_at", rfc3339(issued.expires_at)}};
                co_return http::json_response(201, out);
              });
+
+  router.add("GET", "/v1/admin/tenants/{id}/tokens", Audience::kAdmin,
+             "List a tenant's issued tokens (jti and times, never the token)",
+             [service](Request& req) -> asio::awaitable<Response> {
+               auto id = uuid_param(req, "id");
+               int limit = http::page_limit(req);
+               std::optional<std::string> cursor;
+               if (auto c = req.query_param("cursor")) cursor = std::string(*c);
+               auto page = co_await service.list_tokens(id, limit, cursor);
+               std::vector<std::string> items;
+               for (const auto& t : page.items) {
+                 boost::json::object o{{"jti", t.jti},
+                                       {"issued_at", t.issued_at},
+                                       {"expires_at", t.expires_at}};
+                 if (t.revoked_at) o["revoked_at"] = *t.revoked_at;
+                 else o["revoked_at"] = nullptr;
+                 items.push_back(boost::json::serialize(o));
+               }
+               co_return Response::json(200, list_body(items, page.next_cursor));
+             });
+
+  router.add("DELETE", "/v1/admin/tenants/{id}/tokens/{jti}", Audience::kAdmin,
+             "Revoke one token (refused by every API node within about a second)",
+             [service](Request& req) -> asio::awaitable<Response> {
+               auto id = uuid_param(req, "id");
+               std::string jti(req.param("jti"));
+               co_await service.revoke_token(id, jti);
+               co_return Response::no_content();
+             });
 }
 
 }  // namespace autoblog::api

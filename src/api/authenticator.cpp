@@ -57,6 +57,13 @@ asio::awaitable<void> Authenticator::authenticate_tenant(http::Request& req,
     claims = std::get<JwtClaims>(std::move(verified));
     verified_.insert(token, *claims);
   }
+  // Checked on every request, cache hit or not: revocation is not a property of the token's
+  // bytes. Tokens without a jti (not issued by this server, only makeable with the JWT secret)
+  // cannot be revoked one by one: suspend the tenant or rotate the secret.
+  if (claims->jti) {
+    bool revoked = co_await registry_.is_token_revoked(*claims->jti);
+    if (revoked) throw http::Unauthorized("token has been revoked");
+  }
   // Unknown, suspended or deleted: tenancy::TenantInactive, a 403 like every refused tenant.
   auto tenant = co_await registry_.resolve_active(claims->tenant_id);
   req.tenant = std::move(tenant);

@@ -2,7 +2,9 @@
 // Authentication middleware (DESIGN §2): the admin API takes the operator token, compared in
 // constant time; the tenant API takes an HS256 JWT whose tenant_id alone decides the tenant,
 // resolved through the registry's in-process cache into the request's tenancy::ActiveTenant.
-// Unknown, suspended or deleted tenants are refused with 403 (tenancy::TenantInactive).
+// Unknown, suspended or deleted tenants are refused with 403 (tenancy::TenantInactive); a
+// revoked token (by jti, TenantRegistry::is_token_revoked: an in-process set kept current by
+// NOTIFY) with 401, also when the verified-token cache knows it.
 // Public routes pass through. Thread-safe; borrows the registry.
 #include <string>
 

@@ -10,6 +10,7 @@
 #include "http/json_body.h"
 #include "storage/object_key.h"
 #include "storage/object_storage.h"
+#include "tenancy/tenant.h"
 
 namespace autoblog::api {
 
@@ -49,17 +50,45 @@ std::string checked_content_type(const Request& req) {
   return std::string(*ct);
 }
 
+// The stored size of `key` (0 when absent), for the quota's delta: the first key of a listing by
+// that prefix is the key itself when it exists. One LIST/readdir, never a scan of the tenant.
+asio::awaitable<std::int64_t> stored_size(storage::ObjectStorage& storage,
+                                          const std::string& tenant_id, const std::string& key) {
+  storage::ListPage page;
+  try {
+    page = co_await storage.list(tenant_id, key, std::nullopt, 1);
+  } catch (const std::invalid_argument&) {
+    co_return 0;  // a key the backend cannot hold (the PUT then says why)
+  }
+  if (page.items.empty() || page.items.front().key != key) co_return 0;
+  co_return static_cast<std::int64_t>(page.items.front().size);
+}
 
 }  // namespace
 
 void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
-                      UsageReporter& usage) {
+                      UsageReporter& usage, tenancy::StorageQuotaDefaults quotas) {
   router.add("PUT", "/v1/files/{key+}", Audience::kTenant,
              "Store an object (raw bytes; Content-Type kept)",
-             [&storage, &usage](Request& req) -> asio::awaitable<Response> {
+             [&storage, &usage, quotas](Request& req) -> asio::awaitable<Response> {
                auto key = checked_key(req.param("key"), false);
                auto content_type = checked_content_type(req);
                const auto& tenant = caller(req);
+               // Storage quota: checked against this node's usage figure (usage_reporter.h says
+               // how exact it is), before anything is stored. Shrinking is always allowed.
+               const auto quota = tenancy::storage_quota(tenant, quotas);
+               const auto new_size = static_cast<std::int64_t>(req.body.size());
+               std::int64_t old_size = 0;
+               if (quota >= 0) {
+                 auto used = co_await usage.storage_bytes(tenant.id);
+                 old_size = co_await stored_size(storage, tenant.id, key);
+                 auto delta = new_size - old_size;
+                 if (delta > 0 && used + delta > quota)
+                   throw http::QuotaExceeded("storage quota exceeded: " + std::to_string(used) +
+                                             " of " + std::to_string(quota) +
+                                             " bytes used, this object needs " +
+                                             std::to_string(delta) + " more");
+               }
                // Backends refuse what a valid key cannot map to (e.g. "a" when "a/b" exists on
                // local disk) with invalid_argument: the client's problem, so a 400.
                std::optional<storage::ObjectInfo> stored;
@@ -71,6 +100,8 @@ void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
                }
                if (!stored) throw http::BadRequest("cannot store this key: " + refusal);
                const auto& info = *stored;
+               if (quota >= 0) usage.add_storage_delta(tenant.id, new_size - old_size);
+               else usage.forget_storage_bytes(tenant.id);
                usage.touched(tenant.id);
                auto res = http::json_response(200, info_json(info));
                res.headers.emplace_back("ETag", info.etag);
@@ -108,11 +139,16 @@ void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
              });
 
   router.add("DELETE", "/v1/files/{key+}", Audience::kTenant, "Delete an object",
-             [&storage, &usage](Request& req) -> asio::awaitable<Response> {
+             [&storage, &usage, quotas](Request& req) -> asio::awaitable<Response> {
                auto key = checked_key(req.param("key"), false);
                const auto& tenant = caller(req);
+               const bool counted = tenancy::storage_quota(tenant, quotas) >= 0;
+               std::int64_t old_size = 0;
+               if (counted) old_size = co_await stored_size(storage, tenant.id, key);
                bool removed = co_await storage.remove(tenant.id, key);
                if (!removed) throw http::NotFound("object not found");
+               if (counted) usage.add_storage_delta(tenant.id, -old_size);
+               else usage.forget_storage_bytes(tenant.id);
                usage.touched(tenant.id);
                co_return Response::no_content();
              });

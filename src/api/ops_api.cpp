@@ -57,7 +57,8 @@ std::string openapi_document(const http::Router& router) {
     }
     if (r.method == "GET" && (r.path_template.ends_with("tenants") ||
                               r.path_template.ends_with("content") ||
-                              r.path_template.ends_with("performance"))) {
+                              r.path_template.ends_with("performance") ||
+                              r.path_template.ends_with("tokens"))) {
       params.push_back({{"name", "limit"}, {"in", "query"},
                         {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}}}});
       params.push_back({{"name", "cursor"}, {"in", "query"}, {"schema", {{"type", "string"}}}});
@@ -99,8 +100,23 @@ std::string openapi_document(const http::Router& router) {
   return boost::json::serialize(doc);
 }
 
+void add_metrics_route(http::Router& router, db::Pool& pool, observability::Metrics& metrics) {
+  router.add("GET", "/metrics", Audience::kPublic, "Prometheus metrics (text format)",
+             [&pool, &metrics](Request&) -> asio::awaitable<Response> {
+               auto s = pool.stats();
+               metrics.set_db_pool(static_cast<std::size_t>(s.open),
+                                   static_cast<std::size_t>(s.in_use),
+                                   static_cast<std::size_t>(s.waiting));
+               Response r;
+               r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+               r.body = metrics.render();
+               co_return r;
+             });
+}
+
 void add_ops_routes(http::Router& router, db::Pool& pool, observability::Metrics& metrics,
-                    cache::TenantCache& cache, storage::ObjectStorage& storage) {
+                    cache::TenantCache& cache, storage::ObjectStorage& storage,
+                    bool with_metrics) {
   router.add("GET", "/health", Audience::kPublic, "Liveness",
              [](Request&) -> asio::awaitable<Response> {
                co_return Response::json(200, R"({"status":"ok"})");
@@ -124,17 +140,7 @@ void add_ops_routes(http::Router& router, db::Pool& pool, observability::Metrics
                co_return Response::json(ok ? 200 : 503, boost::json::serialize(body));
              });
 
-  router.add("GET", "/metrics", Audience::kPublic, "Prometheus metrics (text format)",
-             [&pool, &metrics](Request&) -> asio::awaitable<Response> {
-               auto s = pool.stats();
-               metrics.set_db_pool(static_cast<std::size_t>(s.open),
-                                   static_cast<std::size_t>(s.in_use),
-                                   static_cast<std::size_t>(s.waiting));
-               Response r;
-               r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-               r.body = metrics.render();
-               co_return r;
-             });
+  if (with_metrics) add_metrics_route(router, pool, metrics);
 
   router.add("GET", "/openapi.json", Audience::kPublic, "This API's OpenAPI 3 document",
              [&router](Request&) -> asio::awaitable<Response> {

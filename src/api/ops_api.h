@@ -1,6 +1,6 @@
 #pragma once
 // Operations endpoints (DESIGN §2 "Ops"): /health, /health/ready, /metrics, /openapi.json.
-// Public, never rate limited, and /health/ready reports dependencies as ok/fail only (no hosts,
+// Public (see AUTOBLOG_METRICS_LISTEN for /metrics), never rate limited, and /health/ready reports dependencies as ok/fail only (no hosts,
 // no error text).
 #include "http/router.h"
 
@@ -19,8 +19,14 @@ class ObjectStorage;
 
 namespace autoblog::api {
 
+// with_metrics = false leaves /metrics out (it is then served by its own listener, see
+// AUTOBLOG_METRICS_LISTEN: the metrics name every tenant, so they need not be public).
 void add_ops_routes(http::Router& router, db::Pool& pool, observability::Metrics& metrics,
-                    cache::TenantCache& cache, storage::ObjectStorage& storage);
+                    cache::TenantCache& cache, storage::ObjectStorage& storage,
+                    bool with_metrics = true);
+
+// GET /metrics alone (Prometheus text format), for the main router or the metrics listener's.
+void add_metrics_route(http::Router& router, db::Pool& pool, observability::Metrics& metrics);
 
 // The OpenAPI 3 document of every route in `router` (built once, after all routes are added).
 std::string openapi_document(const http::Router& router);

@@ -66,11 +66,15 @@ int run_cli(int argc, char** argv) {
                             std::pair{"suspend", "Suspend a tenant (its requests get 403)"},
                             std::pair{"activate", "Re-activate a suspended tenant"},
                             std::pair{"delete", "Delete a tenant and drop its schema"},
-                            std::pair{"token", "Issue a tenant JWT"}}) {
+                            std::pair{"token", "Issue a tenant JWT"},
+                            std::pair{"tokens", "List a tenant's issued tokens (jti, times)"},
+                            std::pair{"revoke", "Revoke one of a tenant's tokens by jti"}}) {
     auto* sub = tenant_cmd->add_subcommand(name, help);
     sub->add_option("id", tc.id, "Tenant id (UUID)")->required();
     if (std::string_view(name) == "token")
       sub->add_option("--ttl", tc.ttl_seconds, "Lifetime in seconds (1..2592000, default 3600)");
+    if (std::string_view(name) == "revoke")
+      sub->add_option("jti", tc.jti, "The token's jti claim (see `tenant tokens`)")->required();
   }
 
   try {

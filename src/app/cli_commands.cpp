@@ -15,6 +15,7 @@
 #include "db/migrations/migrator.h"
 #include "domain/errors.h"
 #include "storage/object_storage.h"
+#include "tenancy/errors.h"
 #include "tenancy/registry.h"
 #include "tenancy/tenant_migrator.h"
 #include "tenancy/tenant_service.h"
@@ -134,11 +135,29 @@ int run_tenant_command(const Config& config, const TenantCommand& cmd) {
       auth::JwtCodec jwt(secrets.jwt_secret);
       auto issued = rt.run(service.issue_token(jwt, cmd.id, cmd.ttl_seconds));
       std::cout << issued.token << "\n";
+    } else if (cmd.action == "tokens") {
+      std::printf("%-36s  %-27s  %-27s  %s\n", "JTI", "ISSUED", "EXPIRES", "REVOKED");
+      std::optional<std::string> cursor;
+      do {
+        auto page = rt.run(service.list_tokens(cmd.id, 100, cursor));
+        for (const auto& t : page.items)
+          std::printf("%-36s  %-27s  %-27s  %s\n", t.jti.c_str(), t.issued_at.c_str(),
+                      t.expires_at.c_str(), t.revoked_at.value_or("-").c_str());
+        cursor = page.next_cursor;
+      } while (cursor);
+    } else if (cmd.action == "revoke") {
+      rt.run([&]() -> asio::awaitable<int> {
+        co_await service.revoke_token(cmd.id, cmd.jti);
+        co_return 0;
+      }());
+      std::cout << "revoked " << cmd.jti << "\n";
     } else {
       throw std::logic_error("unknown tenant action " + cmd.action);
     }
   } catch (const domain::Error& e) {
-    if (e.kind() == domain::ErrorKind::kNotFound)
+    if (dynamic_cast<const tenancy::TokenNotFound*>(&e))
+      std::cerr << "autoblog: tenant " << cmd.id << " has no token " << cmd.jti << "\n";
+    else if (e.kind() == domain::ErrorKind::kNotFound)
       std::cerr << "autoblog: tenant " << cmd.id << " not found\n";
     else
       std::cerr << "autoblog: tenant " << cmd.action << ": " << e.what() << "\n";

@@ -15,8 +15,9 @@ struct MigrateOptions {
 int run_migrate(const Config& config, const MigrateOptions& options);
 
 struct TenantCommand {
-  std::string action;  // create list show suspend activate delete token
+  std::string action;  // create list show suspend activate delete token tokens revoke
   std::string id;
+  std::string jti;  // revoke
   std::string name;
   std::optional<std::string> domain;
   std::string tier = "starter";

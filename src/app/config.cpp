@@ -43,6 +43,9 @@ Config config_from_env(const EnvLookup& env) {
   };
   constexpr long long kIntMax = 1LL << 40;
   str("AUTOBLOG_LISTEN", [&](const std::string& v) { c.listen = v; });
+  str("AUTOBLOG_METRICS_LISTEN", [&](const std::string& v) {
+    if (!v.empty()) c.metrics_listen = v;
+  });
   str("AUTOBLOG_DATA_DIR", [&](const std::string& v) { c.data_dir = v; });
   str("AUTOBLOG_WORKERS", [&](const std::string& v) {
     c.workers = static_cast<int>(parse_int_setting("AUTOBLOG_WORKERS", v, -kIntMax, kIntMax));
@@ -95,6 +98,16 @@ Config config_from_env(const EnvLookup& env) {
     c.max_object_bytes = static_cast<std::size_t>(
         parse_int_setting("AUTOBLOG_MAX_OBJECT_BYTES", v, 1024, 5LL << 30));
   });
+  auto quota = [&](const char* name, std::int64_t& out) {
+    str(name, [&](const std::string& v) { out = parse_int_setting(name, v, -1, 1LL << 50); });
+  };
+  quota("AUTOBLOG_STORAGE_QUOTA_STARTER_BYTES", c.storage_quotas.starter);
+  quota("AUTOBLOG_STORAGE_QUOTA_GROWTH_BYTES", c.storage_quotas.growth);
+  quota("AUTOBLOG_STORAGE_QUOTA_ENTERPRISE_BYTES", c.storage_quotas.enterprise);
+  str("AUTOBLOG_TENANT_HEALTH_CACHE_MS", [&](const std::string& v) {
+    c.tenant_health_cache = std::chrono::milliseconds(
+        parse_int_setting("AUTOBLOG_TENANT_HEALTH_CACHE_MS", v, 0, 600000));
+  });
   str("AUTOBLOG_CACHE_MAX_BYTES", [&](const std::string& v) {
     c.cache_max_bytes = static_cast<std::size_t>(
         parse_int_setting("AUTOBLOG_CACHE_MAX_BYTES", v, 1 << 16, 1LL << 40));
@@ -133,15 +146,28 @@ Config config_from_env(const EnvLookup& env) {
   return c;
 }
 
-void validate(Config& c) {
-  auto colon = c.listen.rfind(':');
+namespace {
+
+// "HOST:PORT" (HOST may be a bracketed IPv6 address) into host and port.
+void split_host_port(const std::string& what, const std::string& text, std::string& host,
+                     std::uint16_t& port) {
+  auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0)
-    throw ConfigError("listen address '" + c.listen + "' must be HOST:PORT");
-  c.listen_host = c.listen.substr(0, colon);
-  if (c.listen_host.size() > 2 && c.listen_host.front() == '[' && c.listen_host.back() == ']')
-    c.listen_host = c.listen_host.substr(1, c.listen_host.size() - 2);
-  c.listen_port = static_cast<std::uint16_t>(
-      parse_int_setting("listen port", c.listen.substr(colon + 1), 0, 65535));
+    throw ConfigError(what + " address '" + text + "' must be HOST:PORT");
+  host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  port = static_cast<std::uint16_t>(
+      parse_int_setting(what + " port", text.substr(colon + 1), 0, 65535));
+}
+
+}  // namespace
+
+void validate(Config& c) {
+  split_host_port("listen", c.listen, c.listen_host, c.listen_port);
+  if (c.metrics_listen)
+    split_host_port("AUTOBLOG_METRICS_LISTEN", *c.metrics_listen, c.metrics_host,
+                    c.metrics_port);
 
   if (c.workers < 0 || c.workers > 256)
     throw ConfigError("workers: " + std::to_string(c.workers) + " is out of range [0, 256]");

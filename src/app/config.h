@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "tenancy/tenant.h"
+
 namespace autoblog::app {
 
 struct ConfigError : std::runtime_error {
@@ -22,6 +24,12 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string listen_host;
   std::uint16_t listen_port = 0;
+
+  // AUTOBLOG_METRICS_LISTEN: when set, /metrics is served only on this "HOST:PORT" (a second
+  // listener with that one route) and the main listener answers 404 for it.
+  std::optional<std::string> metrics_listen;
+  std::string metrics_host;
+  std::uint16_t metrics_port = 0;
 
   std::filesystem::path data_dir = "var";
   int workers = 2;
@@ -42,6 +50,10 @@ struct Config {
   std::size_t max_body_bytes = 1 << 20;
 
   std::size_t max_object_bytes = 25 << 20;  // PUT /v1/files body limit
+  // Storage quota per tier in bytes (-1 = unlimited); a tenant's limits.storage_bytes overrides.
+  tenancy::StorageQuotaDefaults storage_quotas;
+  // GET /health/tenant/{id} answers from a per-tenant cache this long (0 = every call checks).
+  std::chrono::milliseconds tenant_health_cache{5000};
 
   // Production backends; unset = the embedded (in-process / local files) ones.
   std::optional<std::string> redis_url;

@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <iostream>
+#include <optional>
 
 #include "api/admin_api.h"
 #include "api/error_mapping.h"
@@ -50,14 +51,15 @@ int serve(const Config& config) {
                                     rt.registry());
 
   http::Router router;
-  api::add_ops_routes(router, rt.pool(), rt.metrics(), backends.cache(), backends.storage());
+  api::add_ops_routes(router, rt.pool(), rt.metrics(), backends.cache(), backends.storage(),
+                      /*with_metrics=*/!config.metrics_listen);
   api::add_tenant_health_route(router, rt.pool(), backends.cache(), backends.storage(),
-                               std::chrono::milliseconds(2000));
+                               std::chrono::milliseconds(2000), config.tenant_health_cache);
   api::add_admin_routes(router, rt.registry(), authenticator.jwt(), backends.storage(),
                         backends.cache());
   api::add_tenant_routes(router, rt.pool(), backends.cache());
   api::add_content_routes(router, rt.pool());
-  api::add_files_routes(router, backends.storage(), usage);
+  api::add_files_routes(router, backends.storage(), usage, config.storage_quotas);
 
   // Error mapping outermost, then access log + metrics, routing, authentication, rate limit,
   // the handler.
@@ -81,6 +83,26 @@ int serve(const Config& config) {
   http::Server server(rt.io(), server_options, app);
   server.start();
 
+  // Metrics listener (AUTOBLOG_METRICS_LISTEN): /metrics names every tenant and its usage, so it
+  // can be kept off the public listener. Its own router with that one route, behind error
+  // mapping and routing only (no access log: scrapes would drown the requests that matter).
+  http::Router metrics_router;
+  std::optional<http::Server> metrics_server;
+  if (config.metrics_listen) {
+    api::add_metrics_route(metrics_router, rt.pool(), rt.metrics());
+    std::vector<http::Middleware> metrics_chain{http::error_mapping(api::map_exception),
+                                                http::routing(metrics_router)};
+    http::ServerOptions metrics_options = server_options;
+    metrics_options.host = config.metrics_host;
+    metrics_options.port = config.metrics_port;
+    metrics_options.max_connections = 64;
+    metrics_server.emplace(rt.io(), metrics_options,
+                           http::chain(std::move(metrics_chain), http::dispatch_to_route()));
+    metrics_server->start();
+    log_info("metrics listening", {{"address", config.metrics_host},
+                                   {"port", static_cast<std::int64_t>(metrics_server->port())}});
+  }
+
   rt.tasks().spawn("tenant-change-listener", rt.io().get_executor(),
                    tenancy::listen_for_tenant_changes(rt.conninfo(), rt.registry()));
 
@@ -98,7 +120,9 @@ int serve(const Config& config) {
   // then wait for the connections to close. The runtime then stops its task group.
   rt.run_until_stopped([&]() -> asio::awaitable<void> {
     server.stop();
+    if (metrics_server) metrics_server->stop();
     auto drain_until = std::chrono::steady_clock::now() + config.shutdown_timeout;
+    if (metrics_server) co_await metrics_server->wait_closed(drain_until);
     bool drained = co_await server.wait_closed(drain_until);
     if (!drained) {
       log_info("cancelling requests still in flight",

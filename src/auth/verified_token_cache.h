@@ -4,7 +4,7 @@
 // each request (profiling showed verification as a quarter of a cached read's CPU).
 // A hit compares the whole presented token to the remembered one in constant time, so the cache
 // can never accept a token that was not verified. Expiry is re-checked on every hit; the tenant's
-// status is still checked by the caller on every request (that is how revocation works).
+// status and the token's revocation (by jti) are still checked by the caller on every request.
 // Thread-safe (sharded locks); bounded: a full shard is cleared.
 #include <array>
 #include <cstdint>

@@ -27,6 +27,18 @@ namespace asio = boost::asio;
 constexpr int kDeleteBatch = 1000;  // DeleteObjects maximum
 constexpr std::chrono::seconds kMaxPresignTtl(7 * 24 * 3600);
 
+// A presigned URL is served from the bucket's origin, without the API's nosniff and
+// CSP sandbox: S3 must answer it as a download of opaque bytes, never as a page to render. The
+// filename is the key's last segment reduced to [A-Za-z0-9._-] (no quoting or encoding issues).
+sigv4::Params download_overrides(const std::string& key) {
+  std::string name = key.substr(key.rfind('/') + 1).substr(0, 100);
+  for (auto& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
+  if (name.empty() || name.find_first_not_of('.') == std::string::npos) name = "download";
+  return {{"response-content-disposition", "attachment; filename=\"" + name + "\""},
+          {"response-content-type", "application/octet-stream"}};
+}
+
 std::string FormatRfc3339(std::time_t t) {
   return util::format_rfc3339_unix(static_cast<std::int64_t>(t));
 }
@@ -384,7 +396,8 @@ class S3Storage::Impl {
     ttl = std::clamp(ttl, std::chrono::seconds(1), kMaxPresignTtl);
     return sigv4::presign_get_url(credentials_, endpoint_.scheme + "://" + dial_authority_,
                                   host_header_, ObjectPath(tenant_id, key),
-                                  sigv4::amz_date(std::chrono::system_clock::now()), ttl);
+                                  sigv4::amz_date(std::chrono::system_clock::now()), ttl,
+                                  download_overrides(key));
   }
 
  private:

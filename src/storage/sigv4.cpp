@@ -187,7 +187,7 @@ std::string authorization_header(const Credentials& credentials, const Request& 
 
 std::string presign_get_url(const Credentials& credentials, std::string_view base,
                             std::string_view host, std::string_view path, std::string_view amz_date,
-                            std::chrono::seconds expires) {
+                            std::chrono::seconds expires, const Params& extra_query) {
   Request request;
   request.method = "GET";
   request.path = std::string(path);
@@ -198,6 +198,7 @@ std::string presign_get_url(const Credentials& credentials, std::string_view bas
       {"X-Amz-Expires", std::to_string(expires.count())},
       {"X-Amz-SignedHeaders", "host"},
   };
+  request.query.insert(request.query.end(), extra_query.begin(), extra_query.end());
   request.headers = {{"host", std::string(host)}};
   request.payload_sha256 = std::string(kUnsignedPayload);
   const std::string sig = signature(credentials, request, amz_date);

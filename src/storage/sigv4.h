@@ -76,9 +76,10 @@ std::string authorization_header(const Credentials& credentials, const Request& 
 
 // A presigned GET URL: `base` is "scheme://host[:port]" as the client will dial it, `host` the
 // Host header value the client will send (usually base without the scheme), `path` raw.
-// Signs only the host header with UNSIGNED-PAYLOAD, as S3 presigned URLs do.
+// Signs only the host header with UNSIGNED-PAYLOAD, as S3 presigned URLs do. `extra_query`
+// (raw names and values, e.g. response-content-disposition) is signed with the rest.
 std::string presign_get_url(const Credentials& credentials, std::string_view base,
                             std::string_view host, std::string_view path, std::string_view amz_date,
-                            std::chrono::seconds expires);
+                            std::chrono::seconds expires, const Params& extra_query = {});
 
 }  // namespace autoblog::storage::sigv4

@@ -22,13 +22,19 @@ asio::awaitable<void> listen_for_tenant_changes(std::string conninfo, TenantRegi
     try {
       auto conn = co_await db::Connection::connect(executor, conninfo, std::chrono::seconds(5));
       co_await conn->exec(db::Statement{"LISTEN autoblog_tenant_changed", {}});
-      // Anything may have changed while we were not listening.
+      // Anything may have changed while we were not listening. The revoked set is loaded after
+      // LISTEN, so a revocation committed during the load arrives as a notification.
       registry.invalidate_all();
+      co_await registry.sync_revoked_tokens();
       if (warned) observability::log_info("tenant change listener reconnected");
       warned = false;
       for (;;) {
         auto n = co_await conn->next_notification();
-        registry.invalidate(n.payload);
+        std::string_view payload = n.payload;
+        if (payload.starts_with(kTokenRevokedPrefix))
+          registry.note_token_revoked(std::string(payload.substr(kTokenRevokedPrefix.size())));
+        else
+          registry.invalidate(n.payload);
       }
     } catch (const boost::system::system_error& e) {
       if (e.code() == asio::error::operation_aborted) throw;  // cancelled: the runtime is stopping
@@ -37,6 +43,7 @@ asio::awaitable<void> listen_for_tenant_changes(std::string conninfo, TenantRegi
       error = e.what();
     }
     registry.invalidate_all();
+    registry.mark_revocations_unsynced();
     if (!warned) {
       observability::log_warn("tenant change listener lost its connection; retrying",
                               {{"error", error}});

@@ -8,6 +8,11 @@ namespace autoblog::tenancy {
 struct TenantNotFound : domain::NotFoundError {
   explicit TenantNotFound(const std::string& m = "tenant not found") : domain::NotFoundError(m) {}
 };
+// No token with this jti was issued to this tenant.
+struct TokenNotFound : domain::NotFoundError {
+  explicit TokenNotFound(const std::string& m = "token not found") : domain::NotFoundError(m) {}
+};
+
 // The domain belongs to another tenant (the registry's unique constraint said so).
 struct DomainTaken : domain::ConflictError {
   explicit DomainTaken(const std::string& m) : domain::ConflictError(m) {}

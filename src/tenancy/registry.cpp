@@ -7,6 +7,7 @@
 #include "tenancy/errors.h"
 #include "tenancy/schema_name.h"
 #include "tenancy/tenant_queries.h"
+#include "tenancy/token_queries.h"
 #include "util/cursor.h"
 #include "util/random.h"
 
@@ -32,6 +33,20 @@ Tenant tenant_from_row(const db::Result& r, int row) {
   t.updated_at = std::string(r.get(row, 9));
   t.limits = compute_limits(t.tier, t.limits_json);
   return t;
+}
+
+// Keyset pagination shared by the listings: the cursor is (timestamp, uuid) of the last item.
+std::optional<util::Cursor> checked_cursor(const std::optional<std::string>& cursor) {
+  if (!cursor) return std::nullopt;
+  auto after = util::decode_cursor(*cursor);
+  if (!after) throw std::invalid_argument("malformed cursor");
+  return after;
+}
+
+void append_cursor(Params& p, const std::optional<util::Cursor>& after) {
+  if (!after) return;
+  p.push_back(param(after->timestamp));
+  p.push_back(param(after->id));
 }
 
 }  // namespace
@@ -85,18 +100,11 @@ asio::awaitable<std::optional<Tenant>> TenantRegistry::get(const std::string& id
 
 asio::awaitable<TenantPage> TenantRegistry::list(int limit,
                                                  const std::optional<std::string>& cursor) {
-  std::optional<util::Cursor> after;
-  if (cursor) {
-    after = util::decode_cursor(*cursor);
-    if (!after) throw std::invalid_argument("malformed cursor");
-  }
+  auto after = checked_cursor(cursor);
   auto tx = co_await db::CoreTx::begin(pool_);
   // One row more than asked tells whether there is a next page.
   Params p{param(limit + 1)};
-  if (after) {
-    p.push_back(param(after->timestamp));
-    p.push_back(param(after->id));
-  }
+  append_cursor(p, after);
   auto r = co_await tx.commit_with(after ? queries::kListAfter : queries::kListFirst,
                                    std::move(p));
   TenantPage page;
@@ -155,6 +163,83 @@ asio::awaitable<void> TenantRegistry::record_token(const std::string& jti,
   auto tx = co_await db::CoreTx::begin(pool_);
   Params p{param(jti), param(tenant_id), param(expires_at_unix)};
   co_await tx.commit_with(queries::kRecordToken, std::move(p));
+}
+
+asio::awaitable<TokenPage> TenantRegistry::list_tokens(const std::string& tenant_id, int limit,
+                                                       const std::optional<std::string>& cursor) {
+  auto after = checked_cursor(cursor);
+  auto tx = co_await db::CoreTx::begin(pool_);
+  Params p{param(tenant_id), param(limit + 1)};  // one more row: is there a next page?
+  append_cursor(p, after);
+  auto r = co_await tx.commit_with(after ? queries::kListTokensAfter : queries::kListTokensFirst,
+                                   std::move(p));
+  TokenPage page;
+  int n = std::min(r.rows(), limit);
+  for (int i = 0; i < n; ++i)
+    page.items.push_back(TokenInfo{std::string(r.get(i, 0)), std::string(r.get(i, 1)),
+                                   std::string(r.get(i, 2)), r.get_opt(i, 3)});
+  if (r.rows() > limit && !page.items.empty())
+    page.next_cursor =
+        util::encode_cursor({page.items.back().issued_at, page.items.back().jti});
+  co_return page;
+}
+
+asio::awaitable<bool> TenantRegistry::revoke_token(const std::string& tenant_id,
+                                                   const std::string& jti) {
+  if (!util::is_uuid(jti)) co_return false;  // the column is a uuid: nothing else is recorded
+  auto id = util::normalize_uuid(jti);
+  auto tx = co_await db::CoreTx::begin(pool_);
+  Params p{param(tenant_id), param(id)};
+  auto r = co_await tx.exec(queries::kRevokeToken, std::move(p));
+  if (r.empty()) co_return false;
+  Params notify{param(std::string(kTokenRevokedPrefix) + id)};
+  co_await tx.commit_with(queries::kNotifyChanged, std::move(notify));
+  note_token_revoked(id);
+  co_return true;
+}
+
+asio::awaitable<bool> TenantRegistry::is_token_revoked(const std::string& jti) {
+  if (!util::is_uuid(jti)) co_return false;
+  auto id = util::normalize_uuid(jti);
+  {
+    std::shared_lock lock(revoked_mutex_);
+    if (revoked_.contains(id)) co_return true;
+    if (revoked_synced_) co_return false;
+  }
+  auto tx = co_await db::CoreTx::begin(pool_);
+  Params p{param(id)};
+  auto r = co_await tx.commit_with(queries::kIsRevoked, std::move(p));
+  co_return !r.empty();
+}
+
+asio::awaitable<void> TenantRegistry::sync_revoked_tokens() {
+  std::uint64_t epoch;
+  {
+    std::shared_lock lock(revoked_mutex_);
+    epoch = revoked_epoch_;
+  }
+  auto tx = co_await db::CoreTx::begin(pool_);
+  auto r = co_await tx.commit_with(queries::kRevokedUnexpired);
+  std::unordered_set<std::string> loaded;
+  for (int i = 0; i < r.rows(); ++i) loaded.insert(std::string(r.get(i, 0)));
+  std::unique_lock lock(revoked_mutex_);
+  if (epoch != revoked_epoch_) co_return;  // the listener dropped meanwhile: stay unsynced
+  // Replacing (not merging) drops expired jtis. A revocation committed after the load's snapshot
+  // is not lost: its NOTIFY reaches the listener, which reads notifications after this returns.
+  revoked_ = std::move(loaded);
+  revoked_synced_ = true;
+}
+
+void TenantRegistry::note_token_revoked(const std::string& jti) {
+  if (!util::is_uuid(jti)) return;
+  std::unique_lock lock(revoked_mutex_);
+  revoked_.insert(util::normalize_uuid(jti));
+}
+
+void TenantRegistry::mark_revocations_unsynced() {
+  std::unique_lock lock(revoked_mutex_);
+  revoked_synced_ = false;
+  ++revoked_epoch_;
 }
 
 TenantRegistry::Snapshot TenantRegistry::snapshot_of(Tenant tenant) {

@@ -13,6 +13,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "db/migrations/migrator.h"
@@ -41,6 +42,24 @@ struct TenantPage {
   std::optional<std::string> next_cursor;
 };
 
+// An issued tenant token as recorded (never the token itself). Timestamps RFC 3339 UTC.
+struct TokenInfo {
+  std::string jti;
+  std::string issued_at;
+  std::string expires_at;
+  std::optional<std::string> revoked_at;
+};
+
+struct TokenPage {
+  std::vector<TokenInfo> items;
+  std::optional<std::string> next_cursor;
+};
+
+// The payload of autoblog_tenant_changed for a revoked token: "token-revoked:<jti>". Tenant ids
+// are UUIDs, so the two payloads cannot be mistaken for each other (an older node that does not
+// know this prefix drops a cache entry that does not exist: harmless).
+inline constexpr std::string_view kTokenRevokedPrefix = "token-revoked:";
+
 class TenantRegistry {
  public:
   TenantRegistry(db::Pool& pool, std::vector<db::Migration> tenant_migrations,
@@ -65,6 +84,24 @@ class TenantRegistry {
   // Records an issued token (jti) for audit and revocation.
   boost::asio::awaitable<void> record_token(const std::string& jti, const std::string& tenant_id,
                                             std::int64_t expires_at_unix);
+
+  // The tenant's recorded tokens, oldest first. Throws std::invalid_argument for a bad cursor.
+  boost::asio::awaitable<TokenPage> list_tokens(const std::string& tenant_id, int limit,
+                                                const std::optional<std::string>& cursor);
+  // Revokes one of the tenant's tokens (idempotent) and announces it to every node. False when
+  // `jti` is not a token of this tenant.
+  boost::asio::awaitable<bool> revoke_token(const std::string& tenant_id, const std::string& jti);
+
+  // Per-token revocation for authentication. While synced (the change listener is connected and
+  // has loaded the revoked set) this is a set lookup; otherwise one query, so a revocation made
+  // while notifications could be missed is still honoured. Tokens without a UUID jti were not
+  // issued by this server and are never in the table: false.
+  boost::asio::awaitable<bool> is_token_revoked(const std::string& jti);
+  // Called by the change listener once it LISTENs: loads every revoked, unexpired jti.
+  boost::asio::awaitable<void> sync_revoked_tokens();
+  void note_token_revoked(const std::string& jti);
+  // Called by the change listener when it loses its connection.
+  void mark_revocations_unsynced();
 
   // Cached lookup; includes suspended/deleted tenants, nullptr for unknown ids.
   boost::asio::awaitable<std::shared_ptr<const Tenant>> resolve(const std::string& id);
@@ -96,6 +133,13 @@ class TenantRegistry {
   std::shared_mutex mutex_;
   std::unordered_map<std::string, CacheEntry> cache_;
   std::uint64_t generation_ = 0;  // bumped by invalidate_all; stale fills are dropped
+
+  // Revoked, unexpired jtis (lowercase UUIDs). Bounded by the tokens revoked within the longest
+  // token lifetime (30 days); rebuilt on every listener (re)connect, which drops expired ones.
+  std::shared_mutex revoked_mutex_;
+  std::unordered_set<std::string> revoked_;
+  bool revoked_synced_ = false;
+  std::uint64_t revoked_epoch_ = 0;  // bumped when unsynced; a load that raced it is dropped
 };
 
 // The SQL script that creates a tenant schema and brings it to the latest version.

@@ -38,15 +38,25 @@ std::optional<Status> parse_status(std::string_view t) {
 }
 
 const TierLimits& tier_defaults(Tier tier) {
-  static const TierLimits starter{500, 1, 10, "gpt-4o-mini", "standard", -1};
-  static const TierLimits growth{2000, 3, 50, "gpt-4o", "hd", -1};
-  static const TierLimits enterprise{10000, 10, -1, "gpt-4o", "hd", -1};
+  static const TierLimits starter{500, 1, 10, "gpt-4o-mini", "standard", -1, std::nullopt};
+  static const TierLimits growth{2000, 3, 50, "gpt-4o", "hd", -1, std::nullopt};
+  static const TierLimits enterprise{10000, 10, -1, "gpt-4o", "hd", -1, std::nullopt};
   switch (tier) {
     case Tier::kStarter: return starter;
     case Tier::kGrowth: return growth;
     case Tier::kEnterprise: return enterprise;
   }
   return starter;
+}
+
+std::int64_t storage_quota(const Tenant& tenant, const StorageQuotaDefaults& defaults) {
+  if (tenant.limits.storage_bytes) return *tenant.limits.storage_bytes;
+  switch (tenant.tier) {
+    case Tier::kStarter: return defaults.starter;
+    case Tier::kGrowth: return defaults.growth;
+    case Tier::kEnterprise: return defaults.enterprise;
+  }
+  return defaults.starter;
 }
 
 TierLimits compute_limits(Tier tier, std::string_view limits_json) {
@@ -65,6 +75,8 @@ TierLimits compute_limits(Tier tier, std::string_view limits_json) {
   num("max_concurrent_generations", l.max_concurrent_generations);
   num("max_daily_content", l.max_daily_content);
   num("daily_token_budget", l.daily_token_budget);
+  if (auto* p = o.if_contains("storage_bytes"); p && p->is_int64())
+    l.storage_bytes = p->as_int64();
   str("ai_model", l.ai_model);
   str("image_quality", l.image_quality);
   return l;

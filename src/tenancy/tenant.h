@@ -24,6 +24,16 @@ struct TierLimits {
   std::string ai_model = "gpt-4o-mini";
   std::string image_quality = "standard";
   std::int64_t daily_token_budget = -1;  // -1 = unlimited
+  // Per-tenant override of the storage quota in bytes (-1 = unlimited); unset = the tier's
+  // configured default (StorageQuotaDefaults), which is process configuration, not a constant.
+  std::optional<std::int64_t> storage_bytes;
+};
+
+// Storage quota per tier in bytes (-1 = unlimited): AUTOBLOG_STORAGE_QUOTA_<TIER>_BYTES.
+struct StorageQuotaDefaults {
+  std::int64_t starter = 1LL << 30;
+  std::int64_t growth = 10LL << 30;
+  std::int64_t enterprise = 100LL << 30;
 };
 
 const TierLimits& tier_defaults(Tier tier);
@@ -39,12 +49,20 @@ struct Tenant {
   int schema_version = 0;
   std::string created_at;  // RFC 3339 UTC
   std::string updated_at;
-  // The tier's defaults with the overrides applied; computed once when the snapshot is built
+  // The tenant's storage quota in bytes: its limits.storage_bytes override, else its tier's
+// default. -1 = unlimited.
+std::int64_t storage_quota(const Tenant& tenant, const StorageQuotaDefaults& defaults);
+
+// The tier's defaults with the overrides applied; computed once when the snapshot is built
   // (compute_limits), since rate limiting reads it on every request.
   TierLimits limits;
 
   const TierLimits& effective_limits() const { return limits; }
 };
+
+// The tenant's storage quota in bytes: its limits.storage_bytes override, else its tier's
+// default. -1 = unlimited.
+std::int64_t storage_quota(const Tenant& tenant, const StorageQuotaDefaults& defaults);
 
 // The tier's defaults with the overrides of `limits_json` applied (unknown keys ignored).
 TierLimits compute_limits(Tier tier, std::string_view limits_json);

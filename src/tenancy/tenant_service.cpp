@@ -66,6 +66,11 @@ std::string checked_limits(const boost::json::object& limits) {
       if (!v.is_int64() || v.as_int64() < (unlimited_ok ? -1 : 1) || v.as_int64() > 1000000000)
         throw InvalidInput("limits." + std::string(key) + " must be a positive integer" +
                            (unlimited_ok ? " or -1 (unlimited)" : ""));
+    } else if (key == "storage_bytes") {
+      // Bytes, so the ceiling is higher than the counts above; 0 = no storage at all.
+      if (!v.is_int64() || v.as_int64() < -1 || v.as_int64() > (1LL << 50))
+        throw InvalidInput("limits.storage_bytes must be a number of bytes (0 to 2^50) or -1 "
+                           "(unlimited)");
     } else if (key == "ai_model") {
       if (!v.is_string() || v.as_string().empty() || v.as_string().size() > 100)
         throw InvalidInput("limits.ai_model must be a model name");
@@ -174,6 +179,26 @@ asio::awaitable<IssuedToken> TenantService::issue_token(const auth::JwtCodec& jw
   IssuedToken out{jwt.sign(claims), claims.exp};
   co_await registry_.record_token(*claims.jti, tenant.id, claims.exp);
   co_return out;
+}
+
+asio::awaitable<TokenPage> TenantService::list_tokens(
+    const std::string& id, int limit, const std::optional<std::string>& cursor) const {
+  if (limit < 1 || limit > 100) throw InvalidInput("limit must be an integer between 1 and 100");
+  auto tenant = co_await get(id);
+  std::optional<TokenPage> page;
+  try {
+    page = co_await registry_.list_tokens(tenant.id, limit, cursor);
+  } catch (const std::invalid_argument&) {
+    throw InvalidInput("cursor is malformed");
+  }
+  co_return std::move(*page);
+}
+
+asio::awaitable<void> TenantService::revoke_token(const std::string& id,
+                                                  const std::string& jti) const {
+  auto tenant = co_await get(id);
+  bool revoked = co_await registry_.revoke_token(tenant.id, jti);
+  if (!revoked) throw TokenNotFound();
 }
 
 }  // namespace autoblog::tenancy

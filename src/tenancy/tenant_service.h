@@ -67,6 +67,13 @@ class TenantService {
   // jti. TenantNotFound for unknown or deleted tenants.
   boost::asio::awaitable<IssuedToken> issue_token(const auth::JwtCodec& jwt, const std::string& id,
                                                   std::int64_t ttl_seconds) const;
+  // The tenant's recorded tokens (jti and times, never the token), oldest first. InvalidInput
+  // for a malformed cursor or limit not 1..100; TenantNotFound for unknown or deleted tenants.
+  boost::asio::awaitable<TokenPage> list_tokens(const std::string& id, int limit,
+                                                const std::optional<std::string>& cursor) const;
+  // Revokes one token: refused on every API node within about a second (registry.h).
+  // TokenNotFound when `jti` is not one of this tenant's tokens; TenantNotFound.
+  boost::asio::awaitable<void> revoke_token(const std::string& id, const std::string& jti) const;
 
  private:
   TenantRegistry& registry_;

@@ -160,7 +160,10 @@ class OutageCases(HealthCases):
         dep.start()
         cls.db = fresh_database(db_name)
         cls.addClassCleanup(drop_database, cls.db)
-        cls.server = cls.start_server(cls.db, env=env(dep))
+        # These cases assert what a check sees the moment a dependency fails, so the per-tenant
+        # result cache (5 s by default, tested in test_operator_controls.py) is off here.
+        cls.server = cls.start_server(cls.db,
+                                      env={**env(dep), "AUTOBLOG_TENANT_HEALTH_CACHE_MS": "0"})
         cls.a, cls.ta = cls.server.new_tenant_with_token("growth")
 
     @classmethod

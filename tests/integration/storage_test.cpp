@@ -875,6 +875,25 @@ TEST_F(S3RequestTest, EndpointPathPortAndIpv6LiteralShapeTheUrls) {
       << *url2;
 }
 
+// Presigned URLs are served from the bucket's origin (no nosniff, no CSP sandbox): they always
+// ask S3 for an attachment of opaque bytes, with a filename reduced to [A-Za-z0-9._-].
+TEST_F(S3RequestTest, PresignedUrlsForceADownload) {
+  S3Storage storage(TestS3Options("http://127.0.0.1:4569"), TestClient());
+  auto query_of = [&](const std::string& key) {
+    auto url = storage.presigned_get_url(tenant_, key, std::chrono::seconds(60));
+    EXPECT_TRUE(url.has_value());
+    return url->substr(url->find('?'));
+  };
+  EXPECT_NE(query_of("site/page.html")
+                .find("&response-content-disposition=attachment%3B%20filename%3D%22page.html%22"
+                      "&response-content-type=application%2Foctet-stream&"),
+            std::string::npos);
+  // quotes, semicolons, non-ASCII bytes and spaces never reach the header
+  EXPECT_NE(query_of("d/\xc3\xa9v\"il;x y.svg").find("filename%3D%22__v_il_x_y.svg%22"),
+            std::string::npos);
+  EXPECT_NE(query_of("d/...").find("filename%3D%22download%22"), std::string::npos);
+}
+
 TEST_F(S3RequestTest, RejectsMalformedEndpoints) {
   for (const char* endpoint : {"127.0.0.1:4569", "ftp://host", "http://", "http://u@host/",
                                "http://host/?x=1", "http://host/#f", "http://a b/"}) {

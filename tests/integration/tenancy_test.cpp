@@ -231,3 +231,63 @@ TEST_F(TenancyTest, CoreMigrationsAreIdempotent) {
   EXPECT_EQ(run(db::migrate_core(*pool_, db::load_migrations(db::embedded_core_migrations()))), 0);
   EXPECT_EQ(query("SELECT count(*) FROM autoblog_core.schema_migrations"), before);
 }
+
+// Per-token revocation (registry.h): without a synced revoked set every check asks the database,
+// so a revocation is honoured even when this node missed its NOTIFY; once synced it is a set
+// lookup kept current by note_token_revoked; losing the listener goes back to the database.
+TEST_F(TenancyTest, TokenRevocationIsCheckedInTheDatabaseUntilSynced) {
+  auto a = create("A");
+  auto b = create("B");
+  const std::string j1 = "11111111-1111-4111-8111-111111111111";
+  const std::string j2 = "22222222-2222-4222-8222-222222222222";
+  run(registry_->record_token(j1, a.id, 4102444800));
+  run(registry_->record_token(j2, a.id, 4102444800));
+  EXPECT_FALSE(run(registry_->is_token_revoked(j1)));
+  EXPECT_FALSE(run(registry_->revoke_token(b.id, j1)));  // another tenant's token
+  EXPECT_FALSE(run(registry_->revoke_token(a.id, "not-a-uuid")));
+  // Revoked behind this registry's back (another node or the CLI): the database says so.
+  query("UPDATE autoblog_core.api_tokens SET revoked_at = now() WHERE jti = '" + j1 + "'");
+  EXPECT_TRUE(run(registry_->is_token_revoked(j1)));
+  EXPECT_TRUE(run(registry_->is_token_revoked(j1.substr(0, 8) + "-1111-4111-8111-111111111111")));
+  EXPECT_FALSE(run(registry_->is_token_revoked(j2)));
+  EXPECT_FALSE(run(registry_->is_token_revoked("no-jti-of-ours")));
+
+  run(registry_->sync_revoked_tokens());
+  EXPECT_TRUE(run(registry_->is_token_revoked(j1)));
+  // Synced: a change the registry was not told about is not seen (that is what NOTIFY is for)...
+  query("UPDATE autoblog_core.api_tokens SET revoked_at = now() WHERE jti = '" + j2 + "'");
+  EXPECT_FALSE(run(registry_->is_token_revoked(j2)));
+  registry_->note_token_revoked(j2);
+  EXPECT_TRUE(run(registry_->is_token_revoked(j2)));
+  // ...and with the listener gone the database is asked again.
+  query("UPDATE autoblog_core.api_tokens SET revoked_at = NULL WHERE jti = '" + j2 + "'");
+  auto j3 = std::string("33333333-3333-4333-8333-333333333333");
+  run(registry_->record_token(j3, a.id, 4102444800));
+  query("UPDATE autoblog_core.api_tokens SET revoked_at = now() WHERE jti = '" + j3 + "'");
+  EXPECT_FALSE(run(registry_->is_token_revoked(j3)));
+  registry_->mark_revocations_unsynced();
+  EXPECT_TRUE(run(registry_->is_token_revoked(j3)));
+
+  // revoke_token is idempotent and lists show it; expired revoked tokens are not loaded.
+  EXPECT_TRUE(run(registry_->revoke_token(a.id, j2)));
+  EXPECT_TRUE(run(registry_->revoke_token(a.id, j2)));
+  auto page = run(registry_->list_tokens(a.id, 2, std::nullopt));
+  ASSERT_EQ(page.items.size(), 2u);
+  ASSERT_TRUE(page.next_cursor.has_value());
+  auto rest = run(registry_->list_tokens(a.id, 2, page.next_cursor));
+  ASSERT_EQ(rest.items.size(), 1u);
+  EXPECT_FALSE(rest.next_cursor.has_value());
+  for (const auto& t : {page.items[0], page.items[1], rest.items[0]})
+    EXPECT_TRUE(t.revoked_at.has_value()) << t.jti;
+  EXPECT_THROW(run(registry_->list_tokens(a.id, 2, std::string("garbage"))), std::invalid_argument);
+
+  const std::string j4 = "44444444-4444-4444-8444-444444444444";
+  run(registry_->record_token(j4, b.id, 1000));  // expired long ago
+  EXPECT_TRUE(run(registry_->revoke_token(b.id, j4)));
+  registry_->mark_revocations_unsynced();
+  run(registry_->sync_revoked_tokens());  // a reconnect: loads only unexpired revocations
+  EXPECT_FALSE(run(registry_->is_token_revoked(j4)));  // dropped (its exp refuses it anyway)
+  EXPECT_TRUE(run(registry_->is_token_revoked(j1)));
+  query("UPDATE autoblog_core.api_tokens SET revoked_at = NULL WHERE jti = '" + j1 + "'");
+  EXPECT_TRUE(run(registry_->is_token_revoked(j1)));  // from the set, no query
+}

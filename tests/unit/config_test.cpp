@@ -86,3 +86,31 @@ TEST(Config, DeadlineSettings) {
   EXPECT_THROW(config_from_env(env({{"AUTOBLOG_DB_STATEMENT_TIMEOUT_MS", "0"}})), ConfigError);
   EXPECT_THROW(config_from_env(env({{"AUTOBLOG_REQUEST_TIMEOUT_MS", "soon"}})), ConfigError);
 }
+
+TEST(Config, MetricsListenQuotasAndHealthCache) {
+  auto c = config_from_env(env({}));
+  validate(c);
+  EXPECT_FALSE(c.metrics_listen.has_value());  // /metrics stays on the main listener
+  EXPECT_EQ(c.storage_quotas.starter, 1LL << 30);
+  EXPECT_EQ(c.storage_quotas.growth, 10LL << 30);
+  EXPECT_EQ(c.storage_quotas.enterprise, 100LL << 30);
+  EXPECT_EQ(c.tenant_health_cache, std::chrono::milliseconds(5000));
+
+  c = config_from_env(env({{"AUTOBLOG_METRICS_LISTEN", "[::1]:9100"},
+                           {"AUTOBLOG_STORAGE_QUOTA_STARTER_BYTES", "1000"},
+                           {"AUTOBLOG_STORAGE_QUOTA_ENTERPRISE_BYTES", "-1"},
+                           {"AUTOBLOG_TENANT_HEALTH_CACHE_MS", "0"}}));
+  validate(c);
+  EXPECT_EQ(c.metrics_host, "::1");
+  EXPECT_EQ(c.metrics_port, 9100);
+  EXPECT_EQ(c.storage_quotas.starter, 1000);
+  EXPECT_EQ(c.storage_quotas.enterprise, -1);
+  EXPECT_EQ(c.tenant_health_cache, std::chrono::milliseconds(0));
+
+  for (const char* bad : {"9100", ":9100", "host:port", "host:70000"}) {
+    auto b = config_from_env(env({{"AUTOBLOG_METRICS_LISTEN", bad}}));
+    EXPECT_THROW(validate(b), ConfigError) << bad;
+  }
+  EXPECT_THROW(config_from_env(env({{"AUTOBLOG_STORAGE_QUOTA_GROWTH_BYTES", "-2"}})), ConfigError);
+  EXPECT_THROW(config_from_env(env({{"AUTOBLOG_TENANT_HEALTH_CACHE_MS", "x"}})), ConfigError);
+}

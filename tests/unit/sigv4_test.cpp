@@ -112,5 +112,37 @@ TEST(SigV4, PresignedUrlEncodesKeyOnce) {
   EXPECT_EQ(url.rfind("http://127.0.0.1:4569/autoblog/tenants/t/a%20b/%C3%BC.png?", 0), 0u) << url;
 }
 
+// Response overrides (response-content-disposition, response-content-type) travel in the signed
+// query: the URL's signature is the one of a request carrying them, so S3 refuses a URL whose
+// overrides were edited.
+TEST(SigV4, PresignedUrlSignsExtraQueryParameters) {
+  const Params extra{{"response-content-disposition", "attachment; filename=\"a.png\""},
+                     {"response-content-type", "application/octet-stream"}};
+  const std::string plain = presign_get_url(ExampleCredentials(), "http://h", "h", "/b/a.png",
+                                            kDate, std::chrono::seconds(60));
+  const std::string url = presign_get_url(ExampleCredentials(), "http://h", "h", "/b/a.png",
+                                          kDate, std::chrono::seconds(60), extra);
+  EXPECT_NE(url.find("&response-content-disposition=attachment%3B%20filename%3D%22a.png%22"
+                     "&response-content-type=application%2Foctet-stream&X-Amz-Signature="),
+            std::string::npos)
+      << url;
+  Request signed_request;
+  signed_request.method = "GET";
+  signed_request.path = "/b/a.png";
+  signed_request.query = {
+      {"X-Amz-Algorithm", "AWS4-HMAC-SHA256"},
+      {"X-Amz-Credential", "AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request"},
+      {"X-Amz-Date", std::string(kDate)},
+      {"X-Amz-Expires", "60"},
+      {"X-Amz-SignedHeaders", "host"},
+      extra[0],
+      extra[1]};
+  signed_request.headers = {{"host", "h"}};
+  signed_request.payload_sha256 = "UNSIGNED-PAYLOAD";
+  const std::string sig = signature(ExampleCredentials(), signed_request, kDate);
+  EXPECT_EQ(url.substr(url.size() - 64), sig);
+  EXPECT_NE(plain.substr(plain.size() - 64), sig);
+}
+
 }  // namespace
 }  // namespace autoblog::storage::sigv4

@@ -4,13 +4,13 @@
 #include "api/admin_api.h"
 
 #include <boost/json/serialize.hpp>
-#include <ctime>
 
 #include "api/common.h"
 #include "auth/jwt.h"
 #include "http/errors.h"
 #include "http/json_body.h"
 #include "tenancy/tenant_service.h"
+#include "util/time.h"
 
 namespace autoblog::api {
 
@@ -50,15 +50,6 @@ tenancy::TenantChanges tenant_changes(const boost::json::object& body) {
   c.status = http::string_field(body, "status");
   if (auto* limits = http::object_field(body, "limits")) c.limits = limits->as_object();
   return c;
-}
-
-std::string rfc3339(std::int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 }  // namespace
@@ -120,7 +111,7 @@ void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
                auto ttl = http::int_field(body, "ttl_seconds").value_or(3600);
                auto issued = co_await service.issue_token(jwt, id, ttl);
                boost::json::object out{{"token", issued.token},
-                                       {"expires_at", rfc3339(issued.expires_at)}};
+                                       {"expires_at", util::format_rfc3339_unix(issued.expires_at)}};
                co_return http::json_response(201, out);
              });
 

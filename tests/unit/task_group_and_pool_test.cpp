@@ -11,7 +11,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <atomic>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <chrono>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -74,6 +78,25 @@ TEST(TaskGroup, ReportsAFailingTaskAndCancelsTasksSpawnedAfterCancel) {
   io.run();
   EXPECT_TRUE(cancelled);
   EXPECT_EQ(group.size(), 0u);
+}
+
+// Regression for the usage reporter, which used the Redis client (whose callers must be on a
+// strand) from the multi-threaded executor: every task of a group runs on a strand of its own.
+TEST(TaskGroup, TasksRunOnTheirOwnStrand) {
+  asio::io_context io(2);
+  TaskGroup group([](const std::string&, const std::string&) {});
+  std::atomic<int> on_strand{0};
+  for (int i = 0; i < 8; ++i) {
+    group.spawn("strand-check", io.get_executor(), [&]() -> asio::awaitable<void> {
+      auto ex = co_await asio::this_coro::executor;
+      if (ex.target<asio::strand<asio::any_io_executor>>() != nullptr) ++on_strand;
+      co_return;
+    }());
+  }
+  std::thread other([&] { io.run(); });
+  io.run();
+  other.join();
+  EXPECT_EQ(on_strand.load(), 8);
 }
 
 struct Thing {

@@ -203,17 +203,23 @@ class BodyAfterAuthCase(E2ETestCase):
         conns = []
         self.addCleanup(lambda: [c.close() for c in conns])
         chunk = b"\0" * (1 << 20)
+        sent_mb = 0
         for _ in range(8):
             s = socket.create_connection(("127.0.0.1", self.server.port), timeout=5)
             conns.append(s)
             s.sendall(self.head(None, 24 << 20))
             try:
-                for _ in range(4):
+                for _ in range(8):
                     s.sendall(chunk)
-            except (BrokenPipeError, ConnectionResetError):
+                    sent_mb += 1
+            except OSError:  # refused and closed (reset, broken pipe) or no longer read
                 pass
         grown_mb = (self.rss_kb() - before) / 1024
-        self.assertLess(grown_mb, 20, f"server grew by {grown_mb:.0f} MB for refused uploads")
+        # Holding the bodies would cost at least what was sent (64 MB); a sanitizer build's
+        # shadow memory makes everything else larger, hence its looser bound.
+        bound = 40 if os.environ.get("TSAN_OPTIONS") or os.environ.get("ASAN_OPTIONS") else 20
+        self.assertLess(grown_mb, min(bound, max(sent_mb, 1) * 0.7),
+                        f"server grew by {grown_mb:.0f} MB for {sent_mb} MB of refused uploads")
         self.assertEqual(self.req("GET", "/health")[0], 200)
 
 

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""A/B of two autoblog binaries on GET /v1/content/{id} (one tenant, in-process limiter with the
+tenant's limit lifted, access log off): req/s and CPU per request of the server and of
+PostgreSQL (utime + stime from /proc over the measured run, divided by requests), the binaries
+alternated ROUNDS times in the same run, on a private PostgreSQL cluster it starts and stops.
+
+    python3 bench/ab_cpu_per_request.py OLD_BINARY NEW_BINARY [ROUNDS]
+
+CPU per request is far steadier than req/s on a shared machine; still compare only figures of
+the same run.
+"""
+import json, os, secrets, shutil, signal, subprocess, sys, tempfile, time, urllib.request
+
+PG = os.environ.get("AUTOBLOG_PG_BIN", "/usr/lib/postgresql/15/bin")
+
+
+def as_pg(*cmd):
+    if os.geteuid() == 0:
+        cmd = ("runuser", "-u", "postgres", "--") + cmd
+    subprocess.run(cmd, check=True, capture_output=True)
+
+
+def cpu_seconds(pids):
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except FileNotFoundError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids(data_dir):
+    """The cluster's postmaster and its children (not other clusters on the machine)."""
+    with open(f"{data_dir}/postmaster.pid") as f:
+        master = int(f.readline())
+    out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout
+    return [master] + [int(x) for x in out.split()]
+
+
+def measure(binary, socket_dir, port):
+    db = f"ab_{secrets.token_hex(3)}"
+    admin_url = f"postgresql://autoblog@/postgres?host={socket_dir}"
+    subprocess.run(["psql", admin_url, "-qc", f"CREATE DATABASE {db}"], check=True)
+    admin = secrets.token_urlsafe(24)
+    env = dict(os.environ, AUTOBLOG_DATABASE_URL=f"postgresql://autoblog@/{db}?host={socket_dir}",
+               AUTOBLOG_ADMIN_TOKEN=admin, AUTOBLOG_JWT_SECRET=secrets.token_urlsafe(40),
+               AUTOBLOG_ACCESS_LOG="0", AUTOBLOG_LOG_LEVEL="warn")
+    data = tempfile.mkdtemp(prefix="abd")
+    srv = subprocess.Popen([binary, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data,
+                            "--workers", "0"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/health")
+                break
+            except OSError:
+                time.sleep(0.1)
+
+        def call(method, path, body=None, token=admin):
+            r = urllib.request.Request(base + path, method=method,
+                                       data=None if body is None else json.dumps(body).encode(),
+                                       headers={"Authorization": "Bearer " + token,
+                                                "Content-Type": "application/json"})
+            return json.loads(urllib.request.urlopen(r).read() or b"null")
+
+        t = call("POST", "/v1/admin/tenants", {"name": "ab", "subscription_tier": "enterprise"})
+        call("PATCH", f"/v1/admin/tenants/{t['id']}", {"limits": {"requests_per_hour": 10**9}})
+        token = call("POST", f"/v1/admin/tenants/{t['id']}/tokens", {})["token"]
+        item = call("POST", "/v1/content", {"inspiration_data": {"x": 1}}, token)["id"]
+        script = os.path.join(data, "auth.lua")
+        with open(script, "w") as f:
+            f.write(f'wrk.headers["Authorization"] = "Bearer {token}"\n')
+        target = f"{base}/v1/content/{item}"
+        subprocess.run(["wrk", "-t2", "-c64", "-d3s", "-s", script, target], capture_output=True)
+        s0, p0 = cpu_seconds([srv.pid]), cpu_seconds(postgres_pids(f"{socket_dir}/data"))
+        out = subprocess.run(["wrk", "-t2", "-c64", "-d8s", "-s", script, target],
+                             capture_output=True, text=True).stdout
+        s1, p1 = cpu_seconds([srv.pid]), cpu_seconds(postgres_pids(f"{socket_dir}/data"))
+        requests = int(next(l for l in out.splitlines() if "requests in" in l).split()[0])
+        rps = float(next(l for l in out.splitlines() if l.startswith("Requests/sec")).split()[1])
+        errors = [l.strip() for l in out.splitlines() if "Non-2xx" in l or "errors" in l]
+        return rps, (s1 - s0) / requests * 1e6, (p1 - p0) / requests * 1e6, errors
+    finally:
+        srv.send_signal(signal.SIGTERM)
+        srv.wait(30)
+        shutil.rmtree(data, ignore_errors=True)
+        subprocess.run(["psql", admin_url, "-qc", f"DROP DATABASE {db} WITH (FORCE)"])
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    binaries, rounds = sys.argv[1:3], int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    tmp = tempfile.mkdtemp(prefix="abpg")
+    os.chmod(tmp, 0o755)
+    if os.geteuid() == 0:
+        shutil.chown(tmp, "postgres")
+    as_pg(f"{PG}/initdb", "-D", f"{tmp}/data", "-A", "trust", "-U", "autoblog", "--no-sync")
+    as_pg(f"{PG}/pg_ctl", "-D", f"{tmp}/data", "-w", "-l", f"{tmp}/log", "-o",
+          f"-k {tmp} -c listen_addresses='' -c max_connections=300", "start")
+    try:
+        for r in range(rounds):
+            for i, b in enumerate(binaries):
+                rps, server, pg, errors = measure(b, tmp, 18700 + 10 * r + i)
+                print(f"{b}: {rps:.0f} req/s, server {server:.1f} us/req, "
+                      f"postgres {pg:.1f} us/req {errors}", flush=True)
+    finally:
+        as_pg(f"{PG}/pg_ctl", "-D", f"{tmp}/data", "-m", "fast", "-w", "stop")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -32,7 +32,9 @@ struct Request {
   std::string path;    // target without the query string (still percent-encoded)
   Fields query;        // decoded query parameters, in order
   Fields headers;      // names lower-cased
-  std::string body;  // empty until body_reader has run (dispatch_to_route runs it)
+  // Empty until body_reader has run (dispatch_to_route runs it); stays empty on a streaming
+  // route, whose handler reads the body with read_body_chunk.
+  std::string body;
   // Set by the server when a body is still on the wire: reads it into `body`. Run by the last
   // link of the chain, after authentication and the rate limit, so a refused request's body is
   // never read (and `Expect: 100-continue` is never answered for it).

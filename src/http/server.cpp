@@ -41,8 +41,8 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // What a streamed upload reserves from the body budget: the largest buffer a storage backend
-// holds for it (S3's 8 MiB part; local storage writes 1 MiB at a time).
-constexpr std::size_t kStreamReserve = 8u << 20;
+// holds for it (S3's 5 MiB part; local storage writes 1 MiB at a time).
+constexpr std::size_t kStreamReserve = 5u << 20;
 
 namespace {
 

@@ -60,7 +60,7 @@ class ObjectStorage {
   virtual ~ObjectStorage() = default;
   // Stores the object read from `source` to its end, atomically: a reader sees the old object
   // or the whole new one, and a source that throws (or a cancelled put) leaves nothing behind.
-  // Memory use is bounded by the backend's chunk (local: 1 MiB) or part size (S3: 8 MiB),
+  // Memory use is bounded by the backend's chunk (local: 1 MiB) or part size (S3: 5 MiB),
   // whatever the object's size. `expected_size` (the declared Content-Length) lets a backend
   // choose its strategy up front; the bytes actually read are what is stored.
   virtual boost::asio::awaitable<ObjectInfo> put_stream(std::string_view tenant_id,

@@ -6,9 +6,9 @@
 //
 // Objects live at tenants/{tenant_id}/{key} in one bucket. Every PUT sends
 // x-amz-server-side-encryption: AES256, x-amz-meta-tenant_id and x-amz-content-sha256 (the
-// body's SHA-256, which S3 verifies). put_stream sends a body shorter than one part (8 MiB) as a
+// body's SHA-256, which S3 verifies). put_stream sends a body shorter than one part (5 MiB) as a
 // single PUT; a longer one as a multipart upload (CreateMultipartUpload with the SSE and tenant
-// headers, UploadPart per 8 MiB part with its own x-amz-content-sha256, CompleteMultipartUpload),
+// headers, UploadPart per 5 MiB part with its own x-amz-content-sha256, CompleteMultipartUpload),
 // so at most one part is in memory; on any failure or cancellation the upload is aborted (best
 // effort, detached). A multipart object's ETag is S3's "<md5 of part md5s>-<parts>", not the
 // body's MD5. Downloads go through the API or presigned URLs, never public URLs.

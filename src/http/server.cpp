@@ -424,9 +424,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
         // picks one reader): the parser, still before its body, becomes a buffer_body parser
         // that parses straight into the handler's buffer, so the server holds only Beast's read
         // buffer. The budget reserves one storage chunk (kStreamReserve; less for a shorter
-        // declared body), not the length. The
-        // body timeout bounds the whole body's reads, as for a body read whole; between reads
-        // the handler's storage writes run under the request timeout, re-armed after each read.
+        // declared body), not the length. The body timeout bounds the whole body's reads, as for
+        // a body read whole; between reads the handler's storage writes run under the request
+        // timeout, re-armed after each read. `parser` (and `header`, which refers into it) is
+        // moved-from once streaming starts: nothing below reads either.
         if (upload) {
           req.body_chunk_reader = [&, answer_continue,
                                    limit](std::span<char> out) -> asio::awaitable<std::size_t> {

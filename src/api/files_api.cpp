@@ -1,7 +1,9 @@
 #include "api/files_api.h"
 
 #include <boost/json/serialize.hpp>
+#include <algorithm>
 #include <charconv>
+#include <span>
 #include <chrono>
 
 #include "api/common.h"
@@ -64,6 +66,35 @@ asio::awaitable<std::int64_t> stored_size(storage::ObjectStorage& storage,
   co_return static_cast<std::int64_t>(page.items.front().size);
 }
 
+// The upload as the storage reads it: the request body, pulled from the connection a chunk at a
+// time (the route streams_body), with the storage quota enforced as it streams when the size was
+// not declared up front (a chunked upload): past `allowed` bytes the read throws, and the storage
+// put, seeing its source fail, stores nothing.
+class UploadSource final : public storage::BodySource {
+ public:
+  UploadSource(Request& req, std::optional<std::int64_t> allowed, std::string quota_message)
+      : req_(req), allowed_(allowed), quota_message_(std::move(quota_message)) {}
+
+  asio::awaitable<std::size_t> read(std::span<char> out) override {
+    const std::size_t n = co_await req_.read_body_chunk(out);
+    read_ += static_cast<std::int64_t>(n);
+    if (allowed_ && read_ > *allowed_) throw http::QuotaExceeded(quota_message_);
+    co_return n;
+  }
+
+ private:
+  Request& req_;
+  std::optional<std::int64_t> allowed_;
+  std::string quota_message_;
+  std::int64_t read_ = 0;
+};
+
+std::string quota_message(std::int64_t used, std::int64_t quota, std::int64_t delta) {
+  return "storage quota exceeded: " + std::to_string(used) + " of " + std::to_string(quota) +
+         " bytes used, this object needs " + (delta >= 0 ? std::to_string(delta) + " " : "") +
+         "more";
+}
+
 }  // namespace
 
 void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
@@ -77,36 +108,47 @@ void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
                // Storage quota: checked against this node's usage figure (usage_reporter.h says
                // how exact it is), before anything is stored. Shrinking is always allowed.
                const auto quota = tenancy::storage_quota(tenant, quotas);
-               const auto new_size = static_cast<std::int64_t>(req.body.size());
+               // The declared length when there is one (checked before a byte is read); a
+               // chunked upload is counted as it streams (UploadSource).
+               const auto declared = req.content_length();
                std::int64_t old_size = 0;
+               std::optional<std::int64_t> allowed;
+               std::string over_quota;
                if (quota >= 0) {
                  auto used = co_await usage.storage_bytes(tenant.id);
                  old_size = co_await stored_size(storage, tenant.id, key);
-                 auto delta = new_size - old_size;
-                 if (delta > 0 && used + delta > quota)
-                   throw http::QuotaExceeded("storage quota exceeded: " + std::to_string(used) +
-                                             " of " + std::to_string(quota) +
-                                             " bytes used, this object needs " +
-                                             std::to_string(delta) + " more");
+                 if (declared) {
+                   auto delta = static_cast<std::int64_t>(*declared) - old_size;
+                   if (delta > 0 && used + delta > quota)
+                     throw http::QuotaExceeded(quota_message(used, quota, delta));
+                 } else {
+                   allowed = std::max<std::int64_t>(quota - used, 0) + old_size;
+                   over_quota = quota_message(used, quota, -1);
+                 }
                }
+               UploadSource source(req, allowed, std::move(over_quota));
+               std::optional<std::uint64_t> expected;
+               if (declared) expected = *declared;
                // Backends refuse what a valid key cannot map to (e.g. "a" when "a/b" exists on
                // local disk) with invalid_argument: the client's problem, so a 400.
                std::optional<storage::ObjectInfo> stored;
                std::string refusal;
                try {
-                 stored = co_await storage.put(tenant.id, key, std::move(req.body), content_type);
+                 stored = co_await storage.put_stream(tenant.id, key, source, content_type, expected);
                } catch (const std::invalid_argument& e) {
                  refusal = e.what();
                }
                if (!stored) throw http::BadRequest("cannot store this key: " + refusal);
                const auto& info = *stored;
+               const auto new_size = static_cast<std::int64_t>(info.size);
                if (quota >= 0) usage.add_storage_delta(tenant.id, new_size - old_size);
                else usage.forget_storage_bytes(tenant.id);
                usage.touched(tenant.id);
                auto res = http::json_response(200, info_json(info));
                res.headers.emplace_back("ETag", info.etag);
                co_return res;
-             });
+             },
+             /*streams_body=*/true);
 
   router.add("GET", "/v1/files/{key+}", Audience::kTenant,
              "Download an object (?presign=SECONDS for a presigned URL on S3)",

@@ -1,6 +1,7 @@
 #pragma once
 // A process-wide budget of request-body bytes held in memory at once: a request reserves its
-// declared length (or the route's limit for a chunked body) before its body is read, and gets
+// declared length (or the route's limit for a chunked body) before its body is read — a streamed
+// upload only what it holds at once, one storage chunk or its length if shorter — and gets
 // 503 when the budget is spent, so many concurrent uploads cannot exhaust memory.
 // Thread-safe (one atomic); a Lease returns its bytes when destroyed. The budget must outlive
 // its leases.

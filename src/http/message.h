@@ -6,7 +6,10 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,11 +32,20 @@ struct Request {
   std::string path;    // target without the query string (still percent-encoded)
   Fields query;        // decoded query parameters, in order
   Fields headers;      // names lower-cased
-  std::string body;  // empty until body_reader has run (dispatch_to_route runs it)
+  // Empty until body_reader has run (dispatch_to_route runs it); stays empty on a streaming
+  // route, whose handler reads the body with read_body_chunk.
+  std::string body;
   // Set by the server when a body is still on the wire: reads it into `body`. Run by the last
   // link of the chain, after authentication and the rate limit, so a refused request's body is
   // never read (and `Expect: 100-continue` is never answered for it).
   std::function<boost::asio::awaitable<void>(Request&)> body_reader;
+  // The streaming alternative, for routes registered with streams_body (uploads): set by the
+  // server beside body_reader; dispatch_to_route runs body_reader only for other routes, so a
+  // streaming handler pulls the body chunk by chunk with read_body_chunk() and never holds it
+  // whole. Fills at most out.size() bytes, returns how many, 0 at the end of the body; throws
+  // PayloadTooLarge/BadRequest/Unavailable (the server's body errors) or operation_aborted.
+  std::function<boost::asio::awaitable<std::size_t>(std::span<char>)> body_chunk_reader;
+  bool streams_body = false;  // set by routing from the route's registration
   std::string request_id;
   std::string remote;
   std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
@@ -54,9 +66,17 @@ struct Request {
   Fields response_headers;
 
   std::optional<std::string_view> header(std::string_view lower_name) const;
+  // The next piece of the body: from the wire through body_chunk_reader when the server set
+  // one, else from `body` (already read, or built by a test). 0 at the end.
+  boost::asio::awaitable<std::size_t> read_body_chunk(std::span<char> out);
+  // The declared Content-Length; nullopt for a chunked body (or a malformed header, which the
+  // server has already refused).
+  std::optional<std::uint64_t> content_length() const;
   std::optional<std::string_view> query_param(std::string_view name) const;
   // The path parameter named in the route template; throws if the route has none of that name.
   const std::string& param(std::string_view name) const;
+
+  std::size_t body_offset = 0;  // how much of `body` read_body_chunk has handed out
 };
 
 struct Response {

@@ -43,7 +43,7 @@ Handler chain(std::vector<Middleware> middleware, Handler last) {
 }
 
 void Router::add(std::string method, std::string path_template, Audience audience,
-                 std::string summary, Handler handler) {
+                 std::string summary, Handler handler, bool streams_body) {
   Entry e;
   auto parts = split_path(path_template);
   for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -60,7 +60,8 @@ void Router::add(std::string method, std::string path_template, Audience audienc
   }
   e.handler = std::move(handler);
   entries_.push_back(std::move(e));
-  infos_.push_back({std::move(method), std::move(path_template), audience, std::move(summary)});
+  infos_.push_back(
+      {std::move(method), std::move(path_template), audience, std::move(summary), streams_body});
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {
@@ -135,6 +136,7 @@ Middleware routing(const Router& router) {
     req.audience = m.route->audience;
     req.path_params = std::move(m.params);
     req.route_handler = m.handler;
+    req.streams_body = m.route->streams_body;
     co_return co_await next(req);
   };
 }
@@ -143,7 +145,13 @@ Handler dispatch_to_route() {
   return [](Request& req) -> boost::asio::awaitable<Response> {
     const auto* handler = static_cast<const Handler*>(req.route_handler);
     if (!handler) throw std::logic_error("dispatch without routing");
-    if (req.body_reader) {
+    // A streaming route reads through body_chunk_reader; a server that offers none (tests'
+    // in-process servers, a route outside the upload prefix) reads the body whole first and the
+    // handler's read_body_chunk then serves it from memory.
+    if (req.streams_body && req.body_chunk_reader) {
+      req.body_reader = nullptr;
+    } else if (req.body_reader) {
+      req.body_chunk_reader = nullptr;
       auto read_body = std::move(req.body_reader);
       req.body_reader = nullptr;
       co_await read_body(req);

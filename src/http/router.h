@@ -15,12 +15,15 @@ struct RouteInfo {
   std::string path_template;
   Audience audience;
   std::string summary;  // one line for the OpenAPI document
+  // The handler reads the body itself with Request::read_body_chunk (uploads): it is never
+  // read whole into Request::body, so its memory is bounded by the handler's chunk.
+  bool streams_body = false;
 };
 
 class Router {
  public:
   void add(std::string method, std::string path_template, Audience audience, std::string summary,
-           Handler handler);
+           Handler handler, bool streams_body = false);
 
   struct Match {
     const RouteInfo* route = nullptr;  // null: no route for this path or method

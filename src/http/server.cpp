@@ -22,6 +22,8 @@
 #include <cerrno>
 #include <list>
 #include <mutex>
+#include <optional>
+#include <span>
 
 #include "http/error_mapping.h"
 #include "http/body_budget.h"
@@ -38,6 +40,9 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// What a streamed upload reserves from the body budget: the largest buffer a storage backend
+// holds for it (S3's 5 MiB part; local storage writes 1 MiB at a time).
+constexpr std::size_t kStreamReserve = 5u << 20;
 
 namespace {
 
@@ -70,6 +75,9 @@ struct Connection {
 
   void arm(std::chrono::steady_clock::duration d) {
     deadline_ns = (std::chrono::steady_clock::now() + d).time_since_epoch().count();
+  }
+  void arm_until(std::chrono::steady_clock::time_point t) {
+    deadline_ns = t.time_since_epoch().count();
   }
   bool expired(std::chrono::steady_clock::time_point now) const {
     return deadline_ns.load() <= now.time_since_epoch().count();
@@ -225,6 +233,16 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  // The body reader's error, as the error the handler (and the client) sees.
+  static void throw_body_error(const beast::error_code& ec, std::size_t limit) {
+    if (!ec) return;
+    if (ec == asio::error::operation_aborted)
+      throw boost::system::system_error(ec);  // cancelled: deadline, shutdown, client gone
+    if (ec == bhttp::error::body_limit)
+      throw PayloadTooLarge("request body exceeds " + std::to_string(limit) + " bytes");
+    throw BadRequest("malformed HTTP request body");
+  }
+
   // Runs the application for one request under the request deadline, cancellable by the
   // sweeper (deadline), stop() (shutdown) and the client going away (see watch_disconnect).
   asio::awaitable<Response> run_handler(const std::shared_ptr<Connection>& conn, Request& req) {
@@ -377,29 +395,72 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       const bool body_pending = !parser.is_done();
       bool body_read = !body_pending;
       BodyBudget::Lease budget_lease;
+      // A streamed body (see below) holds the parser converted to buffer_body.
+      std::optional<bhttp::request_parser<bhttp::buffer_body>> stream_parser;
+      std::chrono::steady_clock::time_point body_deadline{};
       if (body_pending) {
         const bool expect_continue = header[bhttp::field::expect] == "100-continue";
-        req.body_reader = [&, expect_continue, limit, version](Request& r) -> asio::awaitable<void> {
+        // Sent before the first body byte is read, by whichever reader runs (never both).
+        auto answer_continue = [&, expect_continue, version]() -> asio::awaitable<void> {
+          if (!expect_continue) co_return;
+          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
+          conn->arm(options.body_timeout);
+          auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
+          if (wec) throw BadRequest("connection failed while answering 100-continue");
+        };
+        req.body_reader = [&, answer_continue, limit](Request& r) -> asio::awaitable<void> {
           auto want = parser.content_length().value_or(limit);
           budget_lease = body_budget.reserve(static_cast<std::size_t>(want));
           if (!budget_lease) throw Unavailable("too many request bodies in flight; retry later");
-          if (expect_continue) {
-            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
-            conn->arm(options.body_timeout);
-            auto [wec, wn] = co_await bhttp::async_write(stream, cont, use_tuple);
-            if (wec) throw BadRequest("connection failed while answering 100-continue");
-          }
+          co_await answer_continue();
           conn->arm(options.body_timeout);
           auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
           conn->arm(options.request_timeout);
-          if (bec == asio::error::operation_aborted)
-            throw boost::system::system_error(bec);  // cancelled: deadline, shutdown, client gone
-          if (bec == bhttp::error::body_limit)
-            throw PayloadTooLarge("request body exceeds " + std::to_string(limit) + " bytes");
-          if (bec) throw BadRequest("malformed HTTP request body");
+          throw_body_error(bec, limit);
           r.body = std::move(parser.get().body());
           body_read = true;
         };
+        // Uploads may stream instead (routes registered with streams_body; dispatch_to_route
+        // picks one reader): the parser, still before its body, becomes a buffer_body parser
+        // that parses straight into the handler's buffer, so the server holds only Beast's read
+        // buffer. The budget reserves one storage chunk (kStreamReserve; less for a shorter
+        // declared body), not the length. The body timeout bounds the whole body's reads, as for
+        // a body read whole; between reads the handler's storage writes run under the request
+        // timeout, re-armed after each read. `parser` (and `header`, which refers into it) is
+        // moved-from once streaming starts: nothing below reads either.
+        if (upload) {
+          req.body_chunk_reader = [&, answer_continue,
+                                   limit](std::span<char> out) -> asio::awaitable<std::size_t> {
+            if (!stream_parser) {
+              // A body shorter than the chunk holds only its own length.
+              const auto want = parser.content_length().value_or(limit);
+              budget_lease = body_budget.reserve(
+                  static_cast<std::size_t>(std::min<std::uint64_t>(want, kStreamReserve)));
+              if (!budget_lease)
+                throw Unavailable("too many request bodies in flight; retry later");
+              co_await answer_continue();
+              stream_parser.emplace(std::move(parser));
+              body_deadline = std::chrono::steady_clock::now() + options.body_timeout;
+            }
+            auto& p = *stream_parser;
+            std::size_t got = 0;
+            // A read may end in chunk framing with no body byte: read on until one or the end.
+            while (got == 0 && !p.is_done() && !out.empty()) {
+              auto& b = p.get().body();
+              b.data = out.data();
+              b.size = out.size();
+              b.more = true;
+              conn->arm_until(body_deadline);
+              auto [bec, bn] = co_await bhttp::async_read_some(stream, buffer, p, use_tuple);
+              conn->arm(options.request_timeout);
+              if (bec == bhttp::error::need_buffer) bec = {};  // the handler's buffer is full
+              throw_body_error(bec, limit);
+              got = out.size() - b.size;
+            }
+            if (p.is_done()) body_read = true;
+            co_return got;
+          };
+        }
       }
 
       Response res;

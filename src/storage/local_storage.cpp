@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <limits>
 #include <queue>
 #include <system_error>
 #include <utility>
@@ -81,10 +82,6 @@ bool ReadAt(int fd, char* out, std::size_t n, off_t offset) {
     offset += got;
   }
   return true;
-}
-
-std::string Md5Etag(std::string_view body) {
-  return '"' + util::md5_hex(body) + '"';
 }
 
 std::string Rfc3339(const struct timespec& t) {
@@ -277,43 +274,95 @@ ObjectInfo InfoFrom(std::string key, const Header& h, const struct stat& st) {
   return info;
 }
 
-ObjectInfo PutBlocking(const fs::path& root, const std::string& tenant_id, const std::string& key,
-                       const std::string& body, const std::string& content_type) {
+// A streamed upload's temp file: the header is written last (size and ETag are known only at
+// the end) into space reserved at the front. The reservation is the header as long as it can
+// get for this content type (the largest size, an ETag's fixed length), and the real header is
+// padded with spaces to it: JSON allows trailing whitespace, so ReadHeader parses it unchanged
+// and files written before streaming read the same.
+struct TempUpload {
+  fs::path root;
+  fs::path target;
+  fs::path path;
+  Fd fd;
+  std::size_t header_size = 0;  // bytes reserved at the front, magic and length included
+  bool published = false;
+
+  TempUpload() = default;
+  TempUpload(TempUpload&&) = default;
+  TempUpload& operator=(TempUpload&&) = default;
+  // Nothing half-written survives a failure, a throwing source or a cancelled put.
+  ~TempUpload() {
+    if (fd && !published) ::unlink(path.c_str());
+  }
+};
+
+std::string PaddedHeader(std::string_view content_type, std::string_view etag, std::uint64_t size,
+                         std::size_t reserved) {
+  std::string h = EncodeHeader(content_type, etag, size);
+  if (h.size() > reserved) throw StorageUnavailable("local storage: header overflow");
+  const std::size_t json_size = reserved - kPrefixSize;
+  char len[16];
+  std::snprintf(len, sizeof len, "%08zx\n", json_size);
+  h.replace(kMagic.size(), kPrefixSize - kMagic.size(), len);
+  h.append(reserved - h.size(), ' ');
+  return h;
+}
+
+TempUpload BeginPut(const fs::path& root, const std::string& tenant_id, const std::string& key,
+                    const std::string& content_type) {
   const fs::path tenant_dir = TenantDir(root, tenant_id);
   const fs::path target = tenant_dir / key;
   if (!CheckInside(tenant_dir, target)) ThrowErrno("resolve path", ENOTDIR);
   for (const auto& part : fs::path(key)) {
     if (part.native().size() > NAME_MAX) ThrowErrno("name", ENAMETOOLONG);
   }
-
-  const std::string etag = Md5Etag(body);
   auto [temp_path, fd] = CreateLockedTemp(TempDir(root));
-  try {
-    WriteAll(fd.get(), EncodeHeader(content_type, etag, body.size()));
-    WriteAll(fd.get(), body);
-    if (::fsync(fd.get()) != 0) ThrowErrno("fsync", errno);
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) ThrowErrno("stat", errno);
+  TempUpload up;
+  up.root = root;
+  up.target = target;
+  up.path = std::move(temp_path);
+  up.fd = std::move(fd);
+  // The longest header: an ETag is always '"' + 32 hex + '"', the size at most 20 digits.
+  const std::string widest = EncodeHeader(content_type, '"' + std::string(32, '0') + '"',
+                                          std::numeric_limits<std::uint64_t>::max());
+  up.header_size = widest.size();
+  WriteAll(up.fd.get(), std::string(up.header_size, ' '));
+  return up;
+}
 
-    // A concurrent remove() may prune the (momentarily empty) parent between MakeDirs and
-    // rename: recreate it and try again.
-    for (int attempt = 0;; ++attempt) {
-      MakeDirs(root, target.parent_path());
-      if (::rename(temp_path.c_str(), target.c_str()) == 0) break;
-      const int err = errno;
-      if (err != ENOENT || attempt == 4) ThrowErrno("rename", err);
+ObjectInfo FinishPut(TempUpload& up, const std::string& key, const std::string& content_type,
+                     const std::string& etag, std::uint64_t size) {
+  const std::string header = PaddedHeader(content_type, etag, size, up.header_size);
+  std::size_t done = 0;
+  while (done < header.size()) {
+    const ssize_t n = ::pwrite(up.fd.get(), header.data() + done, header.size() - done,
+                               static_cast<off_t>(done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ThrowErrno("write", errno);
     }
-    FsyncDir(target.parent_path());
-
-    Header h;
-    h.content_type = content_type;
-    h.etag = etag;
-    h.size = body.size();
-    return InfoFrom(key, h, st);
-  } catch (...) {
-    ::unlink(temp_path.c_str());
-    throw;
+    done += static_cast<std::size_t>(n);
   }
+  if (::fsync(up.fd.get()) != 0) ThrowErrno("fsync", errno);
+  struct stat st {};
+  if (::fstat(up.fd.get(), &st) != 0) ThrowErrno("stat", errno);
+
+  // A concurrent remove() may prune the (momentarily empty) parent between MakeDirs and
+  // rename: recreate it and try again.
+  for (int attempt = 0;; ++attempt) {
+    MakeDirs(up.root, up.target.parent_path());
+    if (::rename(up.path.c_str(), up.target.c_str()) == 0) break;
+    const int err = errno;
+    if (err != ENOENT || attempt == 4) ThrowErrno("rename", err);
+  }
+  up.published = true;
+  FsyncDir(up.target.parent_path());
+
+  Header h;
+  h.content_type = content_type;
+  h.etag = etag;
+  h.size = size;
+  return InfoFrom(key, h, st);
 }
 
 std::optional<Object> GetBlocking(const fs::path& root, const std::string& tenant_id,
@@ -511,14 +560,43 @@ LocalStorage::LocalStorage(std::filesystem::path root, boost::asio::thread_pool&
   SweepTemp(TempDir(root_));
 }
 
-boost::asio::awaitable<ObjectInfo> LocalStorage::put(std::string_view tenant_id,
-                                                     std::string_view key, std::string body,
-                                                     std::string_view content_type) {
+// Chunks are gathered to kWriteChunk before each write, so a source that yields small pieces
+// (a socket) costs one pool round trip per MiB, not per read; that buffer is the upload's memory.
+boost::asio::awaitable<ObjectInfo> LocalStorage::put_stream(std::string_view tenant_id,
+                                                            std::string_view key,
+                                                            BodySource& source,
+                                                            std::string_view content_type,
+                                                            std::optional<std::uint64_t>) {
+  constexpr std::size_t kWriteChunk = 1u << 20;
   check_tenant_id(tenant_id);
-  auto job = [root = root_, tenant = std::string(tenant_id), k = checked_key(key),
-              ct = checked_content_type(content_type),
-              b = std::move(body)]() { return PutBlocking(root, tenant, k, b, ct); };
-  co_return co_await run_blocking(pool_, std::move(job));
+  const std::string tenant(tenant_id);
+  const std::string k = checked_key(key);
+  const std::string ct = checked_content_type(content_type);
+  auto begin = [&root = root_, &tenant, &k, &ct]() { return BeginPut(root, tenant, k, ct); };
+  TempUpload up = co_await run_blocking(pool_, begin);
+  util::Md5Stream md5;
+  std::uint64_t size = 0;
+  std::string chunk(kWriteChunk, '\0');
+  for (bool end = false; !end;) {
+    std::size_t filled = 0;
+    while (filled < chunk.size()) {
+      const std::size_t n = co_await source.read(std::span<char>(chunk).subspan(filled));
+      if (n == 0) {
+        end = true;
+        break;
+      }
+      filled += n;
+    }
+    if (filled == 0) break;
+    const std::string_view piece(chunk.data(), filled);
+    md5.update(piece);
+    size += filled;
+    auto write = [fd = up.fd.get(), piece]() { WriteAll(fd, piece); };
+    co_await run_blocking(pool_, write);
+  }
+  const std::string etag = '"' + util::to_hex(md5.finish()) + '"';
+  auto finish = [&up, &k, &ct, &etag, size]() { return FinishPut(up, k, ct, etag, size); };
+  co_return co_await run_blocking(pool_, finish);
 }
 
 boost::asio::awaitable<std::optional<Object>> LocalStorage::get(std::string_view tenant_id,

@@ -13,6 +13,10 @@
 // of the body, the same value S3 returns for a single-part upload; last_modified is the file's
 // mtime.
 //
+// Streaming: put_stream writes the body as it arrives (1 MiB at a time, each write on the pool),
+// computing the MD5 incrementally; the header, known only at the end, is written into space
+// reserved before the body and padded with spaces (valid JSON whitespace), so the format is the
+// one files have always had.
 // Atomic writes: the body goes to a temp file in root/.tmp, is fsync'd, renamed over the target,
 // and the target's directory is fsync'd. A crash (even kill -9) mid-upload leaves at most a temp
 // file, never a partial object; temp files live outside tenants/ and are never listed. Temp
@@ -43,8 +47,9 @@ class LocalStorage final : public ObjectStorage {
  public:
   LocalStorage(std::filesystem::path root, boost::asio::thread_pool& pool);
 
-  boost::asio::awaitable<ObjectInfo> put(std::string_view tenant_id, std::string_view key,
-                                         std::string body, std::string_view content_type) override;
+  boost::asio::awaitable<ObjectInfo> put_stream(std::string_view tenant_id, std::string_view key,
+                                                BodySource& source, std::string_view content_type,
+                                                std::optional<std::uint64_t> expected_size) override;
   boost::asio::awaitable<std::optional<Object>> get(std::string_view tenant_id,
                                                     std::string_view key) override;
   boost::asio::awaitable<bool> remove(std::string_view tenant_id, std::string_view key) override;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -33,12 +34,42 @@ struct ListPage {
   std::optional<std::string> next_cursor;     // opaque
 };
 
+// Where an upload's bytes come from, a chunk at a time (the HTTP request body as it arrives, or
+// a string). read() fills at most out.size() bytes and returns how many; 0 means the end. It may
+// throw (the client went away, the body was malformed, cancellation): the put then stores
+// nothing. Not thread-safe; one put reads it, from the put's coroutine.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  virtual boost::asio::awaitable<std::size_t> read(std::span<char> out) = 0;
+};
+
+// A BodySource over bytes already in memory (the old whole-body put, tests).
+class StringBodySource final : public BodySource {
+ public:
+  explicit StringBodySource(std::string body) : body_(std::move(body)) {}
+  boost::asio::awaitable<std::size_t> read(std::span<char> out) override;
+
+ private:
+  std::string body_;
+  std::size_t offset_ = 0;
+};
+
 class ObjectStorage {
  public:
   virtual ~ObjectStorage() = default;
-  virtual boost::asio::awaitable<ObjectInfo> put(std::string_view tenant_id, std::string_view key,
-                                                 std::string body,
-                                                 std::string_view content_type) = 0;
+  // Stores the object read from `source` to its end, atomically: a reader sees the old object
+  // or the whole new one, and a source that throws (or a cancelled put) leaves nothing behind.
+  // Memory use is bounded by the backend's chunk (local: 1 MiB) or part size (S3: 5 MiB),
+  // whatever the object's size. `expected_size` (the declared Content-Length) lets a backend
+  // choose its strategy up front; the bytes actually read are what is stored.
+  virtual boost::asio::awaitable<ObjectInfo> put_stream(std::string_view tenant_id,
+                                                        std::string_view key, BodySource& source,
+                                                        std::string_view content_type,
+                                                        std::optional<std::uint64_t> expected_size) = 0;
+  // put_stream of bytes in memory: the same code path.
+  boost::asio::awaitable<ObjectInfo> put(std::string_view tenant_id, std::string_view key,
+                                         std::string body, std::string_view content_type);
   virtual boost::asio::awaitable<std::optional<Object>> get(std::string_view tenant_id,
                                                             std::string_view key) = 0;
   // False when there was nothing to delete.

@@ -6,9 +6,12 @@
 //
 // Objects live at tenants/{tenant_id}/{key} in one bucket. Every PUT sends
 // x-amz-server-side-encryption: AES256, x-amz-meta-tenant_id and x-amz-content-sha256 (the
-// body's SHA-256, which S3 verifies). Uploads are a single PUT from memory (no multipart): S3
-// accepts up to 5 GB that way, far above the API's request body limit. Downloads go through the
-// API or presigned URLs, never public URLs.
+// body's SHA-256, which S3 verifies). put_stream sends a body shorter than one part (5 MiB) as a
+// single PUT; a longer one as a multipart upload (CreateMultipartUpload with the SSE and tenant
+// headers, UploadPart per 5 MiB part with its own x-amz-content-sha256, CompleteMultipartUpload),
+// so at most one part is in memory; on any failure or cancellation the upload is aborted (best
+// effort, detached). A multipart object's ETag is S3's "<md5 of part md5s>-<parts>", not the
+// body's MD5. Downloads go through the API or presigned URLs, never public URLs.
 //
 // Semantics that differ from a plain S3 client, on purpose:
 //   - remove() does a HEAD first, because S3 answers 204 whether or not the key existed.
@@ -68,8 +71,9 @@ class S3Storage final : public ObjectStorage {
   S3Storage(const S3Storage&) = delete;
   S3Storage& operator=(const S3Storage&) = delete;
 
-  boost::asio::awaitable<ObjectInfo> put(std::string_view tenant_id, std::string_view key,
-                                         std::string body, std::string_view content_type) override;
+  boost::asio::awaitable<ObjectInfo> put_stream(std::string_view tenant_id, std::string_view key,
+                                                BodySource& source, std::string_view content_type,
+                                                std::optional<std::uint64_t> expected_size) override;
   boost::asio::awaitable<std::optional<Object>> get(std::string_view tenant_id,
                                                     std::string_view key) override;
   boost::asio::awaitable<bool> remove(std::string_view tenant_id, std::string_view key) override;

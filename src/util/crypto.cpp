@@ -31,6 +31,31 @@ std::string md5(std::string_view data) {
   return Digest(data, EVP_md5(), "MD5");
 }
 
+struct Md5Stream::Ctx {
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  ~Ctx() { EVP_MD_CTX_free(md); }
+};
+
+Md5Stream::Md5Stream() : ctx_(std::make_unique<Ctx>()) {
+  if (!ctx_->md || EVP_DigestInit_ex(ctx_->md, EVP_md5(), nullptr) != 1)
+    throw std::runtime_error("MD5 failed");
+}
+Md5Stream::~Md5Stream() = default;
+Md5Stream::Md5Stream(Md5Stream&&) noexcept = default;
+Md5Stream& Md5Stream::operator=(Md5Stream&&) noexcept = default;
+
+void Md5Stream::update(std::string_view data) {
+  if (EVP_DigestUpdate(ctx_->md, data.data(), data.size()) != 1)
+    throw std::runtime_error("MD5 failed");
+}
+
+std::string Md5Stream::finish() {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx_->md, out.data(), &len) != 1) throw std::runtime_error("MD5 failed");
+  return std::string(reinterpret_cast<const char*>(out.data()), len);
+}
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   unsigned int len = 0;

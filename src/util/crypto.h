@@ -9,6 +9,7 @@
 // EVALSHA ids), never for security decisions.
 // Failures (only on allocation failure inside OpenSSL) throw std::runtime_error.
 // Pure functions, no shared state: thread-safe.
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,22 @@ std::string sha1(std::string_view data);    // 20 bytes
 std::string md5(std::string_view data);     // 16 bytes
 // HMAC-SHA256 (RFC 2104) of `data` under `key`: 32 bytes.
 std::string hmac_sha256(std::string_view key, std::string_view data);
+
+// MD5 fed piece by piece (LocalStorage's ETag of a body that never sits whole in memory).
+// Not thread-safe: one owner; movable, not copyable.
+class Md5Stream {
+ public:
+  Md5Stream();
+  ~Md5Stream();
+  Md5Stream(Md5Stream&&) noexcept;
+  Md5Stream& operator=(Md5Stream&&) noexcept;
+  void update(std::string_view data);
+  std::string finish();  // 16 bytes; the object is spent afterwards
+
+ private:
+  struct Ctx;
+  std::unique_ptr<Ctx> ctx_;
+};
 
 // Lowercase hex of the bytes: two characters per byte.
 std::string to_hex(std::string_view bytes);

@@ -24,10 +24,10 @@ class FailingPurgeStorage : public storage::ObjectStorage {
   explicit FailingPurgeStorage(storage::ObjectStorage& real) : real_(real) {}
   bool fail_purge = false;
 
-  boost::asio::awaitable<storage::ObjectInfo> put(std::string_view t, std::string_view k,
-                                                  std::string body,
-                                                  std::string_view type) override {
-    return real_.put(t, k, std::move(body), type);
+  boost::asio::awaitable<storage::ObjectInfo> put_stream(
+      std::string_view t, std::string_view k, storage::BodySource& source, std::string_view type,
+      std::optional<std::uint64_t> size) override {
+    return real_.put_stream(t, k, source, type, size);
   }
   boost::asio::awaitable<std::optional<storage::Object>> get(std::string_view t,
                                                              std::string_view k) override {

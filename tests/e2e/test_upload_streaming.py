@@ -97,8 +97,11 @@ class StreamingCases:
             t.join()
         self.assertIn(" 200 ", status)
         growth = peak[0] - baseline
-        self.assertLess(growth, MAX_GROWTH,
-                        f"RSS grew by {growth / MiB:.1f} MiB during a {SIZE // MiB} MiB upload")
+        # ASan keeps freed memory in its quarantine (256 MiB by default), so there RSS follows the
+        # bytes allocated, not the bytes held; the bound is checked by the other builds.
+        if os.environ.get("AUTOBLOG_SANITIZER") != "asan":
+            self.assertLess(growth, MAX_GROWTH,
+                            f"RSS grew by {growth / MiB:.1f} MiB during a {SIZE // MiB} MiB upload")
         status, _, body = self.server.request("GET", "/v1/files/big/96.bin", token=self.tok,
                                               timeout=120)
         self.assertEqual(status, 200)

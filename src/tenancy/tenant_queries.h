@@ -67,11 +67,6 @@ inline constexpr db::CoreQuery kRevokeTokens{
     "UPDATE autoblog_core.api_tokens SET revoked_at = now() "
     "WHERE tenant_id = $1 AND revoked_at IS NULL"};
 
-inline constexpr db::CoreQuery kRecordToken{
-    "token_record",
-    "INSERT INTO autoblog_core.api_tokens (jti, tenant_id, expires_at) "
-    "VALUES ($1, $2, to_timestamp($3))"};
-
 inline constexpr db::CoreQuery kNotifyChanged{
     "tenant_notify_changed", "SELECT pg_notify('autoblog_tenant_changed', $1)"};
 

@@ -1,5 +1,5 @@
 #pragma once
-// Named SQL for autoblog_core.api_tokens (listing and per-token revocation). Every value is a
+// Named SQL for autoblog_core.api_tokens (recording, listing and per-token revocation). Every value is a
 // bind parameter.
 #include "db/statement.h"
 
@@ -8,6 +8,11 @@ namespace autoblog::tenancy::queries {
 #define AUTOBLOG_TOKEN_COLUMNS                                                   \
   "jti::text, autoblog_core.rfc3339(issued_at), autoblog_core.rfc3339(expires_at), " \
   "autoblog_core.rfc3339(revoked_at)"
+
+inline constexpr db::CoreQuery kRecordToken{
+    "token_record",
+    "INSERT INTO autoblog_core.api_tokens (jti, tenant_id, expires_at) "
+    "VALUES ($1, $2, to_timestamp($3))"};
 
 inline constexpr db::CoreQuery kListTokensFirst{
     "token_list_first",

@@ -3,6 +3,7 @@
 and its values are valid, and scripts/backup.sh + scripts/restore.sh bring an embedded data dir
 back (database, files and secrets) into a fresh data dir."""
 import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -233,6 +234,23 @@ class BackupRestoreTest(E2ETestCase):
         srv = self.restore_and_serve(self.offline, "restored-offline")
         self.check_restored(srv, expect_later=True)
         srv.stop()
+
+    def test_restore_for_another_user(self):
+        # As root for the systemd unit's user: the data dir and the cluster become theirs.
+        if os.geteuid() != 0:
+            self.skipTest("needs root")
+        target = os.path.join(self.root, "for-nobody")
+        cp = run_script(RESTORE, self.offline, target, "nobody")
+        self.assertEqual(cp.returncode, 0, describe(cp))
+        for rel in ("", "pg/data", "pg/data/PG_VERSION", "secrets", "secrets/admin_token",
+                    "storage"):
+            st = os.stat(os.path.join(target, rel))
+            self.assertEqual(pwd.getpwuid(st.st_uid).pw_name, "nobody", rel)
+        self.assertEqual(os.stat(os.path.join(target, "secrets", "jwt_secret")).st_mode & 0o777,
+                         0o600)
+        cp = run_script(RESTORE, self.offline, os.path.join(self.root, "never"), "no-such-user")
+        self.assertNotEqual(cp.returncode, 0, describe(cp))
+        self.assertIn("no user", cp.stderr)
 
     def test_refusals(self):
         # A restore never overwrites: the original data dir is not empty.

@@ -13,6 +13,7 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server python3
   wrk nginx-light procps curl
+  jq systemd  # examples/quickstart.sh (curl + jq); systemd-analyze checks deploy/autoblog.service
 )
 
 missing=()

@@ -1,5 +1,5 @@
 """E2E: embedded default (private PostgreSQL under the data dir, generated secrets) and the
-operator CLI (DESIGN.md §1, docs/api-contract-notes.md "Configuration")."""
+operator CLI (DESIGN.md §1, docs/configuration.md)."""
 import json
 import os
 import re

@@ -39,6 +39,7 @@ struct Config {
   std::chrono::milliseconds db_acquire_timeout{2000};
   int db_max_waiters = 1024;
   bool db_prepared_statements = true;  // off behind PgBouncer < 1.21 in transaction mode
+  int db_statement_cache_size = 256;   // tenant statements kept prepared per connection
   std::chrono::milliseconds db_statement_timeout{5000};        // SET LOCAL statement_timeout
   std::chrono::milliseconds db_migration_statement_timeout{600000};
   std::chrono::milliseconds request_timeout{30000};  // a request's whole deadline (then 503)

@@ -6,7 +6,7 @@ namespace autoblog::tenancy::queries {
 
 #define AUTOBLOG_TENANT_COLUMNS                                                         \
   "id, name, domain, schema_name, status, subscription_tier, limits::text, schema_version, " \
-  "autoblog_core.rfc3339(created_at), autoblog_core.rfc3339(updated_at)"
+  "created_at, updated_at"
 
 inline constexpr db::CoreQuery kInsert{
     "tenant_insert",

@@ -138,7 +138,8 @@ asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_ex
                                                                   const std::string& conninfo,
                                                                   std::chrono::milliseconds timeout,
                                                                   bool use_prepared,
-                                                                  std::size_t statement_cache_size) {
+                                                                  std::size_t statement_cache_size,
+                                                                  std::chrono::milliseconds statement_timeout) {
   const char* keys[] = {"dbname", "application_name", nullptr};
   const char* values[] = {conninfo.c_str(), "autoblog", nullptr};
   pg_conn* conn = PQconnectStartParams(keys, values, /*expand_dbname=*/1);
@@ -196,9 +197,10 @@ asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_ex
   // Session settings every transaction relies on (see connect() in the header). Sent as SET at
   // the session level: TimeZone and DateStyle are parameters PgBouncer tracks per client, and
   // search_path only matters to queries that forgot the {schema} placeholder.
-  co_await out->exec_script(
-      "SET search_path TO ''; SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'",
-      std::chrono::steady_clock::now() + timeout);
+  std::string session = "SET search_path TO ''; SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'";
+  if (statement_timeout.count() > 0)
+    session += "; SET statement_timeout TO " + std::to_string(statement_timeout.count());
+  co_await out->exec_script(session, std::chrono::steady_clock::now() + timeout);
   co_return out;
 }
 

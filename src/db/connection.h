@@ -46,11 +46,13 @@ class Connection {
   // and ISO dates (so timestamps arrive as "YYYY-MM-DD HH:MM:SS[.ffffff]+00"). Throws
   // ConnectionError. With `use_prepared` false, nothing is prepared (for PgBouncer in
   // transaction mode before 1.21); `statement_cache_size` bounds the tenant statements kept
-  // prepared (db/statement_cache.h).
+  // prepared (db/statement_cache.h). A non-zero `statement_timeout` becomes the session's
+  // default, so transactions that use it need not send SET LOCAL (see db/transaction.h).
   static boost::asio::awaitable<std::unique_ptr<Connection>> connect(
       boost::asio::any_io_executor executor, const std::string& conninfo,
       std::chrono::milliseconds timeout, bool use_prepared = true,
-      std::size_t statement_cache_size = 256);
+      std::size_t statement_cache_size = 256,
+      std::chrono::milliseconds statement_timeout = std::chrono::milliseconds(0));
 
   // Sends every statement, then one sync, and reads every result: one round trip.
   // Throws the DbError of the first failing statement (the rest are skipped by the server).

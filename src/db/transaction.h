@@ -13,8 +13,9 @@
 // directly. All are move-only and used by one coroutine at a time.
 //
 // Every transaction carries a statement deadline (the pool's statement_timeout unless begin()
-// is given another): sent as SET LOCAL statement_timeout with the set-up statements, and
-// enforced client-side with a grace period, so a hung server costs the caller its deadline and
+// is given another): the session default of pooled connections, or SET LOCAL statement_timeout
+// sent with the set-up statements when it differs (migrations) or sessions cannot be relied on
+// (PgBouncer, prepared statements off); enforced client-side with a grace period, so a hung server costs the caller its deadline and
 // the connection (discarded), never a pool slot for good.
 #include <boost/asio/awaitable.hpp>
 #include <vector>
@@ -38,7 +39,8 @@ class Transaction {
   static boost::asio::awaitable<Transaction> begin(Pool& pool);
   static boost::asio::awaitable<Transaction> begin(Pool& pool,
                                                    std::chrono::milliseconds statement_timeout);
-  Transaction(PooledConnection conn, std::chrono::milliseconds statement_timeout);
+  Transaction(PooledConnection conn, std::chrono::milliseconds statement_timeout,
+              bool session_has_timeout);
 
   // Untagged: the derived transaction types expose these for their own query scope only.
   // `query` must outlive the call (named constants do). With `schema`, the query is a tenant

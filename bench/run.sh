@@ -121,16 +121,16 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ------------------------------------------------------------------------------ prerequisites
-need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found — run scripts/install-deps.sh (package $2)"; }
+need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found — run scripts/install-deps.sh bench (package $2)"; }
 need python3 python3
 need wrk wrk
 need awk gawk/mawk
 need timeout coreutils
 if [ -n "$RUN_CORE" ]; then
-  [ -x "$NGINX" ] || die "$NGINX not found — run scripts/install-deps.sh (package nginx-light)"
+  [ -x "$NGINX" ] || die "$NGINX not found — run scripts/install-deps.sh bench (package nginx-light)"
 fi
 for b in initdb pg_ctl psql ${RUN_CORE:+pgbench}; do
-  [ -x "$PGBIN/$b" ] || die "$PGBIN/$b not found — run scripts/install-deps.sh (postgresql-15, postgresql-client-15)"
+  [ -x "$PGBIN/$b" ] || die "$PGBIN/$b not found — run scripts/install-deps.sh bench (postgresql-15, postgresql-client-15)"
 done
 if [ -n "$RUN_RL" ]; then
   need redis-server redis-server

@@ -100,14 +100,16 @@ asio::awaitable<std::optional<Tenant>> TenantRegistry::get(const std::string& id
 }
 
 asio::awaitable<TenantPage> TenantRegistry::list(int limit,
-                                                 const std::optional<std::string>& cursor) {
+                                                 const std::optional<std::string>& cursor,
+                                                 bool include_deleted) {
   auto after = checked_cursor(cursor);
   auto tx = co_await db::CoreTx::begin(pool_);
   // One row more than asked tells whether there is a next page.
   Params p{param(limit + 1)};
   append_cursor(p, after);
-  auto r = co_await tx.commit_with(after ? queries::kListAfter : queries::kListFirst,
-                                   std::move(p));
+  const auto& query = include_deleted ? (after ? queries::kListAllAfter : queries::kListAllFirst)
+                                       : (after ? queries::kListAfter : queries::kListFirst);
+  auto r = co_await tx.commit_with(query, std::move(p));
   TenantPage page;
   int n = std::min(r.rows(), limit);
   for (int i = 0; i < n; ++i) page.items.push_back(tenant_from_row(r, i));

@@ -32,6 +32,17 @@ inline constexpr db::CoreQuery kListAfter{
     "SELECT " AUTOBLOG_TENANT_COLUMNS " FROM autoblog_core.tenants WHERE status <> 'deleted' "
     "AND (created_at, id) > ($2::timestamptz, $3::uuid) ORDER BY created_at, id LIMIT $1"};
 
+// The same lists with deleted tenants too (`autoblog tenant list --all`).
+inline constexpr db::CoreQuery kListAllFirst{
+    "tenant_list_all_first",
+    "SELECT " AUTOBLOG_TENANT_COLUMNS " FROM autoblog_core.tenants "
+    "ORDER BY created_at, id LIMIT $1"};
+
+inline constexpr db::CoreQuery kListAllAfter{
+    "tenant_list_all_after",
+    "SELECT " AUTOBLOG_TENANT_COLUMNS " FROM autoblog_core.tenants "
+    "WHERE (created_at, id) > ($2::timestamptz, $3::uuid) ORDER BY created_at, id LIMIT $1"};
+
 // $2..$6 NULL = unchanged; $7 true = set domain to $3 even when NULL (clear).
 inline constexpr db::CoreQuery kUpdate{
     "tenant_update",

@@ -957,3 +957,39 @@ TEST(RedisOwnServer, DeadlineExpiresWhileTheServerIsStopped) {
   EXPECT_EQ(distinct_values_round_trip(ioc, client, "k", 20), 20);
   EXPECT_TRUE(client.available());
 }
+
+// A request cancelled while its decision is in flight is just cancelled: no in-process fallback
+// (it says nothing about Redis), no fallback metric.
+TEST_F(RedisTest, CancelledDecisionDoesNotFallBack) {
+  auto opts = options_for(test_redis_url());
+  opts.pool_size = 1;
+  Client client(ioc_.get_executor(), opts);
+  FakeLimiter fallback;
+  std::atomic<int> fallbacks{0};
+  RedisRateLimiter limiter(client, fallback, [&] { ++fallbacks; });
+  const auto key = unique("it:busy:");
+  EXPECT_EQ(run(client.command(cmd("PING"))).str, "PONG");
+  // BLPOP holds the connection's replies for 200 ms; the decision waits behind it.
+  asio::co_spawn(ioc_, client.command(cmd("BLPOP", key, "0.2")), asio::detached);
+  asio::cancellation_signal cancel;
+  std::optional<boost::system::error_code> outcome;
+  asio::co_spawn(ioc_, limiter.check(unique("tenant-"), 100),
+                 asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, Decision) {
+                   try {
+                     if (e) std::rethrow_exception(e);
+                     outcome = boost::system::error_code();
+                   } catch (const boost::system::system_error& se) {
+                     outcome = se.code();
+                   } catch (...) {
+                   }
+                 }));
+  run([&]() -> asio::awaitable<void> {
+    co_await sleep_for(50ms);
+    cancel.emit(asio::cancellation_type::terminal);
+    while (!outcome) co_await sleep_for(1ms);
+  }());
+  EXPECT_EQ(*outcome, asio::error::operation_aborted);
+  EXPECT_EQ(fallback.calls.load(), 0);
+  EXPECT_EQ(fallbacks.load(), 0);
+  EXPECT_TRUE(client.available());
+}

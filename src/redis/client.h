@@ -1,8 +1,8 @@
 #pragma once
 // A small nonblocking Redis client on Asio, for the shared rate limiter and tenant cache: our own
-// TCP sockets and strands, with hiredis used only as the RESP codec (it encodes commands and
-// parses replies; it never touches a socket). Every API node shares rate limits and cache through
-// it, so it is built to be cheap per command and to make a Redis outage cheap:
+// TCP sockets and strands, with hiredis used only to parse replies (redisReader; it never touches
+// a socket). Every API node shares rate limits and cache through it, so it is built to be cheap
+// per command and to make a Redis outage cheap:
 //  - auto-pipelining: a few multiplexed connections (at most `pool_size`; a calling thread always
 //    uses the same one, so with one per I/O thread each thread has its own), each with many
 //    commands in flight. Commands issued during one event-loop turn leave in one write, replies
@@ -52,9 +52,9 @@ struct ClientOptions {
 
 // What the client has done so far, over the connections open now (for tests and diagnostics).
 struct ClientStats {
-  int connections = 0;        // open or opening
-  std::uint64_t writes = 0;   // socket writes; each carries every command queued before it
-  std::size_t pending = 0;    // commands queued or in flight
+  int connections = 0;       // open or opening
+  std::uint64_t writes = 0;  // socket writes; each carries every command queued before it
+  std::size_t pending = 0;   // commands queued or in flight
 };
 
 // The parts of a redis:// URL. User and password are percent-decoded.

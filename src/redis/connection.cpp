@@ -13,6 +13,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/system/system_error.hpp>
 #include <cerrno>
+#include <charconv>
 
 namespace autoblog::redis::detail {
 
@@ -101,21 +102,29 @@ asio::awaitable<std::vector<tcp::endpoint>> resolve(const std::string& host, std
 
 }  // namespace
 
+// RESP's request format is an array of bulk strings ("*N\r\n" then "$len\r\n<bytes>\r\n" per
+// argument). It is written here in one allocation rather than with redisFormatCommandArgv, which
+// builds two argument arrays and an sds string per command: on the hot path (two commands per
+// request) that was the larger part of the client's own CPU time. Replies are still parsed by
+// hiredis' redisReader.
 std::string encode(const std::vector<std::string>& args) {
   if (args.empty()) throw std::invalid_argument("empty redis command");
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  argv.reserve(args.size());
-  lengths.reserve(args.size());
+  std::size_t size = 16;
+  for (const auto& a : args) size += a.size() + 16;
+  std::string out;
+  out.reserve(size);
+  char digits[24];
+  auto append_header = [&](char kind, std::size_t n) {
+    out.push_back(kind);
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+    out.append("\r\n", 2);
+  };
+  append_header('*', args.size());
   for (const auto& a : args) {
-    argv.push_back(a.data());
-    lengths.push_back(a.size());
+    append_header('$', a.size());
+    out.append(a);
+    out.append("\r\n", 2);
   }
-  char* raw = nullptr;
-  int n = redisFormatCommandArgv(&raw, static_cast<int>(args.size()), argv.data(), lengths.data());
-  if (n < 0 || !raw) throw std::bad_alloc();
-  std::string out(raw, static_cast<std::size_t>(n));
-  redisFreeCommand(raw);
   return out;
 }
 
@@ -152,7 +161,8 @@ Connection::Connection(asio::any_io_executor executor, const RedisUrl& url, std:
 Connection::~Connection() = default;
 
 void Connection::start() {
-  asio::co_spawn(strand_, [self = shared_from_this()] { return self->run(); }, asio::detached);
+  asio::co_spawn(
+      strand_, [self = shared_from_this()] { return self->run(); }, asio::detached);
 }
 
 void Connection::settle(const std::shared_ptr<Call>& call, std::exception_ptr error, Reply reply) {
@@ -176,7 +186,8 @@ void Connection::enqueue(Handler handler, asio::any_io_executor caller, std::str
   if (call->slot.is_connected()) {
     call->slot.assign([weak = std::weak_ptr<Call>(call)](asio::cancellation_type) {
       if (auto c = weak.lock()) {
-        settle(c, std::make_exception_ptr(boost::system::system_error(asio::error::operation_aborted)),
+        settle(c,
+               std::make_exception_ptr(boost::system::system_error(asio::error::operation_aborted)),
                Reply{});
       }
     });
@@ -185,9 +196,10 @@ void Connection::enqueue(Handler handler, asio::any_io_executor caller, std::str
   {
     std::lock_guard lock(mutex_);
     if (state_ == State::kDead) {
-      settle(call, std::make_exception_ptr(RedisUnavailable("redis connection to " + where_ +
-                                                            " is closed")),
-             Reply{});
+      settle(
+          call,
+          std::make_exception_ptr(RedisUnavailable("redis connection to " + where_ + " is closed")),
+          Reply{});
       return;
     }
     queued_bytes_ += wire;
@@ -236,7 +248,8 @@ asio::awaitable<void> Connection::open() {
   bool connected = false;
   for (const auto& endpoint : endpoints) {
     asio::steady_timer timer(strand_, deadline);
-    auto result = co_await (socket_.async_connect(endpoint, use_tuple) || timer.async_wait(use_tuple));
+    auto result =
+        co_await (socket_.async_connect(endpoint, use_tuple) || timer.async_wait(use_tuple));
     if (result.index() == 1) throw RedisUnavailable("timed out connecting to redis at " + where_);
     auto [ec] = std::get<0>(result);
     if (!ec) {
@@ -301,8 +314,8 @@ asio::awaitable<void> Connection::send_handshake() {
       // A wrong password or database is a configuration problem, but from the callers' side it
       // is the same as an outage: this server cannot be used.
       if (reply->type == REDIS_REPLY_ERROR) {
-        throw RedisUnavailable("redis at " + where_ + " refused the handshake: " +
-                               std::string(reply->str, reply->len));
+        throw RedisUnavailable("redis at " + where_ +
+                               " refused the handshake: " + std::string(reply->str, reply->len));
       }
       --expected;
       continue;
@@ -354,10 +367,10 @@ void Connection::start_read() {
   reading_ = true;
   socket_.async_read_some(
       asio::buffer(read_buffer_),
-      asio::bind_executor(strand_, [self = shared_from_this()](boost::system::error_code ec,
-                                                               std::size_t n) {
-        self->on_read(ec, n);
-      }));
+      asio::bind_executor(strand_,
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                            self->on_read(ec, n);
+                          }));
 }
 
 void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {

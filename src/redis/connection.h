@@ -10,9 +10,9 @@
 // command queue on a Netty channel. Redis answers in order, so replies are matched to commands by
 // a FIFO of calls in flight.
 //
-// hiredis serves only as the RESP codec (redisFormatCommandArgv, redisReader): its blocking and
-// async contexts own their sockets and event-loop glue, whereas here the socket, the strand and
-// the deadlines are ours, and the codec is the only part worth reusing.
+// hiredis serves only as the reply parser (redisReader): its blocking and async contexts own their
+// sockets and event-loop glue, whereas here the socket, the strand and the deadlines are ours, and
+// the parser is the part worth reusing (commands are encoded by encode(), see connection.cpp).
 //
 // Deadlines: one timer per connection, armed for the OLDEST outstanding command's deadline (all
 // commands share one timeout, so deadlines follow queue order). Replies come in order, so when
@@ -58,7 +58,7 @@ namespace autoblog::redis::detail {
 
 using Clock = std::chrono::steady_clock;
 
-// RESP encoding of one command, by hiredis (binary-safe). Throws std::invalid_argument when empty.
+// RESP encoding of one command (binary-safe). Throws std::invalid_argument when empty.
 std::string encode(const std::vector<std::string>& args);
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -130,10 +130,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // The queue: commands submitted but not yet written, bytes and calls in the same order.
   mutable std::mutex mutex_;
-  State state_ = State::kConnecting;  // mutex_
-  std::string queued_bytes_;                 // mutex_
+  State state_ = State::kConnecting;           // mutex_
+  std::string queued_bytes_;                   // mutex_
   std::vector<std::shared_ptr<Call>> queued_;  // mutex_
-  bool flush_pending_ = false;  // mutex_: a flush is posted or a write is on the wire
+  bool flush_pending_ = false;   // mutex_: a flush is posted or a write is on the wire
   bool deadline_armed_ = false;  // mutex_: the deadline timer is (being) armed
   std::atomic<std::size_t> pending_{0};
   std::atomic<bool> dead_{false};

@@ -3,15 +3,14 @@
 // not set. URL parsing and the outage behaviour need no server (nothing listening, or a fake
 // server in this file) and always run.
 #include <gtest/gtest.h>
-
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -625,7 +624,8 @@ TEST_F(RedisTest, RepliesNeverCrossBetweenConcurrentCallers) {
             auto got = co_await client.command(cmd("GET", key));
             if (got.str != value) mismatch("GET " + key + " round " + std::to_string(r));
             auto n = co_await client.command(cmd("INCR", key + ":n"));
-            if (n.integer != r + 1) mismatch("INCR " + key + ":n gave " + std::to_string(n.integer));
+            if (n.integer != r + 1)
+              mismatch("INCR " + key + ":n gave " + std::to_string(n.integer));
             auto e = co_await client.eval(echo, cmd(key), cmd(std::to_string(r)));
             if (e.elements.size() != 2 || e.elements[0].str != key ||
                 e.elements[1].str != std::to_string(r)) {
@@ -684,7 +684,9 @@ TEST_F(RedisTest, CancelledCallersReplyIsDroppedNotHandedOn) {
       }));
   const auto start = Clock::now();
   auto results = run([&]() -> asio::awaitable<std::vector<Reply>> {
-    auto get_later = [&]() -> asio::awaitable<Reply> { co_return co_await client.command(cmd("GET", key)); };
+    auto get_later = [&]() -> asio::awaitable<Reply> {
+      co_return co_await client.command(cmd("GET", key));
+    };
     co_await sleep_for(50ms);
     cancel.emit(asio::cancellation_type::terminal);
     std::vector<Reply> out;
@@ -744,8 +746,8 @@ TEST_F(RedisTest, ConnectionKilledMidPipelineFailsOnlyItsCommandsAndRecovers) {
     co_await sleep_for(100ms);  // all written and waiting on the server
     EXPECT_EQ(client.stats().pending, static_cast<std::size_t>(kBehind + 1));
     start = Clock::now();
-    auto killed = co_await client_->command(
-        cmd("CLIENT", "KILL", "ID", std::to_string(id), "SKIPME", "yes"));
+    auto killed =
+        co_await client_->command(cmd("CLIENT", "KILL", "ID", std::to_string(id), "SKIPME", "yes"));
     EXPECT_EQ(killed.integer, 1);
     while (done.load() < kBehind + 1) co_await sleep_for(5ms);
   }());
@@ -923,18 +925,18 @@ TEST(RedisOwnServer, DeadlineExpiresWhileTheServerIsStopped) {
   const auto start = Clock::now();
   std::vector<std::chrono::milliseconds> took(10);
   for (int i = 0; i < 10; ++i) {
-    asio::co_spawn(ioc, client.command(cmd("SET", "k" + std::to_string(i), "stale")),
-                   [&, i](std::exception_ptr e, Reply) {
-                     try {
-                       if (e) std::rethrow_exception(e);
-                     } catch (const RedisUnavailable&) {
-                       ++unavailable;
-                     } catch (...) {
-                     }
-                     took[i] = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
-                                                                                     start);
-                     ++done;
-                   });
+    asio::co_spawn(
+        ioc, client.command(cmd("SET", "k" + std::to_string(i), "stale")),
+        [&, i](std::exception_ptr e, Reply) {
+          try {
+            if (e) std::rethrow_exception(e);
+          } catch (const RedisUnavailable&) {
+            ++unavailable;
+          } catch (...) {
+          }
+          took[i] = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+          ++done;
+        });
   }
   run_on(ioc, [&]() -> asio::awaitable<void> {
     while (done.load() < 10) co_await sleep_for(5ms);

@@ -600,6 +600,9 @@ TEST_F(RedisTest, RepliesNeverCrossBetweenConcurrentCallers) {
   asio::io_context ioc{2};
   auto opts = options_for(test_redis_url());
   opts.pool_size = 2;
+  // About crossing, not deadlines: megabytes in flight per connection take a while under a
+  // sanitizer.
+  opts.command_timeout = 10s;
   Client client(ioc.get_executor(), opts);
   const auto prefix = unique("it:cross:");
   Script echo("return {KEYS[1], ARGV[1]}");

@@ -15,8 +15,12 @@
 #       server's autoblog_rate_limit_fallbacks_total (0) and PostgreSQL's xact_commit (≈ 0);
 #   6d. GET /v1/content/{id} with the Redis limiter on and off (AUTOBLOG_RATE_LIMITS=0, else the
 #       same config), runs alternated on, off, on, off, on, off, the server restarted (and warmed
-#       up for 2 s) before each; cost = (off − on) / off, target ≤ 15 %.
-# About 2 minutes; every step has a time bound.
+#       up for 2 s) before each; cost = (off − on) / off, target ≤ 10 %.
+# Every wrk run also reports the server's CPU time per request (utime + stime from /proc/PID/stat
+# over the run ÷ requests), steadier than req/s on a shared machine.
+# BENCH_RL_OLD_BIN=/path/to/an/older/autoblog adds an A/B: after 6c's runs, the same 3 runs of GET
+# /v1/brand with that binary (same Redis, database and tenant), a restart before each.
+# About 2 minutes (3 with the A/B); every step has a time bound.
 
 RL_GB_MIN_TIME=${BENCH_RL_MIN_TIME:-0.5}
 
@@ -57,6 +61,7 @@ done
 record redis_settings "$(redis-server --version | awk '{print $3}' | sed 's/^v=/Redis /'), 127.0.0.1:$REDIS_PORT (TCP loopback), --save '' --appendonly no, maxmemory $("${RCLI[@]}" config get maxmemory | tail -1), io-threads $("${RCLI[@]}" config get io-threads | tail -1)"
 
 RL_N=0
+RL_BIN=$BIN  # the binary start_rl_server runs (the A/B switches it)
 start_rl_server() {  # start_rl_server WHAT [VAR=value...]: autoblog serve with AUTOBLOG_REDIS_URL
   local what=$1; shift
   RL_N=$((RL_N + 1))
@@ -64,7 +69,7 @@ start_rl_server() {  # start_rl_server WHAT [VAR=value...]: autoblog serve with 
   API=http://127.0.0.1:$API_PORT
   SERVER_LOG=$T/server.rl.$RL_N.log
   env AUTOBLOG_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" "$@" \
-    "$BIN" serve --listen "127.0.0.1:$API_PORT" --data-dir "$T/data-rl" --workers 0 >"$SERVER_LOG" 2>&1 &
+    "$RL_BIN" serve --listen "127.0.0.1:$API_PORT" --data-dir "$T/data-rl" --workers 0 >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
   "${U[@]}" wait-http "$API/health/ready" "$SERVER_PID" 30 ||
     die "autoblog serve ($what) not ready: $(tail -20 "$SERVER_LOG")"
@@ -73,6 +78,12 @@ restart_rl_server() {  # restart_rl_server WHAT [VAR=value...]
   [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID" autoblog
   SERVER_PID=""
   start_rl_server "$@"
+}
+rl_wrk() {  # rl_wrk FILE URL [wrk args...]: wrk_once, plus the server's CPU seconds in FILE.cpu
+  local f=$1 c0
+  c0=$("${U[@]}" cpu "$SERVER_PID")
+  wrk_once "$@"
+  echo "$c0 $("${U[@]}" cpu "$SERVER_PID")" >"$f.cpu"
 }
 xact_commits() {
   "${PG[@]}" -c "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
@@ -92,21 +103,28 @@ sleep 1.5  # let PostgreSQL's statistics catch up with the set-up's transactions
 
 log "wrk GET /v1/brand through Redis: 3 × 10 s"
 "${RCLI[@]}" config resetstat >/dev/null
+redis_stat() { "${RCLI[@]}" info stats | tr -d '\r' | sed -n "s/^$1://p"; }
+reads0=$(redis_stat total_reads_processed) cmds0=$(redis_stat total_commands_processed)
 fallbacks0=$("${U[@]}" metric "$API" autoblog_rate_limit_fallbacks_total)
 sql0=$(xact_commits)
 for i in 1 2 3; do
-  wrk_once "$T/wrk.rlbrand.$i" "$API/v1/brand" "${AUTH[@]}"
+  rl_wrk "$T/wrk.rlbrand.$i" "$API/v1/brand" "${AUTH[@]}"
   check_server "during wrk on /v1/brand"
   log "  run $i: $(awk '/Requests\/sec/{print $2}' "$T/wrk.rlbrand.$i") req/s$(awk '/Non-2xx/{print ", non-2xx: " $NF}' "$T/wrk.rlbrand.$i")"
   sleep 1
 done
 "${RCLI[@]}" info commandstats >"$T/redis.commandstats" || die "redis-cli info commandstats failed"
+reads1=$(redis_stat total_reads_processed) cmds1=$(redis_stat total_commands_processed)
+# Commands per read on the server: how many commands each client write carried (pipelining).
+record rl_cmds_per_read "$(awk -v c=$((cmds1 - cmds0)) -v r=$((reads1 - reads0)) 'BEGIN{printf "%.2f", r ? c / r : 0}')"
 sleep 1  # idle backends report their statistics within about a second
 sql1=$(xact_commits)
 fallbacks1=$("${U[@]}" metric "$API" autoblog_rate_limit_fallbacks_total)
 s=$("${U[@]}" wrk "$T"/wrk.rlbrand.{1,2,3}) || die "could not parse wrk output"
 record_summary rlbrand "$s"
-log "GET /v1/brand via Redis: $s"
+c=$("${U[@]}" cpu-per-request rlbrand "$T"/wrk.rlbrand.{1,2,3}) || die "could not compute CPU per request"
+echo "$c" >>"$RESULTS"
+log "GET /v1/brand via Redis: $s; server CPU per request: $(sed -n 's/^rlbrand_cpu_us=//p' <<<"$c") µs"
 c=$("${U[@]}" commandstats "$T/redis.commandstats") || die "could not parse INFO commandstats"
 record_summary rl "$c"
 record rl_fallbacks "$((fallbacks1 - fallbacks0))"
@@ -114,6 +132,28 @@ record rl_sql_tx "$((sql1 > sql0 ? sql1 - sql0 - 1 : 0))"  # - 1: the query read
 log "Redis commandstats: $c; fallbacks: $((fallbacks1 - fallbacks0)); SQL transactions: $((sql1 - sql0 - 1))"
 if grep -q 'Non-2xx' "$T"/wrk.rlbrand.{1,2,3}; then
   log "non-2xx answers under load; one request now gives: $("${U[@]}" header "$API" /v1/brand "$TOKEN" X-RateLimit-Remaining 2>&1 || true)"
+fi
+
+if [ -n "${BENCH_RL_OLD_BIN:-}" ]; then
+  [ -x "$BENCH_RL_OLD_BIN" ] || die "BENCH_RL_OLD_BIN=$BENCH_RL_OLD_BIN is not an executable"
+  record rl_ab_old_bin "$BENCH_RL_OLD_BIN"
+  log "A/B: GET /v1/brand with $BENCH_RL_OLD_BIN, restart + 2 s warm-up before each: 3 × 10 s"
+  RL_BIN=$BENCH_RL_OLD_BIN
+  for i in 1 2 3; do
+    restart_rl_server "Redis, old binary"
+    timeout 10 wrk -t2 -c64 -d2s "${AUTH[@]}" "$API/v1/brand" >"$T/wrk.rlbrandold.warm.$i" 2>&1 ||
+      die "warm-up wrk failed: $(cat "$T/wrk.rlbrandold.warm.$i")"
+    rl_wrk "$T/wrk.rlbrandold.$i" "$API/v1/brand" "${AUTH[@]}"
+    check_server "during wrk on /v1/brand (old binary)"
+    log "  run $i: $(awk '/Requests\/sec/{print $2}' "$T/wrk.rlbrandold.$i") req/s$(awk '/Non-2xx/{print ", non-2xx: " $NF}' "$T/wrk.rlbrandold.$i")"
+    sleep 1
+  done
+  RL_BIN=$BIN
+  s=$("${U[@]}" wrk "$T"/wrk.rlbrandold.{1,2,3}) || die "could not parse wrk output"
+  record_summary rlbrand_old "$s"
+  c=$("${U[@]}" cpu-per-request rlbrand_old "$T"/wrk.rlbrandold.{1,2,3}) || die "could not compute CPU per request"
+  echo "$c" >>"$RESULTS"
+  log "old binary, GET /v1/brand via Redis: $s; server CPU per request: $(sed -n 's/^rlbrand_old_cpu_us=//p' <<<"$c") µs"
 fi
 
 # ------------------------------------------------------------------------------ 6d. on vs off
@@ -128,7 +168,7 @@ for i in 1 2 3; do
     if [ "$mode" = off ] && [ "$h" != none ]; then die "AUTOBLOG_RATE_LIMITS=0, but GET /v1/content/{id} still has X-RateLimit-Limit: $h"; fi
     timeout 10 wrk -t2 -c64 -d2s "${AUTH[@]}" "$API/v1/content/$CONTENT_ID" >"$T/wrk.rl$mode.warm.$i" 2>&1 ||
       die "warm-up wrk failed: $(cat "$T/wrk.rl$mode.warm.$i")"
-    wrk_once "$T/wrk.rl$mode.$i" "$API/v1/content/$CONTENT_ID" "${AUTH[@]}"
+    rl_wrk "$T/wrk.rl$mode.$i" "$API/v1/content/$CONTENT_ID" "${AUTH[@]}"
     check_server "during wrk on /v1/content with the limiter $mode"
     log "  run $i, limiter $mode: $(awk '/Requests\/sec/{print $2}' "$T/wrk.rl$mode.$i") req/s$(awk '/Non-2xx/{print ", non-2xx: " $NF}' "$T/wrk.rl$mode.$i")"
     sleep 1
@@ -139,7 +179,9 @@ SERVER_PID=""
 for mode in on off; do
   s=$("${U[@]}" wrk "$T"/wrk.rl$mode.{1,2,3}) || die "could not parse wrk output"
   record_summary "rl$mode" "$s"
-  log "limiter $mode: $s"
+  c=$("${U[@]}" cpu-per-request "rl$mode" "$T"/wrk.rl$mode.{1,2,3}) || die "could not compute CPU per request"
+  echo "$c" >>"$RESULTS"
+  log "limiter $mode: $s; server CPU per request: $(sed -n "s/^rl${mode}_cpu_us=//p" <<<"$c") µs"
 done
 record rl_server_log "$(server_log_summary "$T"/server.rl.*.log) over $RL_N starts"
 if [ "$(cat "$T"/server.rl.*.log | wc -l)" -gt 0 ]; then

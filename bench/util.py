@@ -326,6 +326,29 @@ def metric(base, name):
     print(f"{total:.0f}")
 
 
+def cpu(pid):
+    """CPU seconds (utime + stime) process PID has used so far, from /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    print(f"{(int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK'):.2f}")
+
+
+def cpu_per_request(prefix, *files):
+    """Each FILE is a wrk output with a FILE.cpu beside it ("CPU0 CPU1", seconds, the server's
+    CPU time before and after that run): prints PREFIX_cpu_us (median µs of server CPU per
+    request) and PREFIX_cpu_runs."""
+    per = []
+    for fn in files:
+        m = re.search(r"^\s*(\d+) requests in ", open(fn).read(), re.M)
+        c0, c1 = map(float, open(fn + ".cpu").read().split())
+        if m and int(m.group(1)) > 0:
+            per.append((c1 - c0) / int(m.group(1)) * 1e6)
+    if not per:
+        die(f"no requests counted in {files}")
+    print(f"{prefix}_cpu_us={statistics.median(per):.1f}")
+    print(f"{prefix}_cpu_runs={','.join(f'{v:.1f}' for v in per)}")
+
+
 # ---------------------------------------------------------------- report
 def load_results(path):
     res = {}
@@ -380,6 +403,15 @@ def ratelimit_rows(r, fmt):
                  fmt(b, ",.0f") + (f" (runs {r['rlbrand_runs']}; p99 {r.get('rlbrand_p99ms')} ms;"
                                    f" {b_err} errors)" if "rlbrand_runs" in r else ""),
                  "≥ 40,000", verdict(b, 40000, True, b_err)))
+    for p, what in (("rlbrand", "GET /v1/brand through Redis"),
+                    ("rlbrand_old", "GET /v1/brand through Redis, the A/B's old binary")):
+        if f"{p}_cpu_us" in r:
+            rows.append((f"  server CPU per request, {what} (utime+stime from /proc ÷ requests, "
+                         f"median of {len(r[p + '_cpu_runs'].split(','))})",
+                         f"{r[p + '_cpu_us']} µs (runs {r[p + '_cpu_runs']})"
+                         + (f"; {num(r, p + '_rps'):,.0f} req/s (runs {r.get(p + '_runs')})"
+                            if p == "rlbrand_old" and p + "_rps" in r else ""),
+                         "reference", "—"))
     req = num(r, "rlbrand_requests")
     ev, cget = num(r, "rl_evalsha"), num(r, "rl_cacheget")
     ratio = ev / req if ev is not None and req else None
@@ -392,6 +424,9 @@ def ratelimit_rows(r, fmt):
                  f"{req:,.0f} wrk requests; inside the script {num(r, 'rl_time') or 0:,.0f} TIME, "
                  f"{ev:,.0f} GET, {num(r, 'rl_set') or 0:,.0f} SET; other: {r.get('rl_other', '?')})",
                  "≈ 1 (± 2%)", "not measured" if ratio is None else ("PASS" if ok else "MISS")))
+    if "rl_cmds_per_read" in r:
+        rows.append(("  Redis commands per read on the server (`INFO stats`: commands ÷ reads "
+                     "processed; 1 = no pipelining)", r["rl_cmds_per_read"], "reference", "—"))
     fb, sql = num(r, "rl_fallbacks"), num(r, "rl_sql_tx")
     rows.append(("  in-process fallbacks (`autoblog_rate_limit_fallbacks_total`) / SQL "
                  "transactions committed in PostgreSQL during those runs",
@@ -409,11 +444,20 @@ def ratelimit_rows(r, fmt):
                      fmt(v, ",.0f") + (f" (runs {r[p + '_runs']}; p99 {r.get(p + '_p99ms')} ms;"
                                        f" {e} errors)" if p + "_runs" in r else ""),
                      "reference", "—" if not e else f"errors: {e}"))
+        if p + "_cpu_us" in r:
+            rows.append((f"  server CPU per request, {what}",
+                         f"{r[p + '_cpu_us']} µs (runs {r[p + '_cpu_runs']})", "reference", "—"))
     cost = (off - on) / off * 100 if on is not None and off else None
     rows.append(("limiter cost on GET /v1/content/{id}: (off − on) / off, runs alternated "
                  "on/off with a restart before each",
                  fmt(cost, ".1f") + ("%" if cost is not None else ""),
-                 "≤ 15%", verdict(cost, 15, False, on_err + off_err)))
+                 "≤ 10%", verdict(cost, 10, False, on_err + off_err)))
+    con, coff = num(r, "rlon_cpu_us"), num(r, "rloff_cpu_us")
+    if con is not None and coff:
+        ccost = (con - coff) / con * 100
+        rows.append(("  the same in server CPU per request: (on − off) / on",
+                     f"{ccost:.1f}% ({con - coff:.1f} µs of {con:.1f})", "≤ 10%",
+                     verdict(ccost, 10, False)))
     return rows
 
 
@@ -575,6 +619,10 @@ def main(argv):
         metric(*args)
     elif cmd == "header":
         header(*args)
+    elif cmd == "cpu":
+        cpu(*args)
+    elif cmd == "cpu-per-request":
+        cpu_per_request(*args)
     elif cmd == "report":
         report(*args)
     else:

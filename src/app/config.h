@@ -63,7 +63,7 @@ struct Config {
 
   // Production backends; unset = the embedded (in-process / local files) ones.
   std::optional<std::string> redis_url;
-  int redis_pool_size = 16;  // connections, one command in flight on each
+  int redis_pool_size = 16;  // multiplexed connections at most; each I/O thread uses one
   struct S3 {
     std::string endpoint, bucket, region = "us-east-1", access_key, secret_key;
   };

@@ -1,5 +1,5 @@
 #pragma once
-// The tenant cache on Redis (DESIGN §4): entries are plain keys `t:{tenant_id}:{key}` with a TTL,
+// The tenant cache on Redis: entries are plain keys `t:{tenant_id}:{key}` with a TTL,
 // shared by every API node. clear_tenant walks the tenant's keys with SCAN (MATCH t:{id}:*,
 // COUNT 500) and UNLINKs each batch, so it never blocks Redis the way KEYS would; count_entries
 // walks the same way. A cache must never take a request down: every Redis failure (down, timeout,

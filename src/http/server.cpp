@@ -43,6 +43,8 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // What a streamed upload reserves from the body budget: the largest buffer a storage backend
 // holds for it (S3's 5 MiB part; local storage writes 1 MiB at a time).
 constexpr std::size_t kStreamReserve = 5u << 20;
+// How long a handler runs before the sweeper watches its client for a disconnect.
+constexpr std::chrono::milliseconds kWatchAfter{200};
 
 namespace {
 
@@ -64,6 +66,10 @@ struct Connection {
   std::atomic<bool> shed{false};  // chosen to be closed to free its descriptor
   std::atomic<int> cut{0};
   std::uint64_t request_seq = 0;  // strand-only; tells a late disconnect check its request ended
+  // When the handler in flight started (steady_clock ns; 0: none). The sweeper arms the
+  // disconnect watch only for handlers that outlive one sweep (see watch_disconnect).
+  std::atomic<std::int64_t> handler_since_ns{0};
+  bool watching = false;  // strand-only: a disconnect watch is pending
   explicit Connection(tcp::socket s) : socket(std::move(s)) {}
 
   // On the connection's strand only.
@@ -114,9 +120,20 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       auto now = std::chrono::steady_clock::now();
       std::lock_guard lock(mutex);
       connections.remove_if([](auto& w) { return w.expired(); });
+      const auto armed_before = (now - kWatchAfter).time_since_epoch().count();
       for (auto& weak : connections) {
         auto conn = weak.lock();
-        if (!conn || !conn->expired(now)) continue;
+        if (!conn) continue;
+        auto since = conn->handler_since_ns.load();
+        if (since != 0 && since <= armed_before && !conn->expired(now)) {
+          asio::post(conn->socket.get_executor(), [conn, since] {
+            // Still the same request, on the connection's strand.
+            if (conn->in_handler && !conn->watching && conn->handler_since_ns.load() == since)
+              watch_disconnect(conn);
+          });
+          continue;
+        }
+        if (!conn->expired(now)) continue;
         asio::post(conn->socket.get_executor(), [conn] {
           // Re-checked on the connection's strand: it may have moved on to a new deadline.
           if (!conn->expired(std::chrono::steady_clock::now())) return;
@@ -255,7 +272,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     conn->in_handler = true;
     ++in_flight;
     conn->arm(options.request_timeout);
-    watch_disconnect(conn);
+    conn->handler_since_ns = std::chrono::steady_clock::now().time_since_epoch().count();
     Response res;
     try {
       res = co_await asio::co_spawn(
@@ -268,18 +285,28 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       res = error_response(500, "internal", "internal server error");
     }
     conn->in_handler = false;
+    conn->handler_since_ns = 0;
     --in_flight;
-    beast::error_code ignored;
-    conn->socket.cancel(ignored);  // ends a disconnect watch still pending
+    if (conn->watching) {
+      beast::error_code ignored;
+      conn->socket.cancel(ignored);  // ends the disconnect watch
+      conn->watching = false;
+    }
     co_return res;
   }
 
   // While a handler runs nobody reads the socket; a readable socket with nothing to read is a
   // client that closed the connection: its request is cancelled (its query too) instead of
   // running to the end for nobody. Bytes to read are a pipelined next request, left for later.
+  // Armed by the sweeper, on the connection's strand, only for a handler still running after
+  // kWatchAfter: a wait started and cancelled around every request cost a reactor registration,
+  // a cancellation and a cross-thread wake-up each, for requests that end in a millisecond. A
+  // client that left earlier is still seen: its socket is readable when the watch starts.
   static void watch_disconnect(const std::shared_ptr<Connection>& conn) {
     auto seq = conn->request_seq;
+    conn->watching = true;
     conn->socket.async_wait(tcp::socket::wait_read, [conn, seq](const beast::error_code& ec) {
+      if (conn->request_seq == seq) conn->watching = false;
       if (ec || !conn->in_handler || conn->request_seq != seq) return;
       char c;
       auto n = ::recv(conn->socket.native_handle(), &c, 1, MSG_PEEK | MSG_DONTWAIT);

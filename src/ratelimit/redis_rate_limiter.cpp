@@ -1,5 +1,7 @@
 #include "ratelimit/redis_rate_limiter.h"
 
+#include <boost/asio/error.hpp>
+#include <boost/system/system_error.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -101,6 +103,11 @@ boost::asio::awaitable<Decision> RedisRateLimiter::check(std::string_view tenant
     args.push_back(std::to_string(requests_per_hour));
     auto reply = co_await client_.eval(script_, std::move(keys), std::move(args));
     decision = parse_decision(reply, requests_per_hour);
+  } catch (const boost::system::system_error& e) {
+    // The request itself was cancelled (deadline, client gone, shutdown): no decision is needed,
+    // and it says nothing about Redis, so no fallback, warning or metric either.
+    if (e.code() == boost::asio::error::operation_aborted) throw;
+    error = e.what();
   } catch (const std::exception& e) {
     // Any failure, not only RedisUnavailable: a broken script or a misconfigured server must not
     // turn every tenant request into a 500 either.

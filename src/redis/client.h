@@ -1,14 +1,18 @@
 #pragma once
-// A small nonblocking Redis client on Asio (DESIGN §1, §2 "Rate limits", §4 cache keys): our own
-// TCP sockets and coroutines, with hiredis used only as the RESP codec (it encodes commands and
-// parses replies; it never touches a socket). Every API node shares rate limits and cache through
-// it, so it is built to make a Redis outage cheap:
-//  - a fixed pool of connections (opened lazily, one command in flight per connection); when all
-//    are busy, callers wait in a bounded queue, as with db::Pool;
-//  - connect and command timeouts, and a connection that failed is discarded (the next call opens
-//    a fresh one); a caller cancelled mid-command (request deadline, shutdown) discards its
-//    connection too, without counting as an outage;
-//  - the waiting and hand-over logic is util::ResourcePool, shared with db::Pool;
+// A small nonblocking Redis client on Asio, for the shared rate limiter and tenant cache: our own
+// TCP sockets and strands, with hiredis used only to parse replies (redisReader; it never touches
+// a socket). Every API node shares rate limits and cache through it, so it is built to be cheap
+// per command and to make a Redis outage cheap:
+//  - auto-pipelining: a few multiplexed connections (at most `pool_size`; a calling thread always
+//    uses the same one, so with one per I/O thread each thread has its own), each with many
+//    commands in flight. Commands issued during one event-loop turn leave in one write, replies
+//    are matched to callers in order (see redis/connection.h). Callers never wait for a free
+//    connection, so the rate-limit decision and the cache lookups of concurrent requests share
+//    round trips and syscalls;
+//  - connect and command timeouts: a command not answered by its deadline fails its connection,
+//    which fails exactly the commands queued or in flight on it; the next call opens a fresh one.
+//    A caller cancelled mid-command (request deadline, shutdown) gets operation_aborted at once,
+//    its reply is read and dropped when it comes, and the connection stays (not an outage);
 //  - a circuit breaker: after a connection failure every call fails fast with RedisUnavailable
 //    for `retry_interval`, then one call is let through as a probe; its success closes the
 //    circuit. So an outage costs callers no latency, and a dead server sees one attempt per
@@ -17,7 +21,8 @@
 // Thread-safety: Client is thread-safe. Calling coroutines must run on a strand or a
 // single-threaded executor (all coroutines here do); they are resumed on their own executor.
 // Ownership: the Client owns its connections; it must outlive every call in progress and must be
-// destroyed before the io_context that `executor` belongs to. Script is an immutable value.
+// destroyed before the io_context that `executor` belongs to, with no thread running it. Script
+// is an immutable value.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
@@ -33,12 +38,23 @@ namespace autoblog::redis {
 struct ClientOptions {
   // redis://[[user]:password@]host[:port][/db]
   std::string url;
+  // Multiplexed connections at most: a thread uses connection (its ordinal % pool_size), opened
+  // on its first command, so with N I/O threads min(N, pool_size) connections are open.
   int pool_size = 4;
   std::chrono::milliseconds connect_timeout{200};  // TCP connect + AUTH/SELECT
-  // The whole command: the wait for a pooled connection plus the round trip.
+  // The whole command: queueing, connecting if need be, and the round trip.
   std::chrono::milliseconds command_timeout{500};
   std::chrono::milliseconds retry_interval{1000};  // how long the circuit stays open
-  int max_waiters = 1024;                          // callers queued for a busy pool
+  // Commands queued or in flight on one connection; beyond it calls fail with RedisUnavailable
+  // ("busy") without opening the circuit: a bound on memory when Redis is slow.
+  int max_pending = 4096;
+};
+
+// What the client has done so far, over the connections open now (for tests and diagnostics).
+struct ClientStats {
+  int connections = 0;       // open or opening
+  std::uint64_t writes = 0;  // socket writes; each carries every command queued before it
+  std::size_t pending = 0;   // commands queued or in flight
 };
 
 // The parts of a redis:// URL. User and password are percent-decoded.
@@ -105,6 +121,8 @@ class Client {
 
   // False while the circuit is open (Redis considered down); cheap.
   bool available() const;
+
+  ClientStats stats() const;
 
   const ClientOptions& options() const { return options_; }
 

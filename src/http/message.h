@@ -79,11 +79,27 @@ struct Request {
   std::size_t body_offset = 0;  // how much of `body` read_body_chunk has handed out
 };
 
+// A response body produced piece by piece after the head has been sent (object downloads), so
+// that at most one piece is in memory whatever the body's size. Owned by the Response (shared so
+// that a Response stays copyable); used by one connection's coroutine only.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // The exact number of bytes the pieces add up to: the Content-Length.
+  virtual std::uint64_t size() const = 0;
+  // The next piece, valid until the next call; empty at the end. May throw: the head is already
+  // on the wire then, so the server closes the connection and the client sees a short body.
+  virtual boost::asio::awaitable<std::string_view> next() = 0;
+};
+
 struct Response {
   unsigned status = 200;
   std::string content_type = "application/json";
   Fields headers;
   std::string body;
+  // Instead of `body` when set: the body is streamed after the head (see BodyStream). To a HEAD
+  // request only its size is sent, as Content-Length; next() is never called.
+  std::shared_ptr<BodyStream> body_stream;
 
   static Response json(unsigned status, std::string body) {
     Response r;

@@ -75,11 +75,13 @@ class S3Reader final : public ObjectReader {
       throw StorageUnavailable("S3 GET: the object changed while it was being read");
     }
     if (response.status != 206) ThrowForStatus("GET", response);
+    // More than asked is tolerated (s3rver reads "bytes=0-0" as the whole object), fewer not.
     const auto range = ParseContentRange(response.header("content-range"));
-    if (!range || range->first != offset || response.body.size() != n ||
-        range->total != info_.size) {
+    if (!range || range->first != offset || range->total != info_.size ||
+        response.body.size() != range->last - range->first + 1 || response.body.size() < n) {
       throw StorageUnavailable("S3 GET: the ranged answer does not match the request");
     }
+    response.body.resize(n);
     co_return std::move(response.body);
   }
 
@@ -131,6 +133,10 @@ std::optional<ContentRange> ParseContentRange(std::string_view value) {
   return r;
 }
 
+// GCC 12 reports Asio's coroutine-frame operator new/delete pair as mismatched here (the false
+// positive CMakeLists.txt describes); silenced for this function only.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 asio::awaitable<std::unique_ptr<ObjectReader>> OpenObject(
     Perform perform, std::string object_path, std::string tenant_id, std::string key,
     std::optional<std::uint64_t> first_offset) {
@@ -140,8 +146,25 @@ asio::awaitable<std::unique_ptr<ObjectReader>> OpenObject(
   S3Request request;
   request.method = "GET";
   request.path = object_path;
-  request.headers = {{"range", RangeHeader(*first_offset, kChunk)}};
-  net::HttpResponse response = co_await perform(std::move(request));
+  if (*first_offset == 0) {
+    // From the start: a plain GET capped at one piece, so an object that fits (most of them)
+    // costs one round trip; a larger one is refused on its Content-Length before its body is
+    // read, and is then read by range. Not a range from 0: S3 refuses any range of an empty
+    // object (and s3rver answers one with a Content-Length of 1 and no byte, a hang).
+    request.max_response_bytes = kChunk;
+  } else {
+    request.headers = {{"range", RangeHeader(*first_offset, kChunk)}};
+  }
+  net::HttpResponse response;
+  bool too_large = false;
+  try {
+    response = co_await perform(std::move(request));
+  } catch (const ResponseTooLarge&) {
+    too_large = true;
+  }
+  if (too_large) {
+    co_return co_await OpenWithHead(perform, std::move(object_path), tenant_id, std::move(key));
+  }
   if (response.status == 404 && ErrorCode(response).first != "NoSuchBucket") co_return nullptr;
   // Past the end, or an empty object (S3 never satisfies a range of nothing): the metadata
   // alone tells the caller which.
@@ -151,7 +174,7 @@ asio::awaitable<std::unique_ptr<ObjectReader>> OpenObject(
   if (response.status != 206 && response.status != 200) ThrowForStatus("GET", response);
   CheckOwner(response, tenant_id);
   std::uint64_t at = 0;
-  std::uint64_t size = response.body.size();  // 200: a server that ignored the range
+  std::uint64_t size = response.body.size();  // 200: the whole object
   if (response.status == 206) {
     const auto range = ParseContentRange(response.header("content-range"));
     if (!range || range->first != *first_offset ||
@@ -165,5 +188,7 @@ asio::awaitable<std::unique_ptr<ObjectReader>> OpenObject(
   co_return std::make_unique<S3Reader>(std::move(perform), std::move(object_path), std::move(info),
                                        at, std::move(response.body));
 }
+
+#pragma GCC diagnostic pop
 
 }  // namespace autoblog::storage::s3

@@ -1,6 +1,6 @@
 #pragma once
 // Ranged reads of one S3 object (S3Storage::open): the metadata comes from a HEAD, or from a
-// first ranged GET that also brings the first piece (one round trip for a small download); each
+// first GET that also brings the first piece (one round trip for a small download); each
 // later piece is a ranged GET with If-Match on the opened ETag, and every answer's ETag is
 // checked as well (emulators ignore If-Match), so a download never mixes two versions of an
 // object: a changed object fails the read with StorageUnavailable. At most one piece (1 MiB) is

@@ -457,7 +457,7 @@ class S3Storage::Impl {
     net::RequestOptions& o = http.options;
     o.timeout = options_.timeout;
     o.connect_timeout = options_.connect_timeout;
-    o.max_response_bytes = options_.max_response_bytes;
+    o.max_response_bytes = request.max_response_bytes.value_or(options_.max_response_bytes);
     o.retry.max_attempts = retry ? options_.max_attempts : 1;
     o.retry.base_delay = std::chrono::milliseconds(100);
     o.retry.max_delay = std::chrono::milliseconds(1000);

@@ -51,7 +51,10 @@ struct Request {
   std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
 
   // Filled by the router.
-  std::string route;  // the route template, e.g. "/v1/content/{id}"; "" when unmatched
+  // The route template, e.g. "/v1/content/{id}"; "" when no route takes the request (a
+  // tenant-API path with credentials still goes through authentication and the rate limit to
+  // its 404/405: see http::routing).
+  std::string route;
   Audience audience = Audience::kPublic;
   Fields path_params;
   const void* route_handler = nullptr;  // the matched http::Handler; opaque here on purpose

@@ -110,8 +110,7 @@ asio::awaitable<std::unique_ptr<ObjectReader>> OpenWithHead(const Perform& perfo
     throw StorageUnavailable("S3 HEAD: the response has no Content-Length");
   }
   auto info = InfoFrom(response, std::move(key), size);
-  co_return std::make_unique<S3Reader>(perform, std::move(path), std::move(info), 0,
-                                       std::string());
+  co_return std::make_unique<S3Reader>(perform, std::move(path), std::move(info), 0, std::string());
 }
 
 }  // namespace

@@ -185,10 +185,10 @@ class PresignDownloadTest(E2ETestCase):
         key = "site/evil page.html"
         status, _, body = self.req("PUT", "/v1/files/" + urllib.parse.quote(key), page,
                                    token=tok, headers={"Content-Type": "text/html"})
-        self.assertEqual(status, 200, body)
+        self.assertEqual(status, 201, body)
         status, _, body = self.req("GET", "/v1/files/" + urllib.parse.quote(key) + "?presign=60",
                                    token=tok)
-        self.assertEqual(status, 201, body)
+        self.assertEqual(status, 200, body)
         query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(body["url"]).query))
         self.assertEqual(query["response-content-disposition"],
                          'attachment; filename="evil_page.html"')

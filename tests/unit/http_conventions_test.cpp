@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,7 +43,6 @@ TEST(HttpDate, AgreesWithGmtimeOverManyDays) {
 }
 
 TEST(HttpDate, SharedCacheGivesTheCurrentSecondFromManyThreads) {
-  const std::regex imf(R"(^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$)");
   std::vector<std::thread> threads;
   std::vector<int> bad(4, 0);
   for (int i = 0; i < 4; ++i) {
@@ -55,10 +53,10 @@ TEST(HttpDate, SharedCacheGivesTheCurrentSecondFromManyThreads) {
         append_http_date(out);
         const auto after = std::time(nullptr);
         const auto text = out.substr(1);
-        // The coarse clock may lag the precise one by a tick: allow the second before.
+        // The coarse clock may lag the precise one by a tick: allow the second before. A torn
+        // read would match none of them.
         if (text != date_of(before) && text != date_of(after) && text != date_of(before - 1))
           ++bad[i];
-        if (n % 1000 == 0 && !std::regex_match(text, imf)) ++bad[i];
       }
     });
   }
@@ -99,9 +97,9 @@ TEST(ByteRanges, UnsatisfiableRanges) {
 }
 
 TEST(ByteRanges, IgnoredRangesGiveTheWholeObject) {
-  for (const char* h : {"bytes=0-1,5-6", "items=0-5", "bytes=", "bytes=abc", "bytes=5-1",
-                        "bytes=1-2-3", "bytes=--5", "bytes=+1-2", "bytes=99999999999999999999-",
-                        "", "bytes 0-5"}) {
+  for (const char* h :
+       {"bytes=0-1,5-6", "items=0-5", "bytes=", "bytes=abc", "bytes=5-1", "bytes=1-2-3",
+        "bytes=--5", "bytes=+1-2", "bytes=99999999999999999999-", "", "bytes 0-5"}) {
     EXPECT_EQ(decide_range(h, 100).outcome, RangeOutcome::kWhole) << h;
   }
 }

@@ -64,7 +64,9 @@ void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
              [service](Request& req) -> asio::awaitable<Response> {
                auto spec = tenant_spec(http::parse_json_object(req));
                auto tenant = co_await service.create(spec);
-               co_return http::json_response(201, tenant_json(tenant));
+               auto res = http::json_response(201, admin_tenant_json(tenant));
+               with_location(res, "/v1/admin/tenants/" + tenant.id);
+               co_return res;
              });
 
   router.add("GET", "/v1/admin/tenants", Audience::kAdmin, "List tenants",
@@ -75,14 +77,14 @@ void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
                auto page = co_await service.list(limit, cursor);
                std::vector<std::string> items;
                for (const auto& t : page.items)
-                 items.push_back(boost::json::serialize(tenant_json(t)));
+                 items.push_back(boost::json::serialize(admin_tenant_json(t)));
                co_return Response::json(200, list_body(items, page.next_cursor));
              });
 
   router.add("GET", "/v1/admin/tenants/{id}", Audience::kAdmin, "Get a tenant",
              [service](Request& req) -> asio::awaitable<Response> {
                auto tenant = co_await service.get(uuid_param(req, "id"));
-               co_return http::json_response(200, tenant_json(tenant));
+               co_return http::json_response(200, admin_tenant_json(tenant));
              });
 
   router.add("PATCH", "/v1/admin/tenants/{id}", Audience::kAdmin,
@@ -91,7 +93,7 @@ void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
                auto id = uuid_param(req, "id");
                auto changes = tenant_changes(http::parse_json_object(req));
                auto tenant = co_await service.update(id, changes);
-               co_return http::json_response(200, tenant_json(tenant));
+               co_return http::json_response(200, admin_tenant_json(tenant));
              });
 
   router.add("DELETE", "/v1/admin/tenants/{id}", Audience::kAdmin,
@@ -111,8 +113,12 @@ void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
                auto ttl = http::int_field(body, "ttl_seconds").value_or(3600);
                auto issued = co_await service.issue_token(jwt, id, ttl);
                boost::json::object out{{"token", issued.token},
+                                       {"jti", issued.jti},
                                        {"expires_at", util::format_rfc3339_unix(issued.expires_at)}};
-               co_return http::json_response(201, out);
+               // The token's record: DELETE there revokes it.
+               auto res = http::json_response(201, out);
+               with_location(res, "/v1/admin/tenants/" + id + "/tokens/" + issued.jti);
+               co_return res;
              });
 
   router.add("GET", "/v1/admin/tenants/{id}/tokens", Audience::kAdmin,

@@ -4,6 +4,7 @@
 
 #include "auth/secure_compare.h"
 #include "http/errors.h"
+#include "tenancy/errors.h"
 #include "tenancy/registry.h"
 
 namespace autoblog::auth {
@@ -37,7 +38,7 @@ void Authenticator::authenticate_admin(std::string_view token) const {
                  .count();
   if (std::holds_alternative<JwtClaims>(codec_.verify(token, now)))
     throw http::Forbidden("tenant tokens cannot use the admin API");
-  throw http::Unauthorized("invalid admin token");
+  throw http::Unauthorized("invalid admin token", /*token_given=*/true);
 }
 
 asio::awaitable<void> Authenticator::authenticate_tenant(http::Request& req,
@@ -52,7 +53,8 @@ asio::awaitable<void> Authenticator::authenticate_tenant(http::Request& req,
     if (auto* err = std::get_if<JwtError>(&verified)) {
       if (constant_time_equals(token, admin_token_))
         throw http::Forbidden("the admin token cannot use the tenant API");
-      throw http::Unauthorized("invalid token: " + std::string(describe(*err)));
+      throw http::Unauthorized("invalid token: " + std::string(describe(*err)),
+                               /*token_given=*/true);
     }
     claims = std::get<JwtClaims>(std::move(verified));
     verified_.insert(token, *claims);
@@ -62,11 +64,22 @@ asio::awaitable<void> Authenticator::authenticate_tenant(http::Request& req,
   // cannot be revoked one by one: suspend the tenant or rotate the secret.
   if (claims->jti) {
     bool revoked = co_await registry_.is_token_revoked(*claims->jti);
-    if (revoked) throw http::Unauthorized("token has been revoked");
+    if (revoked) throw http::Unauthorized("token has been revoked", /*token_given=*/true);
   }
   // Unknown, suspended or deleted: tenancy::TenantInactive, a 403 like every refused tenant.
   auto tenant = co_await registry_.resolve_active(claims->tenant_id);
   req.tenant = std::move(tenant);
+}
+
+asio::awaitable<void> Authenticator::try_authenticate_tenant(http::Request& req,
+                                                             std::string_view token) {
+  try {
+    co_await authenticate_tenant(req, token);
+  } catch (const http::ApiError&) {
+    req.tenant = nullptr;  // 401 or 403: not a tenant we can count
+  } catch (const tenancy::TenantInactive&) {
+    req.tenant = nullptr;
+  }
 }
 
 http::Middleware Authenticator::middleware() {
@@ -78,7 +91,15 @@ http::Middleware Authenticator::middleware() {
         authenticate_admin(bearer_token(req));
         break;
       case http::Audience::kTenant:
-        co_await authenticate_tenant(req, bearer_token(req));
+        if (req.route.empty()) {
+          // No route takes this path (http::routing let it through because it has
+          // credentials): a valid tenant token is counted and rate limited like any tenant
+          // request, so its 404/405 carries the rate-limit headers; anything else stays
+          // anonymous and gets the same 404/405 (an unknown path is never a 401 or 403).
+          co_await try_authenticate_tenant(req, bearer_token(req));
+        } else {
+          co_await authenticate_tenant(req, bearer_token(req));
+        }
         break;
     }
     co_return co_await next(req);

@@ -5,7 +5,9 @@
 // Unknown, suspended or deleted tenants are refused with 403 (tenancy::TenantInactive); a
 // revoked token (by jti, TenantRegistry::is_token_revoked: an in-process set kept current by
 // NOTIFY) with 401, also when the verified-token cache knows it.
-// Public routes pass through. Thread-safe; borrows the registry.
+// Public routes pass through. A tenant-API request no route takes (see http::routing) is
+// authenticated if it can be, and otherwise passes through anonymously to its 404/405.
+// Thread-safe; borrows the registry.
 #include <string>
 
 #include "auth/jwt.h"
@@ -27,6 +29,8 @@ class Authenticator {
 
  private:
   boost::asio::awaitable<void> authenticate_tenant(http::Request& req, std::string_view token);
+  // authenticate_tenant, but a refused token leaves the request anonymous instead of throwing.
+  boost::asio::awaitable<void> try_authenticate_tenant(http::Request& req, std::string_view token);
   void authenticate_admin(std::string_view token) const;
 
   std::string admin_token_;

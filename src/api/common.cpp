@@ -1,5 +1,6 @@
 #include "api/common.h"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <stdexcept>
 
@@ -7,6 +8,19 @@
 #include "util/random.h"
 
 namespace autoblog::api {
+
+http::Response& with_location(http::Response& res, std::string location) {
+  res.headers.emplace_back("Location", std::move(location));
+  return res;
+}
+
+std::string json_id(std::string_view object_json) {
+  auto value = boost::json::parse(object_json);
+  const auto* id = value.as_object().if_contains("id");
+  if (!id) throw std::logic_error("created row has no id");
+  if (id->is_string()) return std::string(id->as_string());
+  return boost::json::serialize(*id);  // a numeric id
+}
 
 std::string uuid_param(const http::Request& req, std::string_view name) {
   const auto& raw = req.param(name);
@@ -37,6 +51,17 @@ boost::json::object limits_json(const tenancy::TierLimits& l) {
   o["image_quality"] = l.image_quality;
   if (l.daily_token_budget < 0) o["daily_token_budget"] = nullptr;
   else o["daily_token_budget"] = l.daily_token_budget;
+  return o;
+}
+
+boost::json::object admin_tenant_json(const tenancy::Tenant& t) {
+  auto o = tenant_json(t);
+  boost::system::error_code ec;
+  auto overrides = boost::json::parse(t.limits_json, ec);
+  // Re-serialised rather than passed through: PostgreSQL's jsonb text is not compact.
+  if (ec || !overrides.is_object()) overrides = boost::json::object();
+  o["limits"] = std::move(overrides);
+  o["effective_limits"] = limits_json(t.limits);
   return o;
 }
 

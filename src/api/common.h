@@ -15,6 +15,10 @@ std::string uuid_param(const http::Request& req, std::string_view name);
 // The tenant JSON of DESIGN §2.
 boost::json::object tenant_json(const tenancy::Tenant& t);
 boost::json::object limits_json(const tenancy::TierLimits& l);
+// The tenant as the admin API shows it: tenant_json plus "limits", the per-tenant overrides as
+// stored (what PATCH's "limits" sets; {} when none), and "effective_limits", the tier's
+// defaults with those overrides applied (the shape of GET /v1/tenant's "limits").
+boost::json::object admin_tenant_json(const tenancy::Tenant& t);
 
 // {"items": [<already-serialised JSON>...], "next_cursor": ...} without re-parsing the items.
 std::string list_body(const std::vector<std::string>& items_json,
@@ -22,6 +26,13 @@ std::string list_body(const std::vector<std::string>& items_json,
 
 // A JSON body field as serialised JSON text for a domain input: absent or null → nullopt.
 std::optional<std::string> json_text(const boost::json::value* v);
+
+// Adds Location to a 201 Created: the path of the resource the request created (RFC 9110
+// §10.2.2; an absolute path, resolved against the request's own URL).
+http::Response& with_location(http::Response& res, std::string location);
+// The "id" member of a JSON object built by PostgreSQL (a created row); throws if it has none.
+// Parses the text: only for create responses, never on a read path.
+std::string json_id(std::string_view object_json);
 
 // The tenant resolved by authentication (tenant routes only).
 const tenancy::ActiveTenant& active_caller(const http::Request& req);

@@ -44,7 +44,10 @@ void add_content_routes(http::Router& router, db::Pool& pool) {
                item.inspiration_json = *json_text(inspiration);
                item.brief_json = json_text(http::object_field(body, "content_brief", true));
                auto json = co_await service.create(active_caller(req), item);
-               co_return Response::json(201, std::move(json));
+               auto location = "/v1/content/" + json_id(json);
+               auto res = Response::json(201, std::move(json));
+               with_location(res, std::move(location));
+               co_return res;
              });
 
   router.add("GET", "/v1/content", Audience::kTenant,
@@ -98,7 +101,10 @@ void add_content_routes(http::Router& router, db::Pool& pool) {
                record.metrics_json = *json_text(metrics);
                record.tracked_at = http::string_field(body, "tracked_at");
                auto json = co_await service.add_performance(active_caller(req), id, record);
-               co_return Response::json(201, std::move(json));
+               // Records have no URL of their own: Location names the list that holds it.
+               auto res = Response::json(201, std::move(json));
+               with_location(res, "/v1/content/" + id + "/performance");
+               co_return res;
              });
 
   router.add("GET", "/v1/content/{id}/performance", Audience::kTenant,

@@ -10,6 +10,7 @@
 #include "api/usage_reporter.h"
 #include "http/errors.h"
 #include "http/json_body.h"
+#include "http/ranges.h"
 #include "storage/object_key.h"
 #include "storage/object_storage.h"
 #include "tenancy/tenant.h"
@@ -52,17 +53,19 @@ std::string checked_content_type(const Request& req) {
   return std::string(*ct);
 }
 
-// The stored size of `key` (0 when absent), for the quota's delta: the first key of a listing by
-// that prefix is the key itself when it exists. One LIST/readdir, never a scan of the tenant.
-asio::awaitable<std::int64_t> stored_size(storage::ObjectStorage& storage,
-                                          const std::string& tenant_id, const std::string& key) {
+// The stored size of `key` (nullopt when absent), for the quota's delta and to tell a created
+// object (201) from a replaced one (200): the first key of a listing by that prefix is the key
+// itself when it exists. One LIST/readdir, never a scan of the tenant.
+asio::awaitable<std::optional<std::int64_t>> stored_size(storage::ObjectStorage& storage,
+                                                         const std::string& tenant_id,
+                                                         const std::string& key) {
   storage::ListPage page;
   try {
     page = co_await storage.list(tenant_id, key, std::nullopt, 1);
   } catch (const std::invalid_argument&) {
-    co_return 0;  // a key the backend cannot hold (the PUT then says why)
+    co_return std::nullopt;  // a key the backend cannot hold (the PUT then says why)
   }
-  if (page.items.empty() || page.items.front().key != key) co_return 0;
+  if (page.items.empty() || page.items.front().key != key) co_return std::nullopt;
   co_return static_cast<std::int64_t>(page.items.front().size);
 }
 
@@ -95,58 +98,157 @@ std::string quota_message(std::int64_t used, std::int64_t quota, std::int64_t de
          "more";
 }
 
+// The body of a download, read from storage a piece at a time as the server writes it, so a
+// large object is never held whole (storage::ObjectReader).
+class ObjectBody final : public http::BodyStream {
+ public:
+  ObjectBody(std::unique_ptr<storage::ObjectReader> reader, http::ByteRange range)
+      : reader_(std::move(reader)), range_(range), next_(range.first) {}
+  std::uint64_t size() const override { return range_.length(); }
+  asio::awaitable<std::string_view> next() override {
+    if (next_ > range_.last) co_return std::string_view();
+    const auto want = static_cast<std::size_t>(
+        std::min<std::uint64_t>(reader_->chunk_size(), range_.last + 1 - next_));
+    piece_ = co_await reader_->read(next_, want);
+    if (piece_.empty()) throw storage::StorageUnavailable("object ended before its size");
+    next_ += piece_.size();
+    co_return std::string_view(piece_);
+  }
+
+ private:
+  std::unique_ptr<storage::ObjectReader> reader_;
+  http::ByteRange range_;
+  std::uint64_t next_;
+  std::string piece_;  // the piece the server is writing
+};
+
+// GET and HEAD of an object: ETag and If-None-Match (304), Range and If-Range (206/416), the
+// body streamed from storage unless it fits one piece.
+asio::awaitable<Response> download(storage::ObjectStorage& storage, const Request& req,
+                                   const std::string& tenant_id, const std::string& key) {
+  const bool head = req.method == "HEAD";
+  const auto if_none_match = req.header("if-none-match");
+  auto range_header = req.header("range");
+  // Where the body will start, when a GET will surely send one: storage can bring that piece
+  // with the metadata. HEAD and conditional requests fetch the metadata only.
+  std::optional<std::uint64_t> first;
+  if (!head && !if_none_match) first = range_header ? http::range_start(*range_header) : 0;
+  auto reader = co_await storage.open(tenant_id, key, first);
+  if (!reader) throw http::NotFound("object not found");
+  const auto& info = reader->info();
+
+  Response res;
+  res.headers.emplace_back("ETag", info.etag);
+  res.headers.emplace_back("Accept-Ranges", "bytes");
+  if (if_none_match && http::none_match(*if_none_match, info.etag)) {
+    res.status = 304;  // the client's copy is current: no body, no Content-Type
+    res.content_type.clear();
+    co_return res;
+  }
+  // Objects are tenant-supplied bytes: never let a browser sniff or run them.
+  res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  res.headers.emplace_back("Content-Security-Policy", "sandbox");
+  if (auto if_range = req.header("if-range");
+      range_header && if_range && !http::if_range_matches(*if_range, info.etag))
+    range_header.reset();  // the client's partial copy is stale: send the whole object
+  http::RangeDecision range;
+  if (range_header) range = http::decide_range(*range_header, info.size);
+  if (range.outcome == http::RangeOutcome::kUnsatisfiable) {
+    http::ApiError err(416, "invalid_request",
+                       "range not satisfiable: the object has " + std::to_string(info.size) +
+                           " bytes");
+    err.with_header("Content-Range", "bytes */" + std::to_string(info.size));
+    throw err;
+  }
+  if (range.outcome == http::RangeOutcome::kPartial) {
+    res.status = 206;
+    res.headers.emplace_back("Content-Range", "bytes " + std::to_string(range.range.first) + "-" +
+                                                  std::to_string(range.range.last) + "/" +
+                                                  std::to_string(info.size));
+  } else if (info.size == 0) {
+    res.content_type = info.content_type;
+    co_return res;  // nothing to read
+  } else {
+    range.range = {0, info.size - 1};
+  }
+  res.content_type = info.content_type;
+  // A body of one piece is read here and sent with the head in one write; a longer one streams.
+  if (!head && range.range.length() <= reader->chunk_size()) {
+    res.body = co_await reader->read(range.range.first,
+                                     static_cast<std::size_t>(range.range.length()));
+    if (res.body.size() != range.range.length())
+      throw storage::StorageUnavailable("object ended before its size");
+  } else {
+    res.body_stream = std::make_shared<ObjectBody>(std::move(reader), range.range);
+  }
+  co_return res;
+}
+
+// PUT: the body streamed to storage under the tenant's storage quota. GCC 12 reports Asio's
+// coroutine-frame operator new/delete pair as mismatched here (the false positive CMakeLists.txt
+// describes); silenced for this function only.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+asio::awaitable<Response> upload(storage::ObjectStorage& storage, UsageReporter& usage,
+                                 const tenancy::StorageQuotaDefaults& quotas, Request& req) {
+  auto key = checked_key(req.param("key"), false);
+  auto content_type = checked_content_type(req);
+  const auto& tenant = caller(req);
+  // Storage quota: checked against this node's usage figure (usage_reporter.h says
+  // how exact it is), before anything is stored. Shrinking is always allowed.
+  const auto quota = tenancy::storage_quota(tenant, quotas);
+  // The declared length when there is one (checked before a byte is read); a
+  // chunked upload is counted as it streams (UploadSource).
+  const auto declared = req.content_length();
+  const auto existing = co_await stored_size(storage, tenant.id, key);
+  const std::int64_t old_size = existing.value_or(0);
+  std::optional<std::int64_t> allowed;
+  std::string over_quota;
+  if (quota >= 0) {
+    auto used = co_await usage.storage_bytes(tenant.id);
+    if (declared) {
+      auto delta = static_cast<std::int64_t>(*declared) - old_size;
+      if (delta > 0 && used + delta > quota)
+        throw http::QuotaExceeded(quota_message(used, quota, delta));
+    } else {
+      allowed = std::max<std::int64_t>(quota - used, 0) + old_size;
+      over_quota = quota_message(used, quota, -1);
+    }
+  }
+  UploadSource source(req, allowed, std::move(over_quota));
+  std::optional<std::uint64_t> expected;
+  if (declared) expected = *declared;
+  // Backends refuse what a valid key cannot map to (e.g. "a" when "a/b" exists on
+  // local disk) with invalid_argument: the client's problem, so a 400.
+  std::optional<storage::ObjectInfo> stored;
+  std::string refusal;
+  try {
+    stored = co_await storage.put_stream(tenant.id, key, source, content_type, expected);
+  } catch (const std::invalid_argument& e) {
+    refusal = e.what();
+  }
+  if (!stored) throw http::BadRequest("cannot store this key: " + refusal);
+  const auto& info = *stored;
+  const auto new_size = static_cast<std::int64_t>(info.size);
+  if (quota >= 0) usage.add_storage_delta(tenant.id, new_size - old_size);
+  else usage.forget_storage_bytes(tenant.id);
+  usage.touched(tenant.id);
+  // A new object is 201 with its URL (the request's own path); a replaced one 200.
+  auto res = http::json_response(existing ? 200 : 201, info_json(info));
+  res.headers.emplace_back("ETag", info.etag);
+  if (!existing) with_location(res, req.path);
+  co_return res;
+}
+#pragma GCC diagnostic pop
+
 }  // namespace
 
 void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
                       UsageReporter& usage, tenancy::StorageQuotaDefaults quotas) {
   router.add("PUT", "/v1/files/{key+}", Audience::kTenant,
              "Store an object (raw bytes; Content-Type kept)",
-             [&storage, &usage, quotas](Request& req) -> asio::awaitable<Response> {
-               auto key = checked_key(req.param("key"), false);
-               auto content_type = checked_content_type(req);
-               const auto& tenant = caller(req);
-               // Storage quota: checked against this node's usage figure (usage_reporter.h says
-               // how exact it is), before anything is stored. Shrinking is always allowed.
-               const auto quota = tenancy::storage_quota(tenant, quotas);
-               // The declared length when there is one (checked before a byte is read); a
-               // chunked upload is counted as it streams (UploadSource).
-               const auto declared = req.content_length();
-               std::int64_t old_size = 0;
-               std::optional<std::int64_t> allowed;
-               std::string over_quota;
-               if (quota >= 0) {
-                 auto used = co_await usage.storage_bytes(tenant.id);
-                 old_size = co_await stored_size(storage, tenant.id, key);
-                 if (declared) {
-                   auto delta = static_cast<std::int64_t>(*declared) - old_size;
-                   if (delta > 0 && used + delta > quota)
-                     throw http::QuotaExceeded(quota_message(used, quota, delta));
-                 } else {
-                   allowed = std::max<std::int64_t>(quota - used, 0) + old_size;
-                   over_quota = quota_message(used, quota, -1);
-                 }
-               }
-               UploadSource source(req, allowed, std::move(over_quota));
-               std::optional<std::uint64_t> expected;
-               if (declared) expected = *declared;
-               // Backends refuse what a valid key cannot map to (e.g. "a" when "a/b" exists on
-               // local disk) with invalid_argument: the client's problem, so a 400.
-               std::optional<storage::ObjectInfo> stored;
-               std::string refusal;
-               try {
-                 stored = co_await storage.put_stream(tenant.id, key, source, content_type, expected);
-               } catch (const std::invalid_argument& e) {
-                 refusal = e.what();
-               }
-               if (!stored) throw http::BadRequest("cannot store this key: " + refusal);
-               const auto& info = *stored;
-               const auto new_size = static_cast<std::int64_t>(info.size);
-               if (quota >= 0) usage.add_storage_delta(tenant.id, new_size - old_size);
-               else usage.forget_storage_bytes(tenant.id);
-               usage.touched(tenant.id);
-               auto res = http::json_response(200, info_json(info));
-               res.headers.emplace_back("ETag", info.etag);
-               co_return res;
+             [&storage, &usage, quotas](Request& req) {
+               return upload(storage, usage, quotas, req);
              },
              /*streams_body=*/true);
 
@@ -168,16 +270,7 @@ void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
                  co_return http::json_response(200, boost::json::object{{"url", *url},
                                                                         {"expires_in", ttl}});
                }
-               auto obj = co_await storage.get(tenant.id, key);
-               if (!obj) throw http::NotFound("object not found");
-               Response res;
-               res.content_type = obj->info.content_type;
-               res.body = std::move(obj->body);
-               res.headers.emplace_back("ETag", obj->info.etag);
-               // Objects are tenant-supplied bytes: never let a browser sniff or run them.
-               res.headers.emplace_back("X-Content-Type-Options", "nosniff");
-               res.headers.emplace_back("Content-Security-Policy", "sandbox");
-               co_return res;
+               co_return co_await download(storage, req, tenant.id, key);
              });
 
   router.add("DELETE", "/v1/files/{key+}", Audience::kTenant, "Delete an object",
@@ -186,7 +279,7 @@ void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
                const auto& tenant = caller(req);
                const bool counted = tenancy::storage_quota(tenant, quotas) >= 0;
                std::int64_t old_size = 0;
-               if (counted) old_size = co_await stored_size(storage, tenant.id, key);
+               if (counted) old_size = (co_await stored_size(storage, tenant.id, key)).value_or(0);
                bool removed = co_await storage.remove(tenant.id, key);
                if (!removed) throw http::NotFound("object not found");
                if (counted) usage.add_storage_delta(tenant.id, -old_size);

@@ -78,7 +78,13 @@ Middleware error_mapping(ExceptionMapper mapper) {
     auto reply = map_exception(error, req, mapper);
     log_reply(req, reply);
     auto res = error_response(reply.status, reply.code, reply.message);
-    for (auto& h : reply.headers) res.headers.push_back(std::move(h));
+    bool challenge = false;
+    for (auto& h : reply.headers) {
+      challenge = challenge || h.first == "WWW-Authenticate";
+      res.headers.push_back(std::move(h));
+    }
+    // Every 401 names the scheme that would work (RFC 9110 §11.6.1), whoever raised it.
+    if (reply.status == 401 && !challenge) res.headers.emplace_back("WWW-Authenticate", "Bearer");
     for (const auto& h : req.response_headers) res.headers.push_back(h);
     co_return res;
   };

@@ -33,8 +33,11 @@ class ApiError : public std::runtime_error {
 struct BadRequest : ApiError {
   explicit BadRequest(const std::string& m) : ApiError(400, "invalid_request", m) {}
 };
+// Carries the Bearer challenge (RFC 6750 §3): `token_given` = a token was presented but is
+// malformed, expired, revoked or wrong, which RFC 6750 §3.1 calls error="invalid_token"; a
+// request without credentials gets the bare challenge.
 struct Unauthorized : ApiError {
-  explicit Unauthorized(const std::string& m) : ApiError(401, "unauthorized", m) {}
+  explicit Unauthorized(const std::string& m, bool token_given = false);
 };
 struct Forbidden : ApiError {
   explicit Forbidden(const std::string& m) : ApiError(403, "forbidden", m) {}

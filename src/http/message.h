@@ -51,7 +51,10 @@ struct Request {
   std::chrono::steady_clock::time_point received_at = std::chrono::steady_clock::now();
 
   // Filled by the router.
-  std::string route;  // the route template, e.g. "/v1/content/{id}"; "" when unmatched
+  // The route template, e.g. "/v1/content/{id}"; "" when no route takes the request (a
+  // tenant-API path with credentials still goes through authentication and the rate limit to
+  // its 404/405: see http::routing).
+  std::string route;
   Audience audience = Audience::kPublic;
   Fields path_params;
   const void* route_handler = nullptr;  // the matched http::Handler; opaque here on purpose
@@ -79,11 +82,27 @@ struct Request {
   std::size_t body_offset = 0;  // how much of `body` read_body_chunk has handed out
 };
 
+// A response body produced piece by piece after the head has been sent (object downloads), so
+// that at most one piece is in memory whatever the body's size. Owned by the Response (shared so
+// that a Response stays copyable); used by one connection's coroutine only.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // The exact number of bytes the pieces add up to: the Content-Length.
+  virtual std::uint64_t size() const = 0;
+  // The next piece, valid until the next call; empty at the end. May throw: the head is already
+  // on the wire then, so the server closes the connection and the client sees a short body.
+  virtual boost::asio::awaitable<std::string_view> next() = 0;
+};
+
 struct Response {
   unsigned status = 200;
   std::string content_type = "application/json";
   Fields headers;
   std::string body;
+  // Instead of `body` when set: the body is streamed after the head (see BodyStream). To a HEAD
+  // request only its size is sent, as Content-Length; next() is never called.
+  std::shared_ptr<BodyStream> body_stream;
 
   static Response json(unsigned status, std::string body) {
     Response r;

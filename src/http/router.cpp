@@ -1,6 +1,7 @@
 #include "http/router.h"
 
 #include <algorithm>
+#include <memory>
 #include <stdexcept>
 
 #include "http/errors.h"
@@ -100,7 +101,10 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     }
     bool rest_consumed = !segs.empty() && segs.back().kind == Segment::kRest;
     if (!ok || (!rest_consumed && parts.size() != segs.size())) continue;
-    if (infos_[r].method != method) {
+    // HEAD is answered by the GET route (the server sends its head without the body).
+    const bool same_method =
+        infos_[r].method == method || (method == "HEAD" && infos_[r].method == "GET");
+    if (!same_method) {
       if (std::find(m.allowed_methods.begin(), m.allowed_methods.end(), infos_[r].method) ==
           m.allowed_methods.end())
         m.allowed_methods.push_back(infos_[r].method);
@@ -112,25 +116,61 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
     m.allowed_methods.clear();
     return m;
   }
+  // Wherever GET is allowed, so is HEAD.
+  auto get = std::find(m.allowed_methods.begin(), m.allowed_methods.end(), "GET");
+  if (get != m.allowed_methods.end() &&
+      std::find(m.allowed_methods.begin(), m.allowed_methods.end(), "HEAD") ==
+          m.allowed_methods.end())
+    m.allowed_methods.insert(get + 1, "HEAD");
   return m;
 }
 
+namespace {
+
+// The 404 or 405 for a request no route takes.
+ApiError routing_error(const Request& req, const Router::Match& m) {
+  if (m.allowed_methods.empty()) return NotFound("no route for " + req.method + " " + req.path);
+  std::string allow;
+  for (auto& a : m.allowed_methods) allow += (allow.empty() ? "" : ", ") + a;
+  MethodNotAllowed err("method " + req.method + " is not allowed on " + req.path +
+                       " (allowed: " + allow + ")");
+  err.with_header("Allow", allow);
+  return err;
+}
+
+// Paths of the tenant API (where a route would take a tenant token).
+bool tenant_namespace(std::string_view path) {
+  return path.starts_with("/v1/") && !path.starts_with("/v1/admin/") && path != "/v1/admin";
+}
+
+}  // namespace
+
 Middleware routing(const Router& router) {
-  return [&router](Request& req, const Handler& next) -> boost::asio::awaitable<Response> {
+  // The handler of a tenant-API request that no route takes (see below): answers its 404/405
+  // after authentication and the rate limit have run. Matching again costs only on this path.
+  auto unmatched = std::make_shared<const Handler>(
+      [&router](Request& req) -> boost::asio::awaitable<Response> {
+        throw routing_error(req, router.match(req.method, req.path));
+        co_return Response{};  // never reached; makes this lambda a coroutine
+      });
+  return [&router, unmatched](Request& req,
+                              const Handler& next) -> boost::asio::awaitable<Response> {
     // Not echoed: a made-up method can be kilobytes long.
     if (!util::is_known_http_method(req.method))
       throw ApiError(501, "invalid_request", "request method not implemented");
     auto m = router.match(req.method, req.path);
     if (!m.route) {
-      if (!m.allowed_methods.empty()) {
-        std::string allow;
-        for (auto& a : m.allowed_methods) allow += (allow.empty() ? "" : ", ") + a;
-        MethodNotAllowed err("method " + req.method + " is not allowed on " + req.path +
-                             " (allowed: " + allow + ")");
-        err.with_header("Allow", allow);
-        throw err;
+      // A request with credentials on the tenant API's paths goes on as a tenant request with
+      // no route (req.route stays empty): a valid tenant token is authenticated and counted,
+      // so its 404/405 carries the rate-limit headers like every other tenant response; the
+      // authentication middleware lets a failed authentication through anonymously for such a
+      // request, so the answer is the same 404/405 whatever the credentials.
+      if (tenant_namespace(req.path) && req.header("authorization")) {
+        req.audience = Audience::kTenant;
+        req.route_handler = unmatched.get();
+        co_return co_await next(req);
       }
-      throw NotFound("no route for " + req.method + " " + req.path);
+      throw routing_error(req, m);
     }
     req.route = m.route->path_template;
     req.audience = m.route->audience;
@@ -145,6 +185,8 @@ Handler dispatch_to_route() {
   return [](Request& req) -> boost::asio::awaitable<Response> {
     const auto* handler = static_cast<const Handler*>(req.route_handler);
     if (!handler) throw std::logic_error("dispatch without routing");
+    // No route (a tenant-API path, see routing()): its 404/405 never needs the body.
+    if (req.route.empty()) co_return co_await (*handler)(req);
     // A streaming route reads through body_chunk_reader; a server that offers none (tests'
     // in-process servers, a route outside the upload prefix) reads the body whole first and the
     // handler's read_body_chunk then serves it from memory.

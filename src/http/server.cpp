@@ -250,6 +250,39 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     }
   }
 
+  // Writes a streamed body (object downloads) after its head, one piece at a time, each write
+  // under the body timeout like a request body's reads. False when the connection must close:
+  // a failed write, or a source that failed or ended early once the head (with its
+  // Content-Length) was sent — closing is the only way left to tell the client.
+  asio::awaitable<bool> write_stream(Connection& c, BodyStream& body, const Request& req) {
+    std::uint64_t sent = 0;
+    std::string error;
+    try {
+      for (;;) {
+        c.arm(options.body_timeout);
+        const std::string_view piece = co_await body.next();
+        if (piece.empty()) break;
+        if (piece.size() > body.size() - sent) {
+          error = "source produced more than its size";
+          break;
+        }
+        auto [ec, n] = co_await asio::async_write(c.socket, asio::buffer(piece), use_tuple);
+        if (ec) co_return false;
+        sent += n;
+      }
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (error.empty() && sent == body.size()) co_return true;
+    observability::log_warn("response body cut short",
+                            {{"request_id", req.request_id},
+                             {"route", req.route},
+                             {"sent", static_cast<std::int64_t>(sent)},
+                             {"size", static_cast<std::int64_t>(body.size())},
+                             {"error", error.empty() ? std::string("source ended early") : error}});
+    co_return false;
+  }
+
   // The body reader's error, as the error the handler (and the client) sees.
   static void throw_body_error(const beast::error_code& ec, std::size_t limit) {
     if (!ec) return;
@@ -511,11 +544,13 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       // A body left unread (a refused request) cannot be skipped reliably: close afterwards.
       keep_alive = keep_alive && !stopping && body_read;
       budget_lease = {};
-      auto out = to_wire(std::move(res), version, keep_alive, std::move(head_buffer));
+      auto out = to_wire(std::move(res), version, keep_alive, std::move(head_buffer),
+                         req.method == "HEAD");
       conn->arm(options.body_timeout);
       std::array<asio::const_buffer, 2> wire{asio::buffer(out.head), asio::buffer(out.body)};
       auto [wec, wn] = co_await asio::async_write(stream, wire, use_tuple);
       head_buffer = std::move(out.head);
+      if (!wec && out.stream && !co_await write_stream(*conn, *out.stream, req)) break;
       if (!wec && !body_read) co_await linger(*conn);
       if (wec || !keep_alive) break;
     }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "http/http_date.h"
 #include "util/percent.h"
 
 namespace autoblog::http {
@@ -100,7 +101,8 @@ bool fill_target(Request& req, std::string_view target) {
                              q != std::string_view::npos);
 }
 
-WireResponse to_wire(Response&& res, unsigned version, bool keep_alive, std::string head) {
+WireResponse to_wire(Response&& res, unsigned version, bool keep_alive, std::string head,
+                     bool head_request) {
   WireResponse w;
   w.head = std::move(head);
   w.head.clear();
@@ -108,18 +110,22 @@ WireResponse to_wire(Response&& res, unsigned version, bool keep_alive, std::str
   append_number(w.head, res.status);
   w.head.push_back(' ');
   w.head.append(bhttp::obsolete_reason(static_cast<bhttp::status>(res.status)));
-  w.head.append("\r\nServer: autoblog\r\n");
+  w.head.append("\r\nServer: autoblog\r\nDate: ");
+  append_http_date(w.head);
+  w.head.append("\r\n", 2);
   if (!res.content_type.empty()) append_header(w.head, "Content-Type", res.content_type);
   for (const auto& [k, v] : res.headers) append_header(w.head, k, v);
   if (res.status != 204 && res.status != 304 && res.status >= 200) {
     w.head.append("Content-Length: ");
-    append_number(w.head, res.body.size());
+    append_number(w.head, res.body_stream ? res.body_stream->size() : res.body.size());
     w.head.append("\r\n", 2);
   }
   if (!keep_alive) w.head.append("Connection: close\r\n");
   else if (version == 10) w.head.append("Connection: keep-alive\r\n");
   w.head.append("\r\n", 2);
-  w.body = std::move(res.body);
+  if (head_request) return w;
+  if (res.body_stream) w.stream = std::move(res.body_stream);
+  else w.body = std::move(res.body);
   return w;
 }
 

@@ -3,6 +3,7 @@
 // request ids, request targets (origin-form and absolute-form), and responses serialised by
 // hand (Beast's generic serializer — buffers_cat_view over the fields — was the largest single
 // cost of a small response). Pure functions; thread-safe (next_request_id uses an atomic).
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -21,13 +22,19 @@ bool acceptable_request_id(std::string_view id);
 // send forms). False for a malformed escape or absolute URI: the request is a 400.
 bool fill_target(Request& req, std::string_view target);
 
-// A response ready to send: the head and the body, written as two buffers (never copied).
+// A response ready to send: the head and the body, written as two buffers (never copied), then
+// the streamed body's pieces when there is one.
 struct WireResponse {
   std::string head;
   std::string body;
+  std::shared_ptr<BodyStream> stream;
 };
 
 // `head` is the connection's reusable buffer: cleared, not reallocated, for each response.
-WireResponse to_wire(Response&& res, unsigned version, bool keep_alive, std::string head = {});
+// Every response carries Date (http_date.h) and, unless 1xx/204/304, Content-Length (of `body`,
+// or of `body_stream` when set). `head_request`: the answer to a HEAD request, the same head as
+// the GET's (its Content-Length included) and no body.
+WireResponse to_wire(Response&& res, unsigned version, bool keep_alive, std::string head = {},
+                     bool head_request = false);
 
 }  // namespace autoblog::http

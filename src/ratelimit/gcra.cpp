@@ -22,10 +22,16 @@ std::int64_t emission_interval_us(std::int64_t requests_per_hour) {
 std::int64_t rescale_tat(std::int64_t tat_us, std::int64_t stored_limit, std::int64_t now_us,
                          std::int64_t requests_per_hour) {
   if (stored_limit <= 0 || stored_limit == requests_per_hour || tat_us <= now_us) return tat_us;
-  const std::int64_t t_old = emission_interval_us(stored_limit);
-  const std::int64_t t_new = emission_interval_us(requests_per_hour);
-  const auto backlog = static_cast<__int128>(tat_us - now_us) * t_new / t_old;
-  return now_us + static_cast<std::int64_t>(backlog);
+  const std::int64_t l_old = std::max<std::int64_t>(stored_limit, 1);
+  const std::int64_t l_new = std::max<std::int64_t>(requests_per_hour, 1);
+  const std::int64_t t_old = emission_interval_us(l_old);
+  const std::int64_t t_new = emission_interval_us(l_new);
+  const auto backlog = static_cast<__int128>(tat_us - now_us);
+  // Same fraction of the burst window (limit × T), and same number of requests (T_new / T_old).
+  const auto same_fraction = backlog * (static_cast<__int128>(l_new) * t_new) /
+                             (static_cast<__int128>(l_old) * t_old);
+  const auto same_count = backlog * t_new / t_old;
+  return now_us + static_cast<std::int64_t>(std::min(same_fraction, same_count));
 }
 
 GcraResult gcra(std::int64_t tat_us, std::int64_t now_us, std::int64_t requests_per_hour) {

@@ -21,10 +21,15 @@ struct GcraResult {
   Decision decision;
 };
 
-// A TAT measured with another limit's emission interval, re-expressed for `requests_per_hour`:
-// the backlog (TAT − now) stands for a number of requests already counted, which must stay the
-// same when an operator changes the limit, so it is scaled by T_new / T_old. Without this a
-// raised limit would only apply after the old backlog had drained.
+// A TAT measured with another limit's emission interval, re-expressed for `requests_per_hour`
+// when an operator changes the limit. The backlog (TAT − now) is either kept as the same
+// fraction of the burst window (limit × T, about one hour for every limit) or as the same
+// number of requests (scaled by T_new / T_old), whichever leaves the tenant more room:
+//   - lowered: the fraction is kept. A growth tenant that used 90 of 2000 (4.5 %) and is lowered
+//     to 5/h has used 4.5 % of 5, not 90 requests (which would lock it out for 17 hours);
+//   - raised: the count is kept. A starter tenant that used all of its 500 and is raised to
+//     2000 has 1500 left at once, instead of waiting for its old backlog to drain.
+// `stored_limit` is the limit the TAT was computed with (<= 0: unknown, TAT kept as is).
 std::int64_t rescale_tat(std::int64_t tat_us, std::int64_t stored_limit, std::int64_t now_us,
                          std::int64_t requests_per_hour);
 

@@ -34,8 +34,11 @@ if stored then
   if sep then
     tat = tonumber(string.sub(stored, 1, sep - 1)) or now
     local old_limit = tonumber(string.sub(stored, sep + 1))
-    -- The backlog counts requests already made: keep that count when the limit changes.
-    if old_limit and old_limit > 0 and old_limit ~= limit and tat > now then
+    -- A changed limit (gcra.h, rescale_tat): the backlog keeps its fraction of the burst
+    -- window (limit * interval, one hour for every limit here, so the TAT stays as it is) or
+    -- its count of requests (scaled by old/new), whichever leaves more room: only a raised
+    -- limit changes the TAT.
+    if old_limit and old_limit > 0 and old_limit < limit and tat > now then
       tat = now + (tat - now) * old_limit / limit
     end
   else

@@ -2,8 +2,9 @@
 // The rate limiter shared by every API node (DESIGN §2 "Rate limits", §8): the GCRA runs inside
 // Redis as one Lua script call per request (EVALSHA), with Redis TIME as the clock, so nodes with
 // skewed clocks still enforce one budget per tenant. State per tenant is one key, `rl:{tenant_id}`,
-// holding the theoretical arrival time (TAT, microseconds); it expires once the bucket would be
-// full again, so idle tenants cost no memory.
+// holding "<TAT>:<limit>": the theoretical arrival time (microseconds) and the limit it was
+// computed with, so that a changed limit rescales the TAT as gcra.h's rescale_tat does; it
+// expires once the bucket would be full again, so idle tenants cost no memory.
 //
 // When Redis fails (down, timing out, or any other error), the decision comes from `fallback` (the
 // node's in-process limiter) instead of failing the request: a warning is logged once per outage

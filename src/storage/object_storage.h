@@ -7,6 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -55,6 +56,26 @@ class StringBodySource final : public BodySource {
   std::size_t offset_ = 0;
 };
 
+// An object opened for reading by range (downloads that stream, Range requests): its metadata
+// as of the open, and its bytes a piece at a time, so that no caller ever holds a whole large
+// object. Every read returns bytes of the version that was opened, or throws: local storage
+// keeps the opened file (a replacement renames a new file over the path, the open one is
+// unchanged); S3 sends If-Match with the opened ETag and checks the ETag of every answer.
+// Not thread-safe: one reader belongs to one coroutine (a download).
+class ObjectReader {
+ public:
+  virtual ~ObjectReader() = default;
+  const ObjectInfo& info() const { return info_; }
+  // Up to `max` bytes from `offset` (< info().size), fewer only at the end of the object.
+  // Throws StorageUnavailable when the backend fails or the object changed since the open.
+  virtual boost::asio::awaitable<std::string> read(std::uint64_t offset, std::size_t max) = 0;
+  // The piece size a caller streaming the object should ask for (one file read, one GET).
+  virtual std::size_t chunk_size() const = 0;
+
+ protected:
+  ObjectInfo info_;
+};
+
 class ObjectStorage {
  public:
   virtual ~ObjectStorage() = default;
@@ -72,6 +93,15 @@ class ObjectStorage {
                                          std::string body, std::string_view content_type);
   virtual boost::asio::awaitable<std::optional<Object>> get(std::string_view tenant_id,
                                                             std::string_view key) = 0;
+  // Opens `key` for reading by range; nullptr when there is no such object. `first_offset`,
+  // when the caller knows where it will start reading, lets a backend fetch the first piece in
+  // the same round trip as the metadata (S3: one ranged GET instead of a HEAD and a GET);
+  // without it only the metadata is fetched (HEAD requests, conditional requests, suffix
+  // ranges). The default implementation reads the whole object with get(), for backends that
+  // have no ranged reads (test doubles).
+  virtual boost::asio::awaitable<std::unique_ptr<ObjectReader>> open(
+      std::string_view tenant_id, std::string_view key,
+      std::optional<std::uint64_t> first_offset);
   // False when there was nothing to delete.
   virtual boost::asio::awaitable<bool> remove(std::string_view tenant_id, std::string_view key) = 0;
   // Keys starting with `prefix` (already validated, may be empty), at most `limit` (1..1000).

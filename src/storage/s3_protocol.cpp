@@ -109,6 +109,8 @@ std::pair<std::string, std::string> ErrorCode(const net::HttpResponse& response)
     throw StorageUnavailable("S3 " + method + " failed: " + e.what());
   } catch (const net::TransferFailed& e) {
     throw StorageUnavailable("S3 " + method + " failed: " + e.what());
+  } catch (const net::ResponseTooLarge& e) {
+    throw ResponseTooLarge("S3 " + method + " failed: " + e.what());
   } catch (const net::Error& e) {
     throw std::runtime_error("S3 " + method + " failed: " + e.what());
   }

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,6 +44,14 @@ struct S3Request {
   sigv4::Params query;
   sigv4::Params headers;  // signed by curl with host, x-amz-date and x-amz-content-sha256
   std::string body;
+  // A smaller response cap than S3Options::max_response_bytes (see ResponseTooLarge).
+  std::optional<std::size_t> max_response_bytes;
+};
+
+// A response over the request's max_response_bytes (a runtime_error, as before it had a type):
+// a caller that set a small cap on purpose catches it and takes another way.
+struct ResponseTooLarge : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 // S3's <Error><Code/><Message/></Error>, when the body has one.

@@ -18,6 +18,7 @@
 #include "net/http_client.h"
 #include "storage/object_key.h"
 #include "storage/s3_protocol.h"
+#include "storage/s3_reader.h"
 #include "storage/sigv4.h"
 #include "util/base64.h"
 #include "util/crypto.h"
@@ -154,6 +155,14 @@ class S3Storage::Impl {
     object.info.last_modified = HttpDateToRfc3339(response.header("last-modified"));
     object.body = std::move(response.body);
     co_return object;
+  }
+
+  asio::awaitable<std::unique_ptr<ObjectReader>> Open(std::string tenant_id, std::string key,
+                                                      std::optional<std::uint64_t> first_offset) {
+    auto path = ObjectPath(tenant_id, key);
+    co_return co_await OpenObject([this](S3Request r) { return Perform(std::move(r)); },
+                                  std::move(path), std::move(tenant_id), std::move(key),
+                                  first_offset);
   }
 
   asio::awaitable<bool> Remove(std::string tenant_id, std::string key) {
@@ -448,7 +457,7 @@ class S3Storage::Impl {
     net::RequestOptions& o = http.options;
     o.timeout = options_.timeout;
     o.connect_timeout = options_.connect_timeout;
-    o.max_response_bytes = options_.max_response_bytes;
+    o.max_response_bytes = request.max_response_bytes.value_or(options_.max_response_bytes);
     o.retry.max_attempts = retry ? options_.max_attempts : 1;
     o.retry.base_delay = std::chrono::milliseconds(100);
     o.retry.max_delay = std::chrono::milliseconds(1000);
@@ -490,6 +499,12 @@ asio::awaitable<std::optional<Object>> S3Storage::get(std::string_view tenant_id
                                                       std::string_view key) {
   check_tenant_id(tenant_id);
   co_return co_await impl_->Get(std::string(tenant_id), checked_key(key));
+}
+
+asio::awaitable<std::unique_ptr<ObjectReader>> S3Storage::open(
+    std::string_view tenant_id, std::string_view key, std::optional<std::uint64_t> first_offset) {
+  check_tenant_id(tenant_id);
+  co_return co_await impl_->Open(std::string(tenant_id), checked_key(key), first_offset);
 }
 
 asio::awaitable<bool> S3Storage::remove(std::string_view tenant_id, std::string_view key) {

@@ -76,6 +76,10 @@ class S3Storage final : public ObjectStorage {
                                                 std::optional<std::uint64_t> expected_size) override;
   boost::asio::awaitable<std::optional<Object>> get(std::string_view tenant_id,
                                                     std::string_view key) override;
+  // Ranged GETs of 1 MiB with If-Match (storage/s3_reader.h).
+  boost::asio::awaitable<std::unique_ptr<ObjectReader>> open(
+      std::string_view tenant_id, std::string_view key,
+      std::optional<std::uint64_t> first_offset) override;
   boost::asio::awaitable<bool> remove(std::string_view tenant_id, std::string_view key) override;
   boost::asio::awaitable<ListPage> list(std::string_view tenant_id, std::string_view prefix,
                                         std::optional<std::string> cursor, int limit) override;

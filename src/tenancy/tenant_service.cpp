@@ -177,7 +177,7 @@ asio::awaitable<IssuedToken> TenantService::issue_token(const auth::JwtCodec& jw
   claims.iat = now;
   claims.exp = now + ttl_seconds;
   claims.jti = util::uuid_v4();
-  IssuedToken out{jwt.sign(claims), claims.exp};
+  IssuedToken out{jwt.sign(claims), *claims.jti, claims.exp};
   co_await registry_.record_token(*claims.jti, tenant.id, claims.exp);
   co_return out;
 }

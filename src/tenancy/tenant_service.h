@@ -41,6 +41,7 @@ struct TenantChanges {
 
 struct IssuedToken {
   std::string token;
+  std::string jti;  // the token's id: revoking it takes this
   std::int64_t expires_at = 0;  // Unix seconds
 };
 

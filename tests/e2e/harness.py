@@ -48,11 +48,13 @@ JWT_RE = re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
 
 TENANT_KEYS = {"id", "name", "domain", "schema_name", "status", "subscription_tier",
                "created_at", "updated_at"}
+# The admin API adds the per-tenant limit overrides and the limits in effect.
+ADMIN_TENANT_KEYS = TENANT_KEYS | {"limits", "effective_limits"}
 CONTENT_KEYS = {"id", "status", "inspiration_data", "content_brief", "generated_content",
                 "visual_assets", "quality_scores", "published_at", "created_at", "updated_at"}
 PERFORMANCE_KEYS = {"id", "content_id", "metrics", "tracked_at"}
 ERROR_CODES = {
-    "invalid_request": {400, 405},
+    "invalid_request": {400, 405, 416},
     "unauthorized": {401},
     "forbidden": {403},
     "not_found": {404},

@@ -3,7 +3,7 @@ import secrets
 import time
 import unittest
 
-from harness import (SCHEMA_RE, TENANT_KEYS, UUID_RE, E2ETestCase, Server, drop_database,
+from harness import (ADMIN_TENANT_KEYS, SCHEMA_RE, UUID_RE, E2ETestCase, Server, drop_database,
                      fresh_database, jwt_claims, make_jwt, now_utc, parse_ts, psql, q,
                      random_uuid, wait_until)
 
@@ -25,7 +25,7 @@ class AdminApiTest(E2ETestCase):
 
     def check_tenant_json(self, t, name=None, tier=None, domain=None, status="active"):
         self.assertIsInstance(t, dict)
-        self.assertEqual(set(t), TENANT_KEYS, f"tenant JSON keys: {t!r}")
+        self.assertEqual(set(t), ADMIN_TENANT_KEYS, f"tenant JSON keys: {t!r}")
         self.assertRegex(t["id"], UUID_RE)
         self.assertRegex(t["schema_name"], SCHEMA_RE)
         self.assertEqual(t["schema_name"], "tenant_" + t["id"].replace("-", "_"))
@@ -100,7 +100,7 @@ class AdminApiTest(E2ETestCase):
         self.assertTrue(created <= set(ids), f"missing tenants: {created - set(ids)}")
         self.assertGreaterEqual(len(sizes), 3)
         for t in items:
-            self.assertEqual(set(t), TENANT_KEYS, t)
+            self.assertEqual(set(t), ADMIN_TENANT_KEYS, t)
         # one page with everything agrees with the walk
         status, _, body = self.admin("GET", q("/v1/admin/tenants", limit=100))
         self.assertEqual(status, 200, body)
@@ -270,7 +270,7 @@ class AdminApiTest(E2ETestCase):
         before = now_utc()
         status, _, body = self.admin("POST", f"/v1/admin/tenants/{t['id']}/tokens", {})
         self.assertEqual(status, 201, body)
-        self.assertEqual(set(body), {"token", "expires_at"}, body)
+        self.assertEqual(set(body), {"token", "jti", "expires_at"}, body)
         exp = parse_ts(body["expires_at"])
         delta = (exp - before).total_seconds()
         self.assertTrue(3600 - 60 <= delta <= 3600 + 60, f"expires_at {exp} is not ~now+3600")
@@ -318,7 +318,7 @@ class AdminApiTest(E2ETestCase):
                                                              "max_daily_content": 3,
                                                              "ai_model": "gpt-4o"}})
         self.assertEqual(status, 200, p)
-        self.assertEqual(set(p), TENANT_KEYS, p)
+        self.assertEqual(set(p), ADMIN_TENANT_KEYS, p)
 
         def limits():
             return self.req("GET", "/v1/tenant", token=token)[2]["limits"]

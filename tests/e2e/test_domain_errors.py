@@ -184,7 +184,7 @@ class ResumableDeletionTest(MetricsMixin, E2ETestCase):
         for key in ("a.txt", "docs/b.txt"):
             s, _, body = self.req("PUT", f"/v1/files/{key}", b"hello", token=tok,
                                   headers={"Content-Type": "text/plain"})
-            self.assertEqual(s, 200, body)
+            self.assertEqual(s, 201, body)
         self.assertEqual(len(self.objects_of(t["id"])), 2)
         return t, tok
 

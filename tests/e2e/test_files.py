@@ -51,7 +51,7 @@ class FilesCases:
         cls.b_body = b"B's plan \x00\xff " + secrets.token_bytes(64)
         status, _, body = srv.request("PUT", "/v1/files/" + cls.b_key, cls.b_body, token=cls.tb,
                                       headers={"Content-Type": "text/x-plan"})
-        assert status == 200, (status, body)
+        assert status == 201, (status, body)
 
     # ---- helpers
 
@@ -101,7 +101,7 @@ class FilesCases:
         for key, data, ctype in cases:
             with self.subTest(key=key):
                 status, headers, info = self.put(key, data, content_type=ctype)
-                self.assertEqual(status, 200, info)
+                self.assertEqual(status, 201, info)
                 self.assert_info(info, key, len(data), ctype)
                 self.assertEqual(headers.get("etag"), info["etag"])
                 status, headers, body = self.get(key)
@@ -122,7 +122,7 @@ class FilesCases:
     def test_listing_reports_the_stored_content_type(self):
         key = f"ct/{secrets.token_hex(4)}.svg"
         status, _, info = self.put(key, b"<svg/>", content_type="image/svg+xml")
-        self.assertEqual(status, 200, info)
+        self.assertEqual(status, 201, info)
         listed = self.list_all(prefix=key)
         self.assertEqual(len(listed), 1, listed)
         # S3's ListObjectsV2 does not return content types: the API reports null there
@@ -134,7 +134,7 @@ class FilesCases:
     def test_overwrite_replaces_bytes_type_and_etag(self):
         key = f"over/{secrets.token_hex(4)}.json"
         status, _, first = self.put(key, b'{"v": 1}', content_type="application/json")
-        self.assertEqual(status, 200, first)
+        self.assertEqual(status, 201, first)
         status, _, second = self.put(key, b"version two, longer", content_type="text/plain")
         self.assertEqual(status, 200, second)
         self.assert_info(second, key, 19, "text/plain")
@@ -151,9 +151,9 @@ class FilesCases:
         base = f"pg{secrets.token_hex(3)}/"
         keys = [f"{base}k{i}" for i in range(1, 6)]
         for k in keys:
-            self.assertEqual(self.put(k, k.encode())[0], 200)
-        self.assertEqual(self.put(f"{base[:-1]}-other/x", b"x")[0], 200)
-        self.assertEqual(self.put(f"other/{base}k9", b"x")[0], 200)
+            self.assertEqual(self.put(k, k.encode())[0], 201)
+        self.assertEqual(self.put(f"{base[:-1]}-other/x", b"x")[0], 201)
+        self.assertEqual(self.put(f"other/{base}k9", b"x")[0], 201)
         items, sizes = self.walk_list("/v1/files", self.ta, limit=2, prefix=base + "k")
         self.assertEqual(sizes, [2, 2, 1])
         self.assertEqual([i["key"] for i in items], keys, "keys in lexicographic order, once")
@@ -182,8 +182,8 @@ class FilesCases:
         base = f"dir{secrets.token_hex(3)}/"
         keys = [f"{base}a", f"{base}sub/b"]
         for k in keys:
-            self.assertEqual(self.put(k, b"x")[0], 200)
-        self.assertEqual(self.put(f"{base[:-1]}-sibling", b"x")[0], 200)
+            self.assertEqual(self.put(k, b"x")[0], 201)
+        self.assertEqual(self.put(f"{base[:-1]}-sibling", b"x")[0], 201)
         status, _, body = self.req("GET", q("/v1/files", prefix=base), token=self.ta)
         self.assertEqual(status, 200, f"GET /v1/files?prefix={base}: {body!r}")
         self.assertEqual([i["key"] for i in body["items"]], keys)
@@ -191,7 +191,7 @@ class FilesCases:
     def test_query_with_unsafe_characters_is_not_ignored(self):
         """A prefix with characters that are not URL-safe is either refused or applied
         literally; it is never silently dropped (which would list everything)."""
-        self.assertEqual(self.put("unsafe/x", b"x")[0], 200)
+        self.assertEqual(self.put("unsafe/x", b"x")[0], 201)
         for raw in ("zz|z", "zz^z", 'zz"z', "zz<z>", "zz\\z", "zz{z}"):
             with self.subTest(raw_prefix=raw):
                 status, _, body = self.req("GET", "/v1/files?prefix=" + raw, token=self.ta)
@@ -203,7 +203,7 @@ class FilesCases:
 
     def test_delete(self):
         key = f"del/{secrets.token_hex(4)}"
-        self.assertEqual(self.put(key, b"bye")[0], 200)
+        self.assertEqual(self.put(key, b"bye")[0], 201)
         status, _, body = self.delete(key)
         self.assertEqual(status, 204, body)
         self.assertIsNone(body)
@@ -258,7 +258,7 @@ class FilesCases:
             self.assertNotEqual(item["key"], key)
         # A writing the very same key gets its own object; B's stays byte-identical
         status, _, info = self.put(key, b"A's own plan", content_type="text/plain")
-        self.assertEqual(status, 200, info)
+        self.assertEqual(status, 201, info)
         self.assertEqual(self.get(key)[2], b"A's own plan")
         self.assert_b_intact()
         self.assertEqual(self.delete(key)[0], 204)
@@ -292,7 +292,7 @@ class FilesCases:
         longest = "l/" + "/".join(["x" * 200] * 4) + "/" + "y" * 173
         self.assertEqual(len(longest.encode()), 979)
         status, _, info = self.put(longest, b"ok")
-        self.assertEqual(status, 200, info)
+        self.assertEqual(status, 201, info)
         self.assertEqual(self.get(longest)[2], b"ok")
         self.assertIn(longest, [i["key"] for i in self.list_all(prefix=longest)])
         self.assertEqual(self.delete(longest)[0], 204)
@@ -328,14 +328,14 @@ class FilesCases:
         self.assertError(self.get(key), 404, "not_found")
         self.assertEqual(self.list_all(prefix="big"), [])
         status, _, info = self.put(key, b"\x02" * MAX_OBJECT)
-        self.assertEqual(status, 200, "exactly AUTOBLOG_MAX_OBJECT_BYTES is allowed")
+        self.assertEqual(status, 201, "exactly AUTOBLOG_MAX_OBJECT_BYTES is allowed")
         self.assertEqual(info["size"], MAX_OBJECT)
         self.assertEqual(self.delete(key)[0], 204)
 
     def test_presign(self):
         key = f"ps/{secrets.token_hex(4)}.bin"
         data = secrets.token_bytes(1000)
-        self.assertEqual(self.put(key, data)[0], 200)
+        self.assertEqual(self.put(key, data)[0], 201)
         for bad in ("0", "-5", "abc", "604801", ""):
             with self.subTest(presign=bad):
                 self.assertError(self.req("GET", f"/v1/files/{key}?presign={bad}",
@@ -347,7 +347,7 @@ class FilesCases:
         srv = self.server
         c, tc = srv.new_tenant_with_token("growth")
         for k in ("a.txt", "dir/b.txt", "dir/deep/c.txt"):
-            self.assertEqual(self.put(k, b"purge me", token=tc)[0], 200)
+            self.assertEqual(self.put(k, b"purge me", token=tc)[0], 201)
         self.assertTrue(self.stored_keys(c["id"]), "nothing stored for the new tenant?")
         status, _, body = srv.admin("DELETE", f"/v1/admin/tenants/{c['id']}")
         self.assertEqual(status, 204, body)
@@ -400,7 +400,7 @@ class LocalFilesTest(FilesCases, E2ETestCase):
         for key in ("s" * 255, "d/" + "é" * 127 + "x", "d/" + "e" * 255 + "/" + "f" * 255):
             with self.subTest(key=key[:20]):
                 status, _, info = self.put(key, b"long name")
-                self.assertEqual(status, 200, info)
+                self.assertEqual(status, 201, info)
                 self.assertEqual(self.get(key)[2], b"long name")
                 self.assertIn(key, [i["key"] for i in self.list_all(prefix=key[:5])])
                 self.assertEqual(self.delete(key)[0], 204)
@@ -481,7 +481,7 @@ class S3FilesTest(FilesCases, E2ETestCase):
 
     def test_objects_are_stored_under_the_tenant_prefix_with_metadata(self):
         key = f"meta/{secrets.token_hex(4)}.txt"
-        self.assertEqual(self.put(key, b"meta", content_type="text/plain")[0], 200)
+        self.assertEqual(self.put(key, b"meta", content_type="text/plain")[0], 201)
         s3_key = f"tenants/{self.a['id']}/{key}"
         status, headers, _ = self.s3.head_object(s3_key)
         self.assertEqual(status, 200, f"{s3_key} not in the bucket")
@@ -520,7 +520,7 @@ class S3LongSegmentTest(E2ETestCase):
                 self.assertIn("prefix", resp[2]["error"]["message"])
         # nothing reached s3rver: it still stores and serves
         self.assertEqual(self.req("PUT", "/v1/files/after/ok.txt", b"fine",
-                                  token=self.token)[0], 200)
+                                  token=self.token)[0], 201)
         self.assertEqual(self.req("GET", "/v1/files/after/ok.txt", token=self.token)[2], b"fine")
 
 
@@ -566,7 +566,7 @@ class LocalCrashSafetyTest(E2ETestCase):
         srv = self.server
         status, _, _ = srv.request("PUT", "/v1/files/big/ok.bin", b"complete",
                                    token=self.tok, headers={"Content-Type": "text/plain"})
-        self.assertEqual(status, 200)
+        self.assertEqual(status, 201)
         for key, send in (("big/half.bin", 8 * 1024 * 1024),
                           ("big/almost.bin", self.SIZE - 1)):
             with self.subTest(key=key, sent=send):
@@ -583,7 +583,7 @@ class LocalCrashSafetyTest(E2ETestCase):
         # and the key works normally afterwards
         status, _, info = srv.request("PUT", "/v1/files/big/almost.bin", b"z" * 1000,
                                       token=self.tok)
-        self.assertEqual(status, 200, info)
+        self.assertEqual(status, 201, info)
         self.assertEqual(info["size"], 1000)
 
 

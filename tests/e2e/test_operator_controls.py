@@ -91,7 +91,7 @@ class StorageQuotaAndHealthTest(E2ETestCase):
         t, tok = self.server.new_tenant_with_token()
         status, _, body = self.limit(t["id"], 1000)
         self.assertEqual(status, 200, body)
-        self.assertEqual(self.put(tok, "a.bin", 600)[0], 200)
+        self.assertEqual(self.put(tok, "a.bin", 600)[0], 201)
         status, _, body = self.put(tok, "b.bin", 600)
         assert_error(status, body, 429, "quota_exceeded", "second 600-byte PUT")
         status, _, body = self.req("GET", "/v1/files/b.bin", token=tok)
@@ -105,23 +105,23 @@ class StorageQuotaAndHealthTest(E2ETestCase):
         self.assertEqual(len(body if isinstance(body, bytes) else body.encode()), 1000)
         # shrinking is always allowed; a DELETE frees its bytes
         self.assertEqual(self.put(tok, "a.bin", 100)[0], 200)
-        self.assertEqual(self.put(tok, "b.bin", 900)[0], 200)
+        self.assertEqual(self.put(tok, "b.bin", 900)[0], 201)
         self.assertEqual(self.req("DELETE", "/v1/files/a.bin", token=tok)[0], 204)
-        self.assertEqual(self.put(tok, "c.bin", 100)[0], 200)
+        self.assertEqual(self.put(tok, "c.bin", 100)[0], 201)
         # -1 = unlimited; writes made meanwhile count once a quota applies again
         self.assertEqual(self.limit(t["id"], -1)[0], 200)
-        self.assertEqual(self.put(tok, "big.bin", 5000)[0], 200)
+        self.assertEqual(self.put(tok, "big.bin", 5000)[0], 201)
         self.assertEqual(self.limit(t["id"], 6000)[0], 200)
         status, _, body = self.put(tok, "more.bin", 100)
         assert_error(status, body, 429, "quota_exceeded", "after unlimited writes")
 
     def test_tier_default_from_config(self):
         t, tok = self.server.new_tenant_with_token("growth")  # 2000 bytes in this server's config
-        self.assertEqual(self.put(tok, "one.bin", 1500)[0], 200)
+        self.assertEqual(self.put(tok, "one.bin", 1500)[0], 201)
         status, _, body = self.put(tok, "two.bin", 600)
         assert_error(status, body, 429, "quota_exceeded", "growth default")
         self.assertEqual(self.limit(t["id"], 10000)[0], 200)
-        self.assertEqual(self.put(tok, "two.bin", 600)[0], 200)
+        self.assertEqual(self.put(tok, "two.bin", 600)[0], 201)
         self.assertEqual(self.limit(t["id"], None)[0], 200)  # null clears: the default again
         status, _, body = self.put(tok, "three.bin", 600)
         assert_error(status, body, 429, "quota_exceeded", "growth default after clearing")
@@ -185,7 +185,7 @@ class PresignDownloadTest(E2ETestCase):
         key = "site/evil page.html"
         status, _, body = self.req("PUT", "/v1/files/" + urllib.parse.quote(key), page,
                                    token=tok, headers={"Content-Type": "text/html"})
-        self.assertEqual(status, 200, body)
+        self.assertEqual(status, 201, body)
         status, _, body = self.req("GET", "/v1/files/" + urllib.parse.quote(key) + "?presign=60",
                                    token=tok)
         self.assertEqual(status, 200, body)

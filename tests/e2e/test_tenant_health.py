@@ -251,7 +251,7 @@ class S3OutageHealthTest(OutageCases, E2ETestCase):
         self.wait_healthy()
         status, _, body = self.req("PUT", "/v1/files/x.txt", b"x", token=self.ta,
                                    headers={"Content-Type": "text/plain"})
-        self.assertEqual(status, 200, body)
+        self.assertEqual(status, 201, body)
 
     def test_s3_hanging(self):
         hole = self.hang_dependency()

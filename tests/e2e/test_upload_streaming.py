@@ -78,7 +78,7 @@ class StreamingCases:
         pid = self.server.proc.pid
         # Warm up allocator pools and connections with a small upload first.
         status, _ = self.upload("warm/up.bin", 2 * MiB)
-        self.assertIn(" 200 ", status)
+        self.assertIn(" 201 ", status)
         baseline = rss_bytes(pid)
         peak = [baseline]
         stop = threading.Event()
@@ -95,7 +95,7 @@ class StreamingCases:
         finally:
             stop.set()
             t.join()
-        self.assertIn(" 200 ", status)
+        self.assertIn(" 201 ", status)
         growth = peak[0] - baseline
         # ASan keeps freed memory in its quarantine (256 MiB by default), so there RSS follows the
         # bytes allocated, not the bytes held; the bound is checked by the other builds.
@@ -117,7 +117,7 @@ class StreamingCases:
     def test_chunked_upload_streams(self):
         size = 9 * MiB + 7  # over one S3 part
         status, sent_sha = self.upload("chunked/a.bin", size, chunked=True)
-        self.assertIn(" 200 ", status)
+        self.assertIn(" 201 ", status)
         status, _, body = self.server.request("GET", "/v1/files/chunked/a.bin", token=self.tok,
                                               timeout=60)
         self.assertEqual((status, len(body)), (200, size))
@@ -132,7 +132,7 @@ class StreamingCases:
         self.tok = tok
         try:
             status, _ = self.upload("q/fits.bin", 2 * MiB, chunked=True)
-            self.assertIn(" 200 ", status)
+            self.assertIn(" 201 ", status)
             status, _ = self.upload("q/over.bin", 2 * MiB, chunked=True)
             self.assertIn(" 429 ", status, "a chunked upload past the quota")
             status, _ = self.upload("q/over.bin", 2 * MiB)  # declared: refused up front
@@ -163,7 +163,7 @@ class StreamingCases:
         # The server is fine afterwards.
         status, _, info = self.server.request("PUT", "/v1/files/gone/after.bin", b"ok",
                                               token=self.tok)
-        self.assertEqual((status, info["size"]), (200, 2))
+        self.assertEqual((status, info["size"]), (201, 2))
 
 
 class LocalStreamingTest(StreamingCases, E2ETestCase):

@@ -326,8 +326,17 @@ TEST(GcraRescale, RaisedLimitAppliesAtOnceKeepingTheCount) {
   auto r = gcra(rescaled, now, 2000);
   EXPECT_TRUE(r.allowed);
   EXPECT_EQ(r.decision.remaining, 2000 - 501);  // 500 counted + this one
-  // Lowering it again: the same 501 requests now exceed a limit of 100.
-  EXPECT_FALSE(gcra(rescale_tat(r.new_tat_us, 2000, now, 100), now, 100).allowed);
+  // Lowering it again keeps the fraction used (501 of 2000, about a quarter), not the count:
+  // about a quarter of 100 is used, so 74 more pass (this one included), then 429.
+  std::int64_t lowered = rescale_tat(r.new_tat_us, 2000, now, 100);
+  int passed = 0;
+  while (true) {
+    auto d = gcra(lowered, now, 100);
+    if (!d.allowed) break;
+    lowered = d.new_tat_us;
+    ++passed;
+  }
+  EXPECT_EQ(passed, 74);
   // Same limit or an idle tenant: unchanged.
   EXPECT_EQ(rescale_tat(tat, 500, now, 500), tat);
   EXPECT_EQ(rescale_tat(now - 5, 500, now, 2000), now - 5);
@@ -343,4 +352,63 @@ TEST(GcraRescale, InProcessLimiterFollowsALimitChange) {
   auto d = limiter.check_now(tenant, 2000);
   EXPECT_TRUE(d.allowed);
   EXPECT_EQ(d.remaining, 2000 - 501);
+}
+
+// The case: a growth tenant that made 90 requests and is lowered to 5/hour has used
+// 4.5 % of its burst, so it keeps 95 % of the new one instead of being told to wait 17 hours.
+TEST(GcraRescale, LoweredLimitKeepsTheFractionOfTheBurstUsed) {
+  using namespace autoblog::ratelimit;
+  const std::int64_t now = 7'000'000'000;
+  std::int64_t tat = 0;
+  for (int i = 0; i < 90; ++i) tat = gcra(tat, now, 2000).new_tat_us;
+  const std::int64_t rescaled = rescale_tat(tat, 2000, now, 5);
+  // The backlog (90 × 1.8 s = 162 s) is unchanged: 162 s of a 3600 s window either way.
+  EXPECT_EQ(rescaled - now, 90 * 1'800'000);
+  auto r = gcra(rescaled, now, 5);
+  ASSERT_TRUE(r.allowed);
+  EXPECT_EQ(r.decision.remaining, 3);  // 4.5 % of 5 used, this one, 3 whole requests left
+  int passed = 1;
+  std::int64_t t = r.new_tat_us;
+  for (;;) {
+    auto d = gcra(t, now, 5);
+    if (!d.allowed) {
+      // The backlog is past the burst by the 162 s it started with: that is the wait.
+      EXPECT_EQ(d.decision.retry_after_seconds, 162);
+      break;
+    }
+    t = d.new_tat_us;
+    ++passed;
+  }
+  EXPECT_EQ(passed, 4);
+  // Fraction and count agree on the same limit: nothing changes.
+  EXPECT_EQ(rescale_tat(tat, 2000, now, 2000), tat);
+}
+
+// A tenant that had used its whole burst and is lowered stays throttled, with a Retry-After of
+// one new interval at most, never the new interval times the old count.
+TEST(GcraRescale, ExhaustedTenantLoweredWaitsOneNewIntervalAtMost) {
+  using namespace autoblog::ratelimit;
+  const std::int64_t now = 9'000'000'000;
+  std::int64_t tat = 0;
+  for (int i = 0; i < 2000; ++i) tat = gcra(tat, now, 2000).new_tat_us;
+  ASSERT_FALSE(gcra(tat, now, 2000).allowed);
+  auto d = gcra(rescale_tat(tat, 2000, now, 5), now, 5);
+  EXPECT_FALSE(d.allowed);
+  EXPECT_LE(d.decision.retry_after_seconds, 720);
+  EXPECT_GE(d.decision.retry_after_seconds, 719);
+}
+
+TEST(GcraRescale, InProcessLimiterKeepsTheFractionWhenLowered) {
+  using namespace autoblog::ratelimit;
+  std::int64_t now = 11'000'000'000;
+  InProcessRateLimiter limiter([&] { return now; });
+  const std::string tenant = "1c6f3b3e-8a59-4a2b-9d53-2f1b4c6d7e8f";
+  for (int i = 0; i < 90; ++i) ASSERT_TRUE(limiter.check_now(tenant, 2000).allowed);
+  std::vector<bool> allowed;
+  for (int i = 0; i < 5; ++i) allowed.push_back(limiter.check_now(tenant, 5).allowed);
+  EXPECT_EQ(allowed, (std::vector<bool>{true, true, true, true, false}));
+  // 720 s later exactly one more request is allowed at the new rate.
+  now += 720 * 1'000'000;
+  EXPECT_TRUE(limiter.check_now(tenant, 5).allowed);
+  EXPECT_FALSE(limiter.check_now(tenant, 5).allowed);
 }

@@ -50,7 +50,27 @@ TEST(Router, WrongMethodListsAllowedMethods) {
   auto r = make_router();
   auto m = r.match("DELETE", "/v1/content");
   EXPECT_EQ(m.route, nullptr);
-  EXPECT_EQ(m.allowed_methods, (std::vector<std::string>{"GET", "POST"}));
+  EXPECT_EQ(m.allowed_methods, (std::vector<std::string>{"GET", "HEAD", "POST"}));
+  // PATCH-only paths do not gain HEAD; GET paths do.
+  EXPECT_EQ(r.match("PUT", "/v1/content/x").allowed_methods,
+            (std::vector<std::string>{"GET", "HEAD", "PATCH"}));
+}
+
+TEST(Router, HeadIsAnsweredByTheGetRoute) {
+  auto r = make_router();
+  auto m = r.match("HEAD", "/v1/content/abc");
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.route->method, "GET");
+  EXPECT_EQ(m.route->path_template, "/v1/content/{id}");
+  EXPECT_EQ(m.params[0].second, "abc");
+  ASSERT_NE(r.match("HEAD", "/health").route, nullptr);
+  ASSERT_NE(r.match("HEAD", "/v1/files/a/b.png").route, nullptr);
+  // HEAD never reaches another method's route.
+  Router post_only;
+  post_only.add("POST", "/v1/trends/discover", Audience::kTenant, "", noop());
+  auto none = post_only.match("HEAD", "/v1/trends/discover");
+  EXPECT_EQ(none.route, nullptr);
+  EXPECT_EQ(none.allowed_methods, (std::vector<std::string>{"POST"}));
 }
 
 TEST(Router, DecodesParametersAndRejectsBadEncoding) {

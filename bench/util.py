@@ -486,10 +486,12 @@ def tenant_read_rows(r, fmt):
         (f"  PostgreSQL CPU per read, round-robin over {n} tenants (µs)",
          fmt(num(r, "tr_rr_pg_us"), ".1f"), "≤ 60", verdict(num(r, "tr_rr_pg_us"), 60, False, err)),
         ("  errors (non-2xx) in those runs", str(err), "0", "PASS" if err == 0 else "MISS"),
-        ("pgbench `SELECT *` by primary key, prepared, -c8 (tps): the database's floor",
-         fmt(num(r, "tr_pgbench_pk_tps"), ",.0f"), "reference", "—"),
-        ("pgbench the API's statements for the read, prepared, -c8 (tps)",
-         fmt(num(r, "tr_pgbench_api_tps"), ",.0f"), "reference", "—"),
+        ("pgbench `SELECT *` by primary key, prepared, -c8: the database's floor (tps; PostgreSQL µs/tx)",
+         fmt(num(r, "tr_pgbench_pk_tps"), ",.0f") + "; " + fmt(num(r, "tr_pgbench_pk_pg_us"), ".1f"),
+         "reference", "—"),
+        ("pgbench the API's statement for the read, prepared, -c8 (tps; PostgreSQL µs/tx)",
+         fmt(num(r, "tr_pgbench_api_tps"), ",.0f") + "; " + fmt(num(r, "tr_pgbench_api_pg_us"), ".1f"),
+         "reference", "—"),
     ]
 
 
@@ -510,7 +512,7 @@ def report(results_path, out_path):
     rows.append(("  errors during that load (non-2xx + socket errors)",
                  "n/a" if "api_runs" not in r else str(api_err), "0",
                  "—" if "api_runs" not in r else ("PASS" if api_err == 0 else "MISS")))
-    rows.append(("pgbench the API's 2 statements (simple protocol), -c64 -j2 -T10, median of 3 (tps)",
+    rows.append(("pgbench the API's statement (simple protocol), -c64 -j2 -T10, median of 3 (tps)",
                  fmt(pgb, ",.0f") + (f" (runs {r['pgbench_runs']}; failed "
                                      f"{r.get('pgbench_failed', '?')})" if "pgbench_runs" in r
                                      else ""), "reference", "—"))

@@ -113,7 +113,7 @@ check '.status == "briefed" and .content_brief.words == 900' "updated content it
 jq -c '{id, status, content_brief, updated_at}' <<<"$BODY"
 
 step "Upload a file"
-api 200 PUT /v1/files/quickstart/hello.txt "$TOKEN" -H 'Content-Type: text/plain' \
+api 201 PUT /v1/files/quickstart/hello.txt "$TOKEN" -H 'Content-Type: text/plain' \
   --data-binary 'Hello from the AutoBlog quick start.'
 check '.key == "quickstart/hello.txt" and .size == 36' "stored object"
 jq -c . <<<"$BODY"

@@ -214,7 +214,7 @@ class BackupRestoreTest(E2ETestCase):
         cls.content_id = item["id"]
         st, _, _ = s.request("PUT", "/v1/files/recipes/levain.txt", b"flour, water, time",
                              token=cls.token, headers={"Content-Type": "text/plain"})
-        assert st == 200, st
+        assert st == 201, st  # created
 
         # Online backup, then a change the backup must not contain.
         cls.online = os.path.join(cls.root, "backup-online")

@@ -28,8 +28,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The S3 emulator used by the tests, pinned by package-lock.json.
-if [ -f package.json ] && [ ! -x node_modules/.bin/s3rver ]; then
+# The tests' npm tools (S3 emulator, OpenAPI linter and validator, fuzzer), pinned by
+# package-lock.json; npm ci again when one is missing or the lock file changed.
+if [ -f package.json ] && { [ ! -x node_modules/.bin/s3rver ] || [ ! -x node_modules/.bin/redocly ] ||
+     [ ! -d node_modules/@stoplight/prism-http ] || [ ! -d node_modules/fast-check ] ||
+     [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   echo "install-deps: npm ci"
   npm ci --silent --no-audit --no-fund
 fi

@@ -210,7 +210,9 @@ void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
               .operation_id = "revokeTenantToken",
               .tag = "admin",
               .summary = "Revoke one token (refused by every API node within about a second)",
-              .params = {tenant_id, defs::uuid_path("jti", "The token's jti claim")},
+              .params = {tenant_id,
+                         {"jti", http::ParamSpec::In::kPath, true, s::string(1),
+                          "The token's jti claim (a UUID; any other value is not found)"}},
               .responses = {defs::no_content("Revoked")}},
              [service](Request& req) -> asio::awaitable<Response> {
                auto id = uuid_param(req, "id");

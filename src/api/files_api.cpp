@@ -134,7 +134,7 @@ void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
                              "checked against Content-Length up front, or as a chunked body "
                              "streams (429 quota_exceeded).",
               .params = {key_param()},
-              .body = http::BodySpec{.content_type = "*/*", .schema = binary},
+              .body = http::BodySpec{.content_type = "*/*", .schema = binary, .required = false},
               .responses = {{200, "Stored", "application/json", s::ref("FileInfo"),
                              {header("ETag", "The stored object's entity tag", true)}}},
               .streams_body = true},
@@ -203,11 +203,16 @@ void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
                   {"Range", http::ParamSpec::In::kHeader, false, s::string(1),
                    "One byte range (bytes=first-last, first-, -suffix): 206"}},
        .responses =
-           {{200, "The object's bytes, with its Content-Type (JSON with ?presign=)", "*/*",
-             binary, download_headers(),
-             {{"application/json",
-               s::open_object({{"url", s::string(1)}, {"expires_in", s::integer(1, 604800)}},
-                              {"url", "expires_in"})}}},
+           // JSON first: tools pick the first media type that matches, and */* matches JSON.
+           // A stored object may itself be JSON, so JSON here is the presigned URL or anything.
+           {{200, "The object's bytes with their Content-Type, or with ?presign= the URL",
+             "application/json",
+             s::with_description(
+                 boost::json::object{{"anyOf", {s::ref("PresignedUrl"), boost::json::object{}}}},
+                 "With ?presign=: a PresignedUrl; otherwise the bytes of an object stored as "
+                 "JSON"),
+             download_headers(),
+             {{"*/*", binary}}},
             {206, "The requested range", "*/*", binary,
              [] {
                auto h = download_headers();

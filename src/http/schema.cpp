@@ -70,10 +70,9 @@ value open_object(std::initializer_list<std::pair<std::string_view, value>> prop
 }
 
 value nullable(value s) {
-  auto& o = s.as_object();
-  o["nullable"] = true;
-  // OpenAPI 3.0.3: an enum restricts null too, so a nullable enum lists it.
-  if (auto* e = o.if_contains("enum")) e->as_array().emplace_back(nullptr);
+  // OpenAPI 3.0 "nullable" also admits null past an "enum" (tools add it themselves; listing
+  // null in the enum as well makes their translated schema invalid).
+  s.as_object()["nullable"] = true;
   return s;
 }
 
@@ -196,7 +195,6 @@ class Checker {
       std::string allowed;
       for (const auto& option : e->as_array()) {
         found = found || option == v;
-        if (option.is_null()) continue;
         if (!allowed.empty()) allowed += ", ";
         allowed += option.is_string() ? std::string(option.as_string()) : json::serialize(option);
       }

@@ -115,11 +115,6 @@ json::object build_components() {
        {"last_modified", s::date_time()}},
       {"key", "size", "etag", "content_type", "last_modified"});
 
-  c["PresignedUrl"] = s::open_object(
-      {{"url", s::with_description(s::string(1), "GET it to download the object directly")},
-       {"expires_in", s::with_description(s::integer(1, 604800), "seconds")}},
-      {"url", "expires_in"});
-
   c["IssuedToken"] = s::open_object(
       {{"token", s::with_description(s::string(1), "An HS256 JWT; shown only once")},
        {"expires_at", s::date_time()}},

@@ -12,7 +12,7 @@
 namespace autoblog::api::defs {
 
 // The schemas referred to by schema::ref(name): Error, Tenant, TenantLimits, LimitOverrides,
-// ContentItem, PerformanceRecord, Brand, FileInfo, PresignedUrl, IssuedToken, TokenInfo.
+// ContentItem, PerformanceRecord, Brand, FileInfo, IssuedToken, TokenInfo.
 const boost::json::object& components();
 
 // Properties shared by the tenant objects of the admin API and GET /v1/tenant.

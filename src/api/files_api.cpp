@@ -208,9 +208,9 @@ void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
            {{200, "The object's bytes with their Content-Type, or with ?presign= the URL",
              "application/json",
              s::with_description(
-                 boost::json::object{{"anyOf", {s::ref("PresignedUrl"), boost::json::object{}}}},
-                 "With ?presign=: a PresignedUrl; otherwise the bytes of an object stored as "
-                 "JSON"),
+                 boost::json::object{},
+                 "With ?presign=: {\"url\": the presigned URL, \"expires_in\": seconds}; "
+                 "otherwise the bytes of an object stored with a JSON content type"),
              download_headers(),
              {{"*/*", binary}}},
             {206, "The requested range", "*/*", binary,

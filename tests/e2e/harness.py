@@ -739,30 +739,64 @@ class OpenApiViolation(AssertionError):
 
 
 class OpenApiValidator:
-    """One `node tests/openapi/exchange_validator.mjs DOC` process per distinct document, fed one
-    exchange per line. Thread-safe (one lock per process: parallel_requests shares it)."""
+    """A connection to `node tests/openapi/exchange_validator.mjs --listen SOCKET`, one validator
+    process per distinct document shared by every test process of the suite (loading Prism
+    costs seconds of CPU; checking an exchange, about a millisecond): the first client starts
+    it, and it exits by itself 10 s after its last client left. Thread-safe (one lock per
+    connection: parallel_requests shares it)."""
 
     _by_document: dict[bytes, "OpenApiValidator"] = {}
-    MAX_OPAQUE_BYTES = 65536
     _lock = threading.Lock()
     SCRIPT = REPO_ROOT / "tests" / "openapi" / "exchange_validator.mjs"
+    MAX_OPAQUE_BYTES = 65536
+    IDLE_EXIT_SECONDS = 10
 
     def __init__(self, document: bytes):
         if not (REPO_ROOT / "node_modules" / "@stoplight" / "prism-http").is_dir():
             raise AssertionError("node_modules/@stoplight/prism-http is missing: "
                                  "scripts/install-deps.sh installs the pinned npm packages "
                                  "(or set AUTOBLOG_E2E_OPENAPI=0 to skip the OpenAPI checks)")
-        self.tmpdir = tempfile.mkdtemp(prefix="abo", dir="/tmp")
-        self.doc_path = os.path.join(self.tmpdir, "openapi.json")
-        with open(self.doc_path, "wb") as f:
-            f.write(document)
-        self.stderr_path = os.path.join(self.tmpdir, "validator.log")
+        digest = hashlib.sha256(document + str(self.SCRIPT).encode()).hexdigest()[:16]
+        stem = f"/tmp/abo-{os.getuid()}-{digest}"
+        self.socket_path = stem + ".sock"
+        self.log_path = stem + ".log"
         self.lock = threading.Lock()
-        with open(self.stderr_path, "wb") as err:
-            self.proc = subprocess.Popen(["node", str(self.SCRIPT), self.doc_path],
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=err, cwd=str(REPO_ROOT))
+        self.sock = self._connect_or_start(document, stem)
+        self.stream = self.sock.makefile("rwb")
         atexit.register(self.close)
+
+    def _try_connect(self) -> socket.socket | None:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(self.socket_path)
+            return s
+        except OSError:
+            s.close()
+            return None
+
+    def _connect_or_start(self, document: bytes, stem: str) -> socket.socket:
+        s = self._try_connect()
+        if s is not None:
+            return s
+        doc_path = f"{stem}-{os.getpid()}.json"  # removed by the validator when it exits
+        with open(doc_path, "wb") as f:
+            f.write(document)
+        with open(self.log_path, "ab") as log:
+            proc = subprocess.Popen(
+                ["node", str(self.SCRIPT), "--listen", self.socket_path, "--idle-exit",
+                 str(self.IDLE_EXIT_SECONDS), doc_path],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=str(REPO_ROOT),
+                start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            s = self._try_connect()
+            if s is not None:
+                return s
+            # A validator that lost the race to another one exits 0 and the winner answers.
+            if proc.poll() not in (None, 0):
+                break
+            time.sleep(0.05)
+        raise AssertionError("the OpenAPI exchange validator did not start\n" + self._log_tail())
 
     @classmethod
     def for_server(cls, server: "Server") -> "OpenApiValidator":
@@ -785,18 +819,15 @@ class OpenApiValidator:
             return v
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.stdin.close()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        if not KEEP:
-            shutil.rmtree(self.tmpdir, ignore_errors=True)
+        try:
+            self.stream.close()
+            self.sock.close()
+        except OSError:
+            pass
 
     def _log_tail(self) -> str:
         try:
-            with open(self.stderr_path, "rb") as f:
+            with open(self.log_path, "rb") as f:
                 return f.read()[-3000:].decode("utf-8", "replace")
         except OSError:
             return "<no log>"
@@ -819,9 +850,9 @@ class OpenApiValidator:
                                          response_headers.get("content-type"))}) + "\n"
         with self.lock:
             try:
-                self.proc.stdin.write(line.encode())
-                self.proc.stdin.flush()
-                out = self.proc.stdout.readline()
+                self.stream.write(line.encode())
+                self.stream.flush()
+                out = self.stream.readline()
             except (BrokenPipeError, OSError) as e:
                 out = b""
                 err = repr(e)

@@ -87,7 +87,26 @@ value ref(std::string_view component) {
 
 // ---- formats
 
-bool is_rfc3339_date_time(std::string_view s) {
+namespace {
+
+// Days from 1970-01-01 to the proleptic Gregorian date (Howard Hinnant's days_from_civil).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+// RFC 3339 parsed; nullopt when `s` is not one. `utc_seconds` is the instant, `fraction` whether
+// it has a non-zero fractional second.
+struct DateTime {
+  std::int64_t utc_seconds;
+  bool fraction;
+};
+
+std::optional<DateTime> parse_rfc3339(std::string_view s) {
   auto num = [&](std::size_t from, std::size_t n, int& out) {
     if (from + n > s.size()) return false;
     out = 0;
@@ -101,23 +120,43 @@ bool is_rfc3339_date_time(std::string_view s) {
   if (!num(0, 4, year) || s.size() < 20 || s[4] != '-' || !num(5, 2, month) || s[7] != '-' ||
       !num(8, 2, day) || (s[10] != 'T' && s[10] != 't') || !num(11, 2, hour) || s[13] != ':' ||
       !num(14, 2, minute) || s[16] != ':' || !num(17, 2, second))
-    return false;
+    return std::nullopt;
   static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  // Year 0000 is valid RFC 3339 but outside what PostgreSQL's timestamptz reads as AD.
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > kDays[month - 1] ||
+  if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1] ||
       (month == 2 && day == 29 && !leap) || hour > 23 || minute > 59 || second > 59)
-    return false;
+    return std::nullopt;
   std::size_t i = 19;
+  bool fraction = false;
   if (s[i] == '.') {
     const std::size_t start = ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return false;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') fraction |= s[i++] != '0';
+    if (i == start) return std::nullopt;
   }
-  if (i + 1 == s.size() && (s[i] == 'Z' || s[i] == 'z')) return true;
-  int oh, om;
-  return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && num(i + 1, 2, oh) &&
-         s[i + 3] == ':' && num(i + 4, 2, om) && oh <= 23 && om <= 59;
+  int offset_minutes = 0;
+  if (i + 1 == s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+  } else {
+    int oh, om;
+    if (!(i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && num(i + 1, 2, oh) &&
+          s[i + 3] == ':' && num(i + 4, 2, om) && oh <= 23 && om <= 59))
+      return std::nullopt;
+    offset_minutes = (s[i] == '+' ? 1 : -1) * (oh * 60 + om);
+  }
+  const auto days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  return DateTime{days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60,
+                  fraction};
+}
+
+}  // namespace
+
+bool is_rfc3339_date_time(std::string_view s) { return parse_rfc3339(s).has_value(); }
+
+bool is_storable_date_time(std::string_view s) {
+  static const std::int64_t kFirst = days_from_civil(1, 1, 1) * 86400;
+  static const std::int64_t kLast = days_from_civil(9999, 12, 31) * 86400 + 86399;
+  auto t = parse_rfc3339(s);
+  return t && t->utc_seconds >= kFirst &&
+         (t->utc_seconds < kLast || (t->utc_seconds == kLast && !t->fraction));
 }
 
 namespace {
@@ -237,8 +276,9 @@ class Checker {
     }
     if (auto* f = s.if_contains("format")) {
       if (*f == "uuid" && !util::is_uuid(text)) return fail(path, "must be a UUID");
-      if (*f == "date-time" && !is_rfc3339_date_time(text))
-        return fail(path, "must be an RFC 3339 date-time (e.g. 2026-01-31T12:00:00Z)");
+      if (*f == "date-time" && !is_storable_date_time(text))
+        return fail(path, "must be an RFC 3339 date-time from 0001-01-01T00:00:00Z to "
+                          "9999-12-31T23:59:59Z (e.g. 2026-01-31T12:00:00Z)");
     }
     return std::nullopt;
   }

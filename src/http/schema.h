@@ -5,7 +5,8 @@
 //
 // Supported keywords: type (string, integer, number, boolean, object, array), nullable, enum,
 // minLength/maxLength (counted in Unicode code points, as JSON Schema does), minimum/maximum,
-// format (uuid, date-time; others are documentation only), properties, required,
+// format (uuid, date-time in years 0001-9999 UTC; others are documentation only), properties,
+// required,
 // additionalProperties (true/false), items, minItems/maxItems, description. "$ref" is for
 // response schemas only (documentation); check() refuses it.
 //
@@ -56,7 +57,11 @@ std::optional<std::string> check(const value& s, const value& v, const std::stri
 std::optional<std::string> check_parameter(const value& s, std::string_view raw,
                                            const std::string& name, value* out = nullptr);
 
-// The format checks on their own (also used by tests).
+// The format checks on their own (also used by tests). A date-time the API accepts is also
+// storable: its instant lies in years 0001 to 9999 UTC, as timestamps are stored and answered in
+// that form (an instant before year 1 would come back without its era, one after 9999 with a
+// five-digit year).
 bool is_rfc3339_date_time(std::string_view s);
+bool is_storable_date_time(std::string_view s);
 
 }  // namespace autoblog::http::schema

@@ -41,8 +41,13 @@ function validNonNull(s) {
     case 'string': {
       if (s.format === 'uuid') return fc.uuid();
       if (s.format === 'date-time') {
-        return fc.date({ min: new Date('1971-01-01T00:00:00Z'), max: new Date('2199-12-31T00:00:00Z'),
-                         noInvalidDate: true }).map(d => d.toISOString());
+        // Everyday instants, and the edges of what the API stores (years 0001-9999 UTC).
+        return fc.oneof(
+          fc.date({ min: new Date('1971-01-01T00:00:00Z'), max: new Date('2199-12-31T00:00:00Z'),
+                    noInvalidDate: true }).map(d => d.toISOString()),
+          fc.constantFrom('0001-01-01T00:00:00Z', '0001-01-01T00:00:00-01:00',
+                          '9999-12-31T23:59:59Z', '9999-12-31T23:00:00+15:00',
+                          '2024-02-29T12:00:00.123456789-00:00'));
       }
       if (s.format === 'binary') return fc.string({ maxLength: 32 });
       const min = s.minLength || 0;
@@ -85,7 +90,8 @@ function invalid(schema) {
     if (schema.minLength) options.push(fc.constant(''));
     if (schema.format === 'uuid') options.push(fc.constantFrom('not-a-uuid', '123'));
     if (schema.format === 'date-time') {
-      options.push(fc.constantFrom('2026-13-01T00:00:00Z', '2023-02-29T00:00:00Z', 'yesterday'));
+      options.push(fc.constantFrom('2026-13-01T00:00:00Z', '2023-02-29T00:00:00Z', 'yesterday',
+                                   '0001-01-01T00:00:00+01:00', '9999-12-31T23:00:00-15:00'));
     }
   }
   if (t === 'integer') {

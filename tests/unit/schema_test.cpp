@@ -68,9 +68,22 @@ TEST(Schema, DateTimesAreCheckedForRange) {
   EXPECT_TRUE(s::is_rfc3339_date_time("2024-02-29t00:00:00.123456-05:30"));
   for (auto bad : {"2023-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-32T00:00:00Z",
                    "2026-01-01T24:00:00Z", "2026-01-01T00:60:00Z", "2026-01-01T00:00:00",
-                   "2026-01-01 00:00:00Z", "2026-01-01T00:00:00.Z", "0000-01-01T00:00:00Z",
-                   "2026-01-01T00:00:00+24:00", "", "2026"})
+                   "2026-01-01 00:00:00Z", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00+24:00",
+                   "", "2026"})
     EXPECT_FALSE(s::is_rfc3339_date_time(bad)) << bad;
+}
+
+TEST(Schema, DateTimesMustBeStorable) {
+  for (auto ok : {"0001-01-01T00:00:00Z", "0001-01-01T00:00:00-01:00", "9999-12-31T23:59:59Z",
+                  "9999-12-31T23:59:59.000Z", "9999-12-31T23:00:00+15:00"})
+    EXPECT_TRUE(s::is_storable_date_time(ok)) << ok;
+  // Before year 1 UTC, or past the end of 9999 (also by rounding a fraction).
+  for (auto bad : {"0000-12-31T23:59:59Z", "0001-01-01T00:00:00+01:00",
+                   "9999-12-31T23:00:00-15:00", "9999-12-31T23:59:59.5Z"})
+    EXPECT_FALSE(s::is_storable_date_time(bad)) << bad;
+  EXPECT_EQ(check(s::object({{"at", s::date_time()}}), R"({"at":"0001-01-01T00:00:00+01:00"})"),
+            "field 'at' must be an RFC 3339 date-time from 0001-01-01T00:00:00Z to "
+            "9999-12-31T23:59:59Z (e.g. 2026-01-31T12:00:00Z)");
 }
 
 TEST(Schema, ParametersAreReadAsTheirType) {

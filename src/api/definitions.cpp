@@ -23,39 +23,39 @@ json::value free_nullable_object(std::string_view description) {
 json::object build_components() {
   json::object c;
   c["Error"] = s::with_description(
-      s::object({{"error", s::object({{"code", s::string_enum({"invalid_request", "unauthorized",
-                                                               "forbidden", "not_found",
-                                                               "conflict", "payload_too_large",
-                                                               "unsupported_media_type",
-                                                               "rate_limited", "quota_exceeded",
-                                                               "internal", "unavailable"})},
-                                       {"message", s::string(1)}},
-                                      {"code", "message"})}},
-                {"error"}),
+      s::object(
+          {{"error",
+            s::object({{"code", s::string_enum({"invalid_request", "unauthorized", "forbidden",
+                                                "not_found", "conflict", "payload_too_large",
+                                                "unsupported_media_type", "rate_limited",
+                                                "quota_exceeded", "internal", "unavailable"})},
+                       {"message", s::string(1)}},
+                      {"code", "message"})}},
+          {"error"}),
       "Every error: a stable code and a message for people (never secrets or internals)");
 
   auto tenant = tenant_properties();
   // The admin API shows the tenant's own overrides of its tier's limits.
   tenant["limits"] = s::ref("LimitOverrides");
-  c["Tenant"] = s::with_description(
-      json::object{{"type", "object"},
-                   {"properties", std::move(tenant)},
-                   {"required", {"id", "name", "domain", "schema_name", "status",
-                                 "subscription_tier", "created_at", "updated_at"}}},
-      "A tenant as the platform operator sees it");
+  c["Tenant"] =
+      s::with_description(json::object{{"type", "object"},
+                                       {"properties", std::move(tenant)},
+                                       {"required",
+                                        {"id", "name", "domain", "schema_name", "status",
+                                         "subscription_tier", "created_at", "updated_at"}}},
+                          "A tenant as the platform operator sees it");
 
   c["TenantLimits"] = s::with_description(
-      s::open_object({{"requests_per_hour", s::integer(1, kMaxCount)},
-                      {"max_concurrent_generations", s::integer(1, kMaxCount)},
-                      {"max_daily_content",
-                       s::with_description(s::integer(-1, kMaxCount), "-1 = unlimited")},
-                      {"ai_model", s::string(1, 100)},
-                      {"image_quality", s::string_enum({"standard", "hd"})},
-                      {"daily_token_budget",
-                       s::with_description(s::nullable(s::integer(0, kMaxCount)),
-                                           "null = unlimited")}},
-                     {"requests_per_hour", "max_concurrent_generations", "max_daily_content",
-                      "ai_model", "image_quality", "daily_token_budget"}),
+      s::open_object(
+          {{"requests_per_hour", s::integer(1, kMaxCount)},
+           {"max_concurrent_generations", s::integer(1, kMaxCount)},
+           {"max_daily_content", s::with_description(s::integer(-1, kMaxCount), "-1 = unlimited")},
+           {"ai_model", s::string(1, 100)},
+           {"image_quality", s::string_enum({"standard", "hd"})},
+           {"daily_token_budget",
+            s::with_description(s::nullable(s::integer(0, kMaxCount)), "null = unlimited")}},
+          {"requests_per_hour", "max_concurrent_generations", "max_daily_content", "ai_model",
+           "image_quality", "daily_token_budget"}),
       "The limits in force: the tier's, with the tenant's overrides applied");
 
   c["LimitOverrides"] = s::with_description(
@@ -66,17 +66,16 @@ json::object build_components() {
             s::with_description(s::nullable(s::integer(-1, kMaxCount)), "-1 = unlimited")},
            {"daily_token_budget",
             s::with_description(s::nullable(s::integer(-1, kMaxCount)), "-1 = unlimited")},
-           {"storage_bytes",
-            s::with_description(s::nullable(s::integer(-1, kMaxStorageBytes)),
-                                "bytes; 0 = no storage, -1 = unlimited")},
+           {"storage_bytes", s::with_description(s::nullable(s::integer(-1, kMaxStorageBytes)),
+                                                 "bytes; 0 = no storage, -1 = unlimited")},
            {"ai_model", s::nullable(s::string(1, 100))},
            {"image_quality", s::nullable(s::string_enum({"standard", "hd"}))}}),
       "Per-tenant overrides of the tier's limits; null removes an override");
 
   c["ContentItem"] = s::open_object(
       {{"id", s::uuid()},
-       {"status", s::string_enum({"inspiration", "briefed", "generating", "generated",
-                                  "approved", "scheduled", "published", "failed", "archived"})},
+       {"status", s::string_enum({"inspiration", "briefed", "generating", "generated", "approved",
+                                  "scheduled", "published", "failed", "archived"})},
        {"inspiration_data", s::any_object()},
        {"content_brief", free_nullable_object("The brief, once written")},
        {"generated_content", free_nullable_object("The generated article, once generated")},
@@ -94,17 +93,16 @@ json::object build_components() {
                                            {"tracked_at", s::date_time()}},
                                           {"id", "content_id", "metrics", "tracked_at"});
 
-  c["Brand"] = s::open_object(
-      {{"id", s::uuid()},
-       {"voice_tone", s::any_object()},
-       {"topics", json::object{{"type", "array"}}},
-       {"visual_style", s::nullable(s::any_object())},
-       {"seo_strategy", s::nullable(s::any_object())},
-       {"publishing_config", s::nullable(s::any_object())},
-       {"created_at", s::date_time()},
-       {"updated_at", s::date_time()}},
-      {"id", "voice_tone", "topics", "visual_style", "seo_strategy", "publishing_config",
-       "created_at", "updated_at"});
+  c["Brand"] = s::open_object({{"id", s::uuid()},
+                               {"voice_tone", s::any_object()},
+                               {"topics", json::object{{"type", "array"}}},
+                               {"visual_style", s::nullable(s::any_object())},
+                               {"seo_strategy", s::nullable(s::any_object())},
+                               {"publishing_config", s::nullable(s::any_object())},
+                               {"created_at", s::date_time()},
+                               {"updated_at", s::date_time()}},
+                              {"id", "voice_tone", "topics", "visual_style", "seo_strategy",
+                               "publishing_config", "created_at", "updated_at"});
 
   c["FileInfo"] = s::open_object(
       {{"key", s::string(1)},
@@ -115,10 +113,10 @@ json::object build_components() {
        {"last_modified", s::date_time()}},
       {"key", "size", "etag", "content_type", "last_modified"});
 
-  c["IssuedToken"] = s::open_object(
-      {{"token", s::with_description(s::string(1), "An HS256 JWT; shown only once")},
-       {"expires_at", s::date_time()}},
-      {"token", "expires_at"});
+  c["IssuedToken"] =
+      s::open_object({{"token", s::with_description(s::string(1), "An HS256 JWT; shown only once")},
+                      {"expires_at", s::date_time()}},
+                     {"token", "expires_at"});
 
   c["TokenInfo"] = s::open_object({{"jti", s::uuid()},
                                    {"issued_at", s::date_time()},
@@ -136,15 +134,14 @@ const json::object& components() {
 }
 
 json::object tenant_properties() {
-  return json::object{
-      {"id", s::uuid()},
-      {"name", s::string(1, 255)},
-      {"domain", s::nullable(s::string(1, 255))},
-      {"schema_name", s::string(1)},
-      {"status", s::string_enum({"active", "suspended", "deleted"})},
-      {"subscription_tier", s::string_enum({"starter", "growth", "enterprise"})},
-      {"created_at", s::date_time()},
-      {"updated_at", s::date_time()}};
+  return json::object{{"id", s::uuid()},
+                      {"name", s::string(1, 255)},
+                      {"domain", s::nullable(s::string(1, 255))},
+                      {"schema_name", s::string(1)},
+                      {"status", s::string_enum({"active", "suspended", "deleted"})},
+                      {"subscription_tier", s::string_enum({"starter", "growth", "enterprise"})},
+                      {"created_at", s::date_time()},
+                      {"updated_at", s::date_time()}};
 }
 
 http::ParamSpec uuid_path(std::string name, std::string description) {
@@ -163,10 +160,10 @@ http::ParamSpec cursor_query() {
 }
 
 json::value page_of(json::value item) {
-  return s::open_object({{"items", json::object{{"type", "array"}, {"items", std::move(item)}}},
-                         {"next_cursor", s::with_description(s::nullable(s::string(1)),
-                                                             "null on the last page")}},
-                        {"items", "next_cursor"});
+  return s::open_object(
+      {{"items", json::object{{"type", "array"}, {"items", std::move(item)}}},
+       {"next_cursor", s::with_description(s::nullable(s::string(1)), "null on the last page")}},
+      {"items", "next_cursor"});
 }
 
 http::ResponseSpec response(unsigned status, std::string description, json::value schema) {

@@ -69,9 +69,9 @@ json::object response_object(const http::ResponseSpec& r) {
 }
 
 json::object error_object(std::string_view description) {
-  return {{"description", description},
-          {"content",
-           {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
+  return {
+      {"description", description},
+      {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
 }
 
 void add_header(json::object& response, std::string_view name, json::value ref) {
@@ -129,7 +129,9 @@ json::object operation_object(const Operation& op) {
   if (!op.description.empty()) o["description"] = op.description;
   o["tags"] = json::array{json::value(op.tag)};
   switch (op.audience) {
-    case Audience::kPublic: o["security"] = json::array{}; break;
+    case Audience::kPublic:
+      o["security"] = json::array{};
+      break;
     case Audience::kAdmin:
       o["security"] = json::array{json::object{{"adminToken", json::array{}}}};
       break;
@@ -223,19 +225,18 @@ std::string openapi_document(const http::Router& router) {
   doc["servers"] = json::array{json::object{{"url", "/"}, {"description", "This server"}}};
   doc["tags"] = std::move(tags);
   doc["paths"] = std::move(paths);
-  doc["components"] = {
-      {"securitySchemes",
-       {{"adminToken",
-         {{"type", "http"},
-          {"scheme", "bearer"},
-          {"description", "The operator's admin token (AUTOBLOG_ADMIN_TOKEN)"}}},
-        {"tenantToken",
-         {{"type", "http"},
-          {"scheme", "bearer"},
-          {"bearerFormat", "JWT"},
-          {"description", "A tenant's HS256 JWT"}}}}},
-      {"headers", components_headers()},
-      {"schemas", defs::components()}};
+  doc["components"] = {{"securitySchemes",
+                        {{"adminToken",
+                          {{"type", "http"},
+                           {"scheme", "bearer"},
+                           {"description", "The operator's admin token (AUTOBLOG_ADMIN_TOKEN)"}}},
+                         {"tenantToken",
+                          {{"type", "http"},
+                           {"scheme", "bearer"},
+                           {"bearerFormat", "JWT"},
+                           {"description", "A tenant's HS256 JWT"}}}}},
+                       {"headers", components_headers()},
+                       {"schemas", defs::components()}};
   return json::serialize(doc);
 }
 

@@ -9,8 +9,8 @@
 // 429 on tenant routes, 500, 503) are added to the document by its generator.
 #include <boost/json/value.hpp>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "http/message.h"
@@ -57,13 +57,13 @@ struct BodySpec {
 };
 
 struct Operation {
-  std::string method = {};         // upper case
-  std::string path = {};           // the router's template: "/v1/content/{id}", "/v1/files/{key+}"
+  std::string method = {};  // upper case
+  std::string path = {};    // the router's template: "/v1/content/{id}", "/v1/files/{key+}"
   Audience audience = Audience::kPublic;
-  std::string operation_id = {};   // camelCase, unique
-  std::string tag = {};            // groups operations in the document
-  std::string summary = {};        // one line
-  std::string description = {};    // optional, longer
+  std::string operation_id = {};  // camelCase, unique
+  std::string tag = {};           // groups operations in the document
+  std::string summary = {};       // one line
+  std::string description = {};   // optional, longer
   std::vector<ParamSpec> params = {};
   std::optional<BodySpec> body = {};
   std::vector<ResponseSpec> responses = {};

@@ -27,17 +27,25 @@ value string_enum(std::initializer_list<std::string_view> values) {
   return json::object{{"type", "string"}, {"enum", std::move(e)}};
 }
 
-value uuid() { return json::object{{"type", "string"}, {"format", "uuid"}}; }
+value uuid() {
+  return json::object{{"type", "string"}, {"format", "uuid"}};
+}
 
-value date_time() { return json::object{{"type", "string"}, {"format", "date-time"}}; }
+value date_time() {
+  return json::object{{"type", "string"}, {"format", "date-time"}};
+}
 
 value integer(std::int64_t minimum, std::int64_t maximum) {
   return json::object{{"type", "integer"}, {"minimum", minimum}, {"maximum", maximum}};
 }
 
-value boolean() { return json::object{{"type", "boolean"}}; }
+value boolean() {
+  return json::object{{"type", "boolean"}};
+}
 
-value any_object() { return json::object{{"type", "object"}}; }
+value any_object() {
+  return json::object{{"type", "object"}};
+}
 
 value array(value items, std::size_t max_items) {
   return json::object{{"type", "array"}, {"items", std::move(items)}, {"maxItems", max_items}};
@@ -149,7 +157,9 @@ std::optional<DateTime> parse_rfc3339(std::string_view s) {
 
 }  // namespace
 
-bool is_rfc3339_date_time(std::string_view s) { return parse_rfc3339(s).has_value(); }
+bool is_rfc3339_date_time(std::string_view s) {
+  return parse_rfc3339(s).has_value();
+}
 
 bool is_storable_date_time(std::string_view s) {
   static const std::int64_t kFirst = days_from_civil(1, 1, 1) * 86400;
@@ -197,8 +207,10 @@ bool has_type(std::string_view type, const value& v) {
 // -1, 0, 1 comparing a JSON number with an int64 bound, exactly for integers.
 int compare(const value& v, std::int64_t bound) {
   if (v.is_int64()) return v.as_int64() < bound ? -1 : v.as_int64() > bound;
-  if (v.is_uint64()) return bound < 0 || v.as_uint64() > static_cast<std::uint64_t>(bound) ? 1 :
-                            v.as_uint64() < static_cast<std::uint64_t>(bound) ? -1 : 0;
+  if (v.is_uint64())
+    return bound < 0 || v.as_uint64() > static_cast<std::uint64_t>(bound) ? 1
+           : v.as_uint64() < static_cast<std::uint64_t>(bound)            ? -1
+                                                                          : 0;
   double d = v.as_double();
   return d < static_cast<double>(bound) ? -1 : d > static_cast<double>(bound);
 }
@@ -206,8 +218,7 @@ int compare(const value& v, std::int64_t bound) {
 std::string range_text(const json::object& s) {
   auto* lo = s.if_contains("minimum");
   auto* hi = s.if_contains("maximum");
-  if (lo && hi)
-    return "between " + json::serialize(*lo) + " and " + json::serialize(*hi);
+  if (lo && hi) return "between " + json::serialize(*lo) + " and " + json::serialize(*hi);
   if (lo) return "at least " + json::serialize(*lo);
   return "at most " + json::serialize(*hi);
 }
@@ -228,7 +239,8 @@ class Checker {
       return fail(path, std::string("must be ") + article_name(type));
     }
     if (!has_type(type, v))
-      return fail(path, std::string("must be ") + article_name(type) + (nullable ? " or null" : ""));
+      return fail(path,
+                  std::string("must be ") + article_name(type) + (nullable ? " or null" : ""));
     if (auto* e = s.if_contains("enum")) {
       bool found = false;
       std::string allowed;
@@ -269,16 +281,18 @@ class Checker {
     const auto min = lo ? lo->to_number<std::size_t>() : 0;
     const auto max = hi ? hi->to_number<std::size_t>() : SIZE_MAX;
     if (n < min || n > max) {
-      if (!hi) return fail(path, min == 1 ? "must not be empty"
-                                          : "must be at least " + std::to_string(min) + " characters");
+      if (!hi)
+        return fail(path, min == 1 ? "must not be empty"
+                                   : "must be at least " + std::to_string(min) + " characters");
       return fail(path, "must be " + (min > 0 ? std::to_string(min) + " to " : "at most ") +
                             std::to_string(max) + " characters");
     }
     if (auto* f = s.if_contains("format")) {
       if (*f == "uuid" && !util::is_uuid(text)) return fail(path, "must be a UUID");
       if (*f == "date-time" && !is_storable_date_time(text))
-        return fail(path, "must be an RFC 3339 date-time from 0001-01-01T00:00:00Z to "
-                          "9999-12-31T23:59:59Z (e.g. 2026-01-31T12:00:00Z)");
+        return fail(path,
+                    "must be an RFC 3339 date-time from 0001-01-01T00:00:00Z to "
+                    "9999-12-31T23:59:59Z (e.g. 2026-01-31T12:00:00Z)");
     }
     return std::nullopt;
   }
@@ -312,8 +326,7 @@ class Checker {
     }
     if (auto* req = s.if_contains("required")) {
       for (const auto& r : req->as_array())
-        if (!o.contains(r.as_string()))
-          return "field '" + child(r.as_string()) + "' is required";
+        if (!o.contains(r.as_string())) return "field '" + child(r.as_string()) + "' is required";
     }
     for (const auto& kv : o) {
       auto it = props.find(kv.key());

@@ -1,3 +1,5 @@
+#include "http/schema.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
@@ -5,7 +7,6 @@
 #include "http/errors.h"
 #include "http/operation.h"
 #include "http/request_validation.h"
-#include "http/schema.h"
 
 using namespace autoblog::http;
 namespace s = autoblog::http::schema;
@@ -66,10 +67,10 @@ TEST(Schema, NamesTheFieldThatFails) {
 TEST(Schema, DateTimesAreCheckedForRange) {
   EXPECT_TRUE(s::is_rfc3339_date_time("2026-01-31T12:00:00Z"));
   EXPECT_TRUE(s::is_rfc3339_date_time("2024-02-29t00:00:00.123456-05:30"));
-  for (auto bad : {"2023-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-32T00:00:00Z",
-                   "2026-01-01T24:00:00Z", "2026-01-01T00:60:00Z", "2026-01-01T00:00:00",
-                   "2026-01-01 00:00:00Z", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00+24:00",
-                   "", "2026"})
+  for (auto bad :
+       {"2023-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-01-32T00:00:00Z",
+        "2026-01-01T24:00:00Z", "2026-01-01T00:60:00Z", "2026-01-01T00:00:00",
+        "2026-01-01 00:00:00Z", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00+24:00", "", "2026"})
     EXPECT_FALSE(s::is_rfc3339_date_time(bad)) << bad;
 }
 
@@ -78,8 +79,8 @@ TEST(Schema, DateTimesMustBeStorable) {
                   "9999-12-31T23:59:59.000Z", "9999-12-31T23:00:00+15:00"})
     EXPECT_TRUE(s::is_storable_date_time(ok)) << ok;
   // Before year 1 UTC, or past the end of 9999 (also by rounding a fraction).
-  for (auto bad : {"0000-12-31T23:59:59Z", "0001-01-01T00:00:00+01:00",
-                   "9999-12-31T23:00:00-15:00", "9999-12-31T23:59:59.5Z"})
+  for (auto bad : {"0000-12-31T23:59:59Z", "0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00-15:00",
+                   "9999-12-31T23:59:59.5Z"})
     EXPECT_FALSE(s::is_storable_date_time(bad)) << bad;
   EXPECT_EQ(check(s::object({{"at", s::date_time()}}), R"({"at":"0001-01-01T00:00:00+01:00"})"),
             "field 'at' must be an RFC 3339 date-time from 0001-01-01T00:00:00Z to "

@@ -7,7 +7,8 @@ alternated ROUNDS times in the same run, on a private PostgreSQL cluster it star
     python3 bench/ab_cpu_per_request.py OLD_BINARY NEW_BINARY [ROUNDS]
 
 CPU per request is far steadier than req/s on a shared machine; still compare only figures of
-the same run.
+the same run. With AB_PERF_DIR=DIR, `perf record -g` profiles each server for 6 s of its run into
+DIR/perf.<binary name>.data (read with `perf report -i …`).
 """
 import json, os, secrets, shutil, signal, subprocess, sys, tempfile, time, urllib.request
 
@@ -76,9 +77,18 @@ def measure(binary, socket_dir, port):
             f.write(f'wrk.headers["Authorization"] = "Bearer {token}"\n')
         target = f"{base}/v1/content/{item}"
         subprocess.run(["wrk", "-t2", "-c64", "-d3s", "-s", script, target], capture_output=True)
+        perf = None
+        if os.environ.get("AB_PERF_DIR"):  # a CPU profile of the server during the run
+            perf = subprocess.Popen(["perf", "record", "-q", "-F", "1999", "-g", "-p", str(srv.pid),
+                                     "-o", os.path.join(os.environ["AB_PERF_DIR"],
+                                                        f"perf.{os.path.basename(binary)}.data"),
+                                     "--", "sleep", "6"], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
         s0, p0 = cpu_seconds([srv.pid]), cpu_seconds(postgres_pids(f"{socket_dir}/data"))
         out = subprocess.run(["wrk", "-t2", "-c64", "-d8s", "-s", script, target],
                              capture_output=True, text=True).stdout
+        if perf:
+            perf.wait(30)
         s1, p1 = cpu_seconds([srv.pid]), cpu_seconds(postgres_pids(f"{socket_dir}/data"))
         requests = int(next(l for l in out.splitlines() if "requests in" in l).split()[0])
         rps = float(next(l for l in out.splitlines() if l.startswith("Requests/sec")).split()[1])

@@ -8,6 +8,9 @@
 #   4. wrk on autoblog GET /health vs nginx `return 200`;
 #   5. 1 000 tenants: creation through the admin API, `autoblog migrate` with nothing to do, a
 #      migration adding a column and an index to every tenant, server RSS after touching them all;
+#      then tenant reads at scale (bench/tenant_reads.py): GET /v1/content/{id} for one tenant
+#      and round-robin over all of them, alternated, with CPU per request of the server and of
+#      PostgreSQL, and pgbench SELECT * by primary key as the database's floor;
 #   6. rate limits: the in-process limiter's decisions/s (build/ratelimit_bench, Google Benchmark,
 #      one thread) and memory for 100 000 tenants (build/ratelimit_memory); then a private
 #      redis-server and a second `autoblog serve` with AUTOBLOG_REDIS_URL on the same PostgreSQL:
@@ -118,16 +121,16 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ------------------------------------------------------------------------------ prerequisites
-need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found — run scripts/install-deps.sh (package $2)"; }
+need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found — run scripts/install-deps.sh bench (package $2)"; }
 need python3 python3
 need wrk wrk
 need awk gawk/mawk
 need timeout coreutils
 if [ -n "$RUN_CORE" ]; then
-  [ -x "$NGINX" ] || die "$NGINX not found — run scripts/install-deps.sh (package nginx-light)"
+  [ -x "$NGINX" ] || die "$NGINX not found — run scripts/install-deps.sh bench (package nginx-light)"
 fi
 for b in initdb pg_ctl psql ${RUN_CORE:+pgbench}; do
-  [ -x "$PGBIN/$b" ] || die "$PGBIN/$b not found — run scripts/install-deps.sh (postgresql-15, postgresql-client-15)"
+  [ -x "$PGBIN/$b" ] || die "$PGBIN/$b not found — run scripts/install-deps.sh bench (postgresql-15, postgresql-client-15)"
 done
 if [ -n "$RUN_RL" ]; then
   need redis-server redis-server
@@ -249,13 +252,12 @@ EOF
   log "non-2xx answers under load; one request now gives: $status_sample"
 fi
 
+# The API's statements for this read: the statement deadline and one schema-qualified SELECT.
 cat >"$T/tenant_tx.sql" <<EOF
-BEGIN;
-SET LOCAL search_path TO "$SCHEMA";
-SELECT json_build_object('id', id, 'status', status, 'inspiration_data', inspiration_data, 'content_brief', content_brief, 'generated_content', generated_content, 'visual_assets', visual_assets, 'quality_scores', quality_scores, 'published_at', autoblog_core.rfc3339(published_at), 'created_at', autoblog_core.rfc3339(created_at), 'updated_at', autoblog_core.rfc3339(updated_at))::text FROM content_pipelines WHERE id = '$CONTENT_ID';
-COMMIT;
+SELECT set_config('statement_timeout', '5000ms', true);
+SELECT id, status, inspiration_data, content_brief, generated_content, visual_assets, quality_scores, published_at, created_at, updated_at FROM "$SCHEMA".content_pipelines WHERE id = '$CONTENT_ID';
 EOF
-log "pgbench same transaction (simple protocol, 4 round trips), server idle: 3 × 10 s"
+log "pgbench the API's two statements (simple protocol, 2 round trips), server idle: 3 × 10 s"
 for i in 1 2 3; do
   timeout 30 "$PGBIN/pgbench" -n -c 64 -j 2 -T 10 -f "$T/tenant_tx.sql" -h "$T/pg" -U autoblog autoblog \
     >"$T/pgbench.$i" 2>&1 || die "pgbench failed: $(tail -20 "$T/pgbench.$i")"
@@ -368,6 +370,15 @@ check_server "while touching tenants"
 rss_kb=$("${U[@]}" rss "$SERVER_PID")
 record rss_kb "$rss_kb"
 log "tenants touched: $(echo "$s" | tr '\n' ' '); VmRSS $((rss_kb / 1024)) MB"
+
+# ------------------------------------------------------------------------------ 5b. tenant reads
+log "tenant reads: one tenant vs round-robin over every created tenant, alternated"
+s=$(cd "$BENCH_DIR" && timeout "$(cap 200 5)" python3 tenant_reads.py "$API" "$ADMIN" "$T/tenant_ids" \
+      "$T/pg/data" "$T/pg" "$SERVER_PID" "$T") ||
+  { check_server "during tenant reads"; die "tenant reads failed"; }
+echo "$s" >>"$RESULTS"
+log "tenant reads: $(echo "$s" | tr '\n' ' ')"
+check_server "during tenant reads"
 
 record server_log "$(server_log_summary "$T/server.log")"
 lines=$(wc -l <"$T/server.log")

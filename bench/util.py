@@ -417,6 +417,38 @@ def ratelimit_rows(r, fmt):
     return rows
 
 
+def tenant_read_rows(r, fmt):
+    """bench/tenant_reads.py: one tenant vs round-robin over every tenant, same run."""
+    if "tr_one_rps" not in r:
+        return []
+    n = r.get("tr_tenants", "?")
+    one, rr = num(r, "tr_one_rps"), num(r, "tr_rr_rps")
+    err = int(num(r, "tr_one_errors") or 0) + int(num(r, "tr_rr_errors") or 0)
+    ratio = rr / one * 100 if one and rr is not None else None
+    return [
+        ("tenant read, one tenant (req/s, median of 3)",
+         fmt(one, ",.0f") + f" (runs {r.get('tr_one_runs')})", "≥ 20,000",
+         verdict(one, 20000, True, err)),
+        (f"tenant read, round-robin over {n} tenants (req/s, median of 3)",
+         fmt(rr, ",.0f") + f" (runs {r.get('tr_rr_runs')})", "≥ 15,000",
+         verdict(rr, 15000, True, err)),
+        ("  round-robin / one tenant", fmt(ratio, ".0f") + ("%" if ratio is not None else ""),
+         "≥ 75%", verdict(ratio, 75, True, err)),
+        ("  server CPU per read, one tenant / round-robin (µs)",
+         fmt(num(r, "tr_one_server_us"), ".1f") + " / " + fmt(num(r, "tr_rr_server_us"), ".1f"),
+         "≤ 25", verdict(num(r, "tr_one_server_us"), 25, False, err)),
+        ("  PostgreSQL CPU per read, one tenant (µs)", fmt(num(r, "tr_one_pg_us"), ".1f"),
+         "≤ 35", verdict(num(r, "tr_one_pg_us"), 35, False, err)),
+        (f"  PostgreSQL CPU per read, round-robin over {n} tenants (µs)",
+         fmt(num(r, "tr_rr_pg_us"), ".1f"), "≤ 60", verdict(num(r, "tr_rr_pg_us"), 60, False, err)),
+        ("  errors (non-2xx) in those runs", str(err), "0", "PASS" if err == 0 else "MISS"),
+        ("pgbench `SELECT *` by primary key, prepared, -c8 (tps): the database's floor",
+         fmt(num(r, "tr_pgbench_pk_tps"), ",.0f"), "reference", "—"),
+        ("pgbench the API's statements for the read, prepared, -c8 (tps)",
+         fmt(num(r, "tr_pgbench_api_tps"), ",.0f"), "reference", "—"),
+    ]
+
+
 def report(results_path, out_path):
     r = load_results(results_path)
     rows = []
@@ -434,7 +466,7 @@ def report(results_path, out_path):
     rows.append(("  errors during that load (non-2xx + socket errors)",
                  "n/a" if "api_runs" not in r else str(api_err), "0",
                  "—" if "api_runs" not in r else ("PASS" if api_err == 0 else "MISS")))
-    rows.append(("pgbench same 4-statement tenant transaction, -c64 -j2 -T10, median of 3 (tps)",
+    rows.append(("pgbench the API's 2 statements (simple protocol), -c64 -j2 -T10, median of 3 (tps)",
                  fmt(pgb, ",.0f") + (f" (runs {r['pgbench_runs']}; failed "
                                      f"{r.get('pgbench_failed', '?')})" if "pgbench_runs" in r
                                      else ""), "reference", "—"))
@@ -479,6 +511,8 @@ def report(results_path, out_path):
                                        f" {r.get('touch_ok')} tenants ok, {terr} failed)"
                                        if "rss_start_kb" in r else ""),
                  "≤ 100 MB", verdict(rss_mb, 100, False, terr)))
+
+    rows += tenant_read_rows(r, fmt)
 
     only = r.get("bench_only", "")
     if only == "ratelimit":

@@ -1,37 +1,92 @@
 #!/usr/bin/env bash
-# Installs everything AutoBlog needs to build, run, test and benchmark on Debian 12.
-# Idempotent: packages already present are skipped, so a second run costs about a second.
+# Installs what AutoBlog needs on Debian 12, by purpose:
+#   install-deps.sh              the same as `runtime`
+#   install-deps.sh runtime      build and run the server (`make run`)
+#   install-deps.sh test         runtime + the test suite's tools and services (`make test`)
+#   install-deps.sh bench        runtime + test + the benchmark tools (`make bench`)
+# Several modes may be given (`install-deps.sh test bench`). Idempotent and fast when everything
+# is present: one dpkg query, no apt-get unless a package is missing, no npm unless
+# package-lock.json changed since the last `npm ci`.
+# To add a package, add one line to the list of the mode that needs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS=(
-  build-essential cmake ninja-build ccache pkg-config
-  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libpq-dev postgresql-15 postgresql-client-15
-  libhiredis-dev libcurl4-openssl-dev libssl-dev uuid-dev libpugixml-dev
-  prometheus-cpp-dev libspdlog-dev libfmt-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
-  redis-server python3
-  wrk nginx-light procps curl
+# Building and running the server: the compiler and the libraries it links, and PostgreSQL for
+# the embedded default database (initdb, pg_ctl and the server run from its bin directory).
+RUNTIME_PKGS=(
+  build-essential
+  cmake
+  ninja-build
+  ccache
+  pkg-config
+  libboost1.81-dev
+  libboost-json1.81-dev
+  libboost-url1.81-dev
+  libpq-dev
+  postgresql-15
+  libhiredis-dev
+  libcurl4-openssl-dev
+  libssl-dev
+  libpugixml-dev
+  prometheus-cpp-dev
+  libspdlog-dev
+  libfmt-dev
+  libcli11-dev
 )
 
+# The test suite: GoogleTest, Python for the end-to-end tests, psql, a Redis server and curl;
+# Node.js for the npm tools pinned in package-lock.json (the s3rver S3 emulator, ...).
+TEST_PKGS=(
+  libgtest-dev
+  libgmock-dev
+  postgresql-client-15
+  redis-server
+  python3
+  curl
+  jq       # examples/quickstart.sh (curl + jq)
+  systemd  # systemd-analyze verify of deploy/autoblog.service
+)
+
+# The benchmarks: Google Benchmark, wrk, nginx (the baseline) and pgrep.
+BENCH_PKGS=(
+  libbenchmark-dev
+  wrk
+  nginx-light
+  procps
+)
+
+want=("${RUNTIME_PKGS[@]}")
+npm_tools=false
+for mode in "${@:-runtime}"; do
+  case "$mode" in
+    runtime) ;;
+    test) want+=("${TEST_PKGS[@]}"); npm_tools=true ;;
+    bench) want+=("${TEST_PKGS[@]}" "${BENCH_PKGS[@]}"); npm_tools=true ;;
+    *) echo "install-deps: unknown mode '$mode' (runtime, test or bench)" >&2; exit 2 ;;
+  esac
+done
+
+# One dpkg-query for every package: the installed ones print "NAME install ok installed".
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${want[@]}" 2>/dev/null |
+            awk '$2 == "install" && $3 == "ok" && $4 == "installed" {print $1}' || true)
 missing=()
-for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+for p in "${want[@]}"; do
+  grep -qxF "$p" <<<"$installed" || missing+=("$p")
 done
 # Node.js may come from a vendor package that bundles npm; only ask apt when npm is absent.
-command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if $npm_tools && ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 if [ ${#missing[@]} -gt 0 ]; then
+  # De-duplicated (bench repeats the test list).
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The tests' npm tools (S3 emulator, OpenAPI linter and validator, fuzzer), pinned by
-# package-lock.json; npm ci again when one is missing or the lock file changed.
-if [ -f package.json ] && { [ ! -x node_modules/.bin/s3rver ] || [ ! -x node_modules/.bin/redocly ] ||
-     [ ! -d node_modules/@stoplight/prism-http ] || [ ! -d node_modules/fast-check ] ||
+# The npm tools, pinned by package-lock.json; `npm ci` again whenever the lock file changed.
+if $npm_tools && [ -f package-lock.json ] &&
+   { [ ! -f node_modules/.package-lock.json ] ||
      [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   echo "install-deps: npm ci"
   npm ci --silent --no-audit --no-fund

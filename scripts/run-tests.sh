@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Starts the services the tests need (a private PostgreSQL cluster on a unix socket), runs every
 # test with ctest, and stops the services whatever happens. Usage: run-tests.sh [BUILD_DIR]
+# AUTOBLOG_CTEST_ARGS adds ctest arguments, e.g. AUTOBLOG_CTEST_ARGS='-R e2e.test_quickstart'
+# to run a subset with the same services.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${1:-build}
@@ -55,4 +57,6 @@ if [ -x node_modules/.bin/s3rver ]; then
 fi
 
 cd "$BUILD_DIR"
-ctest --output-on-failure -j 2 --timeout 600
+# Word splitting of AUTOBLOG_CTEST_ARGS is intended: it holds several arguments.
+# shellcheck disable=SC2086
+ctest --output-on-failure -j 2 --timeout 600 ${AUTOBLOG_CTEST_ARGS:-}

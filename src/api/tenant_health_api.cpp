@@ -37,8 +37,7 @@ namespace {
 
 constexpr db::TenantQuery kProbeTables{
     "health_probe_tables",
-    "SELECT count(*) FROM (SELECT 1 FROM content_pipelines LIMIT 1) "
-    "c"};
+    "SELECT count(*) FROM (SELECT 1 FROM {schema}.content_pipelines LIMIT 1) c"};
 
 using TenantPtr = std::shared_ptr<const tenancy::ActiveTenant>;
 

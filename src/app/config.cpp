@@ -1,5 +1,12 @@
 #include "app/config.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <boost/asio/ip/address.hpp>
 #include <charconv>
 #include <cstdlib>
 #include <thread>
@@ -87,12 +94,16 @@ Config config_from_env(const EnvLookup& env) {
   str("AUTOBLOG_DB_PREPARED_STATEMENTS", [&](const std::string& v) {
     c.db_prepared_statements = parse_bool("AUTOBLOG_DB_PREPARED_STATEMENTS", v);
   });
+  str("AUTOBLOG_DB_STATEMENT_CACHE_SIZE", [&](const std::string& v) {
+    c.db_statement_cache_size = static_cast<int>(
+        parse_int_setting("AUTOBLOG_DB_STATEMENT_CACHE_SIZE", v, 0, 100000));
+  });
   str("AUTOBLOG_IO_THREADS", [&](const std::string& v) {
     c.io_threads = static_cast<int>(parse_int_setting("AUTOBLOG_IO_THREADS", v, 0, 256));
   });
   str("AUTOBLOG_MAX_BODY_BYTES", [&](const std::string& v) {
-    c.max_body_bytes = static_cast<std::size_t>(
-        parse_int_setting("AUTOBLOG_MAX_BODY_BYTES", v, 1024, 1LL << 32));
+    c.max_body_bytes =
+        static_cast<std::size_t>(parse_int_setting("AUTOBLOG_MAX_BODY_BYTES", v, 1024, 1LL << 32));
   });
   str("AUTOBLOG_MAX_OBJECT_BYTES", [&](const std::string& v) {
     c.max_object_bytes = static_cast<std::size_t>(
@@ -115,8 +126,7 @@ Config config_from_env(const EnvLookup& env) {
   str("AUTOBLOG_RATE_LIMITS",
       [&](const std::string& v) { c.rate_limits = parse_bool("AUTOBLOG_RATE_LIMITS", v); });
   str("AUTOBLOG_REDIS_POOL_SIZE", [&](const std::string& v) {
-    c.redis_pool_size =
-        static_cast<int>(parse_int_setting("AUTOBLOG_REDIS_POOL_SIZE", v, 1, 1024));
+    c.redis_pool_size = static_cast<int>(parse_int_setting("AUTOBLOG_REDIS_POOL_SIZE", v, 1, 1024));
   });
   str("AUTOBLOG_REDIS_URL", [&](const std::string& v) {
     if (!v.empty()) c.redis_url = v;
@@ -148,9 +158,45 @@ Config config_from_env(const EnvLookup& env) {
 
 namespace {
 
-// "HOST:PORT" (HOST may be a bracketed IPv6 address) into host and port.
+// The addresses to listen on for `host`: itself when it is an IP address, else what the name
+// resolves to (AI_ADDRCONFIG: IPv6 answers only where IPv6 is configured), in resolver order,
+// without duplicates.
+std::vector<std::string> listen_addresses_of(const std::string& what, const std::string& text,
+                                             const std::string& host) {
+  boost::system::error_code ec;
+  auto literal = boost::asio::ip::make_address(host, ec);
+  if (!ec) return {literal.to_string()};
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_ADDRCONFIG;
+  addrinfo* found = nullptr;
+  if (int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0)
+    throw ConfigError(what + " address '" + text + "': cannot resolve '" + host + "' (" +
+                      ::gai_strerror(rc) + ")");
+  std::vector<std::string> out;
+  for (auto* ai = found; ai; ai = ai->ai_next) {
+    char buf[INET6_ADDRSTRLEN] = {};
+    const void* addr =
+        ai->ai_family == AF_INET
+            ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(ai->ai_addr)->sin_addr)
+            : static_cast<const void*>(
+                  &reinterpret_cast<const sockaddr_in6*>(ai->ai_addr)->sin6_addr);
+    if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) ||
+        !::inet_ntop(ai->ai_family, addr, buf, sizeof buf))
+      continue;
+    if (std::find(out.begin(), out.end(), buf) == out.end()) out.emplace_back(buf);
+  }
+  ::freeaddrinfo(found);
+  if (out.empty())
+    throw ConfigError(what + " address '" + text + "': '" + host + "' has no IP address");
+  return out;
+}
+
+// "HOST:PORT" (HOST may be a bracketed IPv6 address or a name) into host, port and the
+// addresses to listen on.
 void split_host_port(const std::string& what, const std::string& text, std::string& host,
-                     std::uint16_t& port) {
+                     std::uint16_t& port, std::vector<std::string>& addresses) {
   auto colon = text.rfind(':');
   if (colon == std::string::npos || colon == 0)
     throw ConfigError(what + " address '" + text + "' must be HOST:PORT");
@@ -159,15 +205,16 @@ void split_host_port(const std::string& what, const std::string& text, std::stri
     host = host.substr(1, host.size() - 2);
   port = static_cast<std::uint16_t>(
       parse_int_setting(what + " port", text.substr(colon + 1), 0, 65535));
+  addresses = listen_addresses_of(what, text, host);
 }
 
 }  // namespace
 
 void validate(Config& c) {
-  split_host_port("listen", c.listen, c.listen_host, c.listen_port);
+  split_host_port("listen", c.listen, c.listen_host, c.listen_port, c.listen_addresses);
   if (c.metrics_listen)
-    split_host_port("AUTOBLOG_METRICS_LISTEN", *c.metrics_listen, c.metrics_host,
-                    c.metrics_port);
+    split_host_port("AUTOBLOG_METRICS_LISTEN", *c.metrics_listen, c.metrics_host, c.metrics_port,
+                    c.metrics_addresses);
 
   if (c.workers < 0 || c.workers > 256)
     throw ConfigError("workers: " + std::to_string(c.workers) + " is out of range [0, 256]");
@@ -193,8 +240,10 @@ void validate(Config& c) {
   bool level_ok = false;
   for (auto* l : kLevels) level_ok = level_ok || c.log_level == l;
   if (!level_ok)
-    throw ConfigError("log level '" + c.log_level + "' must be one of trace, debug, info, warn, error");
-  if (c.io_threads == 0) c.io_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    throw ConfigError("log level '" + c.log_level +
+                      "' must be one of trace, debug, info, warn, error");
+  if (c.io_threads == 0)
+    c.io_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 }  // namespace autoblog::app

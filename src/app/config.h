@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "tenancy/tenant.h"
 
@@ -20,15 +21,19 @@ struct ConfigError : std::runtime_error {
 };
 
 struct Config {
-  // Raw "HOST:PORT"; parsed into listen_host/listen_port by validate().
+  // Raw "HOST:PORT"; parsed into listen_host/listen_port by validate(). HOST is an IP address
+  // or a name; validate() resolves a name (e.g. localhost) into listen_addresses, and the server
+  // listens on each of them (localhost: 127.0.0.1 and, where IPv6 is configured, ::1).
   std::string listen = "127.0.0.1:8080";
-  std::string listen_host;
+  std::string listen_host;                    // as written, without IPv6 brackets
+  std::vector<std::string> listen_addresses;  // IP literals, at least one after validate()
   std::uint16_t listen_port = 0;
 
   // AUTOBLOG_METRICS_LISTEN: when set, /metrics is served only on this "HOST:PORT" (a second
   // listener with that one route) and the main listener answers 404 for it.
   std::optional<std::string> metrics_listen;
   std::string metrics_host;
+  std::vector<std::string> metrics_addresses;
   std::uint16_t metrics_port = 0;
 
   std::filesystem::path data_dir = "var";
@@ -39,14 +44,15 @@ struct Config {
   std::chrono::milliseconds db_acquire_timeout{2000};
   int db_max_waiters = 1024;
   bool db_prepared_statements = true;  // off behind PgBouncer < 1.21 in transaction mode
-  std::chrono::milliseconds db_statement_timeout{5000};        // SET LOCAL statement_timeout
+  int db_statement_cache_size = 256;   // tenant statements kept prepared per connection
+  std::chrono::milliseconds db_statement_timeout{5000};  // every statement's default deadline
   std::chrono::milliseconds db_migration_statement_timeout{600000};
-  std::chrono::milliseconds request_timeout{30000};  // a request's whole deadline (then 503)
+  std::chrono::milliseconds request_timeout{30000};   // a request's whole deadline (then 503)
   std::chrono::milliseconds shutdown_timeout{10000};  // drain of in-flight requests at shutdown
   std::chrono::milliseconds header_timeout{10000};    // a request head, from its first byte
   std::size_t max_connections = 10000;  // open HTTP connections (also capped by RLIMIT_NOFILE)
   std::size_t max_inflight_body_bytes = 256u << 20;  // request bodies in memory at once
-  int io_threads = 0;  // 0 = one per core
+  int io_threads = 0;                                // 0 = one per core
   std::size_t max_body_bytes = 1 << 20;
 
   std::size_t max_object_bytes = 25 << 20;  // PUT /v1/files body limit
@@ -80,7 +86,9 @@ EnvLookup process_env();
 // Applies AUTOBLOG_* variables over the defaults. Throws ConfigError on unparsable numbers.
 Config config_from_env(const EnvLookup& env);
 
-// Checks ranges and derives listen_host/listen_port. Throws ConfigError.
+// Checks ranges and derives listen_host/listen_port/listen_addresses (and the metrics ones),
+// resolving host names (a blocking getaddrinfo: call it before anything starts). Throws
+// ConfigError, also for a name that does not resolve.
 void validate(Config& config);
 
 // Parses a decimal integer in [min, max]; throws ConfigError naming `what`.

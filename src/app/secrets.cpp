@@ -5,11 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -93,27 +95,30 @@ std::optional<std::string> read_secret(const fs::path& file, std::size_t min_len
          "replace it, or fix the mode with: chmod 600 " +
          file.string());
   }
-  std::string text(kMaxSecretFile + 1, '\0');
+  // Read into a plain buffer and trim a view of it: the result is built once, at the end. (A
+  // std::string resized and trimmed in place, then moved out, trips GCC 12's -Warray-bounds
+  // inside libstdc++.)
+  std::array<char, kMaxSecretFile + 1> buf;
   std::size_t got = 0;
-  while (got < text.size()) {
-    const ssize_t n = ::read(fd.get(), text.data() + got, text.size() - got);
+  while (got < buf.size()) {
+    const ssize_t n = ::read(fd.get(), buf.data() + got, buf.size() - got);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) fail("cannot read secret file " + file.string() + ": " + errno_text(errno));
     if (n == 0) break;
     got += static_cast<std::size_t>(n);
   }
   if (got > kMaxSecretFile) fail("secret file " + file.string() + " is too large");
-  text.resize(got);
   // Editors and `echo >` add a newline; surrounding whitespace is never part of a secret.
+  std::string_view text(buf.data(), got);
   const auto last = text.find_last_not_of(" \t\r\n");
-  text.erase(last == std::string::npos ? 0 : last + 1);
+  text = text.substr(0, last == std::string_view::npos ? 0 : last + 1);
   const auto first = text.find_first_not_of(" \t\r\n");
-  text.erase(0, first == std::string::npos ? text.size() : first);
+  text.remove_prefix(first == std::string_view::npos ? text.size() : first);
   if (text.size() < min_length) {
     fail("secret file " + file.string() + " holds " + std::to_string(text.size()) +
          " characters; at least " + std::to_string(min_length) + " are required");
   }
-  return text;
+  return std::optional<std::string>(std::in_place, text);
 }
 
 // Writes a fresh secret to `file` unless another process got there first; returns the value

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "api/admin_api.h"
+#include "api/authenticator.h"
 #include "api/error_mapping.h"
 #include "api/files_api.h"
 #include "api/ops_api.h"
@@ -12,9 +13,9 @@
 #include "api/tenant_health_api.h"
 #include "api/usage_reporter.h"
 #include "app/backends.h"
+#include "app/listeners.h"
 #include "app/runtime.h"
 #include "app/secrets.h"
-#include "api/authenticator.h"
 #include "http/access_log.h"
 #include "http/error_mapping.h"
 #include "http/server.h"
@@ -28,7 +29,22 @@ namespace autoblog::app {
 namespace asio = boost::asio;
 using observability::log_info;
 
+namespace {
+
+boost::json::array addresses_json(const std::vector<std::string>& addresses) {
+  boost::json::array out;
+  for (const auto& a : addresses) out.emplace_back(a);
+  return out;
+}
+
+}  // namespace
+
 int serve(const Config& config) {
+  // Before anything starts (the database, generated secrets): a port in use is one line.
+  Listeners::check_available(config.listen_addresses, config.listen_port);
+  if (config.metrics_listen)
+    Listeners::check_available(config.metrics_addresses, config.metrics_port);
+
   auto secrets = load_or_create_secrets(config.data_dir, config.admin_token, config.jwt_secret);
   if (secrets.admin_token_generated) {
     // Printed once, on the run that generated it; afterwards it lives only in the data dir.
@@ -45,8 +61,8 @@ int serve(const Config& config) {
   auto& backends = rt.backends();
 
   // Everything below is destroyed before the runtime, after run_until_stopped has drained it.
-  api::UsageReporter usage(rt.tasks(), rt.io().get_executor(), backends.storage(),
-                           backends.cache(), rt.metrics());
+  api::UsageReporter usage(rt.tasks(), rt.io().get_executor(), backends.storage(), backends.cache(),
+                           rt.metrics());
   auth::Authenticator authenticator(secrets.admin_token, auth::JwtCodec(secrets.jwt_secret),
                                     rt.registry());
 
@@ -63,43 +79,40 @@ int serve(const Config& config) {
 
   // Error mapping outermost, then access log + metrics, routing, authentication, rate limit,
   // the handler.
-  std::vector<http::Middleware> middleware{http::error_mapping(api::map_exception),
-                                           http::access_log(rt.metrics(), config.access_log,
-                                                            api::map_exception),
-                                           http::routing(router), authenticator.middleware()};
+  std::vector<http::Middleware> middleware{
+      http::error_mapping(api::map_exception),
+      http::access_log(rt.metrics(), config.access_log, api::map_exception), http::routing(router),
+      authenticator.middleware()};
   if (config.rate_limits)
     middleware.push_back(ratelimit::rate_limit(backends.limiter(), rt.metrics()));
   auto app = http::chain(std::move(middleware), http::dispatch_to_route());
 
   http::ServerOptions server_options;
-  server_options.host = config.listen_host;
-  server_options.port = config.listen_port;
   server_options.max_body_bytes = config.max_body_bytes;
   server_options.max_upload_bytes = config.max_object_bytes;
   server_options.request_timeout = config.request_timeout;
   server_options.header_timeout = config.header_timeout;
   server_options.max_connections = config.max_connections;
   server_options.max_inflight_body_bytes = config.max_inflight_body_bytes;
-  http::Server server(rt.io(), server_options, app);
-  server.start();
+  Listeners server;
+  server.start(rt.io(), server_options, config.listen_addresses, config.listen_port, app);
 
   // Metrics listener (AUTOBLOG_METRICS_LISTEN): /metrics names every tenant and its usage, so it
   // can be kept off the public listener. Its own router with that one route, behind error
   // mapping and routing only (no access log: scrapes would drown the requests that matter).
   http::Router metrics_router;
-  std::optional<http::Server> metrics_server;
+  std::optional<Listeners> metrics_server;
   if (config.metrics_listen) {
     api::add_metrics_route(metrics_router, rt.pool(), rt.metrics());
     std::vector<http::Middleware> metrics_chain{http::error_mapping(api::map_exception),
                                                 http::routing(metrics_router)};
     http::ServerOptions metrics_options = server_options;
-    metrics_options.host = config.metrics_host;
-    metrics_options.port = config.metrics_port;
     metrics_options.max_connections = 64;
-    metrics_server.emplace(rt.io(), metrics_options,
-                           http::chain(std::move(metrics_chain), http::dispatch_to_route()));
-    metrics_server->start();
+    metrics_server.emplace();
+    metrics_server->start(rt.io(), metrics_options, config.metrics_addresses, config.metrics_port,
+                          http::chain(std::move(metrics_chain), http::dispatch_to_route()));
     log_info("metrics listening", {{"address", config.metrics_host},
+                                   {"addresses", addresses_json(config.metrics_addresses)},
                                    {"port", static_cast<std::int64_t>(metrics_server->port())}});
   }
 
@@ -107,6 +120,7 @@ int serve(const Config& config) {
                    tenancy::listen_for_tenant_changes(rt.conninfo(), rt.registry()));
 
   log_info("listening", {{"address", config.listen_host},
+                         {"addresses", addresses_json(config.listen_addresses)},
                          {"port", static_cast<std::int64_t>(server.port())},
                          {"io_threads", config.io_threads},
                          {"db_pool_size", config.db_pool_size},

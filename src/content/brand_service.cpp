@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "cache/tenant_cache.h"
+#include "content/content_json.h"
 #include "content/content_queries.h"
 #include "tenancy/tenant_tx.h"
 
@@ -25,7 +26,7 @@ asio::awaitable<std::optional<std::string>> BrandService::get(
   auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
   auto r = co_await tx.commit_with(queries::kGetBrand);
   if (r.empty()) co_return std::nullopt;
-  std::string body(r.get(0, 0));
+  std::string body = brand_json(r, 0);
   co_await cache_.set(tenant.id(), kBrandKey, body, kBrandTtl);
   co_return body;
 }
@@ -38,7 +39,7 @@ asio::awaitable<std::string> BrandService::put(const tenancy::ActiveTenant& tena
   auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
   auto r = co_await tx.commit_with(queries::kPutBrand, std::move(p));
   co_await cache_.del(tenant.id(), kBrandKey);
-  co_return std::string(r.get(0, 0));
+  co_return brand_json(r, 0);
 }
 
 }  // namespace autoblog::content

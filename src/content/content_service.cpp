@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "content/content_json.h"
 #include "content/content_queries.h"
 #include "content/errors.h"
 #include "content/status.h"
@@ -50,14 +51,16 @@ void add_cursor_params(const std::optional<std::string>& raw, Params& p) {
   p.push_back(param(c->id));
 }
 
-// Rows of (json, sort timestamp, id), one more than the page: the page and its next cursor.
-JsonPage page_of(const db::Result& r, int limit) {
+// Rows one more than the page: the page (each row as JSON) and its next cursor (the last
+// row's sort timestamp and id, column 0).
+template <typename ToJson, typename SortTimestamp>
+JsonPage page_of(const db::Result& r, int limit, ToJson to_json, SortTimestamp sort_timestamp) {
   JsonPage page;
   int n = std::min(r.rows(), limit);
-  for (int i = 0; i < n; ++i) page.items.emplace_back(r.get(i, 0));
+  page.items.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) page.items.push_back(to_json(r, i));
   if (r.rows() > limit && n > 0)
-    page.next_cursor =
-        util::encode_cursor({std::string(r.get(n - 1, 1)), std::string(r.get(n - 1, 2))});
+    page.next_cursor = util::encode_cursor({sort_timestamp(r, n - 1), std::string(r.get(n - 1, 0))});
   return page;
 }
 
@@ -93,7 +96,7 @@ asio::awaitable<std::string> ContentService::create(const ActiveTenant& tenant,
            param(item.brief_json)};
   auto tx = co_await TenantTx::begin(pool_, tenant);
   auto r = co_await tx.commit_with(q::kInsert, std::move(p));
-  co_return std::string(r.get(0, 0));
+  co_return content_item_json(r, 0);
 }
 
 asio::awaitable<JsonPage> ContentService::list(const ActiveTenant& tenant,
@@ -107,7 +110,7 @@ asio::awaitable<JsonPage> ContentService::list(const ActiveTenant& tenant,
   p.push_back(param(page.limit + 1));
   auto tx = co_await TenantTx::begin(pool_, tenant);
   auto r = co_await tx.commit_with(q::kList, std::move(p));
-  co_return page_of(r, page.limit);
+  co_return page_of(r, page.limit, content_item_json, content_cursor_timestamp);
 }
 
 asio::awaitable<std::string> ContentService::get(const ActiveTenant& tenant,
@@ -116,7 +119,7 @@ asio::awaitable<std::string> ContentService::get(const ActiveTenant& tenant,
   auto tx = co_await TenantTx::begin(pool_, tenant);
   auto r = co_await tx.commit_with(q::kGet, std::move(p));
   if (r.empty()) throw NotFound();
-  co_return std::string(r.get(0, 0));
+  co_return content_item_json(r, 0);
 }
 
 asio::awaitable<std::string> ContentService::update(const ActiveTenant& tenant,
@@ -139,7 +142,7 @@ asio::awaitable<std::string> ContentService::update(const ActiveTenant& tenant,
            changes.generated_json ? param(*changes.generated_json) : std::nullopt,
            param(to)};
   auto r = co_await tx.commit_with(q::kUpdate, std::move(p));
-  co_return std::string(r.get(0, 0));
+  co_return content_item_json(r, 0);
 }
 
 asio::awaitable<void> ContentService::remove(const ActiveTenant& tenant,
@@ -160,7 +163,7 @@ asio::awaitable<std::string> ContentService::add_performance(const ActiveTenant&
   auto tx = co_await TenantTx::begin(pool_, tenant);
   auto r = co_await tx.commit_with(q::kInsertPerformance, std::move(p));
   if (r.empty()) throw NotFound();
-  co_return std::string(r.get(0, 0));
+  co_return performance_json(r, 0);
 }
 
 asio::awaitable<JsonPage> ContentService::list_performance(const ActiveTenant& tenant,
@@ -176,7 +179,7 @@ asio::awaitable<JsonPage> ContentService::list_performance(const ActiveTenant& t
   auto e = co_await tx.exec(q::kContentExists, std::move(exists));
   if (!e.get_bool(0, 0)) throw NotFound();
   auto r = co_await tx.commit_with(q::kListPerformance, std::move(p));
-  co_return page_of(r, page.limit);
+  co_return page_of(r, page.limit, performance_json, performance_cursor_timestamp);
 }
 
 asio::awaitable<std::int64_t> ContentService::count_created_today(

@@ -137,7 +137,9 @@ void Connection::abandon(Armed& armed) {
 asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_executor executor,
                                                                   const std::string& conninfo,
                                                                   std::chrono::milliseconds timeout,
-                                                                  bool use_prepared) {
+                                                                  bool use_prepared,
+                                                                  std::size_t statement_cache_size,
+                                                                  std::chrono::milliseconds statement_timeout) {
   const char* keys[] = {"dbname", "application_name", nullptr};
   const char* values[] = {conninfo.c_str(), "autoblog", nullptr};
   pg_conn* conn = PQconnectStartParams(keys, values, /*expand_dbname=*/1);
@@ -191,6 +193,14 @@ asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_ex
   auto socket = std::make_unique<Socket>(executor, PQsocket(conn));
   std::unique_ptr<Connection> out(new Connection(conn, std::move(socket)));
   out->use_prepared_ = use_prepared;
+  out->statement_cache_ = StatementCache(use_prepared ? statement_cache_size : 0);
+  // Session settings every transaction relies on (see connect() in the header). Sent as SET at
+  // the session level: TimeZone and DateStyle are parameters PgBouncer tracks per client, and
+  // search_path only matters to queries that forgot the {schema} placeholder.
+  std::string session = "SET search_path TO ''; SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO, YMD'";
+  if (statement_timeout.count() > 0)
+    session += "; SET statement_timeout TO " + std::to_string(statement_timeout.count());
+  co_await out->exec_script(session, std::chrono::steady_clock::now() + timeout);
   co_return out;
 }
 
@@ -244,36 +254,64 @@ asio::awaitable<std::vector<Result>> Connection::pipeline(std::span<const Statem
 asio::awaitable<std::vector<Result>> Connection::run_pipeline(std::span<const Statement> statements,
                                                               Armed& armed) {
   if (PQenterPipelineMode(conn_) != 1) fail("cannot enter pipeline mode");
-  // Each entry is one group of results to read: a statement's, or a Parse we queued before it.
+  // Each entry is one group of results to read: a statement's, or one we queued for our own
+  // bookkeeping (a Parse before the statement, a DEALLOCATE of an evicted statement).
   struct Pending {
-    std::string_view prepared_sql;  // non-empty: the group is the Parse of this SQL
+    enum Kind { kResult, kParseFixed, kParseTemplate, kDeallocate } kind = kResult;
+    std::string_view fixed_sql;  // kParseFixed
+    StatementCache::Key key{};   // kParseTemplate (its schema view lives as long as the call)
+    std::string name;            // kParseTemplate, kDeallocate
   };
   std::vector<Pending> pending;
-  pending.reserve(statements.size() * 2);
+  pending.reserve(statements.size() * 2 + to_deallocate_.size());
+  auto deallocate = [&](std::string name) {
+    std::string sql = "DEALLOCATE " + name;  // names are ours: "abt" + digits
+    if (PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1)
+      fail("cannot queue a deallocate");
+    pending.push_back({Pending::kDeallocate, {}, {}, std::move(name)});
+  };
+  for (auto& name : std::exchange(to_deallocate_, {})) deallocate(std::move(name));
+
   std::vector<const char*> values;
+  std::string rendered;
   for (const auto& s : statements) {
     values.clear();
     for (const auto& p : s.params) values.push_back(p ? p->c_str() : nullptr);
     int n = static_cast<int>(values.size());
-    if (s.prepare && use_prepared_) {
+    const std::string* name = nullptr;
+    if (s.schema) {
+      StatementCache::Key key{s.sql.data(), s.schema->quoted()};
+      name = use_prepared_ ? statement_cache_.find(key) : nullptr;
+      if (!name) {
+        rendered = render_tenant_sql(s.sql, *s.schema);
+        auto admitted = use_prepared_ ? statement_cache_.admit(key, ++statements_named_)
+                                      : std::nullopt;
+        if (admitted) {
+          if (admitted->evicted) deallocate(std::move(*admitted->evicted));
+          name = admitted->name;
+          if (PQsendPrepare(conn_, name->c_str(), rendered.c_str(), n, nullptr) != 1)
+            fail("cannot queue a prepare");
+          pending.push_back({Pending::kParseTemplate, {}, key, *name});
+        }
+      }
+    } else if (s.prepare && use_prepared_) {
       auto it = prepared_.find(s.sql);
       if (it == prepared_.end()) {
-        auto name = "ab" + std::to_string(prepared_.size() + 1);
+        auto fixed_name = "ab" + std::to_string(++statements_named_);
         std::string sql(s.sql);
-        if (PQsendPrepare(conn_, name.c_str(), sql.c_str(), n, nullptr) != 1)
+        if (PQsendPrepare(conn_, fixed_name.c_str(), sql.c_str(), n, nullptr) != 1)
           fail("cannot queue a prepare");
-        it = prepared_.emplace(s.sql, std::move(name)).first;
-        pending.push_back({s.sql});
+        it = prepared_.emplace(s.sql, std::move(fixed_name)).first;
+        pending.push_back({Pending::kParseFixed, s.sql, {}, {}});
       }
-      if (PQsendQueryPrepared(conn_, it->second.c_str(), n, values.data(), nullptr, nullptr, 0) !=
-          1)
-        fail("cannot queue a prepared query");
+      name = &it->second;
     } else {
-      std::string sql(s.sql);
-      if (PQsendQueryParams(conn_, sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0) !=
-          1)
-        fail("cannot queue a query");
+      rendered.assign(s.sql);
     }
+    int sent = name ? PQsendQueryPrepared(conn_, name->c_str(), n, values.data(), nullptr, nullptr, 0)
+                    : PQsendQueryParams(conn_, rendered.c_str(), n, nullptr, values.data(), nullptr,
+                                        nullptr, 0);
+    if (sent != 1) fail("cannot queue a query");
     pending.push_back({});
   }
   if (PQpipelineSync(conn_) != 1) fail("cannot send a pipeline sync");
@@ -282,24 +320,38 @@ asio::awaitable<std::vector<Result>> Connection::run_pipeline(std::span<const St
   std::vector<Result> results;
   results.reserve(statements.size());
   std::optional<ErrorInfo> first_error;
+  std::vector<std::string_view> failed_parses;
   for (const auto& group : pending) {
     Result kept;
     bool ok = true;
+    bool aborted = false;  // skipped because an earlier statement failed
     for (;;) {
       while (PQisBusy(conn_)) co_await wait_readable(armed);
       PGresult* r = PQgetResult(conn_);
       if (!r) break;
       auto st = PQresultStatus(r);
-      if (st == PGRES_PIPELINE_ABORTED) ok = false;
+      if (st == PGRES_PIPELINE_ABORTED) ok = false, aborted = true;
       if (auto err = error_of(r)) {
         ok = false;
         if (!first_error) first_error = std::move(err);
       }
       kept = Result(r);  // the last result of a statement is the one that matters
     }
-    if (!group.prepared_sql.empty()) {
-      if (!ok) prepared_.erase(group.prepared_sql);  // the Parse did not happen
-      continue;
+    switch (group.kind) {
+      case Pending::kResult:
+        break;
+      case Pending::kParseFixed:  // a failed Parse did not happen
+        if (!ok) prepared_.erase(group.fixed_sql);
+        continue;
+      case Pending::kParseTemplate:
+        if (!ok) {
+          statement_cache_.forget(group.key);
+          failed_parses.push_back(group.name);
+        }
+        continue;
+      case Pending::kDeallocate:  // skipped by an earlier error: try again next time
+        if (aborted) to_deallocate_.push_back(group.name);
+        continue;
     }
     results.push_back(std::move(kept));
   }
@@ -313,6 +365,8 @@ asio::awaitable<std::vector<Result>> Connection::run_pipeline(std::span<const St
     if (is_sync) break;
   }
   if (PQexitPipelineMode(conn_) != 1) fail("cannot leave pipeline mode");
+  // A statement evicted in the same pipeline whose Parse failed never existed on the server.
+  for (auto name : failed_parses) std::erase(to_deallocate_, name);
   if (first_error) throw_db_error(first_error->sqlstate, first_error->message);
   co_return results;
 }

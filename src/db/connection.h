@@ -21,6 +21,7 @@
 
 #include "db/result.h"
 #include "db/statement.h"
+#include "db/statement_cache.h"
 
 struct pg_conn;
 
@@ -40,11 +41,18 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Connects without blocking the executor. Throws ConnectionError. With `use_prepared` false,
-  // Statement::prepare is ignored (for PgBouncer in transaction mode before 1.21).
+  // Connects without blocking the executor, then sets the session up: an empty search_path (so
+  // an unqualified table name is an error, never a read of whichever schema came first), UTC
+  // and ISO dates (so timestamps arrive as "YYYY-MM-DD HH:MM:SS[.ffffff]+00"). Throws
+  // ConnectionError. With `use_prepared` false, nothing is prepared (for PgBouncer in
+  // transaction mode before 1.21); `statement_cache_size` bounds the tenant statements kept
+  // prepared (db/statement_cache.h). A non-zero `statement_timeout` becomes the session's
+  // default, so transactions that use it need not send SET LOCAL (see db/transaction.h).
   static boost::asio::awaitable<std::unique_ptr<Connection>> connect(
       boost::asio::any_io_executor executor, const std::string& conninfo,
-      std::chrono::milliseconds timeout, bool use_prepared = true);
+      std::chrono::milliseconds timeout, bool use_prepared = true,
+      std::size_t statement_cache_size = 256,
+      std::chrono::milliseconds statement_timeout = std::chrono::milliseconds(0));
 
   // Sends every statement, then one sync, and reads every result: one round trip.
   // Throws the DbError of the first failing statement (the rest are skipped by the server).
@@ -55,6 +63,8 @@ class Connection {
   boost::asio::awaitable<void> exec_script(std::string_view sql, Deadline deadline = kNoDeadline);
   // Waits for the next NOTIFY on a channel this connection LISTENs to (no deadline; cancellable).
   boost::asio::awaitable<Notification> next_notification();
+
+  const StatementCache& statement_cache() const { return statement_cache_; }
 
   // A connection that failed at the socket level; the pool discards it.
   bool broken() const { return broken_; }
@@ -79,8 +89,13 @@ class Connection {
   std::shared_ptr<Watch> watch_;
   bool broken_ = false;
   bool use_prepared_ = true;
-  // SQL text → server-side prepared statement name on this connection.
+  // Fixed SQL text (core queries, BEGIN, COMMIT…) → prepared statement name on this connection.
   std::unordered_map<std::string_view, std::string> prepared_;
+  // Tenant templates, per schema.
+  StatementCache statement_cache_{0};
+  // Evicted statements whose DEALLOCATE has not run yet (its pipeline aborted first).
+  std::vector<std::string> to_deallocate_;
+  std::uint64_t statements_named_ = 0;
 };
 
 

@@ -69,7 +69,8 @@ asio::awaitable<PooledConnection> Pool::acquire() {
   std::exception_ptr failure;
   try {
     conn = co_await Connection::connect(executor_, options_.conninfo, options_.connect_timeout,
-                                        options_.use_prepared);
+                                        options_.use_prepared, options_.statement_cache_size,
+                                        options_.statement_timeout);
   } catch (...) {
     failure = std::current_exception();
   }

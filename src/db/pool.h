@@ -35,6 +35,8 @@ struct PoolOptions {
   std::chrono::milliseconds rollback_timeout{2000};
   // Statement deadline of migrations (schema changes on large tables, advisory-lock waits).
   std::chrono::milliseconds migration_statement_timeout{600000};
+  // Tenant statements kept prepared per connection (db/statement_cache.h); 0: none.
+  std::size_t statement_cache_size = 256;
 };
 
 using PoolStats = util::ResourcePoolStats;

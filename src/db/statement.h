@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "db/schema_identifier.h"
+
 namespace autoblog::db {
 
 using Param = std::optional<std::string>;  // nullopt = SQL NULL
@@ -21,9 +23,12 @@ struct Query {
 };
 
 // Which tables a query is written for. Core queries name autoblog_core.* tables and run on a
-// db::CoreTx; tenant queries use unqualified table names resolved through the tenant's
-// search_path and run only on a tenancy::TenantTx. The tag is part of the type, so running a
-// query on the wrong kind of transaction does not compile (tests/compile_fail/).
+// db::CoreTx; tenant queries are templates that write every tenant table as `{schema}.table`,
+// rendered for one tenant by the TenantTx that runs them (db/schema_identifier.h), and run only
+// on a tenancy::TenantTx. The tag is part of the type, so running a query on the wrong kind of
+// transaction does not compile (tests/compile_fail/). Pooled connections keep an empty
+// search_path, so a tenant table named without the placeholder is an error, never another
+// tenant's rows.
 enum class Scope { kCore, kTenant };
 
 // Declared as named constants: `inline constexpr db::CoreQuery kGet{"tenant_get", "SELECT ..."};`.
@@ -32,7 +37,11 @@ enum class Scope { kCore, kTenant };
 template <Scope S>
 class ScopedQuery {
  public:
-  explicit constexpr ScopedQuery(std::string_view name, std::string_view sql) : query_{name, sql} {}
+  // consteval: a tenant query that is not a valid template fails to compile.
+  explicit consteval ScopedQuery(std::string_view name, std::string_view sql) : query_{name, sql} {
+    if (S == Scope::kTenant && !is_tenant_sql_template(sql))
+      throw "a tenant query must write its tables as {schema}.table";
+  }
   constexpr std::string_view name() const { return query_.name; }
   constexpr std::string_view sql() const { return query_.sql; }
   // The untagged query, for the transaction that has already checked the scope.
@@ -51,6 +60,9 @@ struct Statement {
   // Prepare once per connection and reuse (skips parsing and planning on the server). Only for
   // fixed SQL text such as named Query constants, never for generated SQL.
   bool prepare = false;
+  // Set: `sql` is a tenant template, rendered for this schema; prepared through the
+  // connection's statement cache (db/statement_cache.h). Must outlive the call.
+  const SchemaIdentifier* schema = nullptr;
 };
 
 inline Statement prepared(const Query& q, Params params = {}) {

@@ -13,9 +13,6 @@ constexpr Query kCommit{"commit", "COMMIT"};
 // statement is prepared once per connection (is_local = true: it ends with the transaction).
 constexpr Query kSetLocalStatementTimeout{"set_local_statement_timeout",
                                           "SELECT set_config('statement_timeout', $1, true)"};
-constexpr Query kSetLocalTimeoutAndSearchPath{
-    "set_local_timeout_and_search_path",
-    "SELECT set_config('statement_timeout', $1, true), set_config('search_path', $2, true)"};
 
 Param timeout_param(std::chrono::milliseconds t) { return std::to_string(t.count()) + "ms"; }
 // How long past the server-side statement_timeout the client waits before it gives up on a
@@ -23,15 +20,11 @@ Param timeout_param(std::chrono::milliseconds t) { return std::to_string(t.count
 constexpr std::chrono::milliseconds kClientGrace{1000};
 }  // namespace
 
-Transaction::Transaction(PooledConnection conn, std::chrono::milliseconds statement_timeout)
+Transaction::Transaction(PooledConnection conn, std::chrono::milliseconds statement_timeout,
+                         bool session_has_timeout)
     : conn_(std::move(conn)), statement_timeout_(statement_timeout) {
-  setup_.push_back(prepared(kSetLocalStatementTimeout, Params{timeout_param(statement_timeout)}));
-}
-
-void Transaction::set_local_search_path(std::string quoted_schema) {
-  if (started_) throw std::logic_error("search_path set after the transaction started");
-  setup_.front() = prepared(kSetLocalTimeoutAndSearchPath,
-                            Params{timeout_param(statement_timeout_), std::move(quoted_schema)});
+  if (!session_has_timeout)
+    setup_.push_back(prepared(kSetLocalStatementTimeout, Params{timeout_param(statement_timeout)}));
 }
 
 Deadline Transaction::next_deadline() const {
@@ -42,13 +35,20 @@ Transaction::~Transaction() {
   if (started_ && !finished_) conn_.needs_rollback();
 }
 
+// Pooled connections run with the pool's statement_timeout as their session default (set at
+// connect), which saves a statement per transaction: the database's CPU is the limit for
+// single-query requests. Behind PgBouncer in transaction mode (prepared statements off), a
+// session setting does not follow the client from one server connection to the next, so there
+// every transaction sets it LOCAL.
 asio::awaitable<Transaction> Transaction::begin(Pool& pool) {
-  co_return Transaction(co_await pool.acquire(), pool.options().statement_timeout);
+  return begin(pool, pool.options().statement_timeout);
 }
 
 asio::awaitable<Transaction> Transaction::begin(Pool& pool,
                                                 std::chrono::milliseconds statement_timeout) {
-  co_return Transaction(co_await pool.acquire(), statement_timeout);
+  const auto& o = pool.options();
+  bool session_has_it = o.use_prepared && statement_timeout == o.statement_timeout;
+  co_return Transaction(co_await pool.acquire(), statement_timeout, session_has_it);
 }
 
 asio::awaitable<std::vector<Result>> Transaction::send(std::vector<Statement> statements) {
@@ -71,9 +71,18 @@ asio::awaitable<std::vector<Result>> Transaction::send(std::vector<Statement> st
   co_return results;
 }
 
-asio::awaitable<Result> Transaction::exec(const Query& query, Params params) {
+namespace {
+Statement statement_for(const Query& query, Params params, const SchemaIdentifier* schema) {
+  auto s = prepared(query, std::move(params));
+  s.schema = schema;
+  return s;
+}
+}  // namespace
+
+asio::awaitable<Result> Transaction::exec(const Query& query, Params params,
+                                          const SchemaIdentifier* schema) {
   std::vector<Statement> one;
-  one.push_back(prepared(query, std::move(params)));
+  one.push_back(statement_for(query, std::move(params), schema));
   auto results = co_await send(std::move(one));
   co_return std::move(results.front());
 }
@@ -97,7 +106,8 @@ asio::awaitable<void> Transaction::commit() {
   finished_ = true;
 }
 
-asio::awaitable<Result> Transaction::commit_with(const Query& query, Params params) {
+asio::awaitable<Result> Transaction::commit_with(const Query& query, Params params,
+                                                 const SchemaIdentifier* schema) {
   if (!started_) {
     // Nothing sent yet: the set-up statements and this query go out as one pipeline without
     // BEGIN/COMMIT. PostgreSQL runs a pipeline's statements up to its Sync as one implicit
@@ -108,13 +118,13 @@ asio::awaitable<Result> Transaction::commit_with(const Query& query, Params para
     all.reserve(setup_.size() + 1);
     for (auto& s : setup_) all.push_back(std::move(s));
     setup_.clear();
-    all.push_back(prepared(query, std::move(params)));
+    all.push_back(statement_for(query, std::move(params), schema));
     finished_ = true;  // whatever happens, the server has no open transaction left
     auto results = co_await conn_->pipeline(all, next_deadline());
     co_return std::move(results.back());
   }
   std::vector<Statement> two;
-  two.push_back(prepared(query, std::move(params)));
+  two.push_back(statement_for(query, std::move(params), schema));
   two.push_back(prepared(kCommit));
   auto results = co_await send(std::move(two));
   finished_ = true;

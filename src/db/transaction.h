@@ -1,6 +1,6 @@
 #pragma once
 // Transactions on a pooled connection that roll back unless commit() is called (the destructor
-// never commits). BEGIN and any set-up statements (SET LOCAL search_path for a tenant) are
+// never commits). BEGIN and the set-up statement (SET LOCAL statement_timeout) are
 // queued and sent in the same round trip as the first query; commit_with() sends a last query
 // and COMMIT together, so a one-query transaction costs one round trip — and when it is the
 // only query, it runs in the pipeline's implicit transaction without BEGIN/COMMIT.
@@ -8,13 +8,14 @@
 // Two kinds, told apart by the type system (see db/statement.h, Scope):
 //   db::CoreTx          runs CoreQuery only (autoblog_core.*), plus DDL scripts for migrations
 //                       and tenant provisioning;
-//   tenancy::TenantTx   runs TenantQuery only, inside the tenant's search_path; no raw SQL.
+//   tenancy::TenantTx   runs TenantQuery only, rendered for the tenant's schema; no raw SQL.
 // db::Transaction is the mechanics both share; it runs nothing by itself and cannot be made
 // directly. All are move-only and used by one coroutine at a time.
 //
 // Every transaction carries a statement deadline (the pool's statement_timeout unless begin()
-// is given another): sent as SET LOCAL statement_timeout with the set-up statements, and
-// enforced client-side with a grace period, so a hung server costs the caller its deadline and
+// is given another): the session default of pooled connections, or SET LOCAL statement_timeout
+// sent with the set-up statements when it differs (migrations) or sessions cannot be relied on
+// (PgBouncer, prepared statements off); enforced client-side with a grace period, so a hung server costs the caller its deadline and
 // the connection (discarded), never a pool slot for good.
 #include <boost/asio/awaitable.hpp>
 #include <vector>
@@ -38,19 +39,18 @@ class Transaction {
   static boost::asio::awaitable<Transaction> begin(Pool& pool);
   static boost::asio::awaitable<Transaction> begin(Pool& pool,
                                                    std::chrono::milliseconds statement_timeout);
-  Transaction(PooledConnection conn, std::chrono::milliseconds statement_timeout);
+  Transaction(PooledConnection conn, std::chrono::milliseconds statement_timeout,
+              bool session_has_timeout);
 
   // Untagged: the derived transaction types expose these for their own query scope only.
-  // `query` must outlive the call (named constants do).
-  boost::asio::awaitable<Result> exec(const Query& query, Params params = {});
+  // `query` must outlive the call (named constants do). With `schema`, the query is a tenant
+  // template rendered for that schema (db/schema_identifier.h).
+  boost::asio::awaitable<Result> exec(const Query& query, Params params = {},
+                                      const SchemaIdentifier* schema = nullptr);
   boost::asio::awaitable<void> exec_script(std::string_view sql);
   // Runs a last query and commits in the same round trip; returns the query's result.
-  boost::asio::awaitable<Result> commit_with(const Query& query, Params params = {});
-  // Scopes the transaction to one schema: SET LOCAL search_path, sent in the same set-up
-  // statement as the statement timeout (one statement per transaction, not two: the database's
-  // CPU is the limit for single-query requests). `quoted_schema` is an already quoted
-  // identifier; it travels as a bind parameter.
-  void set_local_search_path(std::string quoted_schema);
+  boost::asio::awaitable<Result> commit_with(const Query& query, Params params = {},
+                                             const SchemaIdentifier* schema = nullptr);
 
  private:
   boost::asio::awaitable<std::vector<Result>> send(std::vector<Statement> statements);

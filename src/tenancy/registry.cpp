@@ -10,6 +10,7 @@
 #include "tenancy/token_queries.h"
 #include "util/cursor.h"
 #include "util/random.h"
+#include "util/time.h"
 
 namespace autoblog::tenancy {
 
@@ -29,8 +30,8 @@ Tenant tenant_from_row(const db::Result& r, int row) {
   t.tier = parse_tier(r.get(row, 5)).value_or(Tier::kStarter);
   t.limits_json = std::string(r.get(row, 6));
   t.schema_version = static_cast<int>(r.get_int(row, 7));
-  t.created_at = std::string(r.get(row, 8));
-  t.updated_at = std::string(r.get(row, 9));
+  t.created_at = util::rfc3339_from_postgres(r.get(row, 8));
+  t.updated_at = util::rfc3339_from_postgres(r.get(row, 9));
   t.limits = compute_limits(t.tier, t.limits_json);
   return t;
 }
@@ -99,14 +100,16 @@ asio::awaitable<std::optional<Tenant>> TenantRegistry::get(const std::string& id
 }
 
 asio::awaitable<TenantPage> TenantRegistry::list(int limit,
-                                                 const std::optional<std::string>& cursor) {
+                                                 const std::optional<std::string>& cursor,
+                                                 bool include_deleted) {
   auto after = checked_cursor(cursor);
   auto tx = co_await db::CoreTx::begin(pool_);
   // One row more than asked tells whether there is a next page.
   Params p{param(limit + 1)};
   append_cursor(p, after);
-  auto r = co_await tx.commit_with(after ? queries::kListAfter : queries::kListFirst,
-                                   std::move(p));
+  const auto& query = include_deleted ? (after ? queries::kListAllAfter : queries::kListAllFirst)
+                                       : (after ? queries::kListAfter : queries::kListFirst);
+  auto r = co_await tx.commit_with(query, std::move(p));
   TenantPage page;
   int n = std::min(r.rows(), limit);
   for (int i = 0; i < n; ++i) page.items.push_back(tenant_from_row(r, i));
@@ -176,8 +179,11 @@ asio::awaitable<TokenPage> TenantRegistry::list_tokens(const std::string& tenant
   TokenPage page;
   int n = std::min(r.rows(), limit);
   for (int i = 0; i < n; ++i)
-    page.items.push_back(TokenInfo{std::string(r.get(i, 0)), std::string(r.get(i, 1)),
-                                   std::string(r.get(i, 2)), r.get_opt(i, 3)});
+    page.items.push_back(TokenInfo{
+        std::string(r.get(i, 0)), util::rfc3339_from_postgres(r.get(i, 1)),
+        util::rfc3339_from_postgres(r.get(i, 2)),
+        r.is_null(i, 3) ? std::nullopt
+                        : std::optional<std::string>(util::rfc3339_from_postgres(r.get(i, 3)))});
   if (r.rows() > limit && !page.items.empty())
     page.next_cursor =
         util::encode_cursor({page.items.back().issued_at, page.items.back().jti});

@@ -70,8 +70,10 @@ class TenantRegistry {
   boost::asio::awaitable<Tenant> create(const NewTenant& spec);
   // Deleted tenants are reported as absent.
   boost::asio::awaitable<std::optional<Tenant>> get(const std::string& id);
-  // `cursor` as returned in next_cursor; throws std::invalid_argument when malformed.
-  boost::asio::awaitable<TenantPage> list(int limit, const std::optional<std::string>& cursor);
+  // `cursor` as returned in next_cursor; throws std::invalid_argument when malformed. Deleted
+  // tenants only with include_deleted.
+  boost::asio::awaitable<TenantPage> list(int limit, const std::optional<std::string>& cursor,
+                                          bool include_deleted = false);
   boost::asio::awaitable<std::optional<Tenant>> update(const std::string& id,
                                                        const TenantPatch& patch);
   // Deletion, step 1 (resumable): marks the tenant deleted (refused everywhere from then on),

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "db/schema_identifier.h"
 #include "util/random.h"
 
 namespace autoblog::tenancy {
@@ -14,13 +15,7 @@ std::string schema_name_for(std::string_view tenant_id) {
   return name;
 }
 
-bool is_valid_schema_name(std::string_view name) {
-  constexpr std::string_view prefix = "tenant_";
-  if (name.size() != prefix.size() + 36 || !name.starts_with(prefix)) return false;
-  for (char c : name.substr(prefix.size()))
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '_')) return false;
-  return true;
-}
+bool is_valid_schema_name(std::string_view name) { return db::is_valid_tenant_schema_name(name); }
 
 std::string quote_identifier(std::string_view name) {
   std::string out = "\"";

@@ -6,7 +6,7 @@ namespace autoblog::tenancy::queries {
 
 #define AUTOBLOG_TENANT_COLUMNS                                                         \
   "id, name, domain, schema_name, status, subscription_tier, limits::text, schema_version, " \
-  "autoblog_core.rfc3339(created_at), autoblog_core.rfc3339(updated_at)"
+  "created_at, updated_at"
 
 inline constexpr db::CoreQuery kInsert{
     "tenant_insert",
@@ -31,6 +31,17 @@ inline constexpr db::CoreQuery kListAfter{
     "tenant_list_after",
     "SELECT " AUTOBLOG_TENANT_COLUMNS " FROM autoblog_core.tenants WHERE status <> 'deleted' "
     "AND (created_at, id) > ($2::timestamptz, $3::uuid) ORDER BY created_at, id LIMIT $1"};
+
+// The same lists with deleted tenants too (`autoblog tenant list --all`).
+inline constexpr db::CoreQuery kListAllFirst{
+    "tenant_list_all_first",
+    "SELECT " AUTOBLOG_TENANT_COLUMNS " FROM autoblog_core.tenants "
+    "ORDER BY created_at, id LIMIT $1"};
+
+inline constexpr db::CoreQuery kListAllAfter{
+    "tenant_list_all_after",
+    "SELECT " AUTOBLOG_TENANT_COLUMNS " FROM autoblog_core.tenants "
+    "WHERE (created_at, id) > ($2::timestamptz, $3::uuid) ORDER BY created_at, id LIMIT $1"};
 
 // $2..$6 NULL = unchanged; $7 true = set domain to $3 even when NULL (clear).
 inline constexpr db::CoreQuery kUpdate{

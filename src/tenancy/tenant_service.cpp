@@ -116,11 +116,12 @@ asio::awaitable<Tenant> TenantService::get(const std::string& id) const {
 }
 
 asio::awaitable<TenantPage> TenantService::list(int limit,
-                                                const std::optional<std::string>& cursor) const {
+                                                const std::optional<std::string>& cursor,
+                                                bool include_deleted) const {
   if (limit < 1 || limit > 100) throw InvalidInput("limit must be an integer between 1 and 100");
   std::optional<TenantPage> page;
   try {
-    page = co_await registry_.list(limit, cursor);
+    page = co_await registry_.list(limit, cursor, include_deleted);
   } catch (const std::invalid_argument&) {
     throw InvalidInput("cursor is malformed");
   }

@@ -54,8 +54,9 @@ class TenantService {
   // TenantNotFound for unknown and deleted tenants.
   boost::asio::awaitable<Tenant> get(const std::string& id) const;
   // `cursor` as returned in next_cursor; InvalidInput when malformed or limit not 1..100.
-  boost::asio::awaitable<TenantPage> list(int limit,
-                                          const std::optional<std::string>& cursor) const;
+  // Deleted tenants are left out unless include_deleted (status "deleted", domain freed).
+  boost::asio::awaitable<TenantPage> list(int limit, const std::optional<std::string>& cursor,
+                                          bool include_deleted = false) const;
   // InvalidInput, DomainTaken, TenantNotFound.
   boost::asio::awaitable<Tenant> update(const std::string& id, const TenantChanges& changes) const;
   // Resumable: marks the tenant deleted (refused from then on; schema dropped, tokens revoked),

@@ -2,31 +2,33 @@
 
 #include "db/errors.h"
 #include "tenancy/errors.h"
-#include "tenancy/schema_name.h"
 
 namespace autoblog::tenancy {
 
 namespace {
-// undefined_table / invalid_schema_name under a search_path that only names the tenant's
-// schema: the schema was dropped after the tenant was authorised.
-bool schema_gone(const db::DbError& e) {
-  return e.sqlstate() == "42P01" || e.sqlstate() == "3F000";
+// undefined_table / invalid_schema_name naming the tenant's own schema: the schema was dropped
+// after the tenant was authorised. PostgreSQL names the missing relation as it was written, so
+// an unqualified name (a query that forgot the placeholder) does not match and stays an error.
+bool schema_gone(const db::DbError& e, const db::SchemaIdentifier& schema) {
+  if (e.sqlstate() != "42P01" && e.sqlstate() != "3F000") return false;
+  return std::string_view(e.what()).find(schema.name()) != std::string_view::npos;
 }
 
-boost::asio::awaitable<db::Result> schema_checked(boost::asio::awaitable<db::Result> op) {
+boost::asio::awaitable<db::Result> schema_checked(boost::asio::awaitable<db::Result> op,
+                                                  const db::SchemaIdentifier& schema) {
   try {
     co_return co_await std::move(op);
   } catch (const db::DbError& e) {
-    if (!schema_gone(e)) throw;
+    if (!schema_gone(e, schema)) throw;
   }
   throw TenantInactive("tenant is no longer available");
 }
 }  // namespace
 
 TenantTx::TenantTx(db::Transaction base, const ActiveTenant& tenant)
-    : db::Transaction(std::move(base)), tenant_id_(tenant.id()) {
-  set_local_search_path(quote_identifier(tenant->schema_name));
-}
+    : db::Transaction(std::move(base)),
+      tenant_id_(tenant.id()),
+      schema_(db::SchemaIdentifier::tenant(tenant->schema_name)) {}
 
 boost::asio::awaitable<TenantTx> TenantTx::begin(db::Pool& pool, const ActiveTenant& tenant) {
   auto base = co_await db::Transaction::begin(pool);
@@ -34,12 +36,14 @@ boost::asio::awaitable<TenantTx> TenantTx::begin(db::Pool& pool, const ActiveTen
 }
 
 boost::asio::awaitable<db::Result> TenantTx::exec(const db::TenantQuery& query, db::Params params) {
-  return schema_checked(db::Transaction::exec(query.untagged(), std::move(params)));
+  return schema_checked(db::Transaction::exec(query.untagged(), std::move(params), &schema_),
+                        schema_);
 }
 
 boost::asio::awaitable<db::Result> TenantTx::commit_with(const db::TenantQuery& query,
                                                          db::Params params) {
-  return schema_checked(db::Transaction::commit_with(query.untagged(), std::move(params)));
+  return schema_checked(
+      db::Transaction::commit_with(query.untagged(), std::move(params), &schema_), schema_);
 }
 
 }  // namespace autoblog::tenancy

@@ -1,10 +1,14 @@
 #pragma once
-// The only way to run SQL against a tenant's data: a transaction whose first statement is
-// SET LOCAL search_path TO "<tenant schema>" (transaction-scoped, so safe behind PgBouncer in
-// transaction mode and never leaking into the next user of the pooled connection).
+// The only way to run SQL against a tenant's data: a transaction that renders each TenantQuery
+// template for the tenant's schema (`{schema}.table` → `"tenant_…".table`, db/schema_identifier.h)
+// and runs it through the connection's statement cache, so PostgreSQL plans a tenant's
+// statement once per connection instead of on every tenant switch. Pooled connections keep an
+// empty search_path: a table written without the placeholder fails instead of reading some
+// other schema.
 // It runs TenantQuery constants only (a CoreQuery does not compile here, nor does raw SQL) and
 // can only be opened for an ActiveTenant, which only the registry makes.
 // Move-only; used by one coroutine at a time.
+#include "db/schema_identifier.h"
 #include "db/transaction.h"
 #include "tenancy/active_tenant.h"
 
@@ -14,8 +18,9 @@ class TenantTx : private db::Transaction {
  public:
   static boost::asio::awaitable<TenantTx> begin(db::Pool& pool, const ActiveTenant& tenant);
 
-  // A tenant whose schema vanished meanwhile (deleted on this node or another, SQLSTATE 42P01
-  // or 3F000) throws TenantInactive; other database errors pass through unchanged.
+  // A tenant whose schema vanished meanwhile (deleted on this node or another: a missing
+  // relation or schema named with the tenant's schema) throws TenantInactive; other database
+  // errors, including a table named without the {schema} placeholder, pass through unchanged.
   boost::asio::awaitable<db::Result> exec(const db::TenantQuery& query, db::Params params = {});
   boost::asio::awaitable<db::Result> commit_with(const db::TenantQuery& query,
                                                  db::Params params = {});
@@ -26,6 +31,7 @@ class TenantTx : private db::Transaction {
  private:
   TenantTx(db::Transaction base, const ActiveTenant& tenant);
   std::string tenant_id_;
+  db::SchemaIdentifier schema_;
 };
 
 }  // namespace autoblog::tenancy

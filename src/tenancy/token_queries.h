@@ -6,8 +6,7 @@
 namespace autoblog::tenancy::queries {
 
 #define AUTOBLOG_TOKEN_COLUMNS                                                   \
-  "jti::text, autoblog_core.rfc3339(issued_at), autoblog_core.rfc3339(expires_at), " \
-  "autoblog_core.rfc3339(revoked_at)"
+  "jti::text, issued_at, expires_at, revoked_at"
 
 inline constexpr db::CoreQuery kRecordToken{
     "token_record",

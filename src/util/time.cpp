@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 
 namespace autoblog::util {
 
@@ -49,6 +50,55 @@ std::string format_rfc3339_unix(std::int64_t unix_seconds) {
 
 std::string format_rfc3339_millis(system_clock::time_point t) {
   return format(to_micros(t), 3);
+}
+
+namespace {
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+}  // namespace
+
+void append_rfc3339_from_postgres(std::string& out, std::string_view pg) {
+  auto bad = [&]() -> std::invalid_argument {
+    return std::invalid_argument("unexpected timestamp text from the database");
+  };
+  if (pg.ends_with(" BC")) {
+    out += format(kMinMicros, 6);
+    return;
+  }
+  auto space = pg.find(' ');
+  if (space == std::string_view::npos) throw bad();
+  if (space > 10) {  // a year of five or more digits
+    if (!all_digits(pg.substr(0, space - 6))) throw bad();
+    out += format(kMaxMicros, 6);
+    return;
+  }
+  // "YYYY-MM-DD HH:MM:SS" then an optional ".f{1,6}" then "+00".
+  std::string_view date = pg.substr(0, 10), time = pg.substr(11);
+  if (space != 10 || date[4] != '-' || date[7] != '-' || !all_digits(date.substr(0, 4)) ||
+      !all_digits(date.substr(5, 2)) || !all_digits(date.substr(8, 2)) || time.size() < 11 ||
+      time[2] != ':' || time[5] != ':' || !all_digits(time.substr(0, 2)) ||
+      !all_digits(time.substr(3, 2)) || !all_digits(time.substr(6, 2)) || !time.ends_with("+00"))
+    throw bad();
+  std::string_view fraction = time.substr(8, time.size() - 8 - 3);
+  if (!fraction.empty()) {
+    if (fraction[0] != '.' || fraction.size() > 7 || !all_digits(fraction.substr(1))) throw bad();
+    fraction.remove_prefix(1);
+  }
+  out += date;
+  out += 'T';
+  out += time.substr(0, 8);
+  out += '.';
+  out += fraction;
+  out.append(6 - fraction.size(), '0');
+  out += 'Z';
+}
+
+std::string rfc3339_from_postgres(std::string_view pg_timestamptz) {
+  std::string out;
+  out.reserve(27);
+  append_rfc3339_from_postgres(out, pg_timestamptz);
+  return out;
 }
 
 }  // namespace autoblog::util

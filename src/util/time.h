@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace autoblog::util {
 
@@ -22,5 +23,13 @@ std::string format_rfc3339(std::chrono::system_clock::time_point t);
 std::string format_rfc3339_unix(std::int64_t unix_seconds);
 // "YYYY-MM-DDTHH:MM:SS.fffZ", for log lines only.
 std::string format_rfc3339_millis(std::chrono::system_clock::time_point t);
+
+// Appends the API form of a timestamptz as PostgreSQL writes it in text with TimeZone UTC and
+// DateStyle ISO (every pooled connection's session settings): "YYYY-MM-DD HH:MM:SS[.f…]+00"
+// becomes "YYYY-MM-DDTHH:MM:SS.ffffffZ". Rewriting the text is cheaper for the database than
+// formatting with to_char() and gives the one API format. BC dates and years past 9999 are
+// clamped like format_rfc3339(). Throws std::invalid_argument for any other text.
+void append_rfc3339_from_postgres(std::string& out, std::string_view pg_timestamptz);
+std::string rfc3339_from_postgres(std::string_view pg_timestamptz);
 
 }  // namespace autoblog::util

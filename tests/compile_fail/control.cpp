@@ -7,7 +7,7 @@
 using namespace autoblog;
 
 constexpr db::CoreQuery kCore{"core", "SELECT 1 FROM autoblog_core.tenants"};
-constexpr db::TenantQuery kTenant{"tenant", "SELECT 1 FROM content_pipelines"};
+constexpr db::TenantQuery kTenant{"tenant", "SELECT 1 FROM {schema}.content_pipelines"};
 
 boost::asio::awaitable<void> ok(db::Pool& pool, tenancy::TenantRegistry& registry) {
   auto core = co_await db::CoreTx::begin(pool);

@@ -4,7 +4,7 @@
 using namespace autoblog;
 
 constexpr db::CoreQuery kCore{"core", "SELECT 1 FROM autoblog_core.tenants"};
-constexpr db::TenantQuery kTenant{"tenant", "SELECT 1 FROM content_pipelines"};
+constexpr db::TenantQuery kTenant{"tenant", "SELECT 1 FROM {schema}.content_pipelines"};
 
 boost::asio::awaitable<void> f(tenancy::TenantTx& tx) {
 #ifdef AUTOBLOG_EXPECT_COMPILE_ERROR

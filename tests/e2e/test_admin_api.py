@@ -1,4 +1,4 @@
-"""E2E: platform operator (admin) API — DESIGN.md §2 and docs/api-contract-notes.md."""
+"""E2E: platform operator (admin) API — DESIGN.md §2 and docs/api.md."""
 import secrets
 import time
 import unittest
@@ -180,7 +180,7 @@ class AdminApiTest(E2ETestCase):
         status, _, p = self.admin("PATCH", f"/v1/admin/tenants/{a['id']}", {"domain": domain})
         self.assertEqual(status, 200, p)
 
-    # ---- names and domains (docs/api-contract-notes.md, "Tenant names and domains")
+    # ---- names and domains (docs/api.md, "Admin API": names and domains)
 
     BAD_NAMES = [("nul\u0000x", "NUL"), ("esc\u001b[31mred", "ESC (C0)"), ("tab\tx", "tab"),
                  ("line\nbreak", "newline"), ("del\u007f", "DEL"), ("csi\u009b31m", "C1"),

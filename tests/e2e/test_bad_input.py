@@ -1,5 +1,5 @@
 """E2E: hostile and malformed input never crashes the server; ops endpoints (health, metrics,
-OpenAPI). DESIGN.md §2, §7 and docs/api-contract-notes.md."""
+OpenAPI). DESIGN.md §2, §7 and docs/api.md."""
 import json
 import re
 import select

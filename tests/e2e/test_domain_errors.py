@@ -219,7 +219,7 @@ class ResumableDeletionTest(MetricsMixin, E2ETestCase):
     def test_cli_delete_with_storage_down_is_resumed_by_a_second_delete(self):
         t, tok = self.tenant_with_files()
         self.s3.stop()
-        cp = run_cli(["tenant", "delete", t["id"]], env=self.cli_env)
+        cp = run_cli(["tenant", "delete", "--yes", t["id"]], env=self.cli_env)
         self.assertEqual(cp.returncode, 1, describe(cp))
         lines = [line for line in cp.stderr.splitlines() if line.strip()]
         self.assertEqual(len(lines), 1, describe(cp))
@@ -227,10 +227,10 @@ class ResumableDeletionTest(MetricsMixin, E2ETestCase):
         self.assert_refused(t, tok)
 
         self.s3.start()
-        cp = run_cli(["tenant", "delete", t["id"]], env=self.cli_env)
+        cp = run_cli(["tenant", "delete", "--yes", t["id"]], env=self.cli_env)
         self.assertEqual(cp.returncode, 0, describe(cp))
         self.assertEqual(self.objects_of(t["id"]), {}, "the tenant's objects are orphaned")
-        cp = run_cli(["tenant", "delete", t["id"]], env=self.cli_env)
+        cp = run_cli(["tenant", "delete", "--yes", t["id"]], env=self.cli_env)
         self.assertEqual(cp.returncode, 1, describe(cp))
         self.assertIn("not found", cp.stderr, describe(cp))
 

@@ -1,5 +1,5 @@
 """E2E: embedded default (private PostgreSQL under the data dir, generated secrets) and the
-operator CLI (DESIGN.md §1, docs/api-contract-notes.md "Configuration")."""
+operator CLI (DESIGN.md §1, docs/configuration.md)."""
 import json
 import os
 import re
@@ -267,7 +267,7 @@ class CliTest(E2ETestCase):
         self.assertTrue(back, "server still refuses a tenant re-activated via CLI after 2 s")
 
         # delete
-        self.cli("tenant", "delete", tid)
+        self.cli("tenant", "delete", "--yes", tid)
         cp = self.cli("tenant", "show", tid, ok=False)
         self.assertNotEqual(cp.returncode, 0, describe(cp))
         self.assertTrue(cp.stderr.strip(), describe(cp))
@@ -311,7 +311,7 @@ class CliTest(E2ETestCase):
     def test_unknown_and_invalid(self):
         for args in (("tenant", "show", random_uuid()),
                      ("tenant", "suspend", random_uuid()),
-                     ("tenant", "delete", random_uuid()),
+                     ("tenant", "delete", "--yes", random_uuid()),
                      ("tenant", "token", random_uuid()),
                      ("tenant", "show", "not-a-uuid"),
                      ("tenant", "create", "--name", "x", "--tier", "platinum"),

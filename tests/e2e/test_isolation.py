@@ -244,7 +244,7 @@ class IsolationTest(E2ETestCase):
                                          or 0x202A <= ord(c) <= 0x202E or 0x2066 <= ord(c) <= 0x2069
                                          or c in "\u2028\u2029\u200e\u200f" for c in s):
                     # refusing control and bidi characters in a display name is legitimate
-                    # validation (docs/api-contract-notes.md, "Tenant names and domains")
+                    # validation (docs/api.md, "Admin API": names and domains)
                     self.assertError((status, None, t), 400, "invalid_request")
                     continue
                 self.assertEqual(status, 201, t)

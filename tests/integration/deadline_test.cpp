@@ -24,22 +24,29 @@ using namespace std::chrono_literals;
 
 class DeadlineTest : public DatabaseTest {};
 
-TEST_F(DeadlineTest, EveryTransactionSetsItsStatementTimeoutLocally) {
-  auto seen = run([&]() -> asio::awaitable<std::pair<std::string, std::string>> {
-    std::string inside, after;
+// The pool's statement_timeout is every pooled session's default; a transaction with another
+// deadline (migrations) sets its own LOCAL one, which ends with it.
+TEST_F(DeadlineTest, EveryTransactionRunsUnderItsStatementTimeout) {
+  constexpr db::CoreQuery q{"t", "SELECT current_setting('statement_timeout')"};
+  auto seen = run([&]() -> asio::awaitable<std::vector<std::string>> {
+    std::vector<std::string> out;
+    {
+      auto tx = co_await db::CoreTx::begin(*pool_);  // the default: no SET LOCAL needed
+      out.emplace_back((co_await tx.commit_with(q)).get(0, 0));
+    }
     {
       auto tx = co_await db::CoreTx::begin(*pool_, 1234ms);
-      constexpr db::CoreQuery q{"t", "SELECT current_setting('statement_timeout')"};
-      auto r = co_await tx.commit_with(q);
-      inside = r.get(0, 0);
+      out.emplace_back((co_await tx.commit_with(q)).get(0, 0));
     }
     auto conn = co_await pool_->acquire();  // the same (only) idle connection
     auto r = co_await conn->exec(db::Statement{"SELECT current_setting('statement_timeout')", {}});
-    after = r.get(0, 0);
-    co_return std::make_pair(inside, after);
+    out.emplace_back(r.get(0, 0));
+    co_return out;
   }());
-  EXPECT_EQ(seen.first, "1234ms");
-  EXPECT_EQ(seen.second, "0") << "the LOCAL timeout leaked into the pooled connection";
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0], "5s");  // PoolOptions' default of 5000 ms, set on the session at connect
+  EXPECT_EQ(seen[1], "1234ms");
+  EXPECT_EQ(seen[2], "5s") << "the LOCAL timeout leaked into the pooled connection";
 }
 
 TEST_F(DeadlineTest, ServerSideTimeoutIsAQueryTimeout) {

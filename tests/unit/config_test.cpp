@@ -39,6 +39,32 @@ TEST(Config, EnvironmentOverridesDefaults) {
   EXPECT_FALSE(c.access_log);
 }
 
+TEST(Config, ListenHostIsAnAddressOrAResolvedName) {
+  Config c;
+  c.listen = "[::1]:8080";
+  validate(c);
+  EXPECT_EQ(c.listen_host, "::1");
+  EXPECT_EQ(c.listen_addresses, std::vector<std::string>{"::1"});
+
+  // localhost is 127.0.0.1 (and ::1 where IPv6 is configured): listened on as such.
+  c.listen = "localhost:8080";
+  validate(c);
+  EXPECT_EQ(c.listen_host, "localhost");
+  EXPECT_EQ(c.listen_port, 8080);
+  ASSERT_FALSE(c.listen_addresses.empty());
+  for (const auto& a : c.listen_addresses) EXPECT_TRUE(a == "127.0.0.1" || a == "::1") << a;
+
+  // .invalid never resolves (RFC 6761): a config error naming the setting and the name.
+  c.listen = "no-such-host.invalid:8080";
+  try {
+    validate(c);
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("no-such-host.invalid"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("listen"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Config, BadNumbersAreConfigErrors) {
   EXPECT_THROW(config_from_env(env({{"AUTOBLOG_DB_POOL_SIZE", "ten"}})), ConfigError);
   EXPECT_THROW(config_from_env(env({{"AUTOBLOG_WORKERS", "3x"}})), ConfigError);

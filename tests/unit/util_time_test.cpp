@@ -1,13 +1,12 @@
-// util::format_rfc3339*: the API's one timestamp format, which must match what the SQL function
-// autoblog_core.rfc3339() renders (six fractional digits, UTC, "Z").
+// util::format_rfc3339* and rfc3339_from_postgres: the API's one timestamp format (six
+// fractional digits, UTC, "Z"), whether the instant comes from the server's clock or the database.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdint>
-#include <regex>
+#include <stdexcept>
 #include <string>
 
-#include "db/migrations/embedded.h"
 #include "util/time.h"
 
 namespace autoblog::util {
@@ -42,16 +41,30 @@ TEST(Rfc3339, OutOfRangeYearsAreClamped) {
   EXPECT_EQ(format_rfc3339_unix(INT64_MIN), "0000-01-01T00:00:00.000000Z");
 }
 
-// The SQL side of the contract: if someone changes the migration's format, this fails and
-// points at the C++ formatter that must change with it.
-TEST(Rfc3339, MatchesTheSqlFunctionInTheCoreMigration) {
-  std::string sql;
-  for (const auto& file : db::embedded_core_migrations()) sql += file.sql;
-  EXPECT_NE(sql.find("to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"),
-            std::string::npos)
-      << "autoblog_core.rfc3339() changed: make util::format_rfc3339 match it";
-  EXPECT_TRUE(std::regex_match(format_rfc3339(system_clock::now()),
-                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)")));
+// PostgreSQL's text form of a timestamptz (TimeZone UTC, DateStyle ISO) in the API's form.
+TEST(Rfc3339FromPostgres, PadsTheFractionToMicroseconds) {
+  EXPECT_EQ(rfc3339_from_postgres("2026-12-05 18:10:51.123456+00"), "2026-12-05T18:10:51.123456Z");
+  EXPECT_EQ(rfc3339_from_postgres("2026-12-05 18:10:51.1+00"), "2026-12-05T18:10:51.100000Z");
+  EXPECT_EQ(rfc3339_from_postgres("2026-12-05 18:10:51+00"), "2026-12-05T18:10:51.000000Z");
+}
+
+TEST(Rfc3339FromPostgres, MatchesTheFormatterForTheSameInstant) {
+  const auto t = sys_days{year{2000} / February / 29} + hours{23} + minutes{59} + seconds{58} +
+                 microseconds{5};
+  EXPECT_EQ(rfc3339_from_postgres("2000-02-29 23:59:58.000005+00"),
+            format_rfc3339(time_point_cast<system_clock::duration>(t)));
+}
+
+TEST(Rfc3339FromPostgres, OutOfRangeYearsAreClampedLikeTheFormatter) {
+  EXPECT_EQ(rfc3339_from_postgres("0044-03-15 12:00:00+00 BC"), "0000-01-01T00:00:00.000000Z");
+  EXPECT_EQ(rfc3339_from_postgres("12026-01-01 00:00:00+00"), "9999-12-31T23:59:59.999999Z");
+}
+
+TEST(Rfc3339FromPostgres, RefusesAnythingElse) {
+  for (const char* bad : {"", "infinity", "2026-12-05T18:10:51Z", "2026-12-05 18:10:51+01",
+                          "2026-12-05 18:10:51.1234567+00", "2026-12-05 18:10:51.+00",
+                          "2026-12-05 18:10+00", "2026-1x-05 18:10:51+00", "2026-12-05"})
+    EXPECT_THROW(rfc3339_from_postgres(bad), std::invalid_argument) << bad;
 }
 
 }  // namespace

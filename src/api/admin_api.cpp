@@ -40,6 +40,27 @@ boost::json::value domain_schema() {
 }
 boost::json::value tier_schema() { return s::string_enum({"starter", "growth", "enterprise"}); }
 
+}  // namespace
+
+const boost::json::value& tenant_create_schema() {
+  static const boost::json::value schema = s::object(
+      {{"name", s::string(1, 255)}, {"domain", domain_schema()}, {"subscription_tier", tier_schema()}},
+      {"name"});
+  return schema;
+}
+
+const boost::json::value& tenant_update_schema() {
+  static const boost::json::value schema =
+      s::object({{"name", s::string(1, 255)},
+                 {"domain", domain_schema()},
+                 {"subscription_tier", tier_schema()},
+                 {"status", s::string_enum({"active", "suspended"})},
+                 {"limits", defs::components().at("LimitOverrides")}});
+  return schema;
+}
+
+namespace {
+
 tenancy::TenantSpec tenant_spec(const boost::json::object& body) {
   tenancy::TenantSpec spec;
   spec.name = http::string_field(body, "name").value();
@@ -74,10 +95,7 @@ void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
               .operation_id = "createTenant",
               .tag = "admin",
               .summary = "Create a tenant (registry row, schema and migrations in one transaction)",
-              .body = http::BodySpec{.schema = s::object({{"name", s::string(1, 255)},
-                                                          {"domain", domain_schema()},
-                                                          {"subscription_tier", tier_schema()}},
-                                                         {"name"})},
+              .body = http::BodySpec{.schema = tenant_create_schema()},
               .responses = {defs::created("The new tenant", tenant_schema),
                             defs::error(409, "conflict: the domain belongs to another tenant")}},
              [service](Request& req) -> asio::awaitable<Response> {
@@ -125,12 +143,7 @@ void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
               .tag = "admin",
               .summary = "Change a tenant's name, domain, tier, status or limits",
               .params = {tenant_id},
-              .body = http::BodySpec{.schema = s::object(
-                                         {{"name", s::string(1, 255)},
-                                          {"domain", domain_schema()},
-                                          {"subscription_tier", tier_schema()},
-                                          {"status", s::string_enum({"active", "suspended"})},
-                                          {"limits", defs::components().at("LimitOverrides")}})},
+              .body = http::BodySpec{.schema = tenant_update_schema()},
               .responses = {defs::response(200, "The changed tenant", tenant_schema),
                             defs::error(409, "conflict: the domain belongs to another tenant")}},
              [service](Request& req) -> asio::awaitable<Response> {

@@ -1,14 +1,17 @@
-// Platform operator routes: request JSON → tenancy::TenantService inputs → responses. The
-// validation rules and errors are the service's (shared with the CLI); JSON shape checks
-// (known fields, value types) are this file's.
+// Platform operator routes: request JSON → tenancy::TenantService inputs → responses. Each
+// route's definition (fields, types, limits) is enforced before its handler runs; the rules
+// beyond a schema (name text, hostnames, uniqueness) are the service's, shared with the CLI.
 #include "api/admin_api.h"
 
 #include <boost/json/serialize.hpp>
 
 #include "api/common.h"
+#include "api/definitions.h"
 #include "auth/jwt.h"
 #include "http/errors.h"
 #include "http/json_body.h"
+#include "http/operation.h"
+#include "http/schema.h"
 #include "tenancy/tenant_service.h"
 #include "util/time.h"
 
@@ -18,6 +21,7 @@ namespace asio = boost::asio;
 using http::Audience;
 using http::Request;
 using http::Response;
+namespace s = http::schema;
 
 namespace {
 
@@ -26,23 +30,46 @@ std::optional<std::optional<std::string>> domain_field(const boost::json::object
   auto* d = body.if_contains("domain");
   if (!d) return std::nullopt;
   if (d->is_null()) return std::optional<std::string>();
-  if (!d->is_string()) throw http::BadRequest("field 'domain' must be a string or null");
-  return std::optional<std::string>(std::string(d->as_string()));
+  return http::string_field(body, "domain");
 }
 
+// The request schemas (checked before the handlers run).
+boost::json::value domain_schema() {
+  return s::with_description(s::nullable(s::string(1, 255)),
+                             "A hostname, stored in canonical form; null for none");
+}
+boost::json::value tier_schema() { return s::string_enum({"starter", "growth", "enterprise"}); }
+
+}  // namespace
+
+const boost::json::value& tenant_create_schema() {
+  static const boost::json::value schema = s::object(
+      {{"name", s::string(1, 255)}, {"domain", domain_schema()}, {"subscription_tier", tier_schema()}},
+      {"name"});
+  return schema;
+}
+
+const boost::json::value& tenant_update_schema() {
+  static const boost::json::value schema =
+      s::object({{"name", s::string(1, 255)},
+                 {"domain", domain_schema()},
+                 {"subscription_tier", tier_schema()},
+                 {"status", s::string_enum({"active", "suspended"})},
+                 {"limits", defs::components().at("LimitOverrides")}});
+  return schema;
+}
+
+namespace {
+
 tenancy::TenantSpec tenant_spec(const boost::json::object& body) {
-  http::require_known_fields(body, {"name", "domain", "subscription_tier"});
   tenancy::TenantSpec spec;
-  auto name = http::string_field(body, "name");
-  if (!name) throw http::BadRequest("field 'name' is required");
-  spec.name = *name;
+  spec.name = http::string_field(body, "name").value();
   if (auto d = domain_field(body)) spec.domain = *d;
   spec.tier = http::string_field(body, "subscription_tier");
   return spec;
 }
 
 tenancy::TenantChanges tenant_changes(const boost::json::object& body) {
-  http::require_known_fields(body, {"name", "domain", "subscription_tier", "status", "limits"});
   tenancy::TenantChanges c;
   c.name = http::string_field(body, "name");
   c.domain = domain_field(body);
@@ -59,17 +86,34 @@ void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
                       cache::TenantCache& cache) {
   tenancy::TenantService service(registry, storage, cache);  // references: routes keep copies
 
-  router.add("POST", "/v1/admin/tenants", Audience::kAdmin,
-             "Create a tenant (registry row, schema and migrations in one transaction)",
+  const auto tenant_id = defs::uuid_path("id", "The tenant's id");
+  const auto tenant_schema = s::ref("Tenant");
+
+  router.add({.method = "POST",
+              .path = "/v1/admin/tenants",
+              .audience = Audience::kAdmin,
+              .operation_id = "createTenant",
+              .tag = "admin",
+              .summary = "Create a tenant (registry row, schema and migrations in one transaction)",
+              .body = http::BodySpec{.schema = tenant_create_schema()},
+              .responses = {defs::created("The new tenant", tenant_schema),
+                            defs::error(409, "conflict: the domain belongs to another tenant")}},
              [service](Request& req) -> asio::awaitable<Response> {
-               auto spec = tenant_spec(http::parse_json_object(req));
+               auto spec = tenant_spec(http::json_body(req));
                auto tenant = co_await service.create(spec);
                auto res = http::json_response(201, admin_tenant_json(tenant));
                with_location(res, "/v1/admin/tenants/" + tenant.id);
                co_return res;
              });
 
-  router.add("GET", "/v1/admin/tenants", Audience::kAdmin, "List tenants",
+  router.add({.method = "GET",
+              .path = "/v1/admin/tenants",
+              .audience = Audience::kAdmin,
+              .operation_id = "listTenants",
+              .tag = "admin",
+              .summary = "List tenants",
+              .params = {defs::limit_query(), defs::cursor_query()},
+              .responses = {defs::response(200, "A page of tenants", defs::page_of(tenant_schema))}},
              [service](Request& req) -> asio::awaitable<Response> {
                int limit = http::page_limit(req);
                std::optional<std::string> cursor;
@@ -81,35 +125,67 @@ void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
                co_return Response::json(200, list_body(items, page.next_cursor));
              });
 
-  router.add("GET", "/v1/admin/tenants/{id}", Audience::kAdmin, "Get a tenant",
+  router.add({.method = "GET",
+              .path = "/v1/admin/tenants/{id}",
+              .audience = Audience::kAdmin,
+              .operation_id = "getTenant",
+              .tag = "admin",
+              .summary = "Get a tenant",
+              .params = {tenant_id},
+              .responses = {defs::response(200, "The tenant", tenant_schema)}},
              [service](Request& req) -> asio::awaitable<Response> {
                auto tenant = co_await service.get(uuid_param(req, "id"));
                co_return http::json_response(200, admin_tenant_json(tenant));
              });
 
-  router.add("PATCH", "/v1/admin/tenants/{id}", Audience::kAdmin,
-             "Change a tenant's name, domain, tier, status or limits",
+  router.add({.method = "PATCH",
+              .path = "/v1/admin/tenants/{id}",
+              .audience = Audience::kAdmin,
+              .operation_id = "updateTenant",
+              .tag = "admin",
+              .summary = "Change a tenant's name, domain, tier, status or limits",
+              .params = {tenant_id},
+              .body = http::BodySpec{.schema = tenant_update_schema()},
+              .responses = {defs::response(200, "The changed tenant", tenant_schema),
+                            defs::error(409, "conflict: the domain belongs to another tenant")}},
              [service](Request& req) -> asio::awaitable<Response> {
                auto id = uuid_param(req, "id");
-               auto changes = tenant_changes(http::parse_json_object(req));
+               auto changes = tenant_changes(http::json_body(req));
                auto tenant = co_await service.update(id, changes);
                co_return http::json_response(200, admin_tenant_json(tenant));
              });
 
-  router.add("DELETE", "/v1/admin/tenants/{id}", Audience::kAdmin,
-             "Delete a tenant: drops its schema, purges its storage and cache, revokes its "
-             "tokens (a retry after a failed purge finishes it)",
+  router.add({.method = "DELETE",
+              .path = "/v1/admin/tenants/{id}",
+              .audience = Audience::kAdmin,
+              .operation_id = "deleteTenant",
+              .tag = "admin",
+              .summary = "Delete a tenant",
+              .description = "Drops its schema, purges its storage and cache and revokes its "
+                             "tokens; a retry after a failed purge finishes it.",
+              .params = {tenant_id},
+              .responses = {defs::no_content("Deleted")}},
              [service](Request& req) -> asio::awaitable<Response> {
                co_await service.remove(uuid_param(req, "id"));
                co_return Response::no_content();
              });
 
-  router.add("POST", "/v1/admin/tenants/{id}/tokens", Audience::kAdmin,
-             "Issue a tenant JWT (HS256)",
+  router.add({.method = "POST",
+              .path = "/v1/admin/tenants/{id}/tokens",
+              .audience = Audience::kAdmin,
+              .operation_id = "issueTenantToken",
+              .tag = "admin",
+              .summary = "Issue a tenant JWT (HS256)",
+              .params = {tenant_id},
+              .body = http::BodySpec{.schema = s::object({{"ttl_seconds",
+                                                           s::with_description(
+                                                               s::integer(1, 2592000),
+                                                               "Lifetime; default 3600")}}),
+                                     .required = false},
+              .responses = {defs::created("The token (shown only once)", s::ref("IssuedToken"))}},
              [service, &jwt](Request& req) -> asio::awaitable<Response> {
                auto id = uuid_param(req, "id");
-               auto body = http::parse_json_object(req, /*allow_empty=*/true);
-               http::require_known_fields(body, {"ttl_seconds"});
+               const auto& body = http::json_body(req);
                auto ttl = http::int_field(body, "ttl_seconds").value_or(3600);
                auto issued = co_await service.issue_token(jwt, id, ttl);
                boost::json::object out{{"token", issued.token},
@@ -121,8 +197,14 @@ void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
                co_return res;
              });
 
-  router.add("GET", "/v1/admin/tenants/{id}/tokens", Audience::kAdmin,
-             "List a tenant's issued tokens (jti and times, never the token)",
+  router.add({.method = "GET",
+              .path = "/v1/admin/tenants/{id}/tokens",
+              .audience = Audience::kAdmin,
+              .operation_id = "listTenantTokens",
+              .tag = "admin",
+              .summary = "List a tenant's issued tokens (jti and times, never the token)",
+              .params = {tenant_id, defs::limit_query(), defs::cursor_query()},
+              .responses = {defs::response(200, "A page of tokens", defs::page_of(s::ref("TokenInfo")))}},
              [service](Request& req) -> asio::awaitable<Response> {
                auto id = uuid_param(req, "id");
                int limit = http::page_limit(req);
@@ -141,8 +223,16 @@ void add_admin_routes(http::Router& router, tenancy::TenantRegistry& registry,
                co_return Response::json(200, list_body(items, page.next_cursor));
              });
 
-  router.add("DELETE", "/v1/admin/tenants/{id}/tokens/{jti}", Audience::kAdmin,
-             "Revoke one token (refused by every API node within about a second)",
+  router.add({.method = "DELETE",
+              .path = "/v1/admin/tenants/{id}/tokens/{jti}",
+              .audience = Audience::kAdmin,
+              .operation_id = "revokeTenantToken",
+              .tag = "admin",
+              .summary = "Revoke one token (refused by every API node within about a second)",
+              .params = {tenant_id,
+                         {"jti", http::ParamSpec::In::kPath, true, s::string(1),
+                          "The token's jti claim (a UUID; any other value is not found)"}},
+              .responses = {defs::no_content("Revoked")}},
              [service](Request& req) -> asio::awaitable<Response> {
                auto id = uuid_param(req, "id");
                std::string jti(req.param("jti"));

@@ -3,10 +3,13 @@
 // The rules (statuses, transitions, cursors, dates) live in the service; its errors become HTTP
 // statuses in api/error_mapping.cpp.
 #include "api/common.h"
+#include "api/definitions.h"
 #include "api/tenant_api.h"
 #include "content/content_service.h"
 #include "http/errors.h"
 #include "http/json_body.h"
+#include "http/operation.h"
+#include "http/schema.h"
 
 namespace autoblog::api {
 
@@ -14,6 +17,7 @@ namespace asio = boost::asio;
 using http::Audience;
 using http::Request;
 using http::Response;
+namespace s = http::schema;
 
 namespace {
 
@@ -33,13 +37,26 @@ Response page_response(const content::JsonPage& page) {
 void add_content_routes(http::Router& router, db::Pool& pool) {
   content::ContentService service(pool);  // references only: each route keeps a copy
 
-  router.add("POST", "/v1/content", Audience::kTenant,
-             "Create a content item (status inspiration, or briefed with a brief)",
+  const auto item_schema = s::ref("ContentItem");
+  const auto content_id = defs::uuid_path("id", "The content item's id");
+  const auto status_schema =
+      s::string_enum({"inspiration", "briefed", "generating", "generated", "approved",
+                      "scheduled", "published", "failed", "archived"});
+
+  router.add({.method = "POST",
+              .path = "/v1/content",
+              .audience = Audience::kTenant,
+              .operation_id = "createContent",
+              .tag = "content",
+              .summary = "Create a content item (status inspiration, or briefed with a brief)",
+              .body = http::BodySpec{.schema = s::object(
+                                         {{"inspiration_data", s::any_object()},
+                                          {"content_brief", s::nullable(s::any_object())}},
+                                         {"inspiration_data"})},
+              .responses = {defs::created("The new item", item_schema)}},
              [service](Request& req) -> asio::awaitable<Response> {
-               auto body = http::parse_json_object(req);
-               http::require_known_fields(body, {"inspiration_data", "content_brief"});
+               const auto& body = http::json_body(req);
                auto* inspiration = http::object_field(body, "inspiration_data");
-               if (!inspiration) throw http::BadRequest("field 'inspiration_data' is required");
                content::NewContent item;
                item.inspiration_json = *json_text(inspiration);
                item.brief_json = json_text(http::object_field(body, "content_brief", true));
@@ -50,8 +67,17 @@ void add_content_routes(http::Router& router, db::Pool& pool) {
                co_return res;
              });
 
-  router.add("GET", "/v1/content", Audience::kTenant,
-             "List content items, newest first (?status=, ?limit=, ?cursor=)",
+  router.add({.method = "GET",
+              .path = "/v1/content",
+              .audience = Audience::kTenant,
+              .operation_id = "listContent",
+              .tag = "content",
+              .summary = "List content items, newest first",
+              .params = {{"status", http::ParamSpec::In::kQuery, false, status_schema,
+                          "Only items in this status"},
+                         defs::limit_query(),
+                         defs::cursor_query()},
+              .responses = {defs::response(200, "A page of items", defs::page_of(item_schema))}},
              [service](Request& req) -> asio::awaitable<Response> {
                auto page = page_request(req);
                std::optional<std::string> status;
@@ -60,18 +86,39 @@ void add_content_routes(http::Router& router, db::Pool& pool) {
                co_return page_response(result);
              });
 
-  router.add("GET", "/v1/content/{id}", Audience::kTenant, "Get a content item",
+  router.add({.method = "GET",
+              .path = "/v1/content/{id}",
+              .audience = Audience::kTenant,
+              .operation_id = "getContent",
+              .tag = "content",
+              .summary = "Get a content item",
+              .params = {content_id},
+              .responses = {defs::response(200, "The item", item_schema)}},
              [service](Request& req) -> asio::awaitable<Response> {
                auto json = co_await service.get(active_caller(req), uuid_param(req, "id"));
                co_return Response::json(200, std::move(json));
              });
 
-  router.add("PATCH", "/v1/content/{id}", Audience::kTenant,
-             "Change a content item's brief, generated content or status (legal transitions only)",
+  router.add({.method = "PATCH",
+              .path = "/v1/content/{id}",
+              .audience = Audience::kTenant,
+              .operation_id = "updateContent",
+              .tag = "content",
+              .summary = "Change a content item's brief, generated content or status",
+              .description = "Status changes follow the pipeline: inspiration → briefed → "
+                             "generating → generated → approved → (scheduled →) published, "
+                             "plus failed and archived. A client may not move an item into "
+                             "generating, scheduled or published (409).",
+              .params = {content_id},
+              .body = http::BodySpec{.schema = s::object(
+                                         {{"content_brief", s::nullable(s::any_object())},
+                                          {"generated_content", s::nullable(s::any_object())},
+                                          {"status", status_schema}})},
+              .responses = {defs::response(200, "The changed item", item_schema),
+                            defs::error(409, "conflict: a status change the pipeline forbids")}},
              [service](Request& req) -> asio::awaitable<Response> {
                auto id = uuid_param(req, "id");
-               auto body = http::parse_json_object(req);
-               http::require_known_fields(body, {"content_brief", "generated_content", "status"});
+               const auto& body = http::json_body(req);
                content::ContentChanges changes;
                if (auto* brief = http::object_field(body, "content_brief", true))
                  changes.brief_json = json_text(brief);
@@ -82,21 +129,37 @@ void add_content_routes(http::Router& router, db::Pool& pool) {
                co_return Response::json(200, std::move(json));
              });
 
-  router.add("DELETE", "/v1/content/{id}", Audience::kTenant,
-             "Delete a content item and its performance records",
+  router.add({.method = "DELETE",
+              .path = "/v1/content/{id}",
+              .audience = Audience::kTenant,
+              .operation_id = "deleteContent",
+              .tag = "content",
+              .summary = "Delete a content item and its performance records",
+              .params = {content_id},
+              .responses = {defs::no_content("Deleted")}},
              [service](Request& req) -> asio::awaitable<Response> {
                co_await service.remove(active_caller(req), uuid_param(req, "id"));
                co_return Response::no_content();
              });
 
-  router.add("POST", "/v1/content/{id}/performance", Audience::kTenant,
-             "Record performance metrics for a content item",
+  router.add({.method = "POST",
+              .path = "/v1/content/{id}/performance",
+              .audience = Audience::kTenant,
+              .operation_id = "recordPerformance",
+              .tag = "content",
+              .summary = "Record performance metrics for a content item",
+              .params = {content_id},
+              .body = http::BodySpec{.schema = s::object(
+                                         {{"metrics", s::any_object()},
+                                          {"tracked_at", s::with_description(
+                                                             s::date_time(),
+                                                             "When measured; default now")}},
+                                         {"metrics"})},
+              .responses = {defs::created("The record", s::ref("PerformanceRecord"))}},
              [service](Request& req) -> asio::awaitable<Response> {
                auto id = uuid_param(req, "id");
-               auto body = http::parse_json_object(req);
-               http::require_known_fields(body, {"metrics", "tracked_at"});
+               const auto& body = http::json_body(req);
                auto* metrics = http::object_field(body, "metrics");
-               if (!metrics) throw http::BadRequest("field 'metrics' is required");
                content::NewPerformance record;
                record.metrics_json = *json_text(metrics);
                record.tracked_at = http::string_field(body, "tracked_at");
@@ -107,8 +170,15 @@ void add_content_routes(http::Router& router, db::Pool& pool) {
                co_return res;
              });
 
-  router.add("GET", "/v1/content/{id}/performance", Audience::kTenant,
-             "List a content item's performance records, newest first",
+  router.add({.method = "GET",
+              .path = "/v1/content/{id}/performance",
+              .audience = Audience::kTenant,
+              .operation_id = "listPerformance",
+              .tag = "content",
+              .summary = "List a content item's performance records, newest first",
+              .params = {content_id, defs::limit_query(), defs::cursor_query()},
+              .responses = {defs::response(200, "A page of records",
+                                       defs::page_of(s::ref("PerformanceRecord")))}},
              [service](Request& req) -> asio::awaitable<Response> {
                auto id = uuid_param(req, "id");
                auto page = page_request(req);

@@ -7,10 +7,13 @@
 #include <chrono>
 
 #include "api/common.h"
+#include "api/definitions.h"
 #include "api/usage_reporter.h"
 #include "http/errors.h"
 #include "http/json_body.h"
+#include "http/operation.h"
 #include "http/ranges.h"
+#include "http/schema.h"
 #include "storage/object_key.h"
 #include "storage/object_storage.h"
 #include "tenancy/tenant.h"
@@ -21,6 +24,7 @@ namespace asio = boost::asio;
 using http::Audience;
 using http::Request;
 using http::Response;
+namespace s = http::schema;
 
 namespace {
 
@@ -241,20 +245,91 @@ asio::awaitable<Response> upload(storage::ObjectStorage& storage, UsageReporter&
 }
 #pragma GCC diagnostic pop
 
+// The route definitions (what is checked before a handler runs, and documented).
+http::ParamSpec key_param() {
+  return {"key", http::ParamSpec::In::kPath, true, s::string(1),
+          "The object key. It may contain slashes, sent as they are or as %2F (\"images/a.png\"). "
+          "At most 979 bytes of UTF-8 and 255 per segment; no leading slash, empty, \".\" or "
+          "\"..\" segment, backslash, control character or percent-encoded triplet."};
+}
+
+http::HeaderSpec header(std::string name, std::string description, bool required = false) {
+  return {std::move(name), std::move(description), s::string(1), required};
+}
+
+std::vector<http::HeaderSpec> download_headers() {
+  return {header("ETag", "The object's entity tag"),
+          header("Accept-Ranges", "bytes: ranges are served"),
+          header("X-Content-Type-Options", "nosniff"),
+          header("Content-Security-Policy", "sandbox: stored bytes never run in a browser")};
+}
+
 }  // namespace
 
 void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
                       UsageReporter& usage, tenancy::StorageQuotaDefaults quotas) {
-  router.add("PUT", "/v1/files/{key+}", Audience::kTenant,
-             "Store an object (raw bytes; Content-Type kept)",
+  const auto binary = s::with_description(
+      boost::json::object{{"type", "string"}, {"format", "binary"}}, "The object's bytes");
+  router.add({.method = "PUT",
+              .path = "/v1/files/{key+}",
+              .audience = Audience::kTenant,
+              .operation_id = "putFile",
+              .tag = "files",
+              .summary = "Store an object (raw bytes; Content-Type kept)",
+              .description = "The body is streamed to storage. The tenant's storage quota is "
+                             "checked against Content-Length up front, or as a chunked body "
+                             "streams (429 quota_exceeded).",
+              .params = {key_param()},
+              .body = http::BodySpec{.content_type = "*/*", .schema = binary, .required = false},
+              .responses = {{201, "Stored: a new object", "application/json", s::ref("FileInfo"),
+                             {header("ETag", "The stored object's entity tag", true),
+                              header("Location", "The object's URL", true)}},
+                            {200, "Stored: an existing object replaced", "application/json",
+                             s::ref("FileInfo"),
+                             {header("ETag", "The stored object's entity tag", true)}}},
+              .streams_body = true},
              [&storage, &usage, quotas](Request& req) {
                return upload(storage, usage, quotas, req);
-             },
-             /*streams_body=*/true);
+             });
 
-  router.add("GET", "/v1/files/{key+}", Audience::kTenant,
-             "Download an object (?presign=SECONDS for a presigned URL on S3)",
-             [&storage](Request& req) -> asio::awaitable<Response> {
+  router.add(
+      {.method = "GET",
+       .path = "/v1/files/{key+}",
+       .audience = Audience::kTenant,
+       .operation_id = "getFile",
+       .tag = "files",
+       .summary = "Download an object (or, with ?presign=, a presigned S3 URL for it)",
+       .description = "Conditional (If-None-Match → 304) and single-range (Range → 206) "
+                      "requests are answered as RFC 9110 says.",
+       .params = {key_param(),
+                  {"presign", http::ParamSpec::In::kQuery, false, s::integer(1, 604800),
+                   "Seconds: answer a presigned URL instead of the bytes (S3 storage only)"},
+                  {"If-None-Match", http::ParamSpec::In::kHeader, false, s::string(1),
+                   "An ETag from an earlier download: 304 when it still matches"},
+                  {"Range", http::ParamSpec::In::kHeader, false, s::string(1),
+                   "One byte range (bytes=first-last, first-, -suffix): 206"}},
+       .responses =
+           // JSON first: tools pick the first media type that matches, and */* matches JSON.
+           // A stored object may itself be JSON, so JSON here is the presigned URL or anything.
+           {{200, "The object's bytes with their Content-Type, or with ?presign= the URL",
+             "application/json",
+             s::with_description(
+                 boost::json::object{},
+                 "With ?presign=: {\"url\": the presigned URL, \"expires_in\": seconds}; "
+                 "otherwise the bytes of an object stored with a JSON content type"),
+             download_headers(),
+             {{"*/*", binary}}},
+            {206, "The requested range", "*/*", binary,
+             [] {
+               auto h = download_headers();
+               h.push_back(header("Content-Range", "bytes first-last/size"));
+               return h;
+             }()},
+            {304, "Not modified: the If-None-Match ETag still matches", "", nullptr,
+             {header("ETag", "The object's entity tag")}},
+            {416, "The range is outside the object", "application/json", s::ref("Error"),
+             {header("Content-Range", "bytes */size")}}}},
+      [&storage](Request& req) -> asio::awaitable<Response> {
                auto key = checked_key(req.param("key"), false);
                const auto& tenant = caller(req);
                if (auto presign = req.query_param("presign")) {
@@ -273,7 +348,14 @@ void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
                co_return co_await download(storage, req, tenant.id, key);
              });
 
-  router.add("DELETE", "/v1/files/{key+}", Audience::kTenant, "Delete an object",
+  router.add({.method = "DELETE",
+              .path = "/v1/files/{key+}",
+              .audience = Audience::kTenant,
+              .operation_id = "deleteFile",
+              .tag = "files",
+              .summary = "Delete an object",
+              .params = {key_param()},
+              .responses = {defs::no_content("Deleted")}},
              [&storage, &usage, quotas](Request& req) -> asio::awaitable<Response> {
                auto key = checked_key(req.param("key"), false);
                const auto& tenant = caller(req);
@@ -288,8 +370,19 @@ void add_files_routes(http::Router& router, storage::ObjectStorage& storage,
                co_return Response::no_content();
              });
 
-  router.add("GET", "/v1/files", Audience::kTenant,
-             "List objects (?prefix=, ?cursor=, ?limit= 1..1000, default 100)",
+  router.add({.method = "GET",
+              .path = "/v1/files",
+              .audience = Audience::kTenant,
+              .operation_id = "listFiles",
+              .tag = "files",
+              .summary = "List objects in key order",
+              .params = {{"prefix", http::ParamSpec::In::kQuery, false, s::string(),
+                          "Only keys starting with this (the key rules apply; a trailing / is "
+                          "allowed)"},
+                         defs::cursor_query(),
+                         defs::limit_query(100, 1000)},
+              .responses = {defs::response(200, "A page of objects",
+                                       defs::page_of(s::ref("FileInfo")))}},
              [&storage](Request& req) -> asio::awaitable<Response> {
                std::string prefix;
                if (auto p = req.query_param("prefix")) prefix = checked_key(*p, true);

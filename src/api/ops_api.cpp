@@ -4,10 +4,14 @@
 #include <boost/json/serialize.hpp>
 
 #include "api/deadline.h"
+#include "api/definitions.h"
+#include "api/openapi.h"
 #include "cache/tenant_cache.h"
 #include "db/pool.h"
 #include "storage/object_storage.h"
 #include "db/transaction.h"
+#include "http/operation.h"
+#include "http/schema.h"
 #include "observability/metrics.h"
 
 namespace autoblog::api {
@@ -16,6 +20,7 @@ namespace asio = boost::asio;
 using http::Audience;
 using http::Request;
 using http::Response;
+namespace s = http::schema;
 
 namespace {
 constexpr db::CoreQuery kPing{"ping", "SELECT 1"};
@@ -33,75 +38,17 @@ asio::awaitable<bool> probe_storage(storage::ObjectStorage& storage) {
   co_return true;
 }
 
-boost::json::object error_schema_ref() {
-  return {{"description", "error"},
-          {"content",
-           {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
-}
 }  // namespace
 
-std::string openapi_document(const http::Router& router) {
-  boost::json::object paths;
-  for (const auto& r : router.routes()) {
-    boost::json::object op;
-    op["summary"] = r.summary;
-    op["operationId"] = r.method + " " + r.path_template;
-    boost::json::array params;
-    std::string_view t = r.path_template;
-    for (std::size_t i = t.find('{'); i != std::string_view::npos; i = t.find('{', i + 1)) {
-      auto end = t.find('}', i);
-      std::string name(t.substr(i + 1, end - i - 1));
-      if (!name.empty() && name.back() == '+') name.pop_back();
-      params.push_back({{"name", name}, {"in", "path"}, {"required", true},
-                        {"schema", {{"type", "string"}}}});
-    }
-    if (r.method == "GET" && (r.path_template.ends_with("tenants") ||
-                              r.path_template.ends_with("content") ||
-                              r.path_template.ends_with("performance") ||
-                              r.path_template.ends_with("tokens"))) {
-      params.push_back({{"name", "limit"}, {"in", "query"},
-                        {"schema", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}}}});
-      params.push_back({{"name", "cursor"}, {"in", "query"}, {"schema", {{"type", "string"}}}});
-    }
-    if (!params.empty()) op["parameters"] = std::move(params);
-    if (r.audience == Audience::kAdmin)
-      op["security"] = boost::json::array{{{"adminToken", boost::json::array{}}}};
-    else if (r.audience == Audience::kTenant)
-      op["security"] = boost::json::array{{{"tenantJwt", boost::json::array{}}}};
-    if (r.method == "POST" || r.method == "PUT" || r.method == "PATCH")
-      op["requestBody"] = {{"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
-    op["responses"] = {{"2XX", {{"description", "success"}}},
-                       {"4XX", error_schema_ref()},
-                       {"5XX", error_schema_ref()}};
-    std::string method = r.method;
-    for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto& path_item = paths[r.path_template];
-    if (!path_item.is_object()) path_item = boost::json::object{};
-    path_item.as_object()[method] = std::move(op);
-  }
-  boost::json::object doc;
-  doc["openapi"] = "3.0.3";
-  doc["info"] = {{"title", "AutoBlog API"}, {"version", "1.0.0"}};
-  doc["paths"] = std::move(paths);
-  doc["components"] = {
-      {"securitySchemes",
-       {{"adminToken", {{"type", "http"}, {"scheme", "bearer"}}},
-        {"tenantJwt", {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT"}}}}},
-      {"schemas",
-       {{"Error",
-         {{"type", "object"},
-          {"required", {"error"}},
-          {"properties",
-           {{"error",
-             {{"type", "object"},
-              {"required", {"code", "message"}},
-              {"properties",
-               {{"code", {{"type", "string"}}}, {"message", {{"type", "string"}}}}}}}}}}}}}};
-  return boost::json::serialize(doc);
-}
-
 void add_metrics_route(http::Router& router, db::Pool& pool, observability::Metrics& metrics) {
-  router.add("GET", "/metrics", Audience::kPublic, "Prometheus metrics (text format)",
+  router.add({.method = "GET",
+              .path = "/metrics",
+              .audience = Audience::kPublic,
+              .operation_id = "getMetrics",
+              .tag = "ops",
+              .summary = "Prometheus metrics (text format)",
+              .responses = {{200, "Metrics in the Prometheus text format",
+                             "text/plain", s::string(), {}}}},
              [&pool, &metrics](Request&) -> asio::awaitable<Response> {
                auto s = pool.stats();
                metrics.set_db_pool(static_cast<std::size_t>(s.open),
@@ -117,13 +64,36 @@ void add_metrics_route(http::Router& router, db::Pool& pool, observability::Metr
 void add_ops_routes(http::Router& router, db::Pool& pool, observability::Metrics& metrics,
                     cache::TenantCache& cache, storage::ObjectStorage& storage,
                     bool with_metrics) {
-  router.add("GET", "/health", Audience::kPublic, "Liveness",
+  router.add({.method = "GET",
+              .path = "/health",
+              .audience = Audience::kPublic,
+              .operation_id = "getHealth",
+              .tag = "ops",
+              .summary = "Liveness: the process answers",
+              .responses = {defs::response(200, "Alive",
+                                       s::object({{"status", s::string_enum({"ok"})}},
+                                                 {"status"}))}},
              [](Request&) -> asio::awaitable<Response> {
                co_return Response::json(200, R"({"status":"ok"})");
              });
 
-  router.add("GET", "/health/ready", Audience::kPublic,
-             "Readiness: each dependency ok or fail (no hosts, no error text)",
+  auto check = s::string_enum({"ok", "fail"});
+  auto readiness = s::object(
+      {{"status", s::string_enum({"ok", "unavailable"})},
+       {"checks", s::object({{"database", check}, {"cache", check}, {"storage", check}},
+                            {"database", "cache", "storage"})}},
+      {"status", "checks"});
+  router.add({.method = "GET",
+              .path = "/health/ready",
+              .audience = Audience::kPublic,
+              .operation_id = "getReadiness",
+              .tag = "ops",
+              .summary = "Readiness: each dependency ok or fail (no hosts, no error text)",
+              .responses = {defs::response(200, "Every dependency answers", readiness),
+                            defs::response(
+                                503, "A dependency failed its check (or the server is shutting down)",
+                                boost::json::object{
+                                    {"oneOf", {readiness, s::ref("Error")}}})}},
              [&pool, &cache, &storage](Request&) -> asio::awaitable<Response> {
                using namespace asio::experimental::awaitable_operators;
                auto [db_ok, cache_ok, storage_ok] =
@@ -142,7 +112,13 @@ void add_ops_routes(http::Router& router, db::Pool& pool, observability::Metrics
 
   if (with_metrics) add_metrics_route(router, pool, metrics);
 
-  router.add("GET", "/openapi.json", Audience::kPublic, "This API's OpenAPI 3 document",
+  router.add({.method = "GET",
+              .path = "/openapi.json",
+              .audience = Audience::kPublic,
+              .operation_id = "getOpenApiDocument",
+              .tag = "ops",
+              .summary = "This API's OpenAPI 3 document",
+              .responses = {defs::response(200, "The document", s::any_object())}},
              [&router](Request&) -> asio::awaitable<Response> {
                // Routes are fixed once serving starts, so build the document once.
                static const std::string doc = openapi_document(router);

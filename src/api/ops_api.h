@@ -1,5 +1,5 @@
 #pragma once
-// Operations endpoints (DESIGN §2 "Ops"): /health, /health/ready, /metrics, /openapi.json.
+// Operations endpoints: /health, /health/ready, /metrics, /openapi.json (api/openapi.h).
 // Public (see AUTOBLOG_METRICS_LISTEN for /metrics), never rate limited, and /health/ready reports dependencies as ok/fail only (no hosts,
 // no error text).
 #include "http/router.h"
@@ -28,7 +28,5 @@ void add_ops_routes(http::Router& router, db::Pool& pool, observability::Metrics
 // GET /metrics alone (Prometheus text format), for the main router or the metrics listener's.
 void add_metrics_route(http::Router& router, db::Pool& pool, observability::Metrics& metrics);
 
-// The OpenAPI 3 document of every route in `router` (built once, after all routes are added).
-std::string openapi_document(const http::Router& router);
 
 }  // namespace autoblog::api

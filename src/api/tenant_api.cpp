@@ -2,10 +2,13 @@
 #include "api/tenant_api.h"
 
 #include "api/common.h"
+#include "api/definitions.h"
 #include "content/brand_service.h"
 #include "content/content_service.h"
 #include "http/errors.h"
 #include "http/json_body.h"
+#include "http/operation.h"
+#include "http/schema.h"
 
 namespace autoblog::api {
 
@@ -13,13 +16,29 @@ namespace asio = boost::asio;
 using http::Audience;
 using http::Request;
 using http::Response;
+namespace s = http::schema;
 
 void add_tenant_routes(http::Router& router, db::Pool& pool, cache::TenantCache& cache) {
   content::ContentService content(pool);  // references only: each route keeps a copy
   content::BrandService brand(pool, cache);
 
-  router.add("GET", "/v1/tenant", Audience::kTenant,
-             "The caller's tenant, its effective limits and today's usage",
+  auto me = defs::tenant_properties();
+  me["limits"] = s::ref("TenantLimits");
+  me["usage"] = s::open_object({{"content_created_today", s::integer(0, INT64_MAX)}},
+                               {"content_created_today"});
+  router.add({.method = "GET",
+              .path = "/v1/tenant",
+              .audience = Audience::kTenant,
+              .operation_id = "getCallerTenant",
+              .tag = "tenant",
+              .summary = "The caller's tenant, its effective limits and today's usage",
+              .responses = {defs::response(
+                  200, "The tenant",
+                  boost::json::object{{"type", "object"},
+                                      {"properties", std::move(me)},
+                                      {"required", {"id", "name", "domain", "schema_name",
+                                                    "status", "subscription_tier", "created_at",
+                                                    "updated_at", "limits", "usage"}}})}},
              [content](Request& req) -> asio::awaitable<Response> {
                const auto& t = active_caller(req);
                auto created_today = co_await content.count_created_today(t);
@@ -31,22 +50,38 @@ void add_tenant_routes(http::Router& router, db::Pool& pool, cache::TenantCache&
                co_return http::json_response(200, body);
              });
 
-  router.add("GET", "/v1/brand", Audience::kTenant, "The tenant's brand configuration",
+  router.add({.method = "GET",
+              .path = "/v1/brand",
+              .audience = Audience::kTenant,
+              .operation_id = "getBrand",
+              .tag = "tenant",
+              .summary = "The tenant's brand configuration",
+              .responses = {defs::response(200, "The brand configuration", s::ref("Brand")),
+                            defs::error(404, "not_found: no brand configuration yet")}},
              [brand](Request& req) -> asio::awaitable<Response> {
                auto json = co_await brand.get(active_caller(req));
                if (!json) throw http::NotFound("no brand configuration yet; PUT /v1/brand");
                co_return Response::json(200, std::move(*json));
              });
 
-  router.add("PUT", "/v1/brand", Audience::kTenant, "Replace the tenant's brand configuration",
+  router.add({.method = "PUT",
+              .path = "/v1/brand",
+              .audience = Audience::kTenant,
+              .operation_id = "putBrand",
+              .tag = "tenant",
+              .summary = "Replace the tenant's brand configuration",
+              .body = http::BodySpec{.schema = s::object(
+                                         {{"voice_tone", s::any_object()},
+                                          {"topics", s::array(boost::json::object{}, 1000)},
+                                          {"visual_style", s::nullable(s::any_object())},
+                                          {"seo_strategy", s::nullable(s::any_object())},
+                                          {"publishing_config", s::nullable(s::any_object())}},
+                                         {"voice_tone", "topics"})},
+              .responses = {defs::response(200, "The stored configuration", s::ref("Brand"))}},
              [brand](Request& req) -> asio::awaitable<Response> {
-               auto body = http::parse_json_object(req);
-               http::require_known_fields(body, {"voice_tone", "topics", "visual_style",
-                                                 "seo_strategy", "publishing_config"});
+               const auto& body = http::json_body(req);
                auto* voice = http::object_field(body, "voice_tone");
                auto* topics = http::array_field(body, "topics");
-               if (!voice) throw http::BadRequest("field 'voice_tone' is required");
-               if (!topics) throw http::BadRequest("field 'topics' is required");
                content::BrandConfig config;
                config.voice_tone_json = *json_text(voice);
                config.topics_json = *json_text(topics);

@@ -13,10 +13,13 @@
 
 #include "api/common.h"
 #include "api/deadline.h"
+#include "api/definitions.h"
 #include "cache/tenant_cache.h"
 #include "content/content_queries.h"
 #include "http/errors.h"
 #include "http/json_body.h"
+#include "http/operation.h"
+#include "http/schema.h"
 #include "storage/object_storage.h"
 #include "tenancy/tenant_tx.h"
 #include "util/random.h"
@@ -155,9 +158,30 @@ void add_tenant_health_route(http::Router& router, db::Pool& pool, cache::Tenant
                              std::chrono::milliseconds deadline,
                              std::chrono::milliseconds cache_for) {
   auto results = std::make_shared<ResultCache>(cache_for);  // shared by the route's copies
+  namespace s = http::schema;
+  auto check = s::boolean();
   router.add(
-      "GET", "/health/tenant/{id}", Audience::kTenant,
-      "The caller's tenant health: database, cache, storage, AI quota",
+      {.method = "GET",
+       .path = "/health/tenant/{id}",
+       .audience = Audience::kTenant,
+       .operation_id = "getTenantHealth",
+       .tag = "tenant",
+       .summary = "The caller's tenant health: database, cache, storage, AI quota",
+       .description = "Only the caller's own tenant id is found; results are cached briefly. "
+                      "Not rate limited.",
+       .params = {defs::uuid_path("id", "The caller's tenant id")},
+       .responses = {defs::response(
+           200, "Each check passed (true) or not",
+           s::open_object({{"tenant_id", s::uuid()},
+                           {"status", s::string_enum({"healthy", "degraded"})},
+                           {"checks", s::open_object({{"database", check},
+                                                      {"cache", check},
+                                                      {"storage", check},
+                                                      {"ai_quota", check}},
+                                                     {"database", "cache", "storage",
+                                                      "ai_quota"})},
+                           {"timestamp", s::date_time()}},
+                          {"tenant_id", "status", "checks", "timestamp"}))}},
       [&pool, &cache, &storage, deadline, results](Request& req) -> asio::awaitable<Response> {
         const auto& t = caller(req);
         if (uuid_param(req, "id") != t.id) throw http::NotFound("tenant not found");

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "api/admin_api.h"
 #include "api/common.h"
 #include "app/backends.h"
 #include "app/cli_commands.h"
@@ -15,6 +16,7 @@
 #include "app/secrets.h"
 #include "auth/jwt.h"
 #include "domain/errors.h"
+#include "http/schema.h"
 #include "storage/object_storage.h"
 #include "tenancy/errors.h"
 #include "tenancy/registry.h"
@@ -179,6 +181,17 @@ int run_tenant_command(const Config& config, const TenantCommand& cmd) {
         throw UsageError(
             "tenant update: nothing to change (give --name, --domain, --clear-domain, --tier "
             "or --limit)");
+    }
+    // The input as the admin API's body, checked by the API's own schema (same words).
+    if (cmd.action == "create" || cmd.action == "update") {
+      boost::json::object body;
+      if (cmd.name) body["name"] = *cmd.name;
+      if (cmd.tier) body["subscription_tier"] = *cmd.tier;
+      if (cmd.domain) body["domain"] = *cmd.domain;
+      if (cmd.action == "update" && update.limits) body["limits"] = *update.limits;
+      const auto& schema =
+          cmd.action == "create" ? api::tenant_create_schema() : api::tenant_update_schema();
+      if (auto bad = http::schema::check(schema, body, "request body")) throw UsageError(*bad);
     }
   } catch (const UsageError& e) {
     std::cerr << "autoblog: " << e.what() << "\n";

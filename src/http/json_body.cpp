@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <stdexcept>
 
 #include "http/errors.h"
 
@@ -34,13 +35,9 @@ boost::json::object parse_json_object(const Request& req, bool allow_empty) {
   return std::move(value.as_object());
 }
 
-void require_known_fields(const boost::json::object& body,
-                          std::initializer_list<std::string_view> allowed) {
-  for (const auto& kv : body) {
-    bool known = false;
-    for (auto a : allowed) known = known || kv.key() == a;
-    if (!known) throw BadRequest("unknown field '" + std::string(kv.key()) + "'");
-  }
+const boost::json::object& json_body(const Request& req) {
+  if (!req.json_body) throw std::logic_error("json_body() on a route without a JSON body");
+  return *req.json_body;
 }
 
 namespace {

@@ -1,10 +1,10 @@
 #pragma once
-// Strict JSON request-body parsing for handlers: content type, syntax, object shape, allowed
-// field names and types. Every violation is a BadRequest/UnsupportedMediaType naming the field,
-// so bad input can never reach the database or become a 500. Stateless; thread-safe.
+// JSON request bodies: parsing (content type, syntax, object shape), the checked body of the
+// current request, and typed field accessors for handlers. The route's schema has already been
+// enforced by dispatch_to_route (http/request_validation.h) when a handler reads fields, so the
+// accessors' own type errors are a last line, never the rule. Stateless; thread-safe.
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,9 +17,9 @@ namespace autoblog::http {
 // An empty body is allowed when `allow_empty` and yields an empty object.
 boost::json::object parse_json_object(const Request& req, bool allow_empty = false);
 
-// 400 naming the first field not in `allowed`.
-void require_known_fields(const boost::json::object& body,
-                          std::initializer_list<std::string_view> allowed);
+// The request's JSON body as checked against its route's schema (Request::json_body).
+// std::logic_error on a route that declares no JSON body.
+const boost::json::object& json_body(const Request& req);
 
 // Field accessors: absent → nullopt / nullptr; present with the wrong type → 400.
 // `_or_null` variants accept JSON null and report it as a present null (value()->is_null()).
@@ -32,8 +32,8 @@ std::optional<std::int64_t> int_field(const boost::json::object& body, std::stri
 
 Response json_response(unsigned status, const boost::json::value& body);
 
-// ?limit= : 1..100, default 20, as DESIGN §2 fixes it for lists; other bounds where a resource
-// needs them (object listings: 1..1000, default 100).
+// ?limit= : 1..100, default 20 for lists; other bounds where a resource needs them (object
+// listings: 1..1000, default 100). The route's parameter schema states the same bounds.
 int page_limit(const Request& req, int default_limit = 20, int max_limit = 100);
 
 }  // namespace autoblog::http

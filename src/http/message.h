@@ -3,6 +3,7 @@
 // They keep Beast out of every header but the server's own, so handlers compile fast.
 // Not thread-safe; a Request/Response belongs to the one coroutine serving it.
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/fwd.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -35,6 +36,9 @@ struct Request {
   // Empty until body_reader has run (dispatch_to_route runs it); stays empty on a streaming
   // route, whose handler reads the body with read_body_chunk.
   std::string body;
+  // The JSON body as parsed and checked against the route's schema by dispatch_to_route()
+  // (json_body() in http/json_body.h reads it); null on routes without a JSON body.
+  std::shared_ptr<const boost::json::object> json_body;
   // Set by the server when a body is still on the wire: reads it into `body`. Run by the last
   // link of the chain, after authentication and the rate limit, so a refused request's body is
   // never read (and `Expect: 100-continue` is never answered for it).
@@ -58,6 +62,7 @@ struct Request {
   Audience audience = Audience::kPublic;
   Fields path_params;
   const void* route_handler = nullptr;  // the matched http::Handler; opaque here on purpose
+  const void* operation = nullptr;      // the matched http::Operation; opaque here on purpose
 
   // Filled by authentication (tenant routes only): the tenant, active when it was resolved.
   // Shared, immutable snapshot made by the tenant registry.

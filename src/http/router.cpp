@@ -5,6 +5,9 @@
 #include <stdexcept>
 
 #include "http/errors.h"
+#include "http/operation.h"
+#include "http/request_validation.h"
+#include "http/schema.h"
 #include "util/percent.h"
 #include "util/http_method.h"
 
@@ -43,26 +46,52 @@ Handler chain(std::vector<Middleware> middleware, Handler last) {
   return next;
 }
 
-void Router::add(std::string method, std::string path_template, Audience audience,
-                 std::string summary, Handler handler, bool streams_body) {
+void Router::add(Operation op, Handler handler) {
   Entry e;
-  auto parts = split_path(path_template);
+  auto parts = split_path(op.path);
+  std::vector<std::string> names;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     auto p = parts[i];
     if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
       bool rest = p[p.size() - 2] == '+';
       if (rest && i + 1 != parts.size())
-        throw std::logic_error("catch-all parameter must be last: " + path_template);
-      e.segments.push_back({std::string(p.substr(1, p.size() - (rest ? 3 : 2))),
-                            rest ? Segment::kRest : Segment::kParam});
+        throw std::logic_error("catch-all parameter must be last: " + op.path);
+      names.emplace_back(p.substr(1, p.size() - (rest ? 3 : 2)));
+      e.segments.push_back({names.back(), rest ? Segment::kRest : Segment::kParam});
     } else {
       e.segments.push_back({std::string(p), Segment::kLiteral});
     }
   }
+  // Every path parameter is declared; one the operation left out is a plain string.
+  for (const auto& p : op.params)
+    if (p.in == ParamSpec::In::kPath &&
+        std::find(names.begin(), names.end(), p.name) == names.end())
+      throw std::logic_error("parameter '" + p.name + "' is not in the path " + op.path);
+  for (const auto& n : names) {
+    auto declared = std::find_if(op.params.begin(), op.params.end(), [&](const ParamSpec& p) {
+      return p.in == ParamSpec::In::kPath && p.name == n;
+    });
+    if (declared == op.params.end())
+      op.params.push_back({n, ParamSpec::In::kPath, true, schema::string(1), ""});
+    else
+      declared->required = true;
+  }
   e.handler = std::move(handler);
   entries_.push_back(std::move(e));
-  infos_.push_back(
-      {std::move(method), std::move(path_template), audience, std::move(summary), streams_body});
+  RouteInfo info{op.method, op.path, op.audience, op.streams_body, nullptr};
+  info.operation = std::make_shared<const Operation>(std::move(op));
+  infos_.push_back(std::move(info));
+}
+
+void Router::add(std::string method, std::string path_template, Audience audience,
+                 std::string summary, Handler handler, bool streams_body) {
+  Operation op;
+  op.method = std::move(method);
+  op.path = std::move(path_template);
+  op.audience = audience;
+  op.summary = std::move(summary);
+  op.streams_body = streams_body;
+  add(std::move(op), std::move(handler));
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {
@@ -177,6 +206,7 @@ Middleware routing(const Router& router) {
     req.path_params = std::move(m.params);
     req.route_handler = m.handler;
     req.streams_body = m.route->streams_body;
+    req.operation = m.route->operation.get();
     co_return co_await next(req);
   };
 }
@@ -187,6 +217,10 @@ Handler dispatch_to_route() {
     if (!handler) throw std::logic_error("dispatch without routing");
     // No route (a tenant-API path, see routing()): its 404/405 never needs the body.
     if (req.route.empty()) co_return co_await (*handler)(req);
+    // Parameters first: a request refused for its path or query is refused before its body
+    // is read.
+    const auto* op = static_cast<const Operation*>(req.operation);
+    if (op) check_parameters(*op, req);
     // A streaming route reads through body_chunk_reader; a server that offers none (tests'
     // in-process servers, a route outside the upload prefix) reads the body whole first and the
     // handler's read_body_chunk then serves it from memory.
@@ -198,6 +232,7 @@ Handler dispatch_to_route() {
       req.body_reader = nullptr;
       co_await read_body(req);
     }
+    if (op && !req.streams_body) check_body(*op, req);
     co_return co_await (*handler)(req);
   };
 }

@@ -1,7 +1,10 @@
 #pragma once
 // Method + path routing with named path parameters ("/v1/content/{id}") and one optional
-// trailing catch-all ("/v1/files/{key+}"). Routes are added at start-up, then the table is
-// read-only: match() is safe from any thread.
+// trailing catch-all ("/v1/files/{key+}"). Each route carries its http::Operation (parameters,
+// body and responses, http/operation.h): dispatch_to_route() checks the request against it
+// before the handler runs, and the OpenAPI document is generated from it. Routes are added at
+// start-up, then the table is read-only: match() is safe from any thread.
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,18 +13,22 @@
 
 namespace autoblog::http {
 
+struct Operation;  // http/operation.h (kept out of this widely included header)
+
 struct RouteInfo {
   std::string method;
   std::string path_template;
   Audience audience;
-  std::string summary;  // one line for the OpenAPI document
-  // The handler reads the body itself with Request::read_body_chunk (uploads): it is never
-  // read whole into Request::body, so its memory is bounded by the handler's chunk.
-  bool streams_body = false;
+  bool streams_body = false;  // see Operation::streams_body
+  std::shared_ptr<const Operation> operation;  // never null
 };
 
 class Router {
  public:
+  // Throws std::logic_error on a template the router cannot match or an operation whose
+  // parameters do not match its path (a programming error, found at start-up).
+  void add(Operation operation, Handler handler);
+  // A route with no declared parameters, body or responses (tests of routing itself).
   void add(std::string method, std::string path_template, Audience audience, std::string summary,
            Handler handler, bool streams_body = false);
 
@@ -52,7 +59,10 @@ class Router {
 // Middleware that routes: sets req.route/audience/path_params/route_handler; unknown paths are
 // 404 and known paths with another method 405 (thrown, so the error middleware answers).
 Middleware routing(const Router& router);
-// The innermost handler: calls the handler chosen by routing().
+// The innermost handler: checks the path and query parameters against the route's operation,
+// reads the body (unless the route streams it), checks a JSON body against its schema (400
+// invalid_request naming the field, 415 for another media type) and calls the handler chosen
+// by routing().
 Handler dispatch_to_route();
 
 }  // namespace autoblog::http

@@ -10,8 +10,17 @@ Main pieces:
   assert_error                                checks the exact error shape of DESIGN.md §2
   run_cli                                     runs `autoblog ...` with a hermetic environment
   E2ETestCase                                 unittest base class that prints server logs on failure
+  OpenApiValidator                            checks every Server.request exchange against the
+                                              server's OpenAPI document (Prism's validator)
 
 Set AUTOBLOG_E2E_KEEP=1 to keep server temp dirs (logs, data) after the run.
+
+Every request made with Server.request() (and everything built on it) is checked, with the response
+the server gave, against the OpenAPI document that server publishes (GET /openapi.json), by
+Stoplight Prism's validator (tests/openapi/exchange_validator.mjs). A test fails at the first
+exchange where the response breaks the document, where the server accepted (2xx/3xx) a request
+the document refuses, or where a route missing from the document answered other than 4xx/501.
+Requests sent with Server.raw() (framing, smuggling, slow clients) are not checked.
 """
 from __future__ import annotations
 
@@ -31,6 +40,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import urllib.parse
@@ -371,8 +381,10 @@ class Server:
     def __init__(self, database_url: str | None, *, data_dir: str | None = None,
                  admin_token: Any = _UNSET, jwt_secret: Any = _UNSET,
                  env: dict[str, str] | None = None, args: list[str] | None = None,
-                 ready_timeout: float = 60.0, workers: int = 0):
+                 ready_timeout: float = 60.0, workers: int = 0, check_openapi: bool = True):
         self.database_url = database_url
+        # Check each request/response against the OpenAPI document (see the module docstring).
+        self.check_openapi = check_openapi
         self.tmpdir = tempfile.mkdtemp(prefix="abe", dir="/tmp")
         self.data_dir = data_dir or os.path.join(self.tmpdir, "data")
         self.own_data_dir = data_dir is None
@@ -626,6 +638,11 @@ class Server:
             if resp.will_close:
                 self._close_conn()
             rh = {k.lower(): v for k, v in resp.getheaders()}
+            if self.check_openapi and openapi_checks_enabled():
+                sent = dict(hdrs)
+                sent["Content-Length"] = str(len(data or b""))
+                OpenApiValidator.for_server(self).check(method, path, sent, data, resp.status,
+                                                        rh, raw)
             return resp.status, rh, _decode_body(rh, raw)
         raise AssertionError("unreachable")
 
@@ -708,6 +725,161 @@ def _decode_body(headers: dict[str, str], raw: bytes) -> Any:
         except ValueError:
             return raw
     return raw
+
+
+# --------------------------------------------------------------------------------------------
+# OpenAPI conformance of every exchange
+
+
+def openapi_checks_enabled() -> bool:
+    """AUTOBLOG_E2E_OPENAPI=0 turns the checks off (e.g. to bisect a failure)."""
+    return os.environ.get("AUTOBLOG_E2E_OPENAPI", "1") != "0"
+
+
+class OpenApiViolation(AssertionError):
+    pass
+
+
+class OpenApiValidator:
+    """A connection to `node tests/openapi/exchange_validator.mjs --listen SOCKET`, one validator
+    process per distinct document shared by every test process of the suite (loading Prism
+    costs seconds of CPU; checking an exchange, about a millisecond): the first client starts
+    it, and it exits by itself 10 s after its last client left. Thread-safe (one lock per
+    connection: parallel_requests shares it)."""
+
+    _by_document: dict[bytes, "OpenApiValidator"] = {}
+    _lock = threading.Lock()
+    SCRIPT = REPO_ROOT / "tests" / "openapi" / "exchange_validator.mjs"
+    MAX_OPAQUE_BYTES = 65536
+    IDLE_EXIT_SECONDS = 10
+
+    def __init__(self, document: bytes):
+        if not (REPO_ROOT / "node_modules" / "@stoplight" / "prism-http").is_dir():
+            raise AssertionError("node_modules/@stoplight/prism-http is missing: "
+                                 "scripts/install-deps.sh installs the pinned npm packages "
+                                 "(or set AUTOBLOG_E2E_OPENAPI=0 to skip the OpenAPI checks)")
+        digest = hashlib.sha256(document + str(self.SCRIPT).encode()).hexdigest()[:16]
+        stem = f"/tmp/abo-{os.getuid()}-{digest}"
+        self.socket_path = stem + ".sock"
+        self.log_path = stem + ".log"
+        self.lock = threading.Lock()
+        self.sock = self._connect_or_start(document, stem)
+        self.stream = self.sock.makefile("rwb")
+        atexit.register(self.close)
+
+    def _try_connect(self) -> socket.socket | None:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(self.socket_path)
+            return s
+        except OSError:
+            s.close()
+            return None
+
+    def _connect_or_start(self, document: bytes, stem: str) -> socket.socket:
+        s = self._try_connect()
+        if s is not None:
+            return s
+        doc_path = f"{stem}-{os.getpid()}.json"  # removed by the validator when it exits
+        with open(doc_path, "wb") as f:
+            f.write(document)
+        # Started through a shell that exits at once, so the validator belongs to no test
+        # process (it outlives them on purpose) and none of them has a child left to reap.
+        subprocess.run(["sh", "-c", 'node "$@" </dev/null >>"$LOG" 2>&1 &', "sh", str(self.SCRIPT),
+                        "--listen", self.socket_path, "--idle-exit", str(self.IDLE_EXIT_SECONDS),
+                        doc_path], env={**os.environ, "LOG": self.log_path}, cwd=str(REPO_ROOT),
+                       check=True, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            s = self._try_connect()
+            if s is not None:
+                return s
+            time.sleep(0.05)
+        raise AssertionError("the OpenAPI exchange validator did not start\n" + self._log_tail())
+
+    @classmethod
+    def for_server(cls, server: "Server") -> "OpenApiValidator":
+        doc = getattr(server, "_openapi_doc", None)
+        if doc is None:
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+            try:
+                conn.request("GET", "/openapi.json")
+                resp = conn.getresponse()
+                doc = resp.read()
+                if resp.status != 200:
+                    raise AssertionError(f"GET /openapi.json: {resp.status} {doc[:300]!r}")
+            finally:
+                conn.close()
+            server._openapi_doc = doc
+        with cls._lock:
+            v = cls._by_document.get(doc)
+            if v is None:
+                v = cls._by_document[doc] = OpenApiValidator(doc)
+            return v
+
+    def close(self) -> None:
+        try:
+            self.stream.close()
+            self.sock.close()
+        except OSError:
+            pass
+
+    def _log_tail(self) -> str:
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read()[-3000:].decode("utf-8", "replace")
+        except OSError:
+            return "<no log>"
+
+    def verdict(self, method: str, target: str, headers: dict[str, str], body: bytes | None,
+                status: int, response_headers: dict[str, str], response_body: bytes) -> dict:
+        # Bytes that are not JSON are checked only as "a string" (uploads and downloads), which
+        # any prefix is too: a large object costs the check nothing.
+        def excerpt(data: bytes, content_type: str | None) -> str:
+            if "json" not in (content_type or "").lower():
+                data = data[:self.MAX_OPAQUE_BYTES]
+            return base64.b64encode(data).decode()
+
+        sent_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+        line = json.dumps({
+            "method": method, "target": target, "headers": headers,
+            "body_b64": excerpt(body or b"", sent_type), "status": status,
+            "response_headers": response_headers,
+            "response_body_b64": excerpt(response_body,
+                                         response_headers.get("content-type"))}) + "\n"
+        with self.lock:
+            try:
+                self.stream.write(line.encode())
+                self.stream.flush()
+                out = self.stream.readline()
+            except (BrokenPipeError, OSError) as e:
+                out = b""
+                err = repr(e)
+            else:
+                err = "no answer"
+        if not out:
+            raise AssertionError(f"the OpenAPI exchange validator died ({err})\n"
+                                 + self._log_tail())
+        return json.loads(out)
+
+    def check(self, method: str, target: str, headers: dict[str, str], body: bytes | None,
+              status: int, response_headers: dict[str, str], response_body: bytes) -> None:
+        v = self.verdict(method, target, headers, body, status, response_headers, response_body)
+        problems = [f"response: {m}" for m in v["response"]]
+        if v["operation"] is None:
+            # A route the document does not have must not exist on the server either.
+            if not (400 <= status < 500 or status == 501):
+                problems.append(f"no documented operation ({'; '.join(v['request'])}) but the "
+                                f"server answered {status}")
+        elif v["request"] and 200 <= status < 400:
+            problems += [f"the server accepted ({status}) a request the document refuses: {m}"
+                         for m in v["request"]]
+        if problems:
+            shown = response_body[:500]
+            raise OpenApiViolation(
+                f"{method} {target[:200]} -> {status} breaks the OpenAPI document "
+                f"(operation {v['operation']}):\n  " + "\n  ".join(problems)
+                + f"\n  response headers: {response_headers}\n  response body: {shown!r}")
 
 
 # --------------------------------------------------------------------------------------------

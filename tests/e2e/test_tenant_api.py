@@ -334,6 +334,31 @@ class TenantApiTest(E2ETestCase):
                          "not_found")
         self.assertError(self.req("GET", missing, token=tok), 404, "not_found")
 
+    def test_performance_timestamps_within_years_1_to_9999(self):
+        """Found by the OpenAPI fuzzer: an offset that moved tracked_at before year 1 was stored
+        as 1 BC and answered as year 1 (its era lost); one past 9999 was answered with a
+        five-digit year, which is no RFC 3339. Both are refused now, naming the field; the
+        edges themselves are stored and answered exactly."""
+        _, tok = self.fresh_tenant()
+        item = self.create_content(tok)
+        path = f"/v1/content/{item['id']}/performance"
+        for sent, stored in (("0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000000Z"),
+                             ("0001-01-01T00:00:00-01:00", "0001-01-01T01:00:00.000000Z"),
+                             ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59.000000Z"),
+                             ("9999-12-31T23:00:00+15:00", "9999-12-31T08:00:00.000000Z")):
+            with self.subTest(sent=sent):
+                status, _, rec = self.req("POST", path, {"metrics": {}, "tracked_at": sent},
+                                          token=tok)
+                self.assertEqual(status, 201, rec)
+                self.assertEqual(rec["tracked_at"], stored)
+        for bad in ("0001-01-01T00:00:00+01:00", "0000-12-31T23:59:59Z",
+                    "9999-12-31T23:00:00-15:00", "9999-12-31T23:59:59.9999999Z"):
+            with self.subTest(bad=bad):
+                status, _, body = self.req("POST", path, {"metrics": {}, "tracked_at": bad},
+                                           token=tok)
+                self.assertError((status, None, body), 400, "invalid_request")
+                self.assertIn("tracked_at", body["error"]["message"])
+
     # ---- JWT validation (against GET /v1/tenant)
 
     def test_jwt_edge_cases(self):

@@ -1,4 +1,4 @@
-// Google Benchmark for the in-process rate limiter (DESIGN §2): decisions per second on one
+// Google Benchmark for the in-process rate limiter (docs/api.md): decisions per second on one
 // core, for one hot tenant (the lock and the probe stay in L1) and for 100 000 tenants visited
 // round-robin (every decision misses the cache lines of the previous one). Uses the real
 // steady clock, so the cost of reading the time is included as in production.

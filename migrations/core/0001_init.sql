@@ -1,4 +1,4 @@
--- Core registry (DESIGN §4). The seed's tenants table with its enum types actually created,
+-- Core registry (docs/architecture.md). The seed's tenants table with its enum types actually created,
 -- timestamps as timestamptz (UTC in every response), per-tenant limit overrides and the
 -- version of the tenant schema's migrations.
 CREATE TYPE autoblog_core.tenant_status AS ENUM ('active', 'suspended', 'deleted');

@@ -1,5 +1,5 @@
 #pragma once
-// Platform operator API (DESIGN §2): /v1/admin/tenants CRUD and tenant tokens.
+// Platform operator API (docs/api.md): /v1/admin/tenants CRUD and tenant tokens.
 #include <boost/json/fwd.hpp>
 
 #include "http/router.h"

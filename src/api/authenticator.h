@@ -1,5 +1,5 @@
 #pragma once
-// Authentication middleware (DESIGN §2): the admin API takes the operator token, compared in
+// Authentication middleware (docs/api.md): the admin API takes the operator token, compared in
 // constant time; the tenant API takes an HS256 JWT whose tenant_id alone decides the tenant,
 // resolved through the registry's in-process cache into the request's tenancy::ActiveTenant.
 // Unknown, suspended or deleted tenants are refused with 403 (tenancy::TenantInactive); a

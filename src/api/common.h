@@ -12,7 +12,7 @@ namespace autoblog::api {
 // The path parameter as a canonical lowercase UUID; 400 when it is not one.
 std::string uuid_param(const http::Request& req, std::string_view name);
 
-// The tenant JSON of DESIGN §2.
+// The tenant JSON of docs/api.md.
 boost::json::object tenant_json(const tenancy::Tenant& t);
 boost::json::object limits_json(const tenancy::TierLimits& l);
 // The tenant as the admin API shows it: tenant_json plus "limits", the per-tenant overrides as

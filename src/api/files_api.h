@@ -1,5 +1,5 @@
 #pragma once
-// Tenant object storage over HTTP (DESIGN §2, §4): PUT/GET/DELETE /v1/files/{key} with raw bytes
+// Tenant object storage over HTTP (docs/api.md and docs/architecture.md): PUT/GET/DELETE /v1/files/{key} with raw bytes
 // and GET /v1/files?prefix=&cursor=&limit=. Keys are validated before any backend sees them;
 // the tenant comes from the token, so no key spelling can reach another tenant's prefix.
 // A PUT that would take the tenant past its storage quota (tenancy::storage_quota: the tier's

@@ -1,5 +1,5 @@
 #pragma once
-// Tenant API (DESIGN §2): GET /v1/tenant, brand config, content items and their performance.
+// Tenant API (docs/api.md): GET /v1/tenant, brand config, content items and their performance.
 // Handlers parse requests and call the content services (content/) for the tenant resolved
 // from the JWT.
 #include "http/router.h"

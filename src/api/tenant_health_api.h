@@ -1,7 +1,7 @@
 #pragma once
 // GET /health/tenant/{id} (the seed's shape): database, cache, storage and AI-quota checks for
 // the caller's own tenant, run concurrently with a deadline each. Another tenant's id is a 404
-// (DESIGN §10.7: the seed let any tenant probe any other). Never rate limited, so the result is
+// (the original design let any tenant probe any other). Never rate limited, so the result is
 // cached per tenant for `cache_for` (AUTOBLOG_TENANT_HEALTH_CACHE_MS, default 5 s; 0 = off):
 // within it every probe gets the identical body, timestamp included.
 #include <chrono>

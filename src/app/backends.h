@@ -1,5 +1,5 @@
 #pragma once
-// Chooses each pluggable part's backend from the configuration (DESIGN §1): in-process rate
+// Chooses each pluggable part's backend from the configuration (docs/configuration.md): in-process rate
 // limiter and cache and local-file storage by default; Redis and S3 when configured. Owns them;
 // built once by the composition root (serve or a CLI command) and destroyed after the
 // io_context has stopped. The limiter/cache/storage members are never null.

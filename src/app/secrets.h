@@ -1,5 +1,5 @@
 #pragma once
-// The process's two secrets (DESIGN §1): the platform operator's admin token and the HS256 key
+// The process's two secrets (docs/configuration.md): the platform operator's admin token and the HS256 key
 // for tenant JWTs. Values from the environment or flags win; otherwise they are kept in
 // <data_dir>/secrets/{admin_token,jwt_secret} (directory 0700, files 0600, owned by the process
 // user) and generated on first start, so that a restart keeps tokens valid.

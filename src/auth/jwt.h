@@ -1,5 +1,5 @@
 #pragma once
-// HS256 JSON Web Tokens for the tenant API (DESIGN §2): the algorithm is pinned, so a token's
+// HS256 JSON Web Tokens for the tenant API (docs/api.md): the algorithm is pinned, so a token's
 // own header can never choose how it is verified ("alg": "none", other HMAC sizes and
 // asymmetric algorithms are all refused).
 // Thread-safety: JwtCodec is immutable after construction, so one instance may be shared by

@@ -1,5 +1,5 @@
 #pragma once
-// The content pipeline's statuses and which changes are legal (DESIGN §2:
+// The content pipeline's statuses and which changes are legal (docs/api.md:
 // inspiration → briefed → generating → generated → approved → (scheduled →) published, plus
 // failed and archived). Pure functions; thread-safe.
 #include <string_view>

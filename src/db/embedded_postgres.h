@@ -1,5 +1,5 @@
 #pragma once
-// The embedded default database (DESIGN §1): a private PostgreSQL cluster under
+// The embedded default database (docs/configuration.md): a private PostgreSQL cluster under
 // <data_dir>/pg, created with initdb on first start, reachable through a unix socket only and
 // stopped again when its owner exits.
 //

@@ -1,5 +1,5 @@
 #pragma once
-// The one fixed-size connection pool shared by every tenant (DESIGN §4: a pool per tenant
+// The one fixed-size connection pool shared by every tenant (docs/architecture.md: a pool per tenant
 // cannot reach thousands of tenants). Connections are opened lazily up to `size`. When all are
 // busy, acquire() waits in a bounded queue until `acquire_timeout`; a full queue or a timeout
 // throws PoolTimeout (the API answers 503) instead of piling up work.

@@ -39,7 +39,7 @@ ErrorReply map_exception(const std::exception_ptr& error, const Request& req,
 
 Middleware error_mapping(ExceptionMapper mapper = {});
 
-// The error body of DESIGN §2, also used by the server for errors raised before routing.
+// The error body of docs/api.md, also used by the server for errors raised before routing.
 Response error_response(unsigned status, std::string_view code, std::string_view message);
 
 }  // namespace autoblog::http

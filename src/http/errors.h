@@ -1,7 +1,7 @@
 #pragma once
 // Typed API errors. Handlers and lower layers throw these; the error middleware
 // (http/error_mapping.cpp) is the one place that turns them into HTTP responses
-// with the body {"error": {"code", "message"}} of DESIGN §2.
+// with the body {"error": {"code", "message"}} of docs/api.md.
 #include <stdexcept>
 #include <string>
 #include <utility>

@@ -1,5 +1,5 @@
 #pragma once
-// Structured logging (DESIGN §7): one JSON object per line on stderr,
+// Structured logging (docs/architecture.md): one JSON object per line on stderr,
 //   {"ts":"2026-11-28T14:00:00.123Z","level":"info","msg":"...", <fields in the order given>}
 // built with Boost.JSON so that messages and values are always escaped correctly. Callers pass
 // request_id and tenant_id as fields whenever they know them.

@@ -88,7 +88,7 @@ class SeriesCache {
   std::unordered_map<std::string, T, StringHash, std::equal_to<>> map_;
 };
 
-// The tenant-label cap of DESIGN §7. Admission is first come, first served and permanent for the
+// The tenant-label cap of docs/architecture.md. Admission is first come, first served and permanent for the
 // life of the process, so a tenant's series never switch label mid-way.
 class TenantLabels {
  public:

@@ -1,5 +1,5 @@
 #pragma once
-// Prometheus metrics of DESIGN §7: the seed's three per-tenant series (exact names), HTTP latency
+// Prometheus metrics of docs/architecture.md: the seed's three per-tenant series (exact names), HTTP latency
 // and request counters, and database-pool gauges, rendered in the text exposition format.
 //
 // Thread-safety: every member function may be called concurrently from any thread. Recording is

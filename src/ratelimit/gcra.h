@@ -1,5 +1,5 @@
 #pragma once
-// GCRA (generic cell rate algorithm) for per-tenant rate limits (DESIGN §2 "Rate limits"): a
+// GCRA (generic cell rate algorithm) for per-tenant rate limits (docs/api.md): a
 // sustained `requests_per_hour` with a burst of the same size. The whole state of a tenant is one
 // number, its theoretical arrival time (TAT). This is the pure decision function shared by the
 // in-process limiter; the Redis Lua script implements the same arithmetic so both agree.

@@ -1,5 +1,5 @@
 #pragma once
-// In-process GCRA rate limiter (DESIGN §2 "Rate limits"): used in embedded mode and as the
+// In-process GCRA rate limiter (docs/api.md): used in embedded mode and as the
 // fallback when Redis is down. State is one TAT (int64 µs) per tenant, kept in 64 lock-sharded
 // open-addressing tables keyed by the tenant UUID as 16 binary bytes (24 bytes a slot, no heap
 // node per tenant), so 100 000 tenants fit in a few MB and one decision costs one uncontended

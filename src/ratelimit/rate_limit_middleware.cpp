@@ -18,7 +18,7 @@ void add_headers(http::Fields& headers, const Decision& d) {
 http::Middleware rate_limit(RateLimiter& limiter, observability::Metrics& metrics) {
   return [&limiter, &metrics](http::Request& req,
                               const http::Handler& next) -> boost::asio::awaitable<http::Response> {
-    // Health is never limited (DESIGN §2), not even a tenant's own /health/tenant/{id}.
+    // Health is never limited (docs/api.md), not even a tenant's own /health/tenant/{id}.
     if (req.audience != http::Audience::kTenant || !req.tenant || req.route.starts_with("/health"))
       co_return co_await next(req);
     const auto& tenant_id = req.tenant->id();

@@ -1,5 +1,5 @@
 #pragma once
-// Applies the tenant's rate limit to every tenant-API request, after authentication (DESIGN §10.4:
+// Applies the tenant's rate limit to every tenant-API request, after authentication (the original design's limiter ran before authentication:
 // the seed ran it before the tenant was known, so it never applied). Adds X-RateLimit-Limit,
 // -Remaining and -Reset to every tenant response, errors included (a tenant's 404 and 405 on
 // paths no route takes as well, see http::routing): they go on the request's

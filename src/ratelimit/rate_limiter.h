@@ -1,5 +1,5 @@
 #pragma once
-// Per-tenant rate limiting (DESIGN §2 "Rate limits"): GCRA at the tenant's requests_per_hour with
+// Per-tenant rate limiting (docs/api.md): GCRA at the tenant's requests_per_hour with
 // a burst of the same size; O(1) state per tenant (its theoretical arrival time, TAT).
 // Implementations: InProcessRateLimiter (embedded mode, and the fallback) and RedisRateLimiter
 // (shared by every API node). Implementations are thread-safe.

@@ -1,5 +1,5 @@
 #pragma once
-// The rate limiter shared by every API node (DESIGN §2 "Rate limits", §8): the GCRA runs inside
+// The rate limiter shared by every API node (docs/api.md and docs/operations.md): the GCRA runs inside
 // Redis as one Lua script call per request (EVALSHA), with Redis TIME as the clock, so nodes with
 // skewed clocks still enforce one budget per tenant. State per tenant is one key, `rl:{tenant_id}`,
 // holding "<TAT>:<limit>": the theoretical arrival time (microseconds) and the limit it was

@@ -1,5 +1,5 @@
 #pragma once
-// Validation of tenant object keys (DESIGN §4) before any storage backend sees them, plus the
+// Validation of tenant object keys (docs/architecture.md) before any storage backend sees them, plus the
 // other checks every backend applies to its inputs (tenant id, content type, list cursor), so
 // LocalStorage and S3Storage accept and refuse exactly the same things.
 //

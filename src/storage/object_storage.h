@@ -1,6 +1,6 @@
 #pragma once
 // The seed's TenantStorageManager: tenant object storage under tenants/{tenant_id}/{key}
-// (DESIGN §4). Keys are validated by storage/object_key.h before any backend sees them.
+// (docs/architecture.md). Keys are validated by storage/object_key.h before any backend sees them.
 // Backends: LocalStorage (files under $AUTOBLOG_DATA_DIR/storage, atomic writes) and S3Storage
 // (SigV4, SSE AES256, x-amz-meta-tenant_id). Blocking work runs on a dedicated thread pool, never
 // on an I/O thread. Implementations are thread-safe.

@@ -1,6 +1,6 @@
 #pragma once
 // The tenant registry (autoblog_core.tenants): provisioning, lookups, changes, deletion, and the
-// in-process cache that authentication reads on every request (DESIGN §10.3: never a database
+// in-process cache that authentication reads on every request (never a database
 // connection per request). Changes are announced with NOTIFY autoblog_tenant_changed so every
 // API node drops its cached copy (see change_listener.h); this node drops its own at once.
 // It is also the only maker of ActiveTenant (the key to a TenantTx). Input validation and the

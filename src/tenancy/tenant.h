@@ -1,5 +1,5 @@
 #pragma once
-// A tenant as the registry knows it, and the limits of its subscription tier (DESIGN §3).
+// A tenant as the registry knows it, and the limits of its subscription tier (docs/api.md).
 // Tenant snapshots are immutable once built and shared as shared_ptr<const Tenant> between
 // requests and threads.
 #include <cstdint>

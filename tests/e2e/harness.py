@@ -7,7 +7,7 @@ Main pieces:
   fresh_database(name) / drop_database(url)   one empty database per test module
   Server                                      `autoblog serve` as a context manager
   make_jwt / jwt_claims                       craft and read HS* JWTs in pure Python
-  assert_error                                checks the exact error shape of DESIGN.md §2
+  assert_error                                checks the exact error shape of docs/api.md
   run_cli                                     runs `autoblog ...` with a hermetic environment
   E2ETestCase                                 unittest base class that prints server logs on failure
   OpenApiValidator                            checks every Server.request exchange against the

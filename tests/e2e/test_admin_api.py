@@ -1,4 +1,4 @@
-"""E2E: platform operator (admin) API — DESIGN.md §2 and docs/api.md."""
+"""E2E: platform operator (admin) API — docs/api.md."""
 import secrets
 import time
 import unittest
@@ -352,7 +352,7 @@ class AdminApiTest(E2ETestCase):
                                  "invalid_request")
 
     def test_changes_reach_other_nodes_within_a_second(self):
-        """DESIGN §2: PATCH takes effect on every API node within 1 s."""
+        """docs/api.md: PATCH takes effect on every API node within 1 s."""
         other = Server(self.db, admin_token=self.server.admin_token,
                        jwt_secret=self.server.jwt_secret)
         self.addCleanup(other.cleanup)

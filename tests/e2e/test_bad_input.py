@@ -1,5 +1,5 @@
 """E2E: hostile and malformed input never crashes the server; ops endpoints (health, metrics,
-OpenAPI). DESIGN.md §2, §7 and docs/api.md."""
+OpenAPI). docs/api.md and docs/architecture.md."""
 import json
 import re
 import select
@@ -410,7 +410,7 @@ class BadInputTest(E2ETestCase):
 
 
 class LoggingTest(E2ETestCase):
-    """DESIGN §7: one JSON object per line with ts, level, msg (+ request_id, tenant_id where
+    """docs/architecture.md: one JSON object per line with ts, level, msg (+ request_id, tenant_id where
     known) and an access log line per request; secrets never appear in logs."""
 
     @classmethod

@@ -1,4 +1,4 @@
-"""E2E: two API nodes on one database (and one Redis) — DESIGN.md §2 ("takes effect on every API
+"""E2E: two API nodes on one database (and one Redis) — docs/api.md ("takes effect on every API
 node within 1 s") and §8 (stateless API nodes).
 
 A change made through node 1's admin API (suspend, re-tier, delete) or through the CLI against

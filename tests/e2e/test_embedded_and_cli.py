@@ -1,5 +1,5 @@
 """E2E: embedded default (private PostgreSQL under the data dir, generated secrets) and the
-operator CLI (DESIGN.md §1, docs/configuration.md)."""
+operator CLI (docs/configuration.md)."""
 import json
 import os
 import re
@@ -88,7 +88,7 @@ class EmbeddedTest(E2ETestCase):
                 printed = cand
                 break
         self.assertIsNotNone(printed, "could not find a working admin token in the server's "
-                                      "output (DESIGN §1: printed once when generated)\n"
+                                      "output (docs/configuration.md: printed once when generated)\n"
                              + self.server.logs())
         return printed
 
@@ -205,7 +205,7 @@ class CliTest(E2ETestCase):
         self.assertNotEqual(cp.returncode, 0, describe(cp))
 
     def test_serve_help_lists_its_flags(self):
-        # DESIGN §1: `serve` flags --listen, --data-dir, --workers
+        # docs/configuration.md: `serve` flags --listen, --data-dir, --workers
         cp = self.cli("serve", "--help")
         for flag in ("--listen", "--data-dir", "--workers"):
             self.assertIn(flag, cp.stdout, describe(cp))

@@ -1,5 +1,5 @@
-"""E2E: tenant object storage, PUT/GET/DELETE /v1/files/{key} and GET /v1/files (DESIGN.md §2,
-§4, §10.8), on both backends: local files under the data dir and S3 (s3rver).
+"""E2E: tenant object storage, PUT/GET/DELETE /v1/files/{key} and GET /v1/files (docs/api.md;
+downloads go through the API or presigned URLs, never public URLs), on both backends: local files under the data dir and S3 (s3rver).
 
 Keys are validated after the router's single percent-decoding: `..`/`.` segments, a leading `/`,
 empty segments, backslashes, control characters, > 979 bytes (tenants/{id}/ + key must fit S3's

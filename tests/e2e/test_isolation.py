@@ -1,4 +1,4 @@
-"""E2E: tenant isolation (DESIGN.md §2, §4, §10.7); user strings are stored verbatim."""
+"""E2E: tenant isolation (docs/api.md and docs/architecture.md); user strings are stored verbatim."""
 import threading
 import unittest
 

@@ -1,4 +1,4 @@
-"""E2E: `autoblog migrate` is idempotent and resumable (DESIGN.md §1, §4): killed with -9 in the
+"""E2E: `autoblog migrate` is idempotent and resumable (docs/configuration.md and docs/architecture.md): killed with -9 in the
 middle, no tenant is half-migrated, and a rerun finishes the job."""
 import glob
 import os

@@ -1,4 +1,4 @@
-"""E2E: per-tenant rate limits (DESIGN.md §2 "Rate limits", §10.4).
+"""E2E: per-tenant rate limits (docs/api.md).
 
 GCRA with a burst of requests_per_hour: a starter tenant (500/h, emission interval T = 7.2 s) gets
 exactly 500 requests through a quick burst, then 429 `rate_limited` with a Retry-After that is

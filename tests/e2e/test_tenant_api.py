@@ -1,4 +1,4 @@
-"""E2E: tenant API (tenant, brand, content, performance) and JWT validation — DESIGN.md §2."""
+"""E2E: tenant API (tenant, brand, content, performance) and JWT validation — docs/api.md."""
 import secrets
 import time
 import unittest
@@ -66,7 +66,7 @@ class TenantApiTest(E2ETestCase):
             self.assertEqual(me["limits"].get(k), v, f"limit {k}: {me['limits']!r}")
 
     def test_rate_limit_headers(self):
-        # DESIGN §2 rate limits: every tenant response carries the X-RateLimit-* headers
+        # docs/api.md rate limits: every tenant response carries the X-RateLimit-* headers
         for method, path in (("GET", "/v1/tenant"), ("GET", "/v1/content")):
             status, headers, body = self.req(method, path, token=self.token)
             self.assertEqual(status, 200, body)

@@ -1,4 +1,4 @@
-"""E2E: GET /health/tenant/{id} (DESIGN.md §2 Ops, §10.7) and GET /health/ready.
+"""E2E: GET /health/tenant/{id} (docs/api.md; the original design let any tenant probe any other) and GET /health/ready.
 
 The caller's own tenant only (another tenant's id is a 404, a non-UUID a 400); the seed's shape
 {"tenant_id", "status": healthy|degraded, "checks": {database, cache, storage, ai_quota},

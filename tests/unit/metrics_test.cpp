@@ -1,4 +1,4 @@
-// Unit tests of observability::Metrics: exact metric names and label sets (DESIGN §7), the
+// Unit tests of observability::Metrics: exact metric names and label sets (docs/architecture.md), the
 // tenant-label cap, and exact counts under concurrent recording.
 #include "observability/metrics.h"
 

@@ -40,7 +40,7 @@ class DocumentFuzzTest(E2ETestCase):
         assert status == 201, (status, item)
         status, _, _ = srv.request("PUT", "/v1/files/fuzz/known.txt", b"known",
                                    token=cls.token, headers={"Content-Type": "text/plain"})
-        assert status == 200, status
+        assert status == 201, status  # created
         cls.path_values = {
             "/v1/admin/tenants/{id} id": [cls.victim["id"]],
             "/v1/admin/tenants/{id}/tokens id": [cls.victim["id"]],

@@ -3,15 +3,11 @@
 #include <cctype>
 #include <string>
 
+#include "http/field_value.h"
+
 namespace autoblog::http {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -39,7 +35,7 @@ std::optional<FramingError> check_framing(const RequestHead& head) {
   for (auto value : head.transfer_encoding) {
     while (true) {
       auto comma = value.find(',');
-      auto coding = trim(value.substr(0, comma));
+      auto coding = trim_ows(value.substr(0, comma));
       if (!coding.empty()) codings.push_back(coding);
       if (comma == std::string_view::npos) break;
       value.remove_prefix(comma + 1);

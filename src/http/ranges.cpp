@@ -4,15 +4,11 @@
 #include <cctype>
 #include <charconv>
 
+#include "http/field_value.h"
+
 namespace autoblog::http {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Digits only (no sign, no spaces), fitting 64 bits.
 std::optional<std::uint64_t> number(std::string_view s) {
@@ -27,7 +23,7 @@ std::optional<std::uint64_t> number(std::string_view s) {
 
 // "bytes=" in any case, then the range set; nullopt for another unit.
 std::optional<std::string_view> byte_range_set(std::string_view header) {
-  header = trim(header);
+  header = trim_ows(header);
   constexpr std::string_view kUnit = "bytes=";
   if (header.size() < kUnit.size()) return std::nullopt;
   for (std::size_t i = 0; i < kUnit.size(); ++i)
@@ -43,7 +39,7 @@ struct Spec {
 
 // One range-spec: "a-b", "a-" or "-n"; nullopt when malformed (including b < a).
 std::optional<Spec> parse_spec(std::string_view spec) {
-  spec = trim(spec);
+  spec = trim_ows(spec);
   const auto dash = spec.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
   Spec out;
@@ -105,11 +101,11 @@ std::optional<std::uint64_t> range_start(std::string_view range_header) {
 }
 
 bool none_match(std::string_view if_none_match, std::string_view etag) {
-  if (trim(if_none_match) == "*") return true;
+  if (trim_ows(if_none_match) == "*") return true;
   std::string_view rest = if_none_match;
   while (!rest.empty()) {
     const auto comma = rest.find(',');
-    const auto tag = trim(rest.substr(0, comma));
+    const auto tag = trim_ows(rest.substr(0, comma));
     if (!tag.empty() && opaque(tag) == opaque(etag)) return true;
     if (comma == std::string_view::npos) break;
     rest.remove_prefix(comma + 1);
@@ -118,7 +114,7 @@ bool none_match(std::string_view if_none_match, std::string_view etag) {
 }
 
 bool if_range_matches(std::string_view if_range, std::string_view etag) {
-  const auto tag = trim(if_range);
+  const auto tag = trim_ows(if_range);
   return tag.size() >= 2 && tag.front() == '"' && !etag.starts_with("W/") && tag == etag;
 }
 

@@ -415,10 +415,8 @@ std::vector<std::string> pg_command(bool as_postgres, const fs::path& bin_dir, c
 // postmaster, so /proc's state is the authority when it is there.
 bool process_alive(pid_t pid) {
   if (pid <= 0) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  if (stat) {
-    std::string line;
-    std::getline(stat, line);
+  if (auto stat = util::read_small_file("/proc/" + std::to_string(pid) + "/stat")) {
+    const std::string& line = *stat;
     const auto paren = line.rfind(')');
     if (paren == std::string::npos || paren + 2 >= line.size()) return true;
     const char state = line[paren + 2];

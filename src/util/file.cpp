@@ -103,4 +103,22 @@ std::size_t raise_open_file_limit() {
   return rl.rlim_cur == RLIM_INFINITY ? std::size_t(1) << 20 : static_cast<std::size_t>(rl.rlim_cur);
 }
 
+std::optional<std::string> read_small_file(const fs::path& file) noexcept {
+  try {
+    UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return std::nullopt;
+    std::string out;
+    char buf[4096];
+    for (;;) {
+      ssize_t n = ::read(fd.get(), buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return std::nullopt;
+      if (n == 0) return out;
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+  } catch (...) {  // allocation
+    return std::nullopt;
+  }
+}
+
 }  // namespace autoblog::util

@@ -8,6 +8,8 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -58,6 +60,11 @@ enum class Replace { kYes, kNo };
 // the temp file is removed then.
 bool write_file_atomically(const std::filesystem::path& file, std::string_view content, mode_t mode,
                            Replace replace = Replace::kYes);
+
+// The whole content of a small file, or nullopt on any error. For /proc files of processes that
+// may exit at any moment: reading one that vanished fails with ESRCH, which std::ifstream turns
+// into an exception from inside its buffer.
+std::optional<std::string> read_small_file(const std::filesystem::path& file) noexcept;
 
 // Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit now in force (a large
 // number for "unlimited"). A server holds a descriptor per connection.

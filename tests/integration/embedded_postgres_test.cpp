@@ -3,6 +3,7 @@
 // by a dead owner, long and odd data dir paths. Runs as root in CI (then the server runs as
 // `postgres`) and as a normal user.
 #include "db/embedded_postgres.h"
+#include "util/file.h"
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
@@ -45,8 +46,8 @@ std::vector<std::string> postgres_processes_mentioning(const std::string& text) 
   for (const auto& entry : fs::directory_iterator("/proc")) {
     const std::string name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Not std::ifstream: a process that exits between open and read makes it throw.
+    std::string cmd = util::read_small_file(entry.path() / "cmdline").value_or("");
     for (char& c : cmd) {
       if (c == '\0') c = ' ';
     }

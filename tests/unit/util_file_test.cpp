@@ -105,5 +105,17 @@ TEST_F(FileTest, AtomicWriteFailureNamesTheStepAndLeavesNothing) {
   EXPECT_EQ(entries(), 1u) << "the temp file must be removed";
 }
 
+TEST_F(FileTest, ReadSmallFileReturnsTheContentOrNothing) {
+  const fs::path file = dir_ / "small";
+  ASSERT_TRUE(write_file_atomically(file, std::string("a\0b\nc", 5), 0600));
+  EXPECT_EQ(read_small_file(file), std::string("a\0b\nc", 5));
+  EXPECT_EQ(read_small_file(dir_ / "missing"), std::nullopt);
+  EXPECT_EQ(read_small_file(dir_), std::nullopt);  // a directory cannot be read
+  // A /proc file of a process that exists, as embedded PostgreSQL's liveness check reads it.
+  auto stat = read_small_file("/proc/self/stat");
+  ASSERT_TRUE(stat.has_value());
+  EXPECT_NE(stat->find(')'), std::string::npos);
+}
+
 }  // namespace
 }  // namespace autoblog::util

@@ -1,40 +1,43 @@
 #include "http/server.h"
 
+#include <sys/socket.h>
+
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <sys/socket.h>
-
-#include <array>
 #include <cerrno>
 #include <list>
 #include <mutex>
 #include <optional>
 #include <span>
 
-#include "http/error_mapping.h"
 #include "http/body_budget.h"
+#include "http/error_mapping.h"
 #include "http/errors.h"
 #include "http/framing.h"
+#include "http/server_connection.h"
 #include "http/wire.h"
-#include "util/file.h"
 #include "observability/log.h"
+#include "util/file.h"
 
 namespace autoblog::http {
 
+using detail::Connection;
+using detail::Cut;
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
@@ -45,52 +48,6 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kStreamReserve = 5u << 20;
 // How long a handler runs before the sweeper watches its client for a disconnect.
 constexpr std::chrono::milliseconds kWatchAfter{200};
-
-namespace {
-
-// Why a request in flight was cut short (see Connection::cut_request).
-enum class Cut : int { kNone, kDeadline, kShutdown, kDisconnected };
-
-// A connection as the server sees it. Deadlines are enforced by the server's sweeper (one timer
-// for all connections, see Impl::sweep) instead of a timer armed and cancelled around every read
-// and write, which profiling showed to cost more than parsing the request.
-struct Connection {
-  tcp::socket socket;
-  std::atomic<bool> idle{true};
-  std::atomic<std::int64_t> deadline_ns{0};  // steady_clock; the sweeper acts after it
-  // The handler of the request in flight runs as a child coroutine bound to `cancel`; emitting
-  // it (only ever on the connection's strand) cancels whatever the handler awaits — a query, a
-  // pool wait, a Redis command — which unwinds it and releases what it holds.
-  boost::asio::cancellation_signal cancel;
-  std::atomic<bool> in_handler{false};
-  std::atomic<bool> shed{false};  // chosen to be closed to free its descriptor
-  std::atomic<int> cut{0};
-  std::uint64_t request_seq = 0;  // strand-only; tells a late disconnect check its request ended
-  // When the handler in flight started (steady_clock ns; 0: none). The sweeper arms the
-  // disconnect watch only for handlers that outlive one sweep (see watch_disconnect).
-  std::atomic<std::int64_t> handler_since_ns{0};
-  bool watching = false;  // strand-only: a disconnect watch is pending
-  explicit Connection(tcp::socket s) : socket(std::move(s)) {}
-
-  // On the connection's strand only.
-  void cut_request(Cut why) {
-    if (!in_handler || cut.load() != static_cast<int>(Cut::kNone)) return;
-    cut = static_cast<int>(why);
-    cancel.emit(boost::asio::cancellation_type::terminal);
-  }
-
-  void arm(std::chrono::steady_clock::duration d) {
-    deadline_ns = (std::chrono::steady_clock::now() + d).time_since_epoch().count();
-  }
-  void arm_until(std::chrono::steady_clock::time_point t) {
-    deadline_ns = t.time_since_epoch().count();
-  }
-  bool expired(std::chrono::steady_clock::time_point now) const {
-    return deadline_ns.load() <= now.time_since_epoch().count();
-  }
-};
-
-}  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Impl> {
   asio::io_context& ioc;
@@ -216,71 +173,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   // Over the connection cap with nobody idle to shed: say so instead of holding the socket.
   asio::awaitable<void> refuse_session(std::shared_ptr<Connection> conn) {
     conn->idle = false;
-    co_await write_error(*conn, 11, 503, "unavailable", "too many connections; retry later");
+    co_await detail::write_error(*conn, options.body_timeout, 11, 503, "unavailable",
+                                 "too many connections; retry later");
     beast::error_code ignored;
     conn->socket.close(ignored);
-  }
-
-  // Answers an error and closes. The client may still be sending a body we refused: keep
-  // reading (and discarding) briefly after our half-close, so the kernel does not reset the
-  // connection before the client has read the response (nginx's "lingering close").
-  asio::awaitable<void> write_error(Connection& c, unsigned version, unsigned status,
-                                    std::string_view code, std::string_view message) {
-    auto res = to_wire(error_response(status, code, message), version, false);
-    c.arm(options.body_timeout);
-    std::array<asio::const_buffer, 2> wire{asio::buffer(res.head), asio::buffer(res.body)};
-    auto [ec, n] = co_await asio::async_write(c.socket, wire, use_tuple);
-    if (ec) co_return;
-    co_await linger(c);
-  }
-
-  // After our last response on a connection whose client may still be sending a body we did
-  // not read: half-close, then read and discard for up to 2 s (and 64 MiB), so the kernel does
-  // not reset the connection before the client has read the response.
-  asio::awaitable<void> linger(Connection& c) {
-    beast::error_code ignored;
-    c.socket.shutdown(tcp::socket::shutdown_send, ignored);
-    c.arm(std::chrono::seconds(2));
-    std::array<char, 16384> sink;
-    std::size_t drained = 0;
-    while (drained < (64u << 20)) {
-      auto [rec, got] = co_await c.socket.async_read_some(asio::buffer(sink), use_tuple);
-      if (rec) break;
-      drained += got;
-    }
-  }
-
-  // Writes a streamed body (object downloads) after its head, one piece at a time, each write
-  // under the body timeout like a request body's reads. False when the connection must close:
-  // a failed write, or a source that failed or ended early once the head (with its
-  // Content-Length) was sent — closing is the only way left to tell the client.
-  asio::awaitable<bool> write_stream(Connection& c, BodyStream& body, const Request& req) {
-    std::uint64_t sent = 0;
-    std::string error;
-    try {
-      for (;;) {
-        c.arm(options.body_timeout);
-        const std::string_view piece = co_await body.next();
-        if (piece.empty()) break;
-        if (piece.size() > body.size() - sent) {
-          error = "source produced more than its size";
-          break;
-        }
-        auto [ec, n] = co_await asio::async_write(c.socket, asio::buffer(piece), use_tuple);
-        if (ec) co_return false;
-        sent += n;
-      }
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
-    if (error.empty() && sent == body.size()) co_return true;
-    observability::log_warn("response body cut short",
-                            {{"request_id", req.request_id},
-                             {"route", req.route},
-                             {"sent", static_cast<std::int64_t>(sent)},
-                             {"size", static_cast<std::int64_t>(body.size())},
-                             {"error", error.empty() ? std::string("source ended early") : error}});
-    co_return false;
   }
 
   // The body reader's error, as the error the handler (and the client) sees.
@@ -395,41 +291,47 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
       conn->idle = false;
       if (ec == bhttp::error::header_limit) {
-        co_await write_error(*conn, 11, 431, "invalid_request", "request headers too large");
+        co_await detail::write_error(*conn, options.body_timeout, 11, 431, "invalid_request",
+                                     "request headers too large");
         break;
       }
       if (ec == bhttp::error::body_limit) {
-        co_await write_error(*conn, 11, 413, "payload_too_large",
-                             "request body exceeds " +
-                                 std::to_string(std::max(options.max_body_bytes,
-                                                         options.max_upload_bytes)) +
-                                 " bytes");
+        co_await detail::write_error(
+            *conn, options.body_timeout, 11, 413, "payload_too_large",
+            "request body exceeds " +
+                std::to_string(std::max(options.max_body_bytes, options.max_upload_bytes)) +
+                " bytes");
         break;
       }
       if (ec) {
         if (ec != bhttp::error::end_of_stream && ec != asio::error::bad_descriptor &&
             ec != asio::error::operation_aborted && ec != asio::error::connection_reset &&
             buffer.size() > 0)
-          co_await write_error(*conn, 11, 400, "invalid_request", "malformed HTTP request");
+          co_await detail::write_error(*conn, options.body_timeout, 11, 400, "invalid_request",
+                                       "malformed HTTP request");
         break;
       }
       auto& header = parser.get();
       RequestHead head{header.version(), {}, false, 0};
       for (const auto& f : header) {
-        if (f.name() == bhttp::field::transfer_encoding) head.transfer_encoding.push_back(f.value());
-        else if (f.name() == bhttp::field::host) ++head.host_fields;
-        else if (f.name() == bhttp::field::content_length) head.has_content_length = true;
+        if (f.name() == bhttp::field::transfer_encoding)
+          head.transfer_encoding.push_back(f.value());
+        else if (f.name() == bhttp::field::host)
+          ++head.host_fields;
+        else if (f.name() == bhttp::field::content_length)
+          head.has_content_length = true;
       }
       if (auto bad = check_framing(head)) {
-        co_await write_error(*conn, header.version(), bad->status, "invalid_request",
-                             bad->message);
+        co_await detail::write_error(*conn, options.body_timeout, header.version(), bad->status,
+                                     "invalid_request", bad->message);
         break;
       }
       const bool upload = header.target().starts_with(options.upload_path_prefix);
       const std::size_t limit = upload ? options.max_upload_bytes : options.max_body_bytes;
       if (auto length = parser.content_length(); length && *length > limit) {
-        co_await write_error(*conn, header.version(), 413, "payload_too_large",
-                             "request body exceeds " + std::to_string(limit) + " bytes");
+        co_await detail::write_error(*conn, options.body_timeout, header.version(), 413,
+                                     "payload_too_large",
+                                     "request body exceeds " + std::to_string(limit) + " bytes");
         break;
       }
       parser.body_limit(limit);  // for chunked bodies of unknown length
@@ -550,8 +452,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       std::array<asio::const_buffer, 2> wire{asio::buffer(out.head), asio::buffer(out.body)};
       auto [wec, wn] = co_await asio::async_write(stream, wire, use_tuple);
       head_buffer = std::move(out.head);
-      if (!wec && out.stream && !co_await write_stream(*conn, *out.stream, req)) break;
-      if (!wec && !body_read) co_await linger(*conn);
+      if (!wec && out.stream &&
+          !co_await detail::write_stream(*conn, options.body_timeout, *out.stream, req))
+        break;
+      if (!wec && !body_read) co_await detail::linger(*conn);
       if (wec || !keep_alive) break;
     }
     beast::error_code ignored;
@@ -583,7 +487,9 @@ void Server::start() {
   asio::co_spawn(impl_->ioc, impl_->sweep(), asio::detached);
 }
 
-std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t Server::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
 
 void Server::stop() {
   auto impl = impl_;
@@ -605,11 +511,17 @@ void Server::stop() {
   }
 }
 
-std::size_t Server::active_connections() const { return impl_->active.load(); }
+std::size_t Server::active_connections() const {
+  return impl_->active.load();
+}
 
-std::size_t Server::requests_in_flight() const { return impl_->in_flight.load(); }
+std::size_t Server::requests_in_flight() const {
+  return impl_->in_flight.load();
+}
 
-void Server::cancel_requests() { impl_->cut_all_requests(); }
+void Server::cancel_requests() {
+  impl_->cut_all_requests();
+}
 
 asio::awaitable<bool> Server::wait_closed(std::chrono::steady_clock::time_point deadline) {
   asio::steady_timer timer(co_await asio::this_coro::executor);

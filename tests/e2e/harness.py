@@ -908,12 +908,18 @@ class E2ETestCase(unittest.TestCase):
         url = shared_redis_url()
         if url is not None:
             return url
+        return cls.own_redis().url
+
+    @classmethod
+    def own_redis(cls) -> "RedisServer":
+        """A private redis-server for the class (one a test may stop or kill), cleaned up after
+        it; skips the class when redis-server is not installed."""
         if redis_server_bin() is None:
-            raise unittest.SkipTest("no AUTOBLOG_TEST_REDIS_URL and redis-server not on PATH")
+            raise unittest.SkipTest("redis-server is not on PATH")
         redis = RedisServer()
         cls.addClassCleanup(redis.cleanup)
         redis.start()
-        return redis.url
+        return redis
 
     @classmethod
     def start_two_nodes(cls, database_url: str, env: dict) -> None:

@@ -14,9 +14,9 @@ import collections
 import time
 import unittest
 
-from harness import (E2ETestCase, RedisServer, assert_error, drop_database,
+from harness import (E2ETestCase, assert_error, drop_database,
                      fresh_database, metric_value, parallel_requests, random_uuid,
-                     redis_env, redis_server_bin, wait_until)
+                     redis_env, wait_until)
 
 STARTER_LIMIT = 500
 STARTER_T = 3600 / STARTER_LIMIT  # 7.2 s between cells
@@ -217,11 +217,7 @@ class TwoNodesTest(RateLimitHelpers, E2ETestCase):
 
     @classmethod
     def setUpClass(cls):
-        if redis_server_bin() is None:
-            raise unittest.SkipTest("redis-server is not on PATH")
-        cls.redis = RedisServer()
-        cls.addClassCleanup(cls.redis.cleanup)
-        cls.redis.start()
+        cls.redis = cls.own_redis()
         cls.db = fresh_database("rl_nodes")
         cls.addClassCleanup(drop_database, cls.db)
         cls.start_two_nodes(cls.db, redis_env(cls.redis.url))

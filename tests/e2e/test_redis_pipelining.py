@@ -12,8 +12,8 @@ import threading
 import time
 import unittest
 
-from harness import (E2ETestCase, RedisServer, drop_database, fresh_database, metric_value,
-                     redis_env, redis_server_bin, wait_until)
+from harness import (E2ETestCase, drop_database, fresh_database, metric_value,
+                     redis_env, wait_until)
 
 TENANTS = 10
 THREADS = 12
@@ -23,11 +23,7 @@ MILLION = 1_000_000
 class RedisPipeliningTest(E2ETestCase):
     @classmethod
     def setUpClass(cls):
-        if redis_server_bin() is None:
-            raise unittest.SkipTest("redis-server is not on PATH")
-        cls.redis = RedisServer()
-        cls.addClassCleanup(cls.redis.cleanup)
-        cls.redis.start()
+        cls.redis = cls.own_redis()
         cls.db = fresh_database("redis_pipe")
         cls.addClassCleanup(drop_database, cls.db)
         cls.server = cls.start_server(cls.db, env=redis_env(cls.redis.url))

@@ -71,6 +71,17 @@ Config config_from_env(const EnvLookup& env) {
     });
   };
   millis("AUTOBLOG_DB_STATEMENT_TIMEOUT_MS", c.db_statement_timeout, 1, 3600000);
+  millis("AUTOBLOG_JOB_LEASE_MS", c.jobs.lease, 200, 3600000);
+  millis("AUTOBLOG_JOB_HEARTBEAT_MS", c.jobs.heartbeat, 50, 3600000);
+  millis("AUTOBLOG_JOB_POLL_MS", c.jobs.poll, 10, 600000);
+  millis("AUTOBLOG_JOB_RETRY_BASE_MS", c.jobs.retry_base, 0, 3600000);
+  millis("AUTOBLOG_JOB_RETRY_MAX_MS", c.jobs.retry_max, 0, 86400000);
+  millis("AUTOBLOG_JOB_RETENTION_MS", c.jobs.retention, 0, 365LL * 86400000);
+  millis("AUTOBLOG_AI_TEMPLATE_LATENCY_MS", c.jobs.template_latency, 0, 600000);
+  str("AUTOBLOG_JOB_CLAIM_BATCH", [&](const std::string& v) {
+    c.jobs.claim_batch =
+        static_cast<int>(parse_int_setting("AUTOBLOG_JOB_CLAIM_BATCH", v, 1, 1000));
+  });
   millis("AUTOBLOG_DB_MIGRATION_TIMEOUT_MS", c.db_migration_statement_timeout, 1, 86400000);
   millis("AUTOBLOG_REQUEST_TIMEOUT_MS", c.request_timeout, 1, 3600000);
   millis("AUTOBLOG_SHUTDOWN_TIMEOUT_MS", c.shutdown_timeout, 0, 3600000);
@@ -218,6 +229,10 @@ void validate(Config& c) {
 
   if (c.workers < 0 || c.workers > 256)
     throw ConfigError("workers: " + std::to_string(c.workers) + " is out of range [0, 256]");
+  if (c.jobs.heartbeat >= c.jobs.lease)
+    throw ConfigError("AUTOBLOG_JOB_HEARTBEAT_MS (" + std::to_string(c.jobs.heartbeat.count()) +
+                      ") must be shorter than AUTOBLOG_JOB_LEASE_MS (" +
+                      std::to_string(c.jobs.lease.count()) + ")");
   if (c.db_pool_size < 1 || c.db_pool_size > 1000)
     throw ConfigError("db pool size: " + std::to_string(c.db_pool_size) +
                       " is out of range [1, 1000]");

@@ -6,6 +6,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/multiple_exceptions.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -104,8 +105,13 @@ asio::awaitable<void> Worker::run() {
   log_info("job worker started", {{"owner", owner_},
                                   {"concurrency", options_.concurrency},
                                   {"lease_ms", static_cast<std::int64_t>(options_.lease.count())}});
-  co_await (claim_loop() && listen_loop() && heartbeat_loop() && janitor_loop() &&
-            completion_loop());
+  try {
+    co_await (claim_loop() && listen_loop() && heartbeat_loop() && janitor_loop() &&
+              completion_loop());
+  } catch (const asio::multiple_exceptions& e) {
+    // Cancelled: every loop ended with operation_aborted; report it as one cancellation.
+    std::rethrow_exception(e.first_exception());
+  }
 }
 
 // ---- waking the claim loop ----

@@ -206,8 +206,9 @@ void Worker::start(ClaimedJob job) {
   it->second.job = std::move(job);
   it->second.released = stopping_;
   running_count_ = running_.size();
+  auto signal = it->second.signal;
   asio::co_spawn(strand_, execute(id),
-                 asio::bind_cancellation_slot(it->second.signal.slot(), asio::detached));
+                 asio::bind_cancellation_slot(signal->slot(), [signal](std::exception_ptr) {}));
 }
 
 std::chrono::milliseconds Worker::backoff(int attempts) const {
@@ -410,7 +411,7 @@ asio::awaitable<void> Worker::heartbeat_loop() {
         if (rj.lost || held.count(id)) continue;
         rj.lost = true;
         log_warn("job lease lost; cancelling it here", {{"job_id", id}, {"kind", rj.job.kind}});
-        rj.signal.emit(asio::cancellation_type::terminal);
+        rj.signal->emit(asio::cancellation_type::terminal);
       }
     } catch (const boost::system::system_error& e) {
       if (e.code() == asio::error::operation_aborted) throw;
@@ -541,7 +542,7 @@ asio::awaitable<void> Worker::drain_on_strand(Clock::time_point deadline) {
              {{"jobs", static_cast<std::int64_t>(running_.size())}});
     for (auto& [id, rj] : running_) {
       rj.released = true;
-      rj.signal.emit(asio::cancellation_type::terminal);
+      rj.signal->emit(asio::cancellation_type::terminal);
     }
     co_await wait_idle(Clock::now() + 10s);
   }

@@ -31,6 +31,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -85,7 +86,10 @@ class Worker {
  private:
   struct RunningJob {
     ClaimedJob job;
-    boost::asio::cancellation_signal signal;
+    // Shared with the coroutine's completion handler, which asio clears the slot of after the
+    // coroutine has returned (and erased this entry).
+    std::shared_ptr<boost::asio::cancellation_signal> signal =
+        std::make_shared<boost::asio::cancellation_signal>();
     bool lost = false;       // the heartbeat found the lease gone
     bool released = false;   // cancelled by drain: give it back without spending an attempt
   };

@@ -29,8 +29,9 @@ std::string endpoint(const AiSettings& s, std::string_view path) {
 }
 
 // The provider's own explanation from an OpenAI-style error body ({"error": {"message": ...}}),
-// or the start of the body; never more than kMaxQuotedError characters.
-std::string quoted_error(const std::string& body) {
+// or the start of the body; never more than kMaxQuotedError characters, and never the API key
+// (some servers echo the credentials they were sent).
+std::string quoted_error(const std::string& body, const std::string& api_key) {
   std::string text;
   json::error_code ec;
   auto v = json::parse(body, ec);
@@ -45,6 +46,10 @@ std::string quoted_error(const std::string& body) {
     }
   }
   if (text.empty()) text = body;
+  if (api_key.size() >= 4) {
+    for (auto at = text.find(api_key); at != std::string::npos; at = text.find(api_key, at))
+      text.replace(at, api_key.size(), "[redacted]");
+  }
   if (text.size() > kMaxQuotedError) text = text.substr(0, kMaxQuotedError) + "...";
   return text;
 }
@@ -113,15 +118,15 @@ boost::asio::awaitable<net::HttpResponse> post_json(
   if (status >= 200 && status < 300) co_return response;
   if (status == 429)
     throw ProviderRateLimited(what + ": rate limited (429)" + attempts + ": " +
-                                  quoted_error(response.body),
+                                  quoted_error(response.body, s.api_key),
                               rate_limit_wait(response, s));
   // 408 (the server timed out waiting) and 409 (a conflict on the provider's side) are
   // worth another try later, like a 5xx.
   if (status >= 500 || status == 408 || status == 409)
     throw ProviderTransient(what + ": answered " + std::to_string(status) + attempts + ": " +
-                            quoted_error(response.body));
+                            quoted_error(response.body, s.api_key));
   throw ProviderRejected(
-      what + ": answered " + std::to_string(status) + ": " + quoted_error(response.body), status);
+      what + ": answered " + std::to_string(status) + ": " + quoted_error(response.body, s.api_key), status);
 }
 
 json::object parse_object(const std::string& body, const std::string& what) {
@@ -185,7 +190,7 @@ boost::asio::awaitable<TextResult> OpenAiTextGenerator::generate(TextRequest req
   if (!content || !content->is_string()) {
     if (auto* refusal = message->if_contains("refusal"); refusal && refusal->is_string())
       throw ProviderInvalidResponse(what + ": the model refused: " +
-                                    quoted_error(std::string(refusal->as_string())));
+                                    quoted_error(std::string(refusal->as_string()), settings_.api_key));
     throw ProviderInvalidResponse(what + ": the message has no text content");
   }
 

@@ -155,6 +155,7 @@ Config config_from_env(const EnvLookup& env) {
   optional_text("AUTOBLOG_AI_MODEL_GROWTH", c.ai.model_growth);
   optional_text("AUTOBLOG_AI_MODEL_ENTERPRISE", c.ai.model_enterprise);
   optional_text("AUTOBLOG_AI_IMAGE_QUALITY", c.ai.image_quality);
+  optional_text("AUTOBLOG_AI_IMAGE_PROVIDER", c.ai.image_provider);
   str("AUTOBLOG_AI_IMAGE_MODEL", [&](const std::string& v) { c.ai.image_model = v; });
   str("AUTOBLOG_AI_IMAGE_SIZE", [&](const std::string& v) { c.ai.image_size = v; });
   millis("AUTOBLOG_AI_CONNECT_TIMEOUT_MS", c.ai.connect_timeout, 1, 600000);

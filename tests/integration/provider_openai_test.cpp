@@ -363,6 +363,10 @@ TEST_F(OpenAiProviderTest, TheFactoryPicksOpenAiWhenABaseUrlIsSetElseTemplate) {
   EXPECT_EQ(make_image_generator(settings(), *http_)->name(), "openai");
   EXPECT_EQ(make_text_generator(AiSettings{}, *http_)->name(), "template");
   EXPECT_EQ(make_image_generator(AiSettings{}, *http_)->name(), "template");
+  auto local = settings();
+  local.image_provider = "template";  // a text-only local server
+  EXPECT_EQ(make_text_generator(local, *http_)->name(), "openai");
+  EXPECT_EQ(make_image_generator(local, *http_)->name(), "template");
 }
 
 }  // namespace

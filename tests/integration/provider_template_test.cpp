@@ -276,6 +276,11 @@ TEST(AiSettings, BadValuesAreConfigErrorsNamingTheSetting) {
   EXPECT_NE(refused({{"AUTOBLOG_AI_BASE_URL", "https://user:pw@x/v1"}}), "");
   EXPECT_NE(refused({{"AUTOBLOG_AI_IMAGE_QUALITY", "ultra"}}), "");
   EXPECT_NE(refused({{"AUTOBLOG_AI_IMAGE_SIZE", "big"}}), "");
+  EXPECT_NE(refused({{"AUTOBLOG_AI_IMAGE_PROVIDER", "midjourney"}}), "");
+  EXPECT_NE(refused({{"AUTOBLOG_AI_IMAGE_PROVIDER", "openai"}}), "");  // no endpoint
+  EXPECT_EQ(refused({{"AUTOBLOG_AI_BASE_URL", "http://127.0.0.1:11434/v1"},
+                     {"AUTOBLOG_AI_IMAGE_PROVIDER", "template"}}),
+            "");
   EXPECT_NE(refused({{"AUTOBLOG_AI_MAX_ATTEMPTS", "0"}}), "");
   EXPECT_NE(refused({{"AUTOBLOG_AI_REQUESTS_PER_MINUTE", "-1"}}), "");
   EXPECT_NE(refused({{"AUTOBLOG_AI_BURST", "0"}}), "");

@@ -13,7 +13,8 @@ std::unique_ptr<TextGenerator> make_text_generator(const AiSettings& settings,
 
 std::unique_ptr<ImageGenerator> make_image_generator(const AiSettings& settings,
                                                      net::HttpClient& http) {
-  if (settings.base_url) return std::make_unique<OpenAiImageGenerator>(settings, http);
+  if (image_provider_name(settings) == "openai")
+    return std::make_unique<OpenAiImageGenerator>(settings, http);
   return std::make_unique<TemplateImageGenerator>();
 }
 

@@ -31,6 +31,10 @@ void validate(const AiSettings& s) {
   non_empty(s.model_enterprise, "AUTOBLOG_AI_MODEL_ENTERPRISE");
   if (s.image_quality && *s.image_quality != "standard" && *s.image_quality != "hd")
     throw std::invalid_argument("AUTOBLOG_AI_IMAGE_QUALITY must be standard or hd");
+  if (s.image_provider && *s.image_provider != "openai" && *s.image_provider != "template")
+    throw std::invalid_argument("AUTOBLOG_AI_IMAGE_PROVIDER must be openai or template");
+  if (s.image_provider == "openai" && !s.base_url)
+    throw std::invalid_argument("AUTOBLOG_AI_IMAGE_PROVIDER=openai needs AUTOBLOG_AI_BASE_URL");
   if (s.image_model.empty()) throw std::invalid_argument("AUTOBLOG_AI_IMAGE_MODEL must not be empty");
   auto x = s.image_size.find('x');
   if (x == std::string::npos || x == 0 || x + 1 == s.image_size.size() ||
@@ -46,6 +50,11 @@ void validate(const AiSettings& s) {
 
 std::string provider_name(const AiSettings& settings) {
   return settings.base_url ? "openai" : "template";
+}
+
+std::string image_provider_name(const AiSettings& settings) {
+  if (settings.image_provider == "template") return "template";
+  return provider_name(settings);
 }
 
 }  // namespace autoblog::content::providers

@@ -30,6 +30,10 @@ struct AiSettings {
   std::optional<std::string> model_starter, model_growth, model_enterprise;
   std::optional<std::string> image_quality;  // AUTOBLOG_AI_IMAGE_QUALITY: every tier
   std::string image_model = "dall-e-3";
+  // AUTOBLOG_AI_IMAGE_PROVIDER: "template" keeps placeholder images while text comes from the
+  // endpoint (local servers such as Ollama or llama.cpp have no images API). Unset: the same
+  // provider as text.
+  std::optional<std::string> image_provider;
   std::string image_size = "1024x1024";
 
   std::chrono::milliseconds connect_timeout{10000};
@@ -48,5 +52,7 @@ void validate(const AiSettings& settings);
 
 // The provider the settings select: "openai" when base_url is set, else "template".
 std::string provider_name(const AiSettings& settings);
+// The image provider: "template" when image_provider says so or no base_url is set.
+std::string image_provider_name(const AiSettings& settings);
 
 }  // namespace autoblog::content::providers

@@ -26,8 +26,7 @@ boost::asio::awaitable<BudgetDecision> ProviderBudget::acquire(const std::string
   if (it == limits_.end()) co_return BudgetDecision{};
   const auto& l = it->second;
   db::Params params{db::param(provider), db::param(l.requests_per_minute),
-                    db::param(std::max<std::int64_t>(1, l.burst)),
-                    db::param(l.tokens_per_minute),
+                    db::param(std::max<std::int64_t>(1, l.burst)), db::param(l.tokens_per_minute),
                     db::param(std::max<std::int64_t>(0, estimated_tokens))};
   for (int round = 0; round < 2; ++round) {
     {

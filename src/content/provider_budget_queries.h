@@ -9,22 +9,22 @@ namespace autoblog::content::queries {
 // Seconds the request meter still needs before one more request conforms: GCRA with emission
 // interval T = 60/rpm and tolerance burst*T, i.e. wait = max(tat, now) + T - burst*T - now.
 // $2 = requests/minute (0 = unlimited), $3 = burst.
-#define AUTOBLOG_BUDGET_REQUEST_WAIT                                                     \
-  "(CASE WHEN $2::bigint = 0 THEN 0::float8 ELSE GREATEST(0::float8, "                   \
-  "EXTRACT(epoch FROM GREATEST(request_tat, now()) - now())::float8 "                    \
+#define AUTOBLOG_BUDGET_REQUEST_WAIT                                   \
+  "(CASE WHEN $2::bigint = 0 THEN 0::float8 ELSE GREATEST(0::float8, " \
+  "EXTRACT(epoch FROM GREATEST(request_tat, now()) - now())::float8 "  \
   "+ 60.0::float8 / $2::bigint * (1 - $3::bigint)) END)"
 // The token meter is a bucket one minute deep: $5 tokens (capped at the per-minute limit, so
 // an oversized request waits for a full bucket instead of forever) conform when
 // max(tat, now) + cost*60/tpm - now <= 60 s. $4 = tokens/minute (0 = unlimited).
-#define AUTOBLOG_BUDGET_TOKEN_WAIT                                                       \
-  "(CASE WHEN $4::bigint = 0 THEN 0::float8 ELSE GREATEST(0::float8, "                   \
-  "EXTRACT(epoch FROM GREATEST(token_tat, now()) - now())::float8 "                      \
+#define AUTOBLOG_BUDGET_TOKEN_WAIT                                     \
+  "(CASE WHEN $4::bigint = 0 THEN 0::float8 ELSE GREATEST(0::float8, " \
+  "EXTRACT(epoch FROM GREATEST(token_tat, now()) - now())::float8 "    \
   "+ LEAST($5::bigint, $4::bigint) * 60.0::float8 / $4::bigint - 60.0) END)"
 #define AUTOBLOG_BUDGET_BLOCK_WAIT \
   "GREATEST(0::float8, EXTRACT(epoch FROM blocked_until - now())::float8)"
-#define AUTOBLOG_BUDGET_WAIT                                                             \
-  "GREATEST(" AUTOBLOG_BUDGET_REQUEST_WAIT ", " AUTOBLOG_BUDGET_TOKEN_WAIT ", "          \
-  AUTOBLOG_BUDGET_BLOCK_WAIT ")"
+#define AUTOBLOG_BUDGET_WAIT                                               \
+  "GREATEST(" AUTOBLOG_BUDGET_REQUEST_WAIT ", " AUTOBLOG_BUDGET_TOKEN_WAIT \
+  ", " AUTOBLOG_BUDGET_BLOCK_WAIT ")"
 // Sub-microsecond waits are float noise: timestamps have microsecond resolution.
 #define AUTOBLOG_BUDGET_GRANTED "(" AUTOBLOG_BUDGET_WAIT " < 0.000001)"
 
@@ -36,15 +36,19 @@ namespace autoblog::content::queries {
 inline constexpr db::CoreQuery kAcquireBudget{
     "provider_budget_acquire",
     "UPDATE autoblog_core.provider_budgets SET "
-    "request_tat = CASE WHEN " AUTOBLOG_BUDGET_GRANTED " AND $2::bigint > 0 "
+    "request_tat = CASE WHEN " AUTOBLOG_BUDGET_GRANTED
+    " AND $2::bigint > 0 "
     "THEN GREATEST(request_tat, now()) + make_interval(secs => 60.0::float8 / $2::bigint) "
     "ELSE request_tat END, "
-    "token_tat = CASE WHEN " AUTOBLOG_BUDGET_GRANTED " AND $4::bigint > 0 "
+    "token_tat = CASE WHEN " AUTOBLOG_BUDGET_GRANTED
+    " AND $4::bigint > 0 "
     "THEN GREATEST(token_tat, now()) + "
     "make_interval(secs => LEAST($5::bigint, $4::bigint) * 60.0::float8 / $4::bigint) "
     "ELSE token_tat END, "
-    "last_wait_ms = CASE WHEN " AUTOBLOG_BUDGET_GRANTED " THEN 0 "
-    "ELSE ceil(" AUTOBLOG_BUDGET_WAIT " * 1000)::bigint END, "
+    "last_wait_ms = CASE WHEN " AUTOBLOG_BUDGET_GRANTED
+    " THEN 0 "
+    "ELSE ceil(" AUTOBLOG_BUDGET_WAIT
+    " * 1000)::bigint END, "
     "updated_at = now() "
     "WHERE provider = $1 RETURNING last_wait_ms"};
 

@@ -101,8 +101,10 @@ std::optional<std::string> base64_decode(std::string_view text) {
   std::string mapped(text);
   for (char& c : mapped) {
     if (c == '-' || c == '_') return std::nullopt;
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
   }
   return base64url_decode(mapped);
 }

@@ -31,10 +31,14 @@ class ProviderBudgetTest : public testing::DatabaseTest {
  protected:
   // A second "process": its own pool of connections to the same database.
   std::unique_ptr<db::Pool> other_pool() {
-    return std::make_unique<db::Pool>(
-        ioc_.get_executor(),
-        db::PoolOptions{conninfo_, 8, std::chrono::milliseconds(5000), 256,
-                        std::chrono::milliseconds(5000), true, {}});
+    return std::make_unique<db::Pool>(ioc_.get_executor(),
+                                      db::PoolOptions{conninfo_,
+                                                      8,
+                                                      std::chrono::milliseconds(5000),
+                                                      256,
+                                                      std::chrono::milliseconds(5000),
+                                                      true,
+                                                      {}});
   }
   static std::map<std::string, ProviderLimits> openai(std::int64_t rpm, std::int64_t tpm = 0,
                                                       std::int64_t burst = 1) {
@@ -93,8 +97,10 @@ TEST_F(ProviderBudgetTest, ManyConcurrentCallersAcrossTwoProcessesNeverExceedThe
   for (int i = 0; i < 60; ++i) {
     asio::co_spawn(ioc_, (i % 2 ? a : b).acquire("openai", 0),
                    [&](std::exception_ptr e, BudgetDecision d) {
-                     if (e) errors.push_back(e);
-                     else (d.granted ? granted : refused)++;
+                     if (e)
+                       errors.push_back(e);
+                     else
+                       (d.granted ? granted : refused)++;
                    });
   }
   ioc_.restart();
@@ -113,8 +119,10 @@ TEST_F(ProviderBudgetTest, FirstCallsRaceToCreateTheRow) {
   for (int i = 0; i < 20; ++i) {
     asio::co_spawn(ioc_, (i % 2 ? a : b).acquire("openai", 0),
                    [&](std::exception_ptr e, BudgetDecision d) {
-                     if (e) ++failed;
-                     else if (d.granted) ++granted;
+                     if (e)
+                       ++failed;
+                     else if (d.granted)
+                       ++granted;
                    });
   }
   ioc_.restart();
@@ -146,8 +154,8 @@ TEST_F(ProviderBudgetTest, EvenPacingHoldsOverTimeAtAHigherRate) {
   };
   auto grants = run(loop());
   ASSERT_GE(grants.size(), 2u);
-  const auto span = std::chrono::duration_cast<std::chrono::milliseconds>(grants.back() -
-                                                                          grants.front());
+  const auto span =
+      std::chrono::duration_cast<std::chrono::milliseconds>(grants.back() - grants.front());
   EXPECT_LE(static_cast<long>(grants.size()), span.count() / 100 + 2) << span.count();
   EXPECT_GE(grants.size(), 6u);  // and the budget does not starve its callers either
 }
@@ -252,8 +260,8 @@ TEST_F(ProviderBudgetTest, GenerateWithinBudgetSettlesTheEstimateWithTheReported
   FakeText gen;
   providers::TextRequest req;
   req.max_tokens = 800;  // estimate ~816, actual 150
-  ASSERT_TRUE(std::holds_alternative<providers::TextResult>(
-      run(generate_within_budget(budget, gen, req))));
+  ASSERT_TRUE(
+      std::holds_alternative<providers::TextResult>(run(generate_within_budget(budget, gen, req))));
   // Without the settlement 816 + 816 would not fit in 1 000 tokens.
   EXPECT_TRUE(acquire(budget, 816).granted);
 }

@@ -1,8 +1,6 @@
 // The `openai` provider against a fake OpenAI-compatible server inside the test
 // (test_http_server.h): what it sends (model, response_format, Authorization, prompts, image
 // quality) and how every kind of misbehaviour ends (retry, or which typed error).
-#include "content/providers/openai_provider.h"
-
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -19,6 +17,7 @@
 
 #include "content/providers/errors.h"
 #include "content/providers/factory.h"
+#include "content/providers/openai_provider.h"
 #include "net/http_client.h"
 #include "test_http_server.h"
 #include "util/base64.h"
@@ -39,15 +38,14 @@ const std::string kPng = std::string("\x89PNG\r\n\x1a\n", 8) + "fake image bytes
 
 std::string completion(const std::string& content, const std::string& model = "gpt-4o-mini-2024") {
   json::object message{{"role", "assistant"}, {"content", content}};
-  json::object o{{"id", "chatcmpl-1"},
-                 {"object", "chat.completion"},
-                 {"model", model},
-                 {"choices", json::array{json::object{{"index", 0},
-                                                      {"message", message},
-                                                      {"finish_reason", "stop"}}}},
-                 {"usage", json::object{{"prompt_tokens", 321},
-                                        {"completion_tokens", 654},
-                                        {"total_tokens", 975}}}};
+  json::object o{
+      {"id", "chatcmpl-1"},
+      {"object", "chat.completion"},
+      {"model", model},
+      {"choices",
+       json::array{json::object{{"index", 0}, {"message", message}, {"finish_reason", "stop"}}}},
+      {"usage",
+       json::object{{"prompt_tokens", 321}, {"completion_tokens", 654}, {"total_tokens", 975}}}};
   return json::serialize(o);
 }
 

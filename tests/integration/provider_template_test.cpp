@@ -1,8 +1,6 @@
 // The offline `template` provider (deterministic drafts and placeholder images), model and
 // image-quality selection, slugs, and the AUTOBLOG_AI_* settings as config reads and validates
 // them. No services needed.
-#include "content/providers/template_provider.h"
-
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -17,6 +15,7 @@
 #include "app/config.h"
 #include "content/providers/model_selection.h"
 #include "content/providers/slug.h"
+#include "content/providers/template_provider.h"
 
 namespace autoblog::content::providers {
 namespace {
@@ -54,8 +53,8 @@ int count_words(const std::string& s) {
 
 TEST(TemplateProvider, ArticleHasEveryFieldAndSaysItIsTheTemplate) {
   auto a = article_of(sourdough());
-  for (const char* key : {"title", "slug", "meta_description", "outline", "body_markdown",
-                          "keywords", "provider"})
+  for (const char* key :
+       {"title", "slug", "meta_description", "outline", "body_markdown", "keywords", "provider"})
     EXPECT_TRUE(a.contains(key)) << key;
   EXPECT_EQ(a["provider"].as_string(), "template");
   EXPECT_EQ(a["title"].as_string(), "Sourdough baking at home");
@@ -115,8 +114,9 @@ TEST(TemplateProvider, EmptyInputsStillGiveACompleteDraft) {
 
 TEST(TemplateProvider, LongTitlesAreCutAtAWordWithinSixtyCharacters) {
   auto in = sourdough();
-  in.topic = "An extraordinarily long headline about sourdough baking that goes on and on "
-             "\xc3\xa9\xc3\xa9\xc3\xa9";
+  in.topic =
+      "An extraordinarily long headline about sourdough baking that goes on and on "
+      "\xc3\xa9\xc3\xa9\xc3\xa9";
   auto a = article_of(in);
   const std::string title(a["title"].as_string());
   EXPECT_LE(title.size(), 60u);

@@ -98,10 +98,10 @@ TEST(Base64Std, DecodesPaddedAndUnpaddedAndRoundTrips) {
 
 TEST(Base64Std, RejectsUrlAlphabetBadPaddingAndWhitespace) {
   EXPECT_FALSE(base64_decode("-_-_"));
-  EXPECT_FALSE(base64_decode("Zm9vYg="));    // padding that does not complete a quartet
+  EXPECT_FALSE(base64_decode("Zm9vYg="));  // padding that does not complete a quartet
   EXPECT_FALSE(base64_decode("Zm9v===="));
   EXPECT_FALSE(base64_decode("Zm9v\nYmFy"));
-  EXPECT_FALSE(base64_decode("Zh=="));       // non-zero unused bits
+  EXPECT_FALSE(base64_decode("Zh=="));  // non-zero unused bits
 }
 
 }  // namespace

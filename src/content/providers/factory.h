@@ -1,7 +1,8 @@
 #pragma once
 // Chooses the providers from the settings: `openai` when AUTOBLOG_AI_BASE_URL is set, else
-// `template` (images: AUTOBLOG_AI_IMAGE_PROVIDER may keep the template's). Called once by the composition root; the generators are shared by every worker.
-// The HttpClient must outlive the generators (the template ones do not use it).
+// `template` (images: AUTOBLOG_AI_IMAGE_PROVIDER may keep the template's). Called once by the
+// composition root; the generators are shared by every worker. The HttpClient must outlive the
+// generators (the template ones do not use it).
 #include <memory>
 
 #include "content/providers/image_generator.h"

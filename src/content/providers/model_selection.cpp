@@ -20,9 +20,12 @@ std::optional<std::string> tenant_override(const tenancy::Tenant& tenant, const 
 
 const std::optional<std::string>& tier_model(const AiSettings& s, tenancy::Tier tier) {
   switch (tier) {
-    case tenancy::Tier::kStarter: return s.model_starter;
-    case tenancy::Tier::kGrowth: return s.model_growth;
-    case tenancy::Tier::kEnterprise: return s.model_enterprise;
+    case tenancy::Tier::kStarter:
+      return s.model_starter;
+    case tenancy::Tier::kGrowth:
+      return s.model_growth;
+    case tenancy::Tier::kEnterprise:
+      return s.model_enterprise;
   }
   return s.model_starter;
 }

@@ -71,9 +71,10 @@ std::chrono::milliseconds rate_limit_wait(const net::HttpResponse& r, const AiSe
 }
 
 // One POST with the settings' timeouts and retries; every failure becomes a provider error.
-boost::asio::awaitable<net::HttpResponse> post_json(
-    net::HttpClient& http, const AiSettings& s, std::string_view path, std::string body,
-    std::optional<Clock::time_point> deadline, std::size_t max_bytes) {
+boost::asio::awaitable<net::HttpResponse> post_json(net::HttpClient& http, const AiSettings& s,
+                                                    std::string_view path, std::string body,
+                                                    std::optional<Clock::time_point> deadline,
+                                                    std::size_t max_bytes) {
   net::HttpRequest r;
   r.method = "POST";
   r.url = endpoint(s, path);
@@ -117,16 +118,17 @@ boost::asio::awaitable<net::HttpResponse> post_json(
                                (response.attempts == 1 ? "" : "s");
   if (status >= 200 && status < 300) co_return response;
   if (status == 429)
-    throw ProviderRateLimited(what + ": rate limited (429)" + attempts + ": " +
-                                  quoted_error(response.body, s.api_key),
-                              rate_limit_wait(response, s));
+    throw ProviderRateLimited(
+        what + ": rate limited (429)" + attempts + ": " + quoted_error(response.body, s.api_key),
+        rate_limit_wait(response, s));
   // 408 (the server timed out waiting) and 409 (a conflict on the provider's side) are
   // worth another try later, like a 5xx.
   if (status >= 500 || status == 408 || status == 409)
     throw ProviderTransient(what + ": answered " + std::to_string(status) + attempts + ": " +
                             quoted_error(response.body, s.api_key));
   throw ProviderRejected(
-      what + ": answered " + std::to_string(status) + ": " + quoted_error(response.body, s.api_key), status);
+      what + ": answered " + std::to_string(status) + ": " + quoted_error(response.body, s.api_key),
+      status);
 }
 
 json::object parse_object(const std::string& body, const std::string& what) {
@@ -149,8 +151,7 @@ std::string sniff_image_type(const std::string& bytes) {
   auto starts = [&](std::string_view magic) { return bytes.starts_with(magic); };
   if (starts("\x89PNG\r\n\x1a\n")) return "image/png";
   if (starts("\xff\xd8\xff")) return "image/jpeg";
-  if (bytes.size() >= 12 && starts("RIFF") && bytes.compare(8, 4, "WEBP") == 0)
-    return "image/webp";
+  if (bytes.size() >= 12 && starts("RIFF") && bytes.compare(8, 4, "WEBP") == 0) return "image/webp";
   if (starts("GIF87a") || starts("GIF89a")) return "image/gif";
   return "";
 }
@@ -171,9 +172,8 @@ boost::asio::awaitable<TextResult> OpenAiTextGenerator::generate(TextRequest req
   if (request.want_json_object) body["response_format"] = json::object{{"type", "json_object"}};
   if (request.max_tokens > 0) body["max_tokens"] = request.max_tokens;
 
-  auto response = co_await post_json(http_, settings_, "/chat/completions",
-                                     json::serialize(body), request.deadline,
-                                     kMaxTextResponseBytes);
+  auto response = co_await post_json(http_, settings_, "/chat/completions", json::serialize(body),
+                                     request.deadline, kMaxTextResponseBytes);
   const std::string what = "AI provider (chat completion)";
   auto doc = parse_object(response.body, what);
   auto* choices = doc.if_contains("choices");
@@ -189,8 +189,9 @@ boost::asio::awaitable<TextResult> OpenAiTextGenerator::generate(TextRequest req
   auto* content = message->if_contains("content");
   if (!content || !content->is_string()) {
     if (auto* refusal = message->if_contains("refusal"); refusal && refusal->is_string())
-      throw ProviderInvalidResponse(what + ": the model refused: " +
-                                    quoted_error(std::string(refusal->as_string()), settings_.api_key));
+      throw ProviderInvalidResponse(
+          what + ": the model refused: " +
+          quoted_error(std::string(refusal->as_string()), settings_.api_key));
     throw ProviderInvalidResponse(what + ": the message has no text content");
   }
 
@@ -221,9 +222,8 @@ boost::asio::awaitable<ImageResult> OpenAiImageGenerator::generate(ImageRequest 
                     {"size", request.size.empty() ? settings_.image_size : request.size},
                     {"quality", request.quality},
                     {"response_format", "b64_json"}};
-  auto response = co_await post_json(http_, settings_, "/images/generations",
-                                     json::serialize(body), request.deadline,
-                                     kMaxImageResponseBytes);
+  auto response = co_await post_json(http_, settings_, "/images/generations", json::serialize(body),
+                                     request.deadline, kMaxImageResponseBytes);
   const std::string what = "AI provider (image generation)";
   auto doc = parse_object(response.body, what);
   auto* data = doc.if_contains("data");

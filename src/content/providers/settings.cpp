@@ -35,7 +35,8 @@ void validate(const AiSettings& s) {
     throw std::invalid_argument("AUTOBLOG_AI_IMAGE_PROVIDER must be openai or template");
   if (s.image_provider == "openai" && !s.base_url)
     throw std::invalid_argument("AUTOBLOG_AI_IMAGE_PROVIDER=openai needs AUTOBLOG_AI_BASE_URL");
-  if (s.image_model.empty()) throw std::invalid_argument("AUTOBLOG_AI_IMAGE_MODEL must not be empty");
+  if (s.image_model.empty())
+    throw std::invalid_argument("AUTOBLOG_AI_IMAGE_MODEL must not be empty");
   auto x = s.image_size.find('x');
   if (x == std::string::npos || x == 0 || x + 1 == s.image_size.size() ||
       s.image_size.find_first_not_of("0123456789x") != std::string::npos ||

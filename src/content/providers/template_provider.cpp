@@ -68,8 +68,8 @@ Facts facts_of(const DraftInputs& in) {
   f.keywords = non_empty(in.keywords, 8);
   auto topics = non_empty(in.topics, 8);
   f.topic = trim(in.topic);
-  if (f.topic.empty()) f.topic = !topics.empty() ? topics[0] : !f.keywords.empty() ? f.keywords[0]
-                                                                                  : "our latest news";
+  if (f.topic.empty())
+    f.topic = !topics.empty() ? topics[0] : !f.keywords.empty() ? f.keywords[0] : "our latest news";
   if (f.keywords.empty()) f.keywords = topics.empty() ? std::vector{f.topic} : topics;
   f.audience = trim(in.audience);
   if (f.audience.empty()) f.audience = "readers who care about " + f.topic;
@@ -103,8 +103,7 @@ constexpr std::array<std::array<const char*, 4>, 5> kOpeners = {{
      "Keep the first version simple so you can learn from it."},
     {"Every team makes a few of the same mistakes.",
      "The most common one is doing too much at once.",
-     "Another is ignoring {kw} until it becomes urgent.",
-     "A short checklist prevents both."},
+     "Another is ignoring {kw} until it becomes urgent.", "A short checklist prevents both."},
     {"Let us bring the main points together.", "{Kw} rewards patience and regular attention.",
      "Measure what matters and drop what does not.", "Then repeat what works."},
 }};
@@ -112,8 +111,7 @@ constexpr std::array<std::array<const char*, 3>, 3> kFollowUps = {{
     {"At {brand}, we see the same pattern again and again.",
      "Teams that measure their results learn faster.",
      "Check your progress every week and adjust the plan."},
-    {"Ask the people you serve what they need most.",
-     "Their answers often point straight to {kw}.",
+    {"Ask the people you serve what they need most.", "Their answers often point straight to {kw}.",
      "Use their words when you explain your next step."},
     {"Good habits matter more than perfect tools.",
      "A simple routine beats a complicated one you never follow.",
@@ -179,22 +177,18 @@ std::string article(const Facts& f) {
       "\n_This draft was composed by AutoBlog's offline template provider, not by an AI model. "
       "Configure an AI endpoint to have articles written for you._\n";
 
-  std::string meta = capitalised(f.topic) + ": a short guide for " + f.audience + " on " +
-                     f.keywords[0];
+  std::string meta =
+      capitalised(f.topic) + ": a short guide for " + f.audience + " on " + f.keywords[0];
   for (std::size_t i = 1; i < f.keywords.size() && i < 3; ++i)
-    meta += (i + 1 == std::min<std::size_t>(f.keywords.size(), 3) ? " and " : ", ") +
-            f.keywords[i];
+    meta += (i + 1 == std::min<std::size_t>(f.keywords.size(), 3) ? " and " : ", ") + f.keywords[i];
   meta += ".";
   if (meta.size() < kMinMeta) meta += " Practical steps, common mistakes and key takeaways.";
   if (meta.size() < kMinMeta) meta += " Clear advice you can use this week.";
   meta = cut_words(meta, kMaxMeta);
 
-  json::object o{{"title", title},
-                 {"slug", slug},
-                 {"meta_description", meta},
-                 {"outline", to_array(f.outline)},
-                 {"body_markdown", body},
-                 {"keywords", to_array(f.keywords)},
+  json::object o{{"title", title},           {"slug", slug},
+                 {"meta_description", meta}, {"outline", to_array(f.outline)},
+                 {"body_markdown", body},    {"keywords", to_array(f.keywords)},
                  {"provider", "template"}};
   return json::serialize(o);
 }
@@ -223,11 +217,21 @@ std::string xml_escaped(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // Control characters are not allowed in XML 1.0 text.
         if (static_cast<unsigned char>(c) >= 0x20 || c == '\t') out += c;
@@ -303,18 +307,21 @@ ImageResult template_image(const ImageRequest& request) {
                     " " + std::to_string(h) + "\" role=\"img\">\n";
   svg += "<title>" + xml_escaped(caption) + "</title>\n";
   svg += "<desc>Placeholder image made by the template provider (no image model)</desc>\n";
-  svg += "<defs><linearGradient id=\"bg\" x1=\"0\" y1=\"0\" x2=\"1\" y2=\"1\">"
-         "<stop offset=\"0\" stop-color=\"hsl(" + std::to_string(hue) + ",55%,42%)\"/>"
-         "<stop offset=\"1\" stop-color=\"hsl(" + std::to_string((hue + 40) % 360) +
-         ",60%,28%)\"/></linearGradient></defs>\n";
+  svg +=
+      "<defs><linearGradient id=\"bg\" x1=\"0\" y1=\"0\" x2=\"1\" y2=\"1\">"
+      "<stop offset=\"0\" stop-color=\"hsl(" +
+      std::to_string(hue) +
+      ",55%,42%)\"/>"
+      "<stop offset=\"1\" stop-color=\"hsl(" +
+      std::to_string((hue + 40) % 360) + ",60%,28%)\"/></linearGradient></defs>\n";
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"url(#bg)\"/>\n";
   const int line_height = font * 13 / 10;
   int y = h / 2 - static_cast<int>(lines.size()) * line_height / 2 + font;
   for (const auto& line : lines) {
     svg += "<text x=\"50%\" y=\"" + std::to_string(y) +
            "\" text-anchor=\"middle\" font-family=\"sans-serif\" font-size=\"" +
-           std::to_string(font) + "\" font-weight=\"bold\" fill=\"#ffffff\">" +
-           xml_escaped(line) + "</text>\n";
+           std::to_string(font) + "\" font-weight=\"bold\" fill=\"#ffffff\">" + xml_escaped(line) +
+           "</text>\n";
     y += line_height;
   }
   svg += "<text x=\"50%\" y=\"" + std::to_string(h - font) +

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "content/providers/settings.h"
 #include "tenancy/tenant.h"
 
 namespace autoblog::app {
@@ -83,6 +84,9 @@ struct Config {
   std::optional<S3> s3;  // set when AUTOBLOG_S3_ENDPOINT is
   std::size_t cache_max_bytes = 64 << 20;
   bool rate_limits = true;  // off only for benchmarks' baselines and trusted single-tenant setups
+
+  // AI providers (AUTOBLOG_AI_*): endpoint, models, timeouts and the shared provider budget.
+  content::providers::AiSettings ai;
 
   std::string admin_token;  // empty = load or generate in the data dir
   std::string jwt_secret;   // empty = load or generate in the data dir

@@ -39,4 +39,18 @@ boost::asio::awaitable<EnqueuedJob> enqueue(tenancy::TenantTx& tx,
   co_return EnqueuedJob{std::string(existing.get(0, 0)), job_json(existing, 0), false};
 }
 
+boost::asio::awaitable<void> enqueue_many(tenancy::TenantTx& tx,
+                                          const tenancy::ActiveTenant& tenant, const NewJob& job,
+                                          int count) {
+  if (tx.tenant_id() != tenant.id()) throw std::logic_error("enqueue: transaction of another tenant");
+  db::Params params{db::param(job.kind),
+                    db::param(static_cast<int>(job.priority)),
+                    std::to_string(fair_step(tenant->tier)),
+                    db::param(job.capped),
+                    db::param(job.payload_json),
+                    db::param(job.max_attempts),
+                    db::param(count)};
+  co_await tx.exec(sql::kEnqueueMany, std::move(params));
+}
+
 }  // namespace autoblog::jobs

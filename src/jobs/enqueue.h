@@ -32,4 +32,9 @@ boost::asio::awaitable<EnqueuedJob> enqueue(tenancy::TenantTx& tx,
                                             const NewJob& job,
                                             const std::optional<std::string>& quota_day = {});
 
+// `count` jobs like `job` (no idempotency key, no delay, no quota unit) in one statement.
+boost::asio::awaitable<void> enqueue_many(tenancy::TenantTx& tx,
+                                          const tenancy::ActiveTenant& tenant, const NewJob& job,
+                                          int count);
+
 }  // namespace autoblog::jobs

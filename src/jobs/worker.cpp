@@ -280,7 +280,11 @@ asio::awaitable<void> Worker::execute(std::string id) {
         outcome = "snoozed";
         co_await release(job, options_.suspended_tenant_delay);
         break;
-      case Next::kLost: outcome = "lease_lost"; break;
+      case Next::kLost:
+        outcome = "lease_lost";
+        log_warn("job lease lost: its result was not recorded here",
+                 {{"job_id", job.id}, {"kind", job.kind}});
+        break;
       case Next::kRelease:
         outcome = "released";
         co_await release(job, tenant ? 0ms : backoff(1));

@@ -3,7 +3,7 @@
 // that kind. Not installed; built with the tests.
 //
 //   AUTOBLOG_DATABASE_URL=… autoblog_job_tool --tenant ID [--count N] [--per-tx K]
-//       [--payload JSON] [--max-attempts N] [--delay-ms MS] [--reserve-unit]
+//       [--payload JSON] [--max-attempts N] [--delay-ms MS] [--reserve-unit] [--bulk]
 // Prints {"enqueued": N, "seconds": S, "ids": [...] (when N <= 100)} on stdout.
 #include <CLI/CLI.hpp>
 #include <boost/json/serialize.hpp>
@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   std::string tenant_id, payload = "{}";
   int count = 1, per_tx = 1, max_attempts = 5;
   long long delay_ms = 0;
-  bool reserve_unit = false;
+  bool reserve_unit = false, bulk = false;
   cli.add_option("--tenant", tenant_id, "Tenant id")->required();
   cli.add_option("--count", count, "Jobs to enqueue")->check(CLI::Range(1, 10000000));
   cli.add_option("--per-tx", per_tx, "Jobs per transaction")->check(CLI::Range(1, 10000));
@@ -34,7 +34,12 @@ int main(int argc, char** argv) {
   cli.add_option("--delay-ms", delay_ms);
   cli.add_flag("--reserve-unit", reserve_unit,
                "Each job holds one daily content unit (as generations do)");
+  cli.add_flag("--bulk", bulk, "One INSERT per transaction (--per-tx jobs; no ids printed)");
   CLI11_PARSE(cli, argc, argv);
+  if (bulk && (reserve_unit || delay_ms)) {
+    std::cerr << "autoblog_job_tool: --bulk takes no --reserve-unit or --delay-ms\n";
+    return 2;
+  }
 
   try {
     auto config = app::config_from_env(app::process_env());
@@ -57,6 +62,13 @@ int main(int argc, char** argv) {
       int done = 0;
       while (done < count) {
         auto tx = co_await tenancy::TenantTx::begin(rt.pool(), *tenant);
+        if (bulk) {
+          int n = std::min(per_tx, count - done);
+          co_await jobs::enqueue_many(tx, *tenant, job, n);
+          done += n;
+          co_await tx.commit();
+          continue;
+        }
         for (int i = 0; i < per_tx && done < count; ++i, ++done) {
           std::optional<std::string> day;
           if (reserve_unit) {
@@ -65,7 +77,7 @@ int main(int argc, char** argv) {
             day = std::string(unit.get(0, 0));
           }
           auto e = co_await jobs::enqueue(tx, *tenant, job, day);
-          if (count <= 100) out.push_back(boost::json::string(e.id));
+          if (count <= 100 && !bulk) out.push_back(boost::json::string(e.id));
         }
         co_await tx.commit();
       }

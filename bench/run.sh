@@ -395,5 +395,12 @@ if [ -n "$RUN_RL" ]; then  # =============================================== rat
 . "$BENCH_DIR/ratelimit.sh"
 fi
 
+# ------------------------------------------------------------------------------ 6b. job queue
+# Its own PostgreSQL cluster and worker processes (bench/jobs.py); report in bench/results/jobs.md.
+if [ -z "$BENCH_ONLY" ] || [ "${BENCH_JOBS_ONLY:-}" = 1 ]; then
+  log "job queue: throughput, idle latency, dead tuples (bench/jobs.py, about 2 minutes)"
+  timeout 300 python3 "$BENCH_DIR/jobs.py" "$BUILD" || log "job queue benchmark failed"
+fi
+
 # ------------------------------------------------------------------------------ 7. summary
 finish_report

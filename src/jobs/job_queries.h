@@ -159,7 +159,7 @@ inline constexpr db::CoreQuery kClaim{
     "claimed AS (UPDATE autoblog_core.jobs j SET state = 'running', attempts = j.attempts + 1, "
     "    claims = j.claims + 1, started_at = now(), lease_owner = $1, "
     "    lease_expires_at = now() + $3 * interval '1 millisecond' "
-    "  FROM chosen WHERE j.id = chosen.id "
+    "  WHERE j.id = ANY (ARRAY(SELECT id FROM chosen)) "
     "  RETURNING j.id, j.tenant_id, j.kind, j.priority, j.fair_tag, j.capped, j.payload, "
     "    j.attempts, j.max_attempts, j.claims, "
     "    extract(epoch FROM now() - greatest(j.run_at, j.created_at)) AS waited), "
@@ -253,6 +253,14 @@ inline constexpr db::CoreQuery kRequeueExpired{
     "  (SELECT 1 FROM moved WHERE state = 'queued')) "
     "SELECT m.id, m.tenant_id, m.kind, m.payload, m.state::text, (SELECT count(*) FROM wake) "
     "FROM moved m"};
+
+// A queue table's row count swings by thousands in seconds, faster than autovacuum's analyze
+// follows; with stale statistics the claim's plan sorts every queued row instead of reading the
+// first ones off jobs_runnable. The janitor refreshes them every few seconds, one worker at a
+// time (the advisory lock), which costs a sample of the table.
+inline constexpr db::CoreQuery kRefreshStatsLock{
+    "job_stats_lock", "SELECT pg_try_advisory_xact_lock(7201205)"};
+inline constexpr db::CoreQuery kRefreshStats{"job_stats_analyze", "ANALYZE autoblog_core.jobs"};
 
 // Finished jobs older than the retention: $1 retention ms, $2 batch. Returns the count.
 inline constexpr db::CoreQuery kPrune{

@@ -487,6 +487,10 @@ asio::awaitable<void> Worker::janitor_loop() {
       if (now - last_sample > 5s) {
         last_sample = now;
         co_await sample_gauges();
+        auto stats = co_await db::CoreTx::begin(pool_);
+        auto locked = co_await stats.exec(sql::kRefreshStatsLock);
+        if (locked.get_bool(0, 0)) co_await stats.exec(sql::kRefreshStats);
+        co_await stats.commit();
       }
     } catch (const boost::system::system_error& e) {
       if (e.code() == asio::error::operation_aborted) throw;

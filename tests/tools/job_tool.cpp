@@ -4,9 +4,12 @@
 //
 //   AUTOBLOG_DATABASE_URL=… autoblog_job_tool --tenant ID [--count N] [--per-tx K]
 //       [--payload JSON] [--max-attempts N] [--delay-ms MS] [--reserve-unit] [--bulk]
+//       [--interval-ms MS]
 // Prints {"enqueued": N, "seconds": S, "ids": [...] (when N <= 100)} on stdout.
 #include <CLI/CLI.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <iostream>
 
@@ -24,7 +27,7 @@ int main(int argc, char** argv) {
   CLI::App cli{"Enqueue noop jobs (tests and benchmarks)"};
   std::string tenant_id, payload = "{}";
   int count = 1, per_tx = 1, max_attempts = 5;
-  long long delay_ms = 0;
+  long long delay_ms = 0, interval_ms = 0;
   bool reserve_unit = false, bulk = false;
   cli.add_option("--tenant", tenant_id, "Tenant id")->required();
   cli.add_option("--count", count, "Jobs to enqueue")->check(CLI::Range(1, 10000000));
@@ -32,6 +35,7 @@ int main(int argc, char** argv) {
   cli.add_option("--payload", payload, "The noop job's payload (JSON object)");
   cli.add_option("--max-attempts", max_attempts)->check(CLI::Range(1, 100));
   cli.add_option("--delay-ms", delay_ms);
+  cli.add_option("--interval-ms", interval_ms, "Pause between transactions (latency runs)");
   cli.add_flag("--reserve-unit", reserve_unit,
                "Each job holds one daily content unit (as generations do)");
   cli.add_flag("--bulk", bulk, "One INSERT per transaction (--per-tx jobs; no ids printed)");
@@ -80,6 +84,10 @@ int main(int argc, char** argv) {
           if (count <= 100 && !bulk) out.push_back(boost::json::string(e.id));
         }
         co_await tx.commit();
+        if (interval_ms > 0) {
+          boost::asio::steady_timer t(rt.io(), std::chrono::milliseconds(interval_ms));
+          co_await t.async_wait(boost::asio::use_awaitable);
+        }
       }
       co_return out;
     }());

@@ -32,11 +32,16 @@ std::size_t char_length(std::string_view s) {
 }
 
 // Non-overlapping occurrences of `phrase` (a word sequence) in `words`.
-std::size_t occurrences(const std::vector<std::string>& words,
-                        const std::vector<std::string>& phrase) {
+std::size_t occurrences(const WordList& words, const std::vector<std::string>& phrase) {
+  const auto matches_at = [&](std::size_t i) {
+    for (std::size_t k = 0; k < phrase.size(); ++k) {
+      if (words[i + k] != phrase[k]) return false;
+    }
+    return true;
+  };
   std::size_t n = 0;
   for (std::size_t i = 0; i + phrase.size() <= words.size();) {
-    if (std::equal(phrase.begin(), phrase.end(), words.begin() + static_cast<std::ptrdiff_t>(i))) {
+    if (matches_at(i)) {
       ++n;
       i += phrase.size();
     } else {
@@ -49,7 +54,7 @@ std::size_t occurrences(const std::vector<std::string>& words,
 // The counts of the body, block by block.
 struct BodyCounts {
   TextCounts text;
-  std::vector<std::string> words;  // lowercased, for the keyphrases
+  WordList words;  // lowercased, for the keyphrases
   std::size_t headings = 0;
   std::size_t max_section_words = 0;
   std::size_t longest_paragraph_words = 0;
@@ -67,13 +72,18 @@ BodyCounts count_body(std::string_view markdown) {
     std::size_t begin, end;
   };
   std::vector<Range> ranges;
-  for (const TextBlock& b : markdown_blocks(markdown)) {
+  const std::vector<TextBlock> blocks = markdown_blocks(markdown);
+  std::size_t bytes = 0;
+  for (const TextBlock& b : blocks) bytes += b.text.size() + 2;
+  text.reserve(bytes);
+  ranges.reserve(blocks.size());
+  for (const TextBlock& b : blocks) {
     if (!text.empty()) text += U"\n\n";
     const std::size_t begin = text.size();
-    text += decode_for_counting(b.text);
+    decode_for_counting(b.text, text);
     ranges.push_back({b.kind == TextBlock::Kind::kHeading, begin, text.size()});
   }
-  c.words = lexicon(text);
+  c.words = words_of(text);
   c.text = {c.words.size(), count_sentences(text), count_syllables(c.words)};
 
   std::size_t section = 0;

@@ -1,7 +1,10 @@
 #include "content/quality/syllables.h"
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "content/quality/unicode_class.h"
 
@@ -14,7 +17,7 @@ extern const std::size_t kCmudictTableSize;
 
 namespace {
 
-// The table's lines ("word count\n"), the '#' header skipped. Positions are offsets into it.
+// The table's lines ("word count\n"), the '#' header skipped, and where each one starts.
 class Table {
  public:
   Table() {
@@ -25,60 +28,69 @@ class Table {
       start = nl == std::string_view::npos ? all.size() : nl + 1;
     }
     text_ = all.substr(start);
-    // bucket_[c] = the first line whose word is >= the one-byte string c, so the words that
-    // start with byte c lie in [bucket_[c], bucket_[c + 1]).
-    for (std::size_t c = 0; c < 256; ++c) {
-      const char key = static_cast<char>(c);
-      bucket_[c] = lower_bound(std::string_view(&key, 1), 0, text_.size());
+    // One pass over the text finds where each line starts and fills the jump table: bucket_[k]
+    // is the index of the first line whose two-character prefix code is >= k (lines are
+    // sorted, and so are their prefix codes).
+    line_.reserve(text_.size() / 9);
+    std::size_t next = 0;
+    for (std::size_t pos = 0; pos < text_.size(); pos = next_line(pos)) {
+      const std::size_t k = prefix_code(key_at(pos));
+      while (next <= k) bucket_[next++] = static_cast<std::uint32_t>(line_.size());
+      line_.push_back(static_cast<std::uint32_t>(pos));
     }
-    bucket_[256] = text_.size();
-    for (std::size_t i = 0; i < text_.size(); ++i) lines_ += text_[i] == '\n';
+    while (next < bucket_.size()) bucket_[next++] = static_cast<std::uint32_t>(line_.size());
   }
 
   std::optional<std::size_t> find(std::string_view word) const {
-    if (word.empty()) return std::nullopt;
-    const auto c = static_cast<unsigned char>(word[0]);
-    const std::size_t pos = lower_bound(word, bucket_[c], bucket_[c + 1]);
-    if (pos >= bucket_[c + 1] || key_at(pos) != word) return std::nullopt;
+    const std::size_t k = prefix_code(word);
+    if (k == kNoCode) return std::nullopt;
+    const auto first = line_.begin() + bucket_[k];
+    const auto last = line_.begin() + bucket_[k + 1];
+    const auto it =
+        std::lower_bound(first, last, word,
+                         [this](std::uint32_t pos, std::string_view w) { return key_at(pos) < w; });
+    if (it == last || key_at(*it) != word) return std::nullopt;
     std::size_t n = 0;
-    for (std::size_t i = pos + word.size() + 1; i < text_.size() && text_[i] != '\n'; ++i) {
+    for (std::size_t i = *it + word.size() + 1; i < text_.size() && text_[i] != '\n'; ++i) {
       n = n * 10 + static_cast<std::size_t>(text_[i] - '0');
     }
     return n;
   }
 
-  std::size_t lines() const { return lines_; }
+  std::size_t lines() const { return line_.size(); }
 
  private:
   std::string_view key_at(std::size_t line_start) const {
     const std::size_t sp = text_.find(' ', line_start);
     return text_.substr(line_start, sp - line_start);
   }
-  std::size_t line_start(std::size_t pos) const {
-    while (pos > 0 && text_[pos - 1] != '\n') --pos;
-    return pos;
-  }
   std::size_t next_line(std::size_t pos) const {
     const std::size_t nl = text_.find('\n', pos);
     return nl == std::string_view::npos ? text_.size() : nl + 1;
   }
-  // The first line in [lo, hi) (both line starts) whose word is >= key, else hi: a binary search
-  // over bytes that snaps each probe back to the start of its line.
-  std::size_t lower_bound(std::string_view key, std::size_t lo, std::size_t hi) const {
-    while (lo < hi) {
-      const std::size_t s = line_start(lo + (hi - lo) / 2);
-      if (key_at(s) < key) {
-        lo = next_line(s);
-      } else {
-        hi = s;
-      }
-    }
-    return lo;
+
+  // Words use 39 byte values: ' 0-9 _ a-z. A prefix code numbers the first two bytes (0 for a
+  // missing second byte), in the same order as the bytes sort.
+  static constexpr std::size_t kSymbols = 39;
+  static constexpr std::size_t kNoCode = kSymbols * kSymbols;
+  static std::size_t symbol(char c) {
+    if (c == '\'') return 1;
+    if (c >= '0' && c <= '9') return 2 + static_cast<std::size_t>(c - '0');
+    if (c == '_') return 12;
+    if (c >= 'a' && c <= 'z') return 13 + static_cast<std::size_t>(c - 'a');
+    return kNoCode;
+  }
+  static std::size_t prefix_code(std::string_view w) {
+    if (w.empty()) return kNoCode;
+    const std::size_t a = symbol(w[0]);
+    const std::size_t b = w.size() > 1 ? symbol(w[1]) : 0;
+    if (a == kNoCode || b == kNoCode) return kNoCode;
+    return a * kSymbols + b;
   }
 
   std::string_view text_;
-  std::array<std::size_t, 257> bucket_{};
-  std::size_t lines_ = 0;
+  std::vector<std::uint32_t> line_;  // where each line starts, in table order
+  std::array<std::uint32_t, kNoCode + 1> bucket_{};
 };
 
 const Table& table() {

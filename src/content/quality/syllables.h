@@ -4,9 +4,10 @@
 //
 // The dictionary (124 920 words) is compiled into the binary as the sorted text of
 // cmudict_syllables.txt ("word count" lines, made by tools/cmudict-table.mjs from the pinned npm
-// package cmu-pronouncing-dictionary). A lookup binary-searches that text directly, as look(1)
-// does: after a first-letter jump table built once (26 + 1 entries) it needs about 12 string
-// comparisons, and nothing is loaded or allocated at start-up.
+// package cmu-pronouncing-dictionary). On first use one pass over that text records where each
+// line starts (a sorted array of 124 920 offsets, 500 KB, about a millisecond) and a jump table
+// by the first two characters (1 522 entries); a lookup then binary-searches the few hundred
+// words that share its first two characters. Nothing is read from disk.
 //
 // The estimate for words the dictionary lacks (names, brands, new words, numbers) replaces
 // textstat's fallback, Pyphen's hyphenation patterns, which we do not ship: it counts groups of

@@ -38,21 +38,27 @@ std::u32string remove_punctuation(std::u32string_view text) {
   return out;
 }
 
-std::vector<std::string> lexicon(std::u32string_view text) {
-  std::vector<std::string> words;
-  std::string word;
+WordList words_of(std::u32string_view text) {
+  WordList words;
+  words.reserve(count_words(text), text.size());
   bool in_word = false;
   for (std::size_t i = 0; i <= text.size(); ++i) {
     if (i == text.size() || is_space_char(text[i])) {
-      if (in_word) words.push_back(std::move(word));
-      word.clear();
+      if (in_word) words.end_word();
       in_word = false;
     } else if (survives(text, i)) {
-      append_utf8(word, to_lower(text[i]));
+      append_utf8(words.chars(), to_lower(text[i]));
       in_word = true;
     }
   }
   return words;
+}
+
+std::vector<std::string> lexicon(std::u32string_view text) {
+  const WordList words = words_of(text);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < words.size(); ++i) out.emplace_back(words[i]);
+  return out;
 }
 
 std::vector<std::string> lexicon(std::string_view utf8_text) {
@@ -104,15 +110,15 @@ std::size_t count_sentences(std::u32string_view text) {
   return kept == 0 ? 1 : kept;
 }
 
-std::size_t count_syllables(const std::vector<std::string>& words) {
+std::size_t count_syllables(const WordList& words) {
   std::size_t n = 0;
-  for (const std::string& w : words) n += syllables(w);
+  for (std::size_t i = 0; i < words.size(); ++i) n += syllables(words[i]);
   return n;
 }
 
 TextCounts count_text(std::string_view utf8_text) {
   const std::u32string text = decode_for_counting(utf8_text);
-  const std::vector<std::string> words = lexicon(text);
+  const WordList words = words_of(text);
   return {words.size(), count_sentences(text), count_syllables(words)};
 }
 

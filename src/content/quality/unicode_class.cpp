@@ -39,11 +39,7 @@ bool in_ranges(char32_t cp) {
 
 }  // namespace
 
-bool is_word_char(char32_t cp) {
-  if (cp < 0x80) {
-    return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-           cp == '_';
-  }
+bool is_word_char_above_ascii(char32_t cp) {
   if (cp <= 0xFF) {
     // Latin-1: the letters, ª º µ, the superscript digits and the vulgar fractions (numeric).
     return (cp >= 0xC0 && cp != 0xD7 && cp != 0xF7) || cp == 0xAA || cp == 0xB5 || cp == 0xBA ||
@@ -52,10 +48,9 @@ bool is_word_char(char32_t cp) {
   return !in_ranges(cp);
 }
 
-bool is_space_char(char32_t cp) {
-  return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20) || cp == 0x85 || cp == 0xA0 ||
-         cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
-         cp == 0x202F || cp == 0x205F || cp == 0x3000;
+bool is_space_char_above_ascii(char32_t cp) {
+  return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+         cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
 char32_t to_lower(char32_t cp) {
@@ -74,7 +69,12 @@ char32_t to_lower(char32_t cp) {
 
 std::u32string decode_for_counting(std::string_view text) {
   std::u32string out;
-  out.reserve(text.size());
+  decode_for_counting(text, out);
+  return out;
+}
+
+void decode_for_counting(std::string_view text, std::u32string& out) {
+  out.reserve(out.size() + text.size());
   for (std::size_t i = 0; i < text.size();) {
     const std::size_t len = util::utf8_sequence_length(text, i);
     if (len == 0) {
@@ -103,7 +103,6 @@ std::u32string decode_for_counting(std::string_view text) {
     out.push_back(cp);
     i += len;
   }
-  return out;
 }
 
 void append_utf8(std::string& out, char32_t cp) {

@@ -15,12 +15,25 @@
 
 namespace autoblog::content::quality {
 
-bool is_word_char(char32_t cp);
-bool is_space_char(char32_t cp);
+bool is_word_char_above_ascii(char32_t cp);
+bool is_space_char_above_ascii(char32_t cp);
 char32_t to_lower(char32_t cp);
+
+// Inline for ASCII, which is nearly all of an English article.
+inline bool is_word_char(char32_t cp) {
+  if (cp >= 0x80) return is_word_char_above_ascii(cp);
+  return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+         cp == '_';
+}
+inline bool is_space_char(char32_t cp) {
+  if (cp >= 0x80) return is_space_char_above_ascii(cp);
+  return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20);
+}
 
 // `text` decoded; U+2018, U+2019 and U+02BC (typographic apostrophes) become '\''.
 std::u32string decode_for_counting(std::string_view text);
+// The same, appended to `out`.
+void decode_for_counting(std::string_view text, std::u32string& out);
 
 void append_utf8(std::string& out, char32_t cp);
 

@@ -78,3 +78,29 @@ TEST(QualityMarkdown, EdgeCases) {
 
 }  // namespace
 }  // namespace autoblog::content::quality
+
+namespace autoblog::content::quality {
+namespace {
+
+TEST(QualityMarkdown, NestedLinksAndImagesInLinks) {
+  EXPECT_EQ(strip_inline("[![logo](l.png) Brand [home]](https://x.example)"), " Brand home");
+  EXPECT_EQ(strip_inline("[a `]` b](u) c"), "a ] b](u) c");  // the code span wins
+  EXPECT_EQ(strip_inline("note[^1] here"), "note here");
+}
+
+// Pathological input must take linear time: each of these is 200 000 bytes in one line, which
+// a scan per character would turn into about 10^10 steps (the ctest timeout would catch it).
+TEST(QualityMarkdown, PathologicalLinesAreLinear) {
+  for (const std::string unit : {"[", "]", "(", "`", "` ", "``a", "<", "&", "![", "_", "\\", "*"}) {
+    std::string line;
+    while (line.size() < 200000) line += unit;
+    const auto b = markdown_blocks(line);
+    EXPECT_LE(b.size(), 1u) << unit;
+  }
+  std::string nested(200000, '[');
+  nested += std::string(200000, ']');
+  EXPECT_EQ(strip_inline(nested), "");
+}
+
+}  // namespace
+}  // namespace autoblog::content::quality

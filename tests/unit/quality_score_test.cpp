@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "content/errors.h"
 #include "content/quality/quality.h"
@@ -235,6 +237,83 @@ TEST(QualityThresholds, InvalidValuesAreClearInputErrors) {
             "seo_strategy.min_meta_description_length must not exceed "
             "max_meta_description_length");
   EXPECT_EQ(message(R"({"min_overall": 0})"), "accepted");
+}
+
+}  // namespace
+}  // namespace autoblog::content::quality
+
+namespace autoblog::content::quality {
+namespace {
+
+// Arbitrary bytes (Markdown marks, UTF-8 pieces, invalid bytes) never break the scorer and
+// always give values in range. A fixed seed keeps the inputs the same from run to run.
+TEST(QualityScore, ArbitraryInputStaysInRange) {
+  const std::vector<std::string> pieces = {"word ",
+                                           "Word. ",
+                                           "#",
+                                           "# ",
+                                           "\n",
+                                           "\n\n",
+                                           "- ",
+                                           "1. ",
+                                           "> ",
+                                           "```\n",
+                                           "`",
+                                           "[",
+                                           "]",
+                                           "(",
+                                           ")",
+                                           "!",
+                                           "?",
+                                           "<",
+                                           ">",
+                                           "&amp;",
+                                           "&#",
+                                           ";",
+                                           "*",
+                                           "_",
+                                           "~",
+                                           "|",
+                                           "---\n",
+                                           "===\n",
+                                           "\\",
+                                           "'",
+                                           "\xE2\x80\x99",
+                                           "\xE2\x80\x9C",
+                                           "\xC3\xA9",
+                                           "\xFF",
+                                           "\xE2\x80",
+                                           " ",
+                                           "\t",
+                                           "espresso ",
+                                           "machine ",
+                                           "3.5 ",
+                                           "e.g. ",
+                                           "\r\n"};
+  std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+  const auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (int round = 0; round < 300; ++round) {
+    Article a;
+    const std::size_t n = next() % 400;
+    for (std::size_t i = 0; i < n; ++i) a.body_markdown += pieces[next() % pieces.size()];
+    for (std::size_t i = 0; i < next() % 8; ++i) a.title += pieces[next() % pieces.size()];
+    a.keywords = {pieces[next() % pieces.size()], "espresso machine"};
+    const Scores s = score(a);
+    ASSERT_GE(s.overall, 0) << a.body_markdown;
+    ASSERT_LE(s.overall, 100) << a.body_markdown;
+    ASSERT_GE(s.flesch_reading_ease, 0.0);
+    ASSERT_LE(s.flesch_reading_ease, 100.0);
+    ASSERT_LE(s.longest_paragraph_words, s.word_count);
+    ASSERT_LE(s.max_words_per_section, s.word_count);
+    // The JSON is always serialisable (valid UTF-8 in the issues and keys).
+    const std::string json = boost::json::serialize(s.to_json());
+    ASSERT_NO_THROW(boost::json::parse(json)) << json;
+  }
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "content/quality/markdown_text.h"
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <utility>
 
@@ -26,7 +28,7 @@ std::string_view trim(std::string_view s) {
 }
 
 // The index of the `close` that balances the `open` at s[i], skipping backslash escapes;
-// npos if there is none.
+// npos if there is none. Linear in the rest of `s`: use it once per line, not per character.
 std::size_t find_close(std::string_view s, std::size_t i, char open, char close) {
   int depth = 0;
   for (std::size_t k = i; k < s.size(); ++k) {
@@ -39,15 +41,6 @@ std::size_t find_close(std::string_view s, std::size_t i, char open, char close)
     }
   }
   return std::string_view::npos;
-}
-
-// After a link's "]": the end of its "(destination)" or "[reference]", or `after` if neither.
-std::size_t skip_link_target(std::string_view s, std::size_t after) {
-  if (after < s.size() && (s[after] == '(' || s[after] == '[')) {
-    const std::size_t end = find_close(s, after, s[after], s[after] == '(' ? ')' : ']');
-    if (end != std::string_view::npos) return end + 1;
-  }
-  return after;
 }
 
 struct Entity {
@@ -63,8 +56,8 @@ constexpr Entity kEntities[] = {
 
 // Decodes the entity at s[i] == '&' into out; returns its length, or 0 if it is none.
 std::size_t decode_entity(std::string_view s, std::size_t i, std::string& out) {
-  const std::size_t semi = s.find(';', i);
-  if (semi == std::string_view::npos || semi - i > 10) return 0;
+  const std::size_t semi = s.substr(0, std::min(s.size(), i + 12)).find(';', i);
+  if (semi == std::string_view::npos) return 0;
   const std::string_view body = s.substr(i + 1, semi - i - 1);
   if (body.size() >= 2 && body[0] == '#') {
     const bool hex = body[1] == 'x' || body[1] == 'X';
@@ -92,89 +85,165 @@ std::size_t decode_entity(std::string_view s, std::size_t i, std::string& out) {
   return 0;
 }
 
-// The end of an autolink or HTML tag starting at s[i] == '<' (index of '>'), and whether its
-// inside is an address to keep; npos if '<' is a plain character.
-std::pair<std::size_t, bool> angle_span(std::string_view s, std::size_t i) {
-  const std::size_t gt = s.find('>', i + 1);
-  if (gt == std::string_view::npos || i + 1 >= s.size()) return {std::string_view::npos, false};
+// Whether the text from s[i] == '<' to s[gt] == '>' (the next '>') is an autolink or HTML tag,
+// and whether its inside is an address to keep.
+std::pair<bool, bool> angle_span(std::string_view s, std::size_t i, std::size_t gt) {
+  if (gt == std::string_view::npos) return {false, false};
   const std::string_view inside = s.substr(i + 1, gt - i - 1);
   const bool no_space = inside.find_first_of(" \t<") == std::string_view::npos;
   const std::size_t colon = inside.find(':');
   if (no_space && colon != std::string_view::npos && colon >= 2 &&
       ((inside[0] >= 'a' && inside[0] <= 'z') || (inside[0] >= 'A' && inside[0] <= 'Z'))) {
-    return {gt, true};  // <https://...>
+    return {true, true};  // <https://...>
   }
-  if (no_space && inside.find('@') != std::string_view::npos) return {gt, true};  // <a@b.c>
+  if (no_space && inside.find('@') != std::string_view::npos) return {true, true};  // <a@b.c>
   const char c = s[i + 1];
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '/' || c == '!' || c == '?') {
-    return {gt, false};  // an HTML tag or comment
+    return {true, false};  // an HTML tag or comment
   }
-  return {std::string_view::npos, false};
+  return {false, false};
 }
 
 }  // namespace
 
-std::string strip_inline(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) {
-    const char c = s[i];
-    if (c == '\\') {
-      if (i + 1 < s.size() && is_ascii_punct(s[i + 1])) {
-        out += s[i + 1];
-        i += 2;
-      } else {
-        if (i + 1 < s.size()) out += '\\';  // a trailing backslash is a hard line break
-        ++i;
+namespace {
+
+// strip_inline in time linear in the line, whatever it holds (a body of a million '[' or '`'
+// must not take quadratic time): brackets are matched once by a stack pass, and every forward
+// search remembers where it ended.
+class InlineStripper {
+ public:
+  explicit InlineStripper(std::string_view s) : s_(s), close_(s.size(), kNone) {
+    std::vector<std::size_t> squares;
+    std::vector<std::size_t> parens;
+    for (std::size_t k = 0; k < s.size(); ++k) {
+      const char c = s[k];
+      if (c == '\\') {
+        ++k;
+      } else if (c == '[') {
+        squares.push_back(k);
+      } else if (c == '(') {
+        parens.push_back(k);
+      } else if (c == ']' && !squares.empty()) {
+        close_[squares.back()] = k;
+        squares.pop_back();
+      } else if (c == ')' && !parens.empty()) {
+        close_[parens.back()] = k;
+        parens.pop_back();
       }
-    } else if (c == '`') {
-      std::size_t k = i;
-      while (k < s.size() && s[k] == '`') ++k;
-      const std::string_view run = s.substr(i, k - i);
-      std::size_t close = s.find(run, k);
-      while (close != std::string_view::npos && close + run.size() < s.size() &&
-             s[close + run.size()] == '`') {
-        close = s.find(run, close + run.size() + 1);
-      }
-      if (close == std::string_view::npos) {
-        out += run;
-        i = k;
-      } else {
-        out += trim(s.substr(k, close - k));
-        i = close + run.size();
-      }
-    } else if (c == '!' && i + 1 < s.size() && s[i + 1] == '[' &&
-               find_close(s, i + 1, '[', ']') != std::string_view::npos) {
-      i = skip_link_target(s, find_close(s, i + 1, '[', ']') + 1);  // images are not read
-    } else if (c == '[' && find_close(s, i, '[', ']') != std::string_view::npos) {
-      const std::size_t close = find_close(s, i, '[', ']');
-      std::string_view text = s.substr(i + 1, close - i - 1);
-      if (!text.empty() && text[0] == '^') text = {};  // a footnote marker carries no words
-      out += strip_inline(text);
-      i = skip_link_target(s, close + 1);
-    } else if (c == '<' && angle_span(s, i).first != std::string_view::npos) {
-      const auto [gt, keep] = angle_span(s, i);
-      if (keep) out += s.substr(i + 1, gt - i - 1);
-      i = gt + 1;
-    } else if (c == '&') {
-      const std::size_t n = decode_entity(s, i, out);
-      if (n == 0) out += c;
-      i += n == 0 ? 1 : n;
-    } else if (c == '*' || c == '~') {
-      ++i;  // emphasis and strikethrough marks
-    } else if (c == '_') {
-      std::size_t k = i;
-      while (k < s.size() && s[k] == '_') ++k;
-      // Inside a word (snake_case) underscores are text; at a word's edge they are emphasis.
-      const bool inner = i > 0 && k < s.size() && is_ascii_alnum(s[i - 1]) && is_ascii_alnum(s[k]);
-      if (inner) out.append(k - i, '_');
-      i = k;
-    } else {
-      out += c;
-      ++i;
     }
   }
-  return out;
+
+  std::string run() {
+    std::string out;
+    out.reserve(s_.size());
+    std::vector<std::size_t> link_ends;  // the "]" of each open link, innermost last
+    for (std::size_t i = 0; i < s_.size();) {
+      const char c = s_[i];
+      // A link whose "]" was jumped over (inside a code span or a tag) is closed here.
+      while (!link_ends.empty() && link_ends.back() < i) link_ends.pop_back();
+      if (!link_ends.empty() && i == link_ends.back()) {
+        link_ends.pop_back();
+        i = after_link_target(i + 1);  // a link keeps its text, not its destination
+      } else if (c == '\\') {
+        if (i + 1 < s_.size() && is_ascii_punct(s_[i + 1])) {
+          out += s_[i + 1];
+          i += 2;
+        } else {
+          if (i + 1 < s_.size()) out += '\\';  // a trailing backslash is a hard line break
+          ++i;
+        }
+      } else if (c == '`') {
+        i = code_span(i, out);
+      } else if (c == '!' && i + 1 < s_.size() && s_[i + 1] == '[' && close_[i + 1] != kNone) {
+        i = after_link_target(close_[i + 1] + 1);  // images are not read
+      } else if (c == '[' && close_[i] != kNone) {
+        // A footnote marker carries no words; any other bracket pair is read as a link's text.
+        if (i + 1 < s_.size() && s_[i + 1] == '^') {
+          i = close_[i] + 1;
+        } else {
+          link_ends.push_back(close_[i]);
+          ++i;
+        }
+      } else if (c == '<') {
+        if (next_gt_ == kNone || next_gt_ <= i) next_gt_ = s_.find('>', i + 1);
+        const auto [span, keep] = angle_span(s_, i, next_gt_);
+        if (span) {
+          if (keep) out += s_.substr(i + 1, next_gt_ - i - 1);
+          i = next_gt_ + 1;
+        } else {
+          out += c;
+          ++i;
+        }
+      } else if (c == '&') {
+        const std::size_t n = decode_entity(s_, i, out);
+        if (n == 0) out += c;
+        i += n == 0 ? 1 : n;
+      } else if (c == '*' || c == '~') {
+        ++i;  // emphasis and strikethrough marks
+      } else if (c == '_') {
+        std::size_t k = i;
+        while (k < s_.size() && s_[k] == '_') ++k;
+        // Inside a word (snake_case) underscores are text; at a word's edge they are emphasis.
+        if (i > 0 && k < s_.size() && is_ascii_alnum(s_[i - 1]) && is_ascii_alnum(s_[k])) {
+          out.append(k - i, '_');
+        }
+        i = k;
+      } else {
+        out += c;
+        ++i;
+      }
+    }
+    return out;
+  }
+
+ private:
+  static constexpr std::size_t kNone = std::string_view::npos;
+  static constexpr std::size_t kMaxTicks = 32;
+
+  // After a link's "]": the end of its "(destination)" or "[reference]", or `after` if neither.
+  std::size_t after_link_target(std::size_t after) const {
+    if (after < s_.size() && (s_[after] == '(' || s_[after] == '[') && close_[after] != kNone) {
+      return close_[after] + 1;
+    }
+    return after;
+  }
+
+  // A code span opened by the backtick run at s_[i]: its content kept, the ticks dropped. A run
+  // with no closing run of the same length is literal text.
+  std::size_t code_span(std::size_t i, std::string& out) {
+    std::size_t k = i;
+    while (k < s_.size() && s_[k] == '`') ++k;
+    const std::size_t len = k - i;
+    const std::string_view run = s_.substr(i, len);
+    std::size_t close = kNone;
+    if (len <= kMaxTicks && !no_close_[len]) {
+      close = s_.find(run, k);
+      while (close != kNone && ((close + len < s_.size() && s_[close + len] == '`') ||
+                                (close > 0 && s_[close - 1] == '`'))) {
+        close = s_.find(run, close + 1);
+      }
+      // Nothing closes a run of this length from here on, so nothing will from further on.
+      if (close == kNone) no_close_[len] = true;
+    }
+    if (close == kNone) {
+      out += run;
+      return k;
+    }
+    out += trim(s_.substr(k, close - k));
+    return close + len;
+  }
+
+  std::string_view s_;
+  std::vector<std::size_t> close_;  // for '[' and '(': the index of its partner, else kNone
+  std::size_t next_gt_ = kNone;
+  std::array<bool, kMaxTicks + 1> no_close_{};
+};
+
+}  // namespace
+
+std::string strip_inline(std::string_view s) {
+  return InlineStripper(s).run();
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include "content/quality/markdown_text.h"
 #include "content/quality/text_stats.h"
 #include "content/quality/unicode_class.h"
+#include "util/utf8.h"
 
 namespace autoblog::content::quality {
 namespace {
@@ -215,7 +216,9 @@ Scores score(const Article& article, const Thresholds& t) {
     seen.push_back(key);
     const std::size_t n = occurrences(body.words, phrase);
     const double density = has_text ? 100.0 * static_cast<double>(n) / words : 0.0;
-    s.keyword_density.emplace_back(keyword, round2(density));
+    // Stored as JSON keys and quoted in issues: keep them valid UTF-8 whatever came in.
+    const std::string shown = util::repair_utf8(keyword);
+    s.keyword_density.emplace_back(shown, round2(density));
     if (s.word_count < 100) continue;
     ++checked;
     if (density < t.min_keyword_density) {
@@ -229,7 +232,7 @@ Scores score(const Article& article, const Thresholds& t) {
     checks.issue(
         fmt::format("The keyphrase \"{}\" appears {} time{} in {} words ({:.2f}%); aim "
                     "for {:g}-{:g}%.",
-                    keyword, n, n == 1 ? "" : "s", s.word_count, density, t.min_keyword_density,
+                    shown, n, n == 1 ? "" : "s", s.word_count, density, t.min_keyword_density,
                     t.max_keyword_density));
   }
   if (checked > 0) checks.add(20, density_met / static_cast<double>(checked));

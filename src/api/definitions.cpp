@@ -87,6 +87,36 @@ json::object build_components() {
       {"id", "status", "inspiration_data", "content_brief", "generated_content", "visual_assets",
        "quality_scores", "published_at", "created_at", "updated_at"});
 
+  c["Job"] = s::open_object(
+      {{"id", s::uuid()},
+       {"kind", s::string_enum({"generate_content", "discover_trends", "noop"})},
+       {"state", s::string_enum({"queued", "running", "succeeded", "failed", "dead", "cancelled"})},
+       {"priority", s::string_enum({"high", "normal", "low"})},
+       {"attempts", s::integer(0, 100)},
+       {"max_attempts", s::integer(1, 100)},
+       {"run_at", s::date_time()},
+       {"started_at", s::nullable(s::date_time())},
+       {"finished_at", s::nullable(s::date_time())},
+       {"last_error", s::nullable(s::string())},
+       {"result", free_nullable_object("What the job produced, once succeeded")},
+       {"created_at", s::date_time()}},
+      {"id", "kind", "state", "priority", "attempts", "max_attempts", "run_at", "started_at",
+       "finished_at", "last_error", "result", "created_at"});
+
+  c["Usage"] = s::open_object(
+      {{"requests_per_hour", s::integer(0, kMaxCount)},
+       {"content_today",
+        s::open_object({{"used", s::integer(0, kMaxCount)},
+                        {"limit", s::with_description(s::nullable(s::integer(0, kMaxCount)),
+                                                      "null = unlimited")},
+                        {"resets_at", s::date_time()}},
+                       {"used", "limit", "resets_at"})},
+       {"concurrent_generations",
+        s::open_object({{"running", s::integer(0, kMaxCount)},
+                        {"limit", s::integer(0, kMaxCount)}},
+                       {"running", "limit"})}},
+      {"requests_per_hour", "content_today", "concurrent_generations"});
+
   c["PerformanceRecord"] = s::open_object({{"id", s::uuid()},
                                            {"content_id", s::uuid()},
                                            {"metrics", s::any_object()},

@@ -1,5 +1,7 @@
 #include "api/error_mapping.h"
 
+#include <algorithm>
+
 #include "db/errors.h"
 #include "domain/errors.h"
 #include "storage/object_storage.h"
@@ -33,6 +35,12 @@ http::ErrorReply from_domain(const domain::Error& e) {
     case domain::ErrorKind::kForbidden: return reply(403, "forbidden", e.what());
     case domain::ErrorKind::kUnavailable:
       return logged(503, "unavailable", e.what(), "dependency unavailable", e.what());
+    case domain::ErrorKind::kQuotaExceeded: {
+      auto r = reply(429, "quota_exceeded", e.what());
+      if (auto* q = dynamic_cast<const domain::QuotaExceededError*>(&e))
+        r.headers.emplace_back("Retry-After", std::to_string(std::max(q->retry_after, 1LL)));
+      return r;
+    }
   }
   return reply(500, "internal", "internal server error");
 }

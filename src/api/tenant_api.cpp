@@ -3,6 +3,7 @@
 
 #include "api/common.h"
 #include "api/definitions.h"
+#include "api/jobs_api.h"
 #include "content/brand_service.h"
 #include "content/content_service.h"
 #include "http/errors.h"
@@ -21,11 +22,14 @@ namespace s = http::schema;
 void add_tenant_routes(http::Router& router, db::Pool& pool, cache::TenantCache& cache) {
   content::ContentService content(pool);  // references only: each route keeps a copy
   content::BrandService brand(pool, cache);
+  jobs::JobService jobs(pool);
 
   auto me = defs::tenant_properties();
   me["limits"] = s::ref("TenantLimits");
-  me["usage"] = s::open_object({{"content_created_today", s::integer(0, INT64_MAX)}},
-                               {"content_created_today"});
+  me["usage"] = s::open_object({{"content_created_today", s::integer(0, INT64_MAX)},
+                                {"content_today", s::any_object()},
+                                {"concurrent_generations", s::any_object()}},
+                               {"content_created_today", "content_today", "concurrent_generations"});
   router.add({.method = "GET",
               .path = "/v1/tenant",
               .audience = Audience::kTenant,
@@ -39,12 +43,14 @@ void add_tenant_routes(http::Router& router, db::Pool& pool, cache::TenantCache&
                                       {"required", {"id", "name", "domain", "schema_name",
                                                     "status", "subscription_tier", "created_at",
                                                     "updated_at", "limits", "usage"}}})}},
-             [content](Request& req) -> asio::awaitable<Response> {
+             [content, jobs](Request& req) -> asio::awaitable<Response> {
                const auto& t = active_caller(req);
                auto created_today = co_await content.count_created_today(t);
+               auto today = co_await jobs.usage(t);
                auto body = tenant_json(*t);
                body["limits"] = limits_json(t.limits());
-               boost::json::object usage;
+               auto usage = usage_json(t, today);
+               usage.erase("requests_per_hour");
                usage["content_created_today"] = created_today;
                body["usage"] = std::move(usage);
                co_return http::json_response(200, body);

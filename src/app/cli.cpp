@@ -6,6 +6,7 @@
 #include "app/cli_commands.h"
 #include "app/config.h"
 #include "app/serve.h"
+#include "app/worker_command.h"
 #include "app/version.h"
 #include "observability/log.h"
 
@@ -112,6 +113,16 @@ int run_cli(int argc, char** argv) {
                         "PostgreSQL connections shared by all tenants [env "
                         "AUTOBLOG_DB_POOL_SIZE, default 16]");
 
+  auto* worker_cmd = cli.add_subcommand(
+      "worker",
+      "Run job workers only (no HTTP): start as many as you need, on any machine that reaches "
+      "the database");
+  add_common(worker_cmd);
+  int worker_concurrency = 4;
+  worker_cmd
+      ->add_option("--concurrency", worker_concurrency, "Jobs this process runs at once (default 4)")
+      ->check(CLI::Range(1, 256));
+
   auto* migrate_cmd = cli.add_subcommand(
       "migrate",
       "Apply core migrations and upgrade every tenant schema (parallel, resumable); creates the "
@@ -158,7 +169,7 @@ int run_cli(int argc, char** argv) {
       config.log_level = *log_level;
     else if (verbose)
       config.log_level = "info";
-    else if (!serve_cmd->parsed() && !env("AUTOBLOG_LOG_LEVEL"))
+    else if (!serve_cmd->parsed() && !worker_cmd->parsed() && !env("AUTOBLOG_LOG_LEVEL"))
       // An operator's terminal gets results and warnings, not the server's info lines.
       config.log_level = "warn";
     if (listen) config.listen = *listen;
@@ -174,6 +185,7 @@ int run_cli(int argc, char** argv) {
 
   try {
     if (serve_cmd->parsed()) return serve(config);
+    if (worker_cmd->parsed()) return run_worker(config, worker_concurrency);
     if (migrate_cmd->parsed()) return run_migrate(config, migrate);
     return run_tenant_command(config, tc);
   } catch (const ConfigError& e) {

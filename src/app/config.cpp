@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <thread>
 
+#include "content/providers/settings.h"
+
 namespace autoblog::app {
 
 EnvLookup process_env() {
@@ -71,6 +73,17 @@ Config config_from_env(const EnvLookup& env) {
     });
   };
   millis("AUTOBLOG_DB_STATEMENT_TIMEOUT_MS", c.db_statement_timeout, 1, 3600000);
+  millis("AUTOBLOG_JOB_LEASE_MS", c.jobs.lease, 200, 3600000);
+  millis("AUTOBLOG_JOB_HEARTBEAT_MS", c.jobs.heartbeat, 50, 3600000);
+  millis("AUTOBLOG_JOB_POLL_MS", c.jobs.poll, 10, 600000);
+  millis("AUTOBLOG_JOB_RETRY_BASE_MS", c.jobs.retry_base, 0, 3600000);
+  millis("AUTOBLOG_JOB_RETRY_MAX_MS", c.jobs.retry_max, 0, 86400000);
+  millis("AUTOBLOG_JOB_RETENTION_MS", c.jobs.retention, 0, 365LL * 86400000);
+  millis("AUTOBLOG_AI_TEMPLATE_LATENCY_MS", c.jobs.template_latency, 0, 600000);
+  str("AUTOBLOG_JOB_CLAIM_BATCH", [&](const std::string& v) {
+    c.jobs.claim_batch =
+        static_cast<int>(parse_int_setting("AUTOBLOG_JOB_CLAIM_BATCH", v, 1, 1000));
+  });
   millis("AUTOBLOG_DB_MIGRATION_TIMEOUT_MS", c.db_migration_statement_timeout, 1, 86400000);
   millis("AUTOBLOG_REQUEST_TIMEOUT_MS", c.request_timeout, 1, 3600000);
   millis("AUTOBLOG_SHUTDOWN_TIMEOUT_MS", c.shutdown_timeout, 0, 3600000);
@@ -140,6 +153,35 @@ Config config_from_env(const EnvLookup& env) {
     str("AUTOBLOG_S3_SECRET_KEY", [&](const std::string& v) { s3.secret_key = v; });
     c.s3 = std::move(s3);
   }
+  // ---- AI providers ----
+  auto optional_text = [&](const char* name, std::optional<std::string>& out) {
+    str(name, [&](const std::string& v) {
+      if (!v.empty()) out = v;
+    });
+  };
+  optional_text("AUTOBLOG_AI_BASE_URL", c.ai.base_url);
+  str("AUTOBLOG_AI_API_KEY", [&](const std::string& v) { c.ai.api_key = v; });
+  optional_text("AUTOBLOG_AI_MODEL", c.ai.model);
+  optional_text("AUTOBLOG_AI_MODEL_STARTER", c.ai.model_starter);
+  optional_text("AUTOBLOG_AI_MODEL_GROWTH", c.ai.model_growth);
+  optional_text("AUTOBLOG_AI_MODEL_ENTERPRISE", c.ai.model_enterprise);
+  optional_text("AUTOBLOG_AI_IMAGE_QUALITY", c.ai.image_quality);
+  optional_text("AUTOBLOG_AI_IMAGE_PROVIDER", c.ai.image_provider);
+  str("AUTOBLOG_AI_IMAGE_MODEL", [&](const std::string& v) { c.ai.image_model = v; });
+  str("AUTOBLOG_AI_IMAGE_SIZE", [&](const std::string& v) { c.ai.image_size = v; });
+  millis("AUTOBLOG_AI_CONNECT_TIMEOUT_MS", c.ai.connect_timeout, 1, 600000);
+  millis("AUTOBLOG_AI_TIMEOUT_MS", c.ai.timeout, 1, 3600000);
+  millis("AUTOBLOG_AI_MAX_RETRY_AFTER_MS", c.ai.max_retry_after, 0, 3600000);
+  str("AUTOBLOG_AI_MAX_ATTEMPTS", [&](const std::string& v) {
+    c.ai.max_attempts = static_cast<int>(parse_int_setting("AUTOBLOG_AI_MAX_ATTEMPTS", v, 1, 10));
+  });
+  auto count = [&](const char* name, std::int64_t& out, long long min) {
+    str(name, [&](const std::string& v) { out = parse_int_setting(name, v, min, 1LL << 40); });
+  };
+  count("AUTOBLOG_AI_REQUESTS_PER_MINUTE", c.ai.limits.requests_per_minute, 0);
+  count("AUTOBLOG_AI_TOKENS_PER_MINUTE", c.ai.limits.tokens_per_minute, 0);
+  count("AUTOBLOG_AI_BURST", c.ai.limits.burst, 1);
+
   str("AUTOBLOG_ADMIN_TOKEN", [&](const std::string& v) { c.admin_token = v; });
   str("AUTOBLOG_JWT_SECRET", [&](const std::string& v) { c.jwt_secret = v; });
   str("AUTOBLOG_LOG_LEVEL", [&](const std::string& v) { c.log_level = v; });
@@ -218,6 +260,10 @@ void validate(Config& c) {
 
   if (c.workers < 0 || c.workers > 256)
     throw ConfigError("workers: " + std::to_string(c.workers) + " is out of range [0, 256]");
+  if (c.jobs.heartbeat >= c.jobs.lease)
+    throw ConfigError("AUTOBLOG_JOB_HEARTBEAT_MS (" + std::to_string(c.jobs.heartbeat.count()) +
+                      ") must be shorter than AUTOBLOG_JOB_LEASE_MS (" +
+                      std::to_string(c.jobs.lease.count()) + ")");
   if (c.db_pool_size < 1 || c.db_pool_size > 1000)
     throw ConfigError("db pool size: " + std::to_string(c.db_pool_size) +
                       " is out of range [1, 1000]");
@@ -235,6 +281,11 @@ void validate(Config& c) {
       throw ConfigError(
           "AUTOBLOG_S3_ENDPOINT needs AUTOBLOG_S3_BUCKET, AUTOBLOG_S3_ACCESS_KEY and "
           "AUTOBLOG_S3_SECRET_KEY");
+  }
+  try {
+    content::providers::validate(c.ai);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
   }
   static const char* kLevels[] = {"trace", "debug", "info", "warn", "error"};
   bool level_ok = false;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "content/providers/settings.h"
 #include "tenancy/tenant.h"
 
 namespace autoblog::app {
@@ -37,7 +38,20 @@ struct Config {
   std::uint16_t metrics_port = 0;
 
   std::filesystem::path data_dir = "var";
+  // Jobs run at once by `serve`'s in-process worker (0 = none; `autoblog worker --concurrency`
+  // sets its own).
   int workers = 2;
+  struct Jobs {
+    std::chrono::milliseconds lease{30000};      // a running job's lease
+    std::chrono::milliseconds heartbeat{10000};  // renewal period (< lease)
+    std::chrono::milliseconds poll{2000};        // safety-net poll besides LISTEN/NOTIFY
+    std::chrono::milliseconds retry_base{2000};  // backoff of the first retry (doubles)
+    std::chrono::milliseconds retry_max{600000};
+    std::chrono::milliseconds retention{7LL * 24 * 3600 * 1000};  // finished jobs kept
+    int claim_batch = 100;                       // jobs claimed per statement at most
+    // The offline template provider's simulated response time (demos, load tests).
+    std::chrono::milliseconds template_latency{0};
+  } jobs;
   std::optional<std::string> database_url;  // unset = embedded PostgreSQL under data_dir/pg
 
   int db_pool_size = 16;
@@ -70,6 +84,9 @@ struct Config {
   std::optional<S3> s3;  // set when AUTOBLOG_S3_ENDPOINT is
   std::size_t cache_max_bytes = 64 << 20;
   bool rate_limits = true;  // off only for benchmarks' baselines and trusted single-tenant setups
+
+  // AI providers (AUTOBLOG_AI_*): endpoint, models, timeouts and the shared provider budget.
+  content::providers::AiSettings ai;
 
   std::string admin_token;  // empty = load or generate in the data dir
   std::string jwt_secret;   // empty = load or generate in the data dir

@@ -8,11 +8,13 @@
 #include "api/authenticator.h"
 #include "api/error_mapping.h"
 #include "api/files_api.h"
+#include "api/jobs_api.h"
 #include "api/ops_api.h"
 #include "api/tenant_api.h"
 #include "api/tenant_health_api.h"
 #include "api/usage_reporter.h"
 #include "app/backends.h"
+#include "app/job_workers.h"
 #include "app/listeners.h"
 #include "app/runtime.h"
 #include "app/secrets.h"
@@ -75,6 +77,7 @@ int serve(const Config& config) {
                         backends.cache());
   api::add_tenant_routes(router, rt.pool(), backends.cache());
   api::add_content_routes(router, rt.pool());
+  api::add_job_routes(router, rt.pool());
   api::add_files_routes(router, backends.storage(), usage, config.storage_quotas);
 
   // Error mapping outermost, then access log + metrics, routing, authentication, rate limit,
@@ -118,12 +121,18 @@ int serve(const Config& config) {
 
   rt.tasks().spawn("tenant-change-listener", rt.io().get_executor(),
                    tenancy::listen_for_tenant_changes(rt.conninfo(), rt.registry()));
+  std::optional<JobWorkers> job_workers;
+  if (config.workers > 0) {
+    job_workers.emplace(rt, config.workers);
+    job_workers->start();
+  }
 
   log_info("listening", {{"address", config.listen_host},
                          {"addresses", addresses_json(config.listen_addresses)},
                          {"port", static_cast<std::int64_t>(server.port())},
                          {"io_threads", config.io_threads},
                          {"db_pool_size", config.db_pool_size},
+                         {"job_workers", config.workers},
                          {"database", rt.embedded_database() ? "embedded" : "external"},
                          {"rate_limits_and_cache", backends.uses_redis() ? "redis" : "in-process"},
                          {"storage", backends.uses_s3() ? "s3" : "local"},
@@ -144,6 +153,8 @@ int serve(const Config& config) {
       server.cancel_requests();
       co_await server.wait_closed(std::chrono::steady_clock::now() + std::chrono::seconds(5));
     }
+    // Running jobs get what is left of the shutdown deadline; the rest go back to the queue.
+    if (job_workers) co_await job_workers->drain(drain_until);
   });
   log_info("stopped");
   return 0;

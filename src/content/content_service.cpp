@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "content/content_json.h"
+#include "content/paging.h"
 #include "content/content_queries.h"
 #include "content/errors.h"
 #include "content/status.h"
@@ -32,36 +33,6 @@ std::string checked_id(const std::string& id) {
 void check_status(const std::string& status) {
   if (!is_known_status(status))
     throw InvalidInput("unknown status '" + util::printable(status) + "'");
-}
-
-void check_limit(int limit) {
-  if (limit < 1 || limit > 100) throw InvalidInput("limit must be an integer between 1 and 100");
-}
-
-// Cursor parameters (created_at/tracked_at, id) for the keyset queries, NULLs for page one.
-void add_cursor_params(const std::optional<std::string>& raw, Params& p) {
-  if (!raw) {
-    p.push_back(std::nullopt);
-    p.push_back(std::nullopt);
-    return;
-  }
-  auto c = util::decode_cursor(*raw);
-  if (!c) throw InvalidInput("cursor is malformed");
-  p.push_back(param(c->timestamp));
-  p.push_back(param(c->id));
-}
-
-// Rows one more than the page: the page (each row as JSON) and its next cursor (the last
-// row's sort timestamp and id, column 0).
-template <typename ToJson, typename SortTimestamp>
-JsonPage page_of(const db::Result& r, int limit, ToJson to_json, SortTimestamp sort_timestamp) {
-  JsonPage page;
-  int n = std::min(r.rows(), limit);
-  page.items.reserve(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) page.items.push_back(to_json(r, i));
-  if (r.rows() > limit && n > 0)
-    page.next_cursor = util::encode_cursor({sort_timestamp(r, n - 1), std::string(r.get(n - 1, 0))});
-  return page;
 }
 
 // RFC 3339 date-time (the database checks the calendar): YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM).

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "content/paging.h"
 #include "db/pool.h"
 #include "tenancy/active_tenant.h"
 
@@ -32,16 +33,6 @@ struct ContentChanges {
 struct NewPerformance {
   std::string metrics_json;
   std::optional<std::string> tracked_at;  // RFC 3339 date-time; default now
-};
-
-struct PageRequest {
-  int limit = 20;                     // 1..100
-  std::optional<std::string> cursor;  // as returned in next_cursor
-};
-
-struct JsonPage {
-  std::vector<std::string> items;  // JSON objects, newest first
-  std::optional<std::string> next_cursor;
 };
 
 class ContentService {

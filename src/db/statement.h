@@ -29,7 +29,17 @@ struct Query {
 // transaction does not compile (tests/compile_fail/). Pooled connections keep an empty
 // search_path, so a tenant table named without the placeholder is an error, never another
 // tenant's rows.
-enum class Scope { kCore, kTenant };
+// A third kind, TenantCoreQuery, reads or changes core rows that belong to one tenant (its jobs,
+// its daily usage) and runs on that tenant's TenantTx, so a change to tenant data and the job or
+// quota unit it implies commit or roll back together. Its $1 is the tenant's id, bound by the
+// TenantTx itself: the SQL must say `tenant_id = $1` (checked at compile time) and callers
+// cannot pass another tenant's id.
+enum class Scope { kCore, kTenant, kTenantCore };
+
+constexpr bool is_tenant_core_sql(std::string_view sql) {
+  return sql.find("tenant_id = $1") != std::string_view::npos &&
+         sql.find(kSchemaPlaceholder) == std::string_view::npos;
+}
 
 // Declared as named constants: `inline constexpr db::CoreQuery kGet{"tenant_get", "SELECT ..."};`.
 // The constructor is explicit, so a braced {"name", "sql"} at a call site does not silently
@@ -41,6 +51,8 @@ class ScopedQuery {
   explicit consteval ScopedQuery(std::string_view name, std::string_view sql) : query_{name, sql} {
     if (S == Scope::kTenant && !is_tenant_sql_template(sql))
       throw "a tenant query must write its tables as {schema}.table";
+    if (S == Scope::kTenantCore && !is_tenant_core_sql(sql))
+      throw "a tenant core query must select its rows with tenant_id = $1";
   }
   constexpr std::string_view name() const { return query_.name; }
   constexpr std::string_view sql() const { return query_.sql; }
@@ -53,6 +65,7 @@ class ScopedQuery {
 
 using CoreQuery = ScopedQuery<Scope::kCore>;
 using TenantQuery = ScopedQuery<Scope::kTenant>;
+using TenantCoreQuery = ScopedQuery<Scope::kTenantCore>;
 
 struct Statement {
   std::string_view sql;  // must outlive the call (named constants do)

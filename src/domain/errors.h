@@ -14,6 +14,7 @@ enum class ErrorKind {
   kInvalidInput,  // the caller's input is malformed or out of range
   kForbidden,     // the caller may not do this now (tenant suspended or deleted)
   kUnavailable,   // a dependency failed; retrying later may succeed
+  kQuotaExceeded, // a limit of the tenant's plan is used up until a known time
 };
 
 class Error : public std::runtime_error {
@@ -35,5 +36,17 @@ using ConflictError = KindError<ErrorKind::kConflict>;
 using InvalidInputError = KindError<ErrorKind::kInvalidInput>;
 using ForbiddenError = KindError<ErrorKind::kForbidden>;
 using UnavailableError = KindError<ErrorKind::kUnavailable>;
+
+// A used-up allowance (daily content, ...): says when it resets, which the API turns into
+// Retry-After.
+struct QuotaExceededError : Error {
+  QuotaExceededError(const std::string& message, std::string reset_at_rfc3339,
+                     long long retry_after_seconds)
+      : Error(ErrorKind::kQuotaExceeded, message),
+        reset_at(std::move(reset_at_rfc3339)),
+        retry_after(retry_after_seconds) {}
+  std::string reset_at;
+  long long retry_after;
+};
 
 }  // namespace autoblog::domain

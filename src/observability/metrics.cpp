@@ -188,7 +188,46 @@ struct Metrics::Impl {
                              .Add({});
   std::mutex log_dropped_mutex;  // one render at a time moves log_dropped
 
+  Family<Histogram>& job_duration = prometheus::BuildHistogram()
+                                        .Name("autoblog_job_duration_seconds")
+                                        .Help("Job attempt duration by kind")
+                                        .Register(registry);
+  Family<Counter>& jobs_finished = prometheus::BuildCounter()
+                                       .Name("autoblog_jobs_finished_total")
+                                       .Help("Job attempts by kind and outcome (retried and dead "
+                                             "count retries and dead jobs)")
+                                       .Register(registry);
+  Histogram& job_start_latency =
+      prometheus::BuildHistogram()
+          .Name("autoblog_job_start_latency_seconds")
+          .Help("Time from a job becoming runnable to a worker claiming it")
+          .Register(registry)
+          .Add({}, kHttpBuckets);
+  Histogram& job_claim = prometheus::BuildHistogram()
+                             .Name("autoblog_job_claim_duration_seconds")
+                             .Help("Duration of one claim statement")
+                             .Register(registry)
+                             .Add({}, kHttpBuckets);
+  Counter& job_lease_expiries = prometheus::BuildCounter()
+                                    .Name("autoblog_job_lease_expiries_total")
+                                    .Help("Running jobs taken back after their lease expired")
+                                    .Register(registry)
+                                    .Add({});
+  Family<Gauge>& job_queue_depth = prometheus::BuildGauge()
+                                       .Name("autoblog_job_queue_depth")
+                                       .Help("Unfinished jobs by priority and state")
+                                       .Register(registry);
+  Family<Gauge>& jobs_running = prometheus::BuildGauge()
+                                    .Name("autoblog_jobs_running")
+                                    .Help("Running jobs by subscription tier")
+                                    .Register(registry);
+
   TenantLabels tenants;
+  struct JobSeries {
+    Histogram* duration;
+    Counter* finished;
+  };
+  SeriesCache<JobSeries> job_series;
   SeriesCache<Counter*> rate_limit_series;
   SeriesCache<HttpSeries> http_series;
   SeriesCache<Counter*> tenant_series;
@@ -274,6 +313,29 @@ void Metrics::set_resource_usage(std::string_view tenant_id, std::string_view re
         {{"tenant_id", std::string(tenant)}, {"resource_type", std::string(resource_type)}});
   });
   gauge->Set(value);
+}
+
+void Metrics::observe_job(std::string_view kind, std::string_view outcome, double seconds) {
+  auto series = impl_->job_series.get(make_key(key_buffer(), kind, outcome), [&] {
+    return Impl::JobSeries{
+        &impl_->job_duration.Add({{"kind", std::string(kind)}}, kGenerationBuckets),
+        &impl_->jobs_finished.Add({{"kind", std::string(kind)}, {"outcome", std::string(outcome)}})};
+  });
+  series.duration->Observe(seconds);
+  series.finished->Increment();
+}
+
+void Metrics::observe_job_start_latency(double seconds) { impl_->job_start_latency.Observe(seconds); }
+void Metrics::observe_job_claim(double seconds) { impl_->job_claim.Observe(seconds); }
+void Metrics::count_job_lease_expiries(double n) { impl_->job_lease_expiries.Increment(n); }
+
+void Metrics::set_job_queue_depth(std::string_view priority, std::string_view state, double n) {
+  impl_->job_queue_depth.Add({{"priority", std::string(priority)}, {"state", std::string(state)}})
+      .Set(n);
+}
+
+void Metrics::set_jobs_running(std::string_view tier, double n) {
+  impl_->jobs_running.Add({{"tier", std::string(tier)}}).Set(n);
 }
 
 std::string Metrics::tenant_label(std::string_view tenant_id) {

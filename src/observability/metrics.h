@@ -57,6 +57,22 @@ class Metrics {
   // one gauge, so there the last writer wins; this is the price of the cap.
   void set_resource_usage(std::string_view tenant_id, std::string_view resource_type, double value);
 
+  // --- the job queue (label values come from fixed sets: kinds, outcomes, priorities, tiers) ---
+  // A job attempt ended: autoblog_job_duration_seconds{kind} and
+  // autoblog_jobs_finished_total{kind,outcome}; outcome is succeeded, retried, dead, failed,
+  // snoozed, released or lease_lost.
+  void observe_job(std::string_view kind, std::string_view outcome, double seconds);
+  // A claimed job waited this long from runnable to claimed (autoblog_job_start_latency_seconds),
+  // and a claim statement took this long (autoblog_job_claim_duration_seconds).
+  void observe_job_start_latency(double seconds);
+  void observe_job_claim(double seconds);
+  // autoblog_job_lease_expiries_total: jobs the janitor took back from a lost worker.
+  void count_job_lease_expiries(double n);
+  // Sampled from the database: autoblog_job_queue_depth{priority,state} and
+  // autoblog_jobs_running{tier}.
+  void set_job_queue_depth(std::string_view priority, std::string_view state, double n);
+  void set_jobs_running(std::string_view tier, double n);
+
   // The label value recorded for `tenant_id`: itself while fewer than the cap have been seen (or
   // it was seen before), otherwise "_other". An empty id stays empty and takes no slot.
   std::string tenant_label(std::string_view tenant_id);

@@ -148,6 +148,8 @@ asio::awaitable<bool> TenantRegistry::begin_deletion(const std::string& id) {
   co_await tx.exec_script(drop_schema_script(schema));
   Params revoke{param(id)};
   co_await tx.exec(queries::kRevokeTokens, std::move(revoke));
+  Params jobs{param(id)};
+  co_await tx.exec(queries::kDeleteJobs, std::move(jobs));
   Params notify{param(id)};
   co_await tx.commit_with(queries::kNotifyChanged, std::move(notify));
   invalidate(id);

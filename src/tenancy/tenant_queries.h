@@ -62,6 +62,14 @@ inline constexpr db::CoreQuery kLockForDeletion{
     "SELECT status::text, purged_at IS NOT NULL, schema_name FROM autoblog_core.tenants "
     "WHERE id = $1 FOR UPDATE"};
 
+// A deleted tenant's jobs go with it (running ones too: their workers' fenced completions then
+// find no row and are dropped), with its fair-queuing and concurrency state.
+inline constexpr db::CoreQuery kDeleteJobs{
+    "tenant_delete_jobs",
+    "WITH j AS (DELETE FROM autoblog_core.jobs WHERE tenant_id = $1), "
+    "l AS (DELETE FROM autoblog_core.job_lanes WHERE tenant_id = $1) "
+    "DELETE FROM autoblog_core.job_concurrency WHERE tenant_id = $1"};
+
 inline constexpr db::CoreQuery kMarkDeleted{
     "tenant_mark_deleted",
     "UPDATE autoblog_core.tenants SET status = 'deleted', domain = NULL, updated_at = now() "

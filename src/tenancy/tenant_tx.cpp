@@ -46,4 +46,22 @@ boost::asio::awaitable<db::Result> TenantTx::commit_with(const db::TenantQuery& 
       db::Transaction::commit_with(query.untagged(), std::move(params), &schema_), schema_);
 }
 
+namespace {
+db::Params with_tenant(const std::string& tenant_id, db::Params params) {
+  params.insert(params.begin(), tenant_id);
+  return params;
+}
+}  // namespace
+
+boost::asio::awaitable<db::Result> TenantTx::exec(const db::TenantCoreQuery& query,
+                                                  db::Params params) {
+  return db::Transaction::exec(query.untagged(), with_tenant(tenant_id_, std::move(params)));
+}
+
+boost::asio::awaitable<db::Result> TenantTx::commit_with(const db::TenantCoreQuery& query,
+                                                         db::Params params) {
+  return db::Transaction::commit_with(query.untagged(),
+                                      with_tenant(tenant_id_, std::move(params)));
+}
+
 }  // namespace autoblog::tenancy

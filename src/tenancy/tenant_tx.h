@@ -5,7 +5,8 @@
 // statement once per connection instead of on every tenant switch. Pooled connections keep an
 // empty search_path: a table written without the placeholder fails instead of reading some
 // other schema.
-// It runs TenantQuery constants only (a CoreQuery does not compile here, nor does raw SQL) and
+// It runs TenantQuery constants, and TenantCoreQuery constants bound to its own tenant id (a
+// CoreQuery does not compile here, nor does raw SQL), and
 // can only be opened for an ActiveTenant, which only the registry makes.
 // Move-only; used by one coroutine at a time.
 #include "db/schema_identifier.h"
@@ -23,6 +24,10 @@ class TenantTx : private db::Transaction {
   // errors, including a table named without the {schema} placeholder, pass through unchanged.
   boost::asio::awaitable<db::Result> exec(const db::TenantQuery& query, db::Params params = {});
   boost::asio::awaitable<db::Result> commit_with(const db::TenantQuery& query,
+                                                 db::Params params = {});
+  // Core rows of this tenant (its jobs, its usage): `tenant_id` becomes $1, `params` $2….
+  boost::asio::awaitable<db::Result> exec(const db::TenantCoreQuery& query, db::Params params = {});
+  boost::asio::awaitable<db::Result> commit_with(const db::TenantCoreQuery& query,
                                                  db::Params params = {});
   using db::Transaction::commit;
 

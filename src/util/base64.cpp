@@ -91,4 +91,22 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+  if (pad > 0 && text.size() % 4 != 0) return std::nullopt;
+  text.remove_suffix(pad);
+  // The two alphabets differ in two characters only: map to the URL-safe one and reuse its
+  // strict decoder. A '-' or '_' in the input is not standard base64: refuse it.
+  std::string mapped(text);
+  for (char& c : mapped) {
+    if (c == '-' || c == '_') return std::nullopt;
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
+  }
+  return base64url_decode(mapped);
+}
+
 }  // namespace autoblog::util

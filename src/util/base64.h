@@ -21,4 +21,9 @@ std::optional<std::string> base64url_decode(std::string_view text);
 // Standard alphabet ('+', '/') with '=' padding to a multiple of 4 characters.
 std::string base64_encode(std::string_view data);
 
+// Inverse of base64_encode (standard alphabet; '=' padding optional but, when present, must make
+// the length a multiple of 4). Same strictness as base64url_decode otherwise; nullopt on any
+// other character, including whitespace.
+std::optional<std::string> base64_decode(std::string_view text);
+
 }  // namespace autoblog::util

@@ -84,5 +84,25 @@ TEST(Base64Standard, EncodesRfc4648VectorsWithPadding) {
   EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
 }
 
+TEST(Base64Std, DecodesPaddedAndUnpaddedAndRoundTrips) {
+  EXPECT_EQ(base64_decode("Zm9vYg=="), "foob");
+  EXPECT_EQ(base64_decode("Zm9vYg"), "foob");
+  EXPECT_EQ(base64_decode("Zm9vYmE="), "fooba");
+  EXPECT_EQ(base64_decode(""), "");
+  EXPECT_EQ(base64_decode("+/+/"), std::string("\xfb\xff\xbf", 3));
+  std::string all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
+  for (std::size_t len = 0; len <= all.size(); len += 7)
+    EXPECT_EQ(base64_decode(base64_encode(all.substr(len))), all.substr(len)) << len;
+}
+
+TEST(Base64Std, RejectsUrlAlphabetBadPaddingAndWhitespace) {
+  EXPECT_FALSE(base64_decode("-_-_"));
+  EXPECT_FALSE(base64_decode("Zm9vYg="));  // padding that does not complete a quartet
+  EXPECT_FALSE(base64_decode("Zm9v===="));
+  EXPECT_FALSE(base64_decode("Zm9v\nYmFy"));
+  EXPECT_FALSE(base64_decode("Zh=="));  // non-zero unused bits
+}
+
 }  // namespace
 }  // namespace autoblog::util

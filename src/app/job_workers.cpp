@@ -1,0 +1,38 @@
+#include "app/job_workers.h"
+
+#include "app/runtime.h"
+#include "jobs/builtin_handlers.h"
+#include "tenancy/registry.h"
+
+namespace autoblog::app {
+
+JobWorkers::JobWorkers(Runtime& rt, int concurrency)
+    : rt_(rt),
+      engine_(rt.config().jobs.template_latency),
+      handlers_(jobs::builtin_handlers(engine_)) {
+  const auto& c = rt.config().jobs;
+  jobs::WorkerOptions o;
+  o.conninfo = rt.conninfo();
+  o.concurrency = concurrency;
+  o.max_claim_batch = c.claim_batch;
+  o.lease = c.lease;
+  o.heartbeat = c.heartbeat;
+  o.poll = c.poll;
+  o.retry_base = c.retry_base;
+  o.retry_cap = c.retry_max;
+  o.retention = c.retention;
+  o.janitor_interval = std::min(std::chrono::milliseconds(1000), c.heartbeat);
+  o.tier_caps[0] = static_cast<int>(tenancy::tier_defaults(tenancy::Tier::kStarter).max_concurrent_generations);
+  o.tier_caps[1] = static_cast<int>(tenancy::tier_defaults(tenancy::Tier::kGrowth).max_concurrent_generations);
+  o.tier_caps[2] = static_cast<int>(tenancy::tier_defaults(tenancy::Tier::kEnterprise).max_concurrent_generations);
+  worker_ = std::make_unique<jobs::Worker>(rt.io().get_executor(), rt.pool(), rt.registry(),
+                                           handlers_, rt.metrics(), std::move(o));
+}
+
+void JobWorkers::start() { rt_.tasks().spawn("job-worker", worker_->executor(), worker_->run()); }
+
+boost::asio::awaitable<void> JobWorkers::drain(std::chrono::steady_clock::time_point deadline) {
+  co_await worker_->drain(deadline);
+}
+
+}  // namespace autoblog::app

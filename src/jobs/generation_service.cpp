@@ -1,0 +1,68 @@
+#include "jobs/generation_service.h"
+
+#include <boost/json/serialize.hpp>
+#include <chrono>
+
+#include "content/errors.h"
+#include "domain/errors.h"
+#include "jobs/generation_queries.h"
+#include "jobs/job_queries.h"
+#include "tenancy/tenant_tx.h"
+#include "util/random.h"
+#include "util/time.h"
+
+namespace autoblog::jobs {
+
+namespace asio = boost::asio;
+using db::param;
+
+namespace {
+
+[[noreturn]] void quota_exceeded(std::int64_t limit) {
+  using namespace std::chrono;
+  auto now = system_clock::now();
+  auto midnight = floor<days>(now) + days(1);
+  auto wait = duration_cast<seconds>(midnight - now).count() + 1;
+  auto reset = util::format_rfc3339_unix(duration_cast<seconds>(midnight.time_since_epoch()).count());
+  throw domain::QuotaExceededError("daily content limit of " + std::to_string(limit) +
+                                       " reached; it resets at " + reset,
+                                   reset, wait);
+}
+
+}  // namespace
+
+asio::awaitable<EnqueuedJob> GenerationService::request(const tenancy::ActiveTenant& tenant,
+                                                        const std::string& content_id) const {
+  if (!util::is_uuid(content_id)) throw content::InvalidInput("id must be a UUID");
+  auto id = util::normalize_uuid(content_id);
+  auto limit = tenant.limits().max_daily_content;
+  auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
+  db::Params item{param(id)};
+  auto started = co_await tx.exec(sql::kStartGenerating, item);
+  if (started.empty()) {
+    auto status = co_await tx.exec(sql::kItemStatus, item);
+    if (status.empty()) throw content::NotFound();
+    throw content::IllegalTransition("content item is " + std::string(status.get(0, 0)) +
+                                     "; generation starts from inspiration, briefed, generated "
+                                     "or failed");
+  }
+  if (limit == 0) quota_exceeded(limit);
+  db::Params reserve{param(limit)};
+  auto unit = co_await tx.exec(sql::kReserveContentUnit, std::move(reserve));
+  if (unit.empty()) quota_exceeded(limit);
+
+  NewJob job;
+  job.kind = std::string(kGenerateContent);
+  job.priority = Priority::kHigh;
+  job.capped = true;
+  job.max_attempts = 3;
+  boost::json::object payload;
+  payload["content_id"] = id;
+  payload["previous_status"] = started.get(0, 0);
+  job.payload_json = boost::json::serialize(payload);
+  auto enqueued = co_await enqueue(tx, tenant, job, std::string(unit.get(0, 0)));
+  co_await tx.commit();
+  co_return enqueued;
+}
+
+}  // namespace autoblog::jobs

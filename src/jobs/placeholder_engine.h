@@ -1,0 +1,24 @@
+#pragma once
+// The offline engine the platform runs with when no AI provider is configured: a deterministic
+// placeholder draft built from the item's inspiration or brief and the brand's topics, labelled
+// "provider": "template" in everything it writes. It lets `make run` take an item from
+// `generating` to `generated` with nothing configured; it does not pretend to be AI.
+// `latency` simulates a provider's response time (demos, load tests of the concurrency caps).
+// Thread-safe (immutable).
+#include <chrono>
+
+#include "jobs/content_engine.h"
+
+namespace autoblog::jobs {
+
+class PlaceholderEngine : public ContentEngine {
+ public:
+  explicit PlaceholderEngine(std::chrono::milliseconds latency = {}) : latency_(latency) {}
+  boost::asio::awaitable<GeneratedArticle> write(const tenancy::ActiveTenant& tenant,
+                                                 const GenerationInputs& inputs) override;
+
+ private:
+  std::chrono::milliseconds latency_;
+};
+
+}  // namespace autoblog::jobs

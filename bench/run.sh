@@ -18,6 +18,8 @@
 #      `INFO commandstats` as a cross-check, and GET /v1/content/{id} with the limiter on vs off
 #      (AUTOBLOG_RATE_LIMITS=0), alternated, the server restarted before each run;
 #   7. a markdown summary on stdout and in bench/results/latest.md.
+# Before all of these (either half), bench/quality.sh: quality scoring of a 2 000-word article
+# (build/quality_bench, Google Benchmark, one thread; pure CPU, no services; a few seconds).
 # Steps 2-5 are the platform-core half, step 6 the rate-limit half; BENCH_ONLY=core or
 # BENCH_ONLY=ratelimit runs just one (default: both).
 # Every step has a time bound; both halves take about 7 minutes on 2 cores (≤ 10 min): core
@@ -38,6 +40,7 @@ NGINX=${NGINX:-/usr/sbin/nginx}
 N_TENANTS=${BENCH_TENANTS:-1000}
 RL_BENCH=$BUILD/ratelimit_bench
 RL_MEMORY=$BUILD/ratelimit_memory
+QUALITY_BENCH=$BUILD/quality_bench
 case "${BENCH_ONLY:-}" in
   "" | both) BENCH_ONLY="" RUN_CORE=1 RUN_RL=1 ;;
   core) RUN_CORE=1 RUN_RL="" ;;
@@ -163,6 +166,10 @@ tools="$( (wrk --version 2>&1 || true) | head -1 | awk '{print $1, $2}')"
 [ -z "$RUN_RL" ] || tools="$tools, $(redis-server --version | awk '{print $1, $2, $3}')"
 record tools "$tools"
 record cpu_sharing "all $(nproc) cores are shared by wrk (2 threads), autoblog serve, PostgreSQL${RUN_CORE:+, nginx, pgbench}${RUN_RL:+ and Redis}: the load generator competes with the servers for CPU, so every throughput figure is lower than on dedicated machines"
+
+# ------------------------------------------------------------------------------ 0. quality scores
+# shellcheck source=bench/quality.sh
+. "$BENCH_DIR/quality.sh"
 
 # ------------------------------------------------------------------------------ 1. PostgreSQL
 log "starting PostgreSQL 15 in $T/pg"

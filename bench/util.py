@@ -12,6 +12,7 @@ Subcommands:
   brand BASE TOKEN                 PUT /v1/brand once, then GET it twice (the second is a cache
                                    hit); check 200 and the X-RateLimit-* headers
   gbench JSON_FILE                 key=value lines from Google Benchmark JSON (ratelimit_bench)
+  quality JSON_FILE                key=value lines from quality_bench's Google Benchmark JSON
   rlmem OUTPUT_FILE                key=value lines from ratelimit_memory's output
   commandstats FILE                calls of EVALSHA / GET / other commands from `INFO commandstats`
   metric BASE NAME                 sum of the samples of Prometheus metric NAME at BASE/metrics
@@ -493,6 +494,42 @@ def tenant_read_rows(r, fmt):
     ]
 
 
+def quality_gbench(path):
+    """quality_bench JSON (--benchmark_repetitions=N --benchmark_report_aggregates_only): the
+    median CPU time of scoring the 2 000-word article and of one dictionary lookup."""
+    data = json.load(open(path))
+    found = set()
+    for b in data.get("benchmarks", []):
+        name = b.get("run_name") or b["name"]
+        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
+            continue
+        if b.get("error_occurred"):
+            die(f"{name}: {b.get('error_message')}")
+        scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
+        if name == "BM_Score2000WordArticle":
+            print(f"quality_score_cpu_us={b['cpu_time'] * scale / 1e3:.1f}")
+            print(f"quality_score_real_us={b['real_time'] * scale / 1e3:.1f}")
+            print(f"quality_words={b.get('words', 0):.0f}")
+            print(f"quality_reps={b.get('repetitions', 1)}")
+            found.add(name)
+        elif name == "BM_DictionaryLookup":
+            print(f"quality_lookup_ns={b['cpu_time'] * scale:.1f}")
+            found.add(name)
+    if "BM_Score2000WordArticle" not in found:
+        die(f"{path}: no BM_Score2000WordArticle result")
+
+
+def quality_rows(r, fmt):
+    cpu = num(r, "quality_score_cpu_us")
+    if cpu is None:
+        return []
+    words = int(num(r, "quality_words") or 0)
+    return [(f"quality scores of a {words:,}-word Markdown article, `quality_bench` one thread "
+             f"(CPU time, median of {r.get('quality_reps', '?')}; dictionary lookup "
+             f"{fmt(num(r, 'quality_lookup_ns'), '.0f')} ns)",
+             fmt(cpu / 1e3, ".2f") + " ms", "≤ 1 ms", verdict(cpu, 1000, False))]
+
+
 def report(results_path, out_path):
     r = load_results(results_path)
     rows = []
@@ -563,6 +600,7 @@ def report(results_path, out_path):
         rows = []  # the platform-core half did not run: leave its rows out
     if only != "core":
         rows += ratelimit_rows(r, fmt)
+    rows += quality_rows(r, fmt)
 
     lines = ["# AutoBlog benchmark", ""]
     if r.get("aborted"):
@@ -611,6 +649,8 @@ def main(argv):
         brand(*args)
     elif cmd == "gbench":
         gbench(*args)
+    elif cmd == "quality":
+        quality_gbench(*args)
     elif cmd == "rlmem":
         rlmem(*args)
     elif cmd == "commandstats":

@@ -114,6 +114,9 @@ inline constexpr db::TenantCoreQuery kCancel{
 // Candidates not granted stay queued. The clock of each priority advances to the newest tag
 // claimed. $1 owner, $2 batch, $3 lease ms, $4/$5/$6 cap of starter/growth/enterprise (a
 // tenant's limits.max_concurrent_generations overrides; negative = unlimited).
+// started_at is clock_timestamp(), read after the grant, not now(): now() is the start of the
+// claim's transaction, which can precede the commit that freed the slot the claim takes, so a
+// job would seem to start before its predecessor under the same cap finished.
 inline constexpr db::CoreQuery kClaim{
     "job_claim",
     "WITH cand AS (SELECT j.id, j.tenant_id, j.capped, j.priority, j.fair_tag "
@@ -140,7 +143,7 @@ inline constexpr db::CoreQuery kClaim{
     "chosen AS (SELECT id FROM cand WHERE NOT capped UNION ALL "
     "  SELECT r.id FROM ranked r JOIN granted g ON g.tenant_id = r.tenant_id WHERE r.rn <= g.granted), "
     "claimed AS (UPDATE autoblog_core.jobs j SET state = 'running', attempts = j.attempts + 1, "
-    "    claims = j.claims + 1, started_at = now(), lease_owner = $1, "
+    "    claims = j.claims + 1, started_at = clock_timestamp(), lease_owner = $1, "
     "    lease_expires_at = now() + $3 * interval '1 millisecond' "
     "  FROM chosen WHERE j.id = chosen.id "
     "  RETURNING j.id, j.tenant_id, j.kind, j.priority, j.fair_tag, j.capped, j.payload, "

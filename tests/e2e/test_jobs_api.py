@@ -357,8 +357,7 @@ class ConcurrencyCapsTest(JobsHelpers, E2ETestCase):
         # 20 generations must fit in the starter's day; the third tenant is capped at 2
         self.set_limits(starter["id"], {"max_daily_content": 100})
         self.set_limits(capped["id"], {"max_concurrent_generations": 2})
-        status, _, me = self.req("GET", "/v1/usage", token=capped_tok)
-        self.assertEqual(me["concurrent_generations"]["limit"], 2, me)
+        self.assertEqual(self.usage(capped_tok)["concurrent_generations"]["limit"], 2)
 
         plan = {starter["id"]: (starter_tok, 20, 1), growth["id"]: (growth_tok, 20, 3),
                 capped["id"]: (capped_tok, 10, 2)}
@@ -369,6 +368,12 @@ class ConcurrencyCapsTest(JobsHelpers, E2ETestCase):
             jobs[tid] = [self.generate_ok(tok, i)["id"] for i in items[tid]]
 
         workers = self.start_workers(2, 4)
+        # both processes hold jobs at once, so the caps are shared between them
+        owners = wait_until(lambda: int(psql(
+            self.db, "SELECT count(DISTINCT lease_owner) FROM autoblog_core.jobs "
+                     "WHERE state = 'running'")) >= 2, 20, 0.05)
+        self.assertTrue(owners, "both worker processes should run jobs at the same time\n"
+                        + "\n".join(w.log() for w in workers))
         for tid, (tok, _, _) in plan.items():
             done = self.wait_jobs_finished(tok, jobs[tid], timeout=60)
             self.assertEqual({j["state"] for j in done}, {"succeeded"},

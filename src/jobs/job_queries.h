@@ -73,14 +73,15 @@ inline constexpr db::TenantCoreQuery kReserveContentUnit{
     "  WHERE u.tenant_id = $1 AND ($2::int < 0 OR u.content_units < $2::int) "
     "RETURNING u.day::text, u.content_units"};
 
-// Today's usage and the running capped jobs: content units, running generations.
+// Today's usage and the running capped jobs: content units, running generations, and when the
+// day's units reset (in the API's timestamp form, six fractional digits).
 inline constexpr db::TenantCoreQuery kUsageToday{
     "usage_today",
     "SELECT coalesce((SELECT content_units FROM autoblog_core.usage_daily "
     "                 WHERE tenant_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date), 0), "
     "       coalesce((SELECT running FROM autoblog_core.job_concurrency WHERE tenant_id = $1), 0), "
     "       to_char(((now() AT TIME ZONE 'UTC')::date + 1)::timestamp, "
-    "               'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"};
+    "               'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"};
 
 // $2 id.
 inline constexpr db::TenantCoreQuery kGet{

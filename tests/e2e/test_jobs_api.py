@@ -27,6 +27,7 @@ JOB_KEYS = {"id", "kind", "state", "priority", "attempts", "max_attempts", "run_
             "started_at", "finished_at", "last_error", "result", "created_at"}
 JOB_STATES = {"queued", "running", "succeeded", "failed", "dead", "cancelled"}
 FINISHED = {"succeeded", "failed", "dead", "cancelled"}
+SIX_DIGIT_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$")
 RFC3339_IN_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z")
 
 
@@ -74,10 +75,9 @@ class JobsHelpers:
             self.assertNotIsInstance(job[k], bool, k)
         self.assertGreaterEqual(job["attempts"], 0)
         self.assertGreaterEqual(job["max_attempts"], 1)
-        parse_ts(job["run_at"])
-        parse_ts(job["created_at"])
-        for k in ("started_at", "finished_at"):
-            if job[k] is not None:
+        for k in ("run_at", "created_at", "started_at", "finished_at"):
+            if job[k] is not None or k in ("run_at", "created_at"):
+                self.assertRegex(job[k], SIX_DIGIT_UTC, k)
                 parse_ts(job[k])
         if job["last_error"] is not None:
             self.assertIsInstance(job["last_error"], str)
@@ -111,6 +111,8 @@ class JobsHelpers:
                                   "concurrent_generations"}, u)
         self.assertEqual(set(u["content_today"]), {"used", "limit", "resets_at"}, u)
         self.assertEqual(set(u["concurrent_generations"]), {"running", "limit"}, u)
+        # the API's timestamp form: six fractional digits, UTC
+        self.assertRegex(u["content_today"]["resets_at"], SIX_DIGIT_UTC)
         parse_ts(u["content_today"]["resets_at"])
         return u
 
@@ -610,6 +612,7 @@ class JobsApiTest(JobsHelpers, E2ETestCase):
         usage = me["usage"]
         self.assertEqual(usage["content_today"]["used"], 1, usage)
         self.assertEqual(usage["content_today"]["limit"], 50, usage)
+        self.assertRegex(usage["content_today"]["resets_at"], SIX_DIGIT_UTC)
         self.assertEqual(parse_ts(usage["content_today"]["resets_at"]),
                          next_utc_midnight(now_utc()), usage)
         self.assertEqual(usage["concurrent_generations"], {"running": 0, "limit": 3}, usage)

@@ -462,7 +462,7 @@ class CrashRecoveryTest(JobsHelpers, E2ETestCase):
 
 
 class JobsApiTest(JobsHelpers, E2ETestCase):
-    """Server without workers: jobs stay queued unless a test starts a worker itself."""
+    """Server without workers, and no worker on its database: every job stays queued."""
 
     @classmethod
     def setUpClass(cls):

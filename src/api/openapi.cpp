@@ -20,9 +20,10 @@ namespace {
 
 const std::pair<std::string_view, std::string_view> kTags[] = {
     {"ops", "Health, readiness, metrics and this document (public)"},
-    {"admin", "Platform operator: tenants and their tokens (admin bearer token)"},
+    {"admin", "Platform operator: tenants, their tokens and the job queue (admin bearer token)"},
     {"tenant", "The calling tenant, its brand and its health (tenant JWT)"},
     {"content", "Content items through the pipeline and their performance (tenant JWT)"},
+    {"jobs", "The tenant's queued and finished jobs, such as generations (tenant JWT)"},
     {"files", "The tenant's object storage (tenant JWT)"},
 };
 

@@ -90,14 +90,15 @@ inline constexpr db::TenantCoreQuery kReserveContentUnit{
     "  WHERE u.tenant_id = $1 AND ($2::int < 0 OR u.content_units < $2::int) "
     "RETURNING u.day::text, u.content_units"};
 
-// Today's usage and the running capped jobs: content units, running generations.
+// Today's usage and the running capped jobs: content units, running generations, and when the
+// day's units reset (in the API's timestamp form, six fractional digits).
 inline constexpr db::TenantCoreQuery kUsageToday{
     "usage_today",
     "SELECT coalesce((SELECT content_units FROM autoblog_core.usage_daily "
     "                 WHERE tenant_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date), 0), "
     "       coalesce((SELECT running FROM autoblog_core.job_concurrency WHERE tenant_id = $1), 0), "
     "       to_char(((now() AT TIME ZONE 'UTC')::date + 1)::timestamp, "
-    "               'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"};
+    "               'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"};
 
 // $2 id.
 inline constexpr db::TenantCoreQuery kGet{
@@ -131,6 +132,9 @@ inline constexpr db::TenantCoreQuery kCancel{
 // Candidates not granted stay queued. The clock of each priority advances to the newest tag
 // claimed. $1 owner, $2 batch, $3 lease ms, $4/$5/$6 cap of starter/growth/enterprise (a
 // tenant's limits.max_concurrent_generations overrides; negative = unlimited).
+// started_at is clock_timestamp(), read after the grant, not now(): now() is the start of the
+// claim's transaction, which can precede the commit that freed the slot the claim takes, so a
+// job would seem to start before its predecessor under the same cap finished.
 inline constexpr db::CoreQuery kClaim{
     "job_claim",
     "WITH cand AS (SELECT j.id, j.tenant_id, j.capped, j.priority, j.fair_tag "
@@ -157,7 +161,7 @@ inline constexpr db::CoreQuery kClaim{
     "chosen AS (SELECT id FROM cand WHERE NOT capped UNION ALL "
     "  SELECT r.id FROM ranked r JOIN granted g ON g.tenant_id = r.tenant_id WHERE r.rn <= g.granted), "
     "claimed AS (UPDATE autoblog_core.jobs j SET state = 'running', attempts = j.attempts + 1, "
-    "    claims = j.claims + 1, started_at = now(), lease_owner = $1, "
+    "    claims = j.claims + 1, started_at = clock_timestamp(), lease_owner = $1, "
     "    lease_expires_at = now() + $3 * interval '1 millisecond' "
     "  WHERE j.id = ANY (ARRAY(SELECT id FROM chosen)) "
     "  RETURNING j.id, j.tenant_id, j.kind, j.priority, j.fair_tag, j.capped, j.payload, "

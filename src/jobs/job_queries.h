@@ -6,7 +6,7 @@
 // CoreQuery over every tenant; the ones that finish a job in the handler's transaction are
 // TenantCoreQuery again.
 // Every transition out of `running` decrements job_concurrency for capped jobs in the same
-// statement, and every end as dead, failed or cancelled refunds a reserved daily unit in the
+// statement (and NOTIFYs, so a worker in another process takes the freed slot at once), and every end as dead, failed or cancelled refunds a reserved daily unit in the
 // same statement: the counters cannot drift from the rows.
 #include "db/statement.h"
 
@@ -184,7 +184,8 @@ inline constexpr db::CoreQuery kCompleteBatch{
     "  FROM d WHERE j.id = d.id AND j.claims = d.claim AND j.lease_owner = $1 "
     "    AND j.state = 'running' AND j.lease_expires_at > now() "
     "  RETURNING j.id, j.tenant_id, j.capped, j.state, j.quota_day), " AUTOBLOG_JOB_RELEASE_SLOTS
-    "x AS (SELECT 1) SELECT id FROM moved"};
+    "x AS (SELECT 1) SELECT moved.id FROM moved LEFT JOIN LATERAL (SELECT pg_notify("
+    "  'autoblog_jobs', 'slot') WHERE moved.capped) n ON true"};
 
 // One success, in the handler's own tenant transaction (its effects commit with it or not at
 // all). $2 id, $3 claim, $4 owner, $5 result. No row: the lease is lost.
@@ -195,7 +196,8 @@ inline constexpr db::TenantCoreQuery kCompleteOne{
     "  WHERE j.tenant_id = $1 AND j.id = $2::uuid AND j.claims = $3 AND j.lease_owner = $4 "
     "    AND j.state = 'running' AND j.lease_expires_at > now() "
     "  RETURNING j.id, j.tenant_id, j.capped, j.state, j.quota_day), " AUTOBLOG_JOB_RELEASE_SLOTS
-    "x AS (SELECT 1) SELECT id FROM moved"};
+    "x AS (SELECT 1) SELECT moved.id FROM moved LEFT JOIN LATERAL (SELECT pg_notify("
+    "  'autoblog_jobs', 'slot') WHERE moved.capped) n ON true"};
 
 // A failed attempt: back to queued after $6 ms, or dead when the attempts are spent, or failed
 // at once when $7 (permanent). $2 id, $3 claim, $4 owner, $5 error. Returns the new state; no
@@ -213,7 +215,7 @@ inline constexpr db::TenantCoreQuery kFail{
     "  RETURNING j.id, j.tenant_id, j.capped, j.state, j.quota_day, j.priority), "
     AUTOBLOG_JOB_RELEASE_SLOTS AUTOBLOG_JOB_REFUND_UNITS
     "SELECT state::text FROM moved LEFT JOIN LATERAL (SELECT pg_notify('autoblog_jobs', "
-    "  moved.priority::text) WHERE moved.state = 'queued' AND $6 = 0) n ON true"};
+    "  moved.priority::text) WHERE (moved.state = 'queued' AND $6 = 0) OR moved.capped) n ON true"};
 
 // Back to the queue without spending an attempt: a snooze (provider budget exhausted, tenant
 // suspended) after $4 ms, or a release at shutdown ($4 = 0). $1 id, $2 claim, $3 owner.
@@ -264,7 +266,8 @@ inline constexpr db::CoreQuery kRequeueExpired{
 // time (the advisory lock), which costs a sample of the table.
 inline constexpr db::CoreQuery kRefreshStatsLock{
     "job_stats_lock", "SELECT pg_try_advisory_xact_lock(7201205)"};
-inline constexpr db::CoreQuery kRefreshStats{"job_stats_analyze", "ANALYZE autoblog_core.jobs"};
+// A utility statement (cannot be prepared): runs as a script.
+inline constexpr std::string_view kRefreshStatsScript = "ANALYZE autoblog_core.jobs";
 
 // Finished jobs older than the retention: $1 retention ms, $2 batch. Returns the count.
 inline constexpr db::CoreQuery kPrune{

@@ -489,7 +489,7 @@ asio::awaitable<void> Worker::janitor_loop() {
         co_await sample_gauges();
         auto stats = co_await db::CoreTx::begin(pool_);
         auto locked = co_await stats.exec(sql::kRefreshStatsLock);
-        if (locked.get_bool(0, 0)) co_await stats.exec(sql::kRefreshStats);
+        if (locked.get_bool(0, 0)) co_await stats.exec_script(sql::kRefreshStatsScript);
         co_await stats.commit();
       }
     } catch (const boost::system::system_error& e) {

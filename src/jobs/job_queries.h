@@ -263,9 +263,15 @@ inline constexpr db::CoreQuery kRequeueExpired{
 // A queue table's row count swings by thousands in seconds, faster than autovacuum's analyze
 // follows; with stale statistics the claim's plan sorts every queued row instead of reading the
 // first ones off jobs_runnable. The janitor refreshes them every few seconds, one worker at a
-// time (the advisory lock), which costs a sample of the table.
+// time (the advisory lock), when enough rows changed, which costs a sample of the table.
+// True for the one worker that should analyze now: the rows changed since the last analyze are
+// many for the table's size (so an idle queue costs nothing), and no other worker holds the lock.
 inline constexpr db::CoreQuery kRefreshStatsLock{
-    "job_stats_lock", "SELECT pg_try_advisory_xact_lock(7201205)"};
+    "job_stats_lock",
+    "SELECT coalesce((SELECT s.n_mod_since_analyze > 1000 + 0.2 * greatest(c.reltuples, 0) "
+    "  FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
+    "  WHERE s.relid = 'autoblog_core.jobs'::regclass), false) "
+    "AND pg_try_advisory_xact_lock(7201205)"};
 // A utility statement (cannot be prepared): runs as a script.
 inline constexpr std::string_view kRefreshStatsScript = "ANALYZE autoblog_core.jobs";
 

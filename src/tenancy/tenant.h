@@ -49,11 +49,8 @@ struct Tenant {
   int schema_version = 0;
   std::string created_at;  // RFC 3339 UTC
   std::string updated_at;
-  // The tenant's storage quota in bytes: its limits.storage_bytes override, else its tier's
-// default. -1 = unlimited.
-std::int64_t storage_quota(const Tenant& tenant, const StorageQuotaDefaults& defaults);
 
-// The tier's defaults with the overrides applied; computed once when the snapshot is built
+  // The tier's defaults with the overrides applied; computed once when the snapshot is built
   // (compute_limits), since rate limiting reads it on every request.
   TierLimits limits;
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "http/errors.h"
+#include "http/json_body.h"
 #include "util/random.h"
 
 namespace autoblog::api {
@@ -86,6 +87,17 @@ std::optional<std::string> json_text(const boost::json::value* v) {
 const tenancy::ActiveTenant& active_caller(const http::Request& req) {
   if (!req.tenant) throw std::logic_error("tenant route reached without a resolved tenant");
   return *req.tenant;
+}
+
+content::PageRequest page_request(const http::Request& req) {
+  content::PageRequest page;
+  page.limit = http::page_limit(req);
+  if (auto c = req.query_param("cursor")) page.cursor = std::string(*c);
+  return page;
+}
+
+http::Response page_response(const content::JsonPage& page) {
+  return http::Response::json(200, list_body(page.items, page.next_cursor));
 }
 
 }  // namespace autoblog::api

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "content/paging.h"
 #include "http/message.h"
 #include "tenancy/active_tenant.h"
 
@@ -23,6 +24,11 @@ boost::json::object admin_tenant_json(const tenancy::Tenant& t);
 // {"items": [<already-serialised JSON>...], "next_cursor": ...} without re-parsing the items.
 std::string list_body(const std::vector<std::string>& items_json,
                       const std::optional<std::string>& next_cursor);
+
+// The page a list route asks for: ?limit= (1..100, default 20; 400 otherwise) and ?cursor=.
+content::PageRequest page_request(const http::Request& req);
+// 200 with the page as list_body.
+http::Response page_response(const content::JsonPage& page);
 
 // A JSON body field as serialised JSON text for a domain input: absent or null → nullopt.
 std::optional<std::string> json_text(const boost::json::value* v);

@@ -19,21 +19,6 @@ using http::Request;
 using http::Response;
 namespace s = http::schema;
 
-namespace {
-
-content::PageRequest page_request(const Request& req) {
-  content::PageRequest page;
-  page.limit = http::page_limit(req);
-  if (auto c = req.query_param("cursor")) page.cursor = std::string(*c);
-  return page;
-}
-
-Response page_response(const content::JsonPage& page) {
-  return Response::json(200, list_body(page.items, page.next_cursor));
-}
-
-}  // namespace
-
 void add_content_routes(http::Router& router, db::Pool& pool) {
   content::ContentService service(pool);  // references only: each route keeps a copy
 

@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 
 #include "http/schema.h"
+#include "jobs/job.h"
 
 namespace autoblog::api::defs {
 
@@ -89,8 +90,8 @@ json::object build_components() {
 
   c["Job"] = s::open_object(
       {{"id", s::uuid()},
-       {"kind", s::string_enum({"generate_content", "discover_trends", "noop"})},
-       {"state", s::string_enum({"queued", "running", "succeeded", "failed", "dead", "cancelled"})},
+       {"kind", s::string_enum(jobs::kJobKinds)},
+       {"state", s::string_enum(jobs::kJobStates)},
        {"priority", s::string_enum({"high", "normal", "low"})},
        {"attempts", s::integer(0, 100)},
        {"max_attempts", s::integer(1, 100)},

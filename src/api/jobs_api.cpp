@@ -82,23 +82,21 @@ void add_job_routes(http::Router& router, db::Pool& pool) {
        .tag = "jobs",
        .summary = "List the tenant's jobs, newest first",
        .params = {{"state", http::ParamSpec::In::kQuery, false,
-                   s::string_enum({"queued", "running", "succeeded", "failed", "dead", "cancelled"}),
+                   s::string_enum(jobs::kJobStates),
                    "Only jobs in this state"},
                   {"kind", http::ParamSpec::In::kQuery, false,
-                   s::string_enum({"generate_content", "discover_trends", "noop"}),
+                   s::string_enum(jobs::kJobKinds),
                    "Only jobs of this kind"},
                   defs::limit_query(),
                   defs::cursor_query()},
        .responses = {defs::response(200, "A page of jobs", defs::page_of(job_schema))}},
       [service](Request& req) -> asio::awaitable<Response> {
-        content::PageRequest page;
-        page.limit = http::page_limit(req);
-        if (auto c = req.query_param("cursor")) page.cursor = std::string(*c);
+        auto page = page_request(req);
         std::optional<std::string> state, kind;
         if (auto v = req.query_param("state")) state = std::string(*v);
         if (auto v = req.query_param("kind")) kind = std::string(*v);
         auto result = co_await service.list(active_caller(req), state, kind, page);
-        co_return Response::json(200, list_body(result.items, result.next_cursor));
+        co_return page_response(result);
       });
 
   router.add({.method = "DELETE",

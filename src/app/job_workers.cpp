@@ -22,9 +22,10 @@ JobWorkers::JobWorkers(Runtime& rt, int concurrency)
   o.retry_cap = c.retry_max;
   o.retention = c.retention;
   o.janitor_interval = std::min(std::chrono::milliseconds(1000), c.heartbeat);
-  o.tier_caps[0] = static_cast<int>(tenancy::tier_defaults(tenancy::Tier::kStarter).max_concurrent_generations);
-  o.tier_caps[1] = static_cast<int>(tenancy::tier_defaults(tenancy::Tier::kGrowth).max_concurrent_generations);
-  o.tier_caps[2] = static_cast<int>(tenancy::tier_defaults(tenancy::Tier::kEnterprise).max_concurrent_generations);
+  const tenancy::Tier tiers[] = {tenancy::Tier::kStarter, tenancy::Tier::kGrowth,
+                                 tenancy::Tier::kEnterprise};
+  for (int i = 0; i < 3; ++i)
+    o.tier_caps[i] = static_cast<int>(tenancy::tier_defaults(tiers[i]).max_concurrent_generations);
   worker_ = std::make_unique<jobs::Worker>(rt.io().get_executor(), rt.pool(), rt.registry(),
                                            handlers_, rt.metrics(), std::move(o));
 }

@@ -21,10 +21,14 @@ value string(std::size_t min_length, std::size_t max_length) {
   return o;
 }
 
-value string_enum(std::initializer_list<std::string_view> values) {
+value string_enum(std::span<const std::string_view> values) {
   json::array e;
   for (auto v : values) e.emplace_back(v);
   return json::object{{"type", "string"}, {"enum", std::move(e)}};
+}
+
+value string_enum(std::initializer_list<std::string_view> values) {
+  return string_enum(std::span<const std::string_view>(values.begin(), values.size()));
 }
 
 value uuid() {

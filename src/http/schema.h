@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +28,7 @@ using boost::json::value;
 
 value string(std::size_t min_length = 0, std::size_t max_length = 0);  // 0: no maximum
 value string_enum(std::initializer_list<std::string_view> values);
+value string_enum(std::span<const std::string_view> values);
 value uuid();
 value date_time();
 value integer(std::int64_t minimum, std::int64_t maximum);

@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "jobs/errors.h"
+#include "jobs/generation_payload.h"
 #include "jobs/generation_queries.h"
 #include "util/random.h"
 
@@ -78,10 +79,9 @@ class GenerateContentHandler : public JobHandler {
   explicit GenerateContentHandler(ContentEngine& engine) : engine_(engine) {}
 
   asio::awaitable<std::string> run(JobContext& ctx) override {
-    auto p = payload_of(ctx.job());
-    auto* item = p.if_contains("content_id");
-    if (!item || !item->is_string()) throw PermanentFailure("payload has no content_id");
-    std::string id(item->as_string());
+    auto payload = GenerationPayload::parse(ctx.job().payload_json);
+    if (!payload) throw PermanentFailure("payload has no content_id");
+    const std::string& id = payload->content_id;
 
     GenerationInputs in;
     in.content_id = id;
@@ -120,11 +120,8 @@ class GenerateContentHandler : public JobHandler {
   }
 
   asio::awaitable<void> given_up(tenancy::TenantTx& tx, const ClaimedJob& job) override {
-    auto p = payload_of(job);
-    if (auto* item = p.if_contains("content_id"); item && item->is_string()) {
-      db::Params params{param(std::string(item->as_string())), param("failed")};
-      co_await tx.exec(sql::kLeaveGenerating, std::move(params));
-    }
+    if (auto payload = GenerationPayload::parse(job.payload_json))
+      co_await leave_generating(tx, *payload, "failed");
   }
 
  private:

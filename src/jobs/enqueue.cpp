@@ -16,20 +16,26 @@ double fair_step(tenancy::Tier tier) {
   return 1.0;
 }
 
+namespace {
+
+// $2..$6 of kEnqueue and kEnqueueMany: kind, priority, fair-queuing step, capped, payload.
+db::Params job_params(const tenancy::TenantTx& tx, const tenancy::ActiveTenant& tenant,
+                      const NewJob& job) {
+  if (tx.tenant_id() != tenant.id()) throw std::logic_error("enqueue: transaction of another tenant");
+  return {db::param(job.kind), db::param(static_cast<int>(job.priority)),
+          std::to_string(fair_step(tenant->tier)), db::param(job.capped),
+          db::param(job.payload_json)};
+}
+
+}  // namespace
+
 boost::asio::awaitable<EnqueuedJob> enqueue(tenancy::TenantTx& tx,
                                             const tenancy::ActiveTenant& tenant,
                                             const NewJob& job,
                                             const std::optional<std::string>& quota_day) {
-  if (tx.tenant_id() != tenant.id()) throw std::logic_error("enqueue: transaction of another tenant");
-  db::Params params{db::param(job.kind),
-                    db::param(static_cast<int>(job.priority)),
-                    std::to_string(fair_step(tenant->tier)),
-                    db::param(job.capped),
-                    db::param(job.payload_json),
-                    job.idempotency_key,
-                    db::param(job.max_attempts),
-                    db::param(static_cast<std::int64_t>(job.delay.count())),
-                    quota_day};
+  auto params = job_params(tx, tenant, job);
+  params.insert(params.end(), {job.idempotency_key, db::param(job.max_attempts),
+                               db::param(static_cast<std::int64_t>(job.delay.count())), quota_day});
   auto r = co_await tx.exec(sql::kEnqueue, std::move(params));
   if (!r.empty()) co_return EnqueuedJob{std::string(r.get(0, 0)), job_json(r, 0), true};
   // The idempotency key is held by an unfinished job: that job is the answer.
@@ -42,14 +48,8 @@ boost::asio::awaitable<EnqueuedJob> enqueue(tenancy::TenantTx& tx,
 boost::asio::awaitable<void> enqueue_many(tenancy::TenantTx& tx,
                                           const tenancy::ActiveTenant& tenant, const NewJob& job,
                                           int count) {
-  if (tx.tenant_id() != tenant.id()) throw std::logic_error("enqueue: transaction of another tenant");
-  db::Params params{db::param(job.kind),
-                    db::param(static_cast<int>(job.priority)),
-                    std::to_string(fair_step(tenant->tier)),
-                    db::param(job.capped),
-                    db::param(job.payload_json),
-                    db::param(job.max_attempts),
-                    db::param(count)};
+  auto params = job_params(tx, tenant, job);
+  params.insert(params.end(), {db::param(job.max_attempts), db::param(count)});
   co_await tx.exec(sql::kEnqueueMany, std::move(params));
 }
 

@@ -1,15 +1,14 @@
 #include "jobs/generation_service.h"
 
-#include <boost/json/serialize.hpp>
-#include <chrono>
 
 #include "content/errors.h"
 #include "domain/errors.h"
+#include "jobs/daily_reset.h"
+#include "jobs/generation_payload.h"
 #include "jobs/generation_queries.h"
 #include "jobs/job_queries.h"
 #include "tenancy/tenant_tx.h"
 #include "util/random.h"
-#include "util/time.h"
 
 namespace autoblog::jobs {
 
@@ -19,14 +18,10 @@ using db::param;
 namespace {
 
 [[noreturn]] void quota_exceeded(std::int64_t limit) {
-  using namespace std::chrono;
-  auto now = system_clock::now();
-  auto midnight = floor<days>(now) + days(1);
-  auto wait = duration_cast<seconds>(midnight - now).count() + 1;
-  auto reset = util::format_rfc3339_unix(duration_cast<seconds>(midnight.time_since_epoch()).count());
+  auto reset = next_daily_reset();
   throw domain::QuotaExceededError("daily content limit of " + std::to_string(limit) +
-                                       " reached; it resets at " + reset,
-                                   reset, wait);
+                                       " reached; it resets at " + reset.at,
+                                   reset.at, reset.seconds_left);
 }
 
 }  // namespace
@@ -56,10 +51,7 @@ asio::awaitable<EnqueuedJob> GenerationService::request(const tenancy::ActiveTen
   job.priority = Priority::kHigh;
   job.capped = true;
   job.max_attempts = 3;
-  boost::json::object payload;
-  payload["content_id"] = id;
-  payload["previous_status"] = started.get(0, 0);
-  job.payload_json = boost::json::serialize(payload);
+  job.payload_json = GenerationPayload{id, std::string(started.get(0, 0))}.to_json();
   auto enqueued = co_await enqueue(tx, tenant, job, std::string(unit.get(0, 0)));
   co_await tx.commit();
   co_return enqueued;

@@ -1,6 +1,6 @@
 #include "jobs/job.h"
 
-#include <array>
+#include <algorithm>
 
 namespace autoblog::jobs {
 
@@ -14,11 +14,11 @@ std::string_view to_string(Priority p) {
 }
 
 bool is_job_state(std::string_view text) {
-  static constexpr std::array<std::string_view, 6> kStates{"queued", "running", "succeeded",
-                                                           "failed", "dead",    "cancelled"};
-  for (auto s : kStates)
-    if (s == text) return true;
-  return false;
+  return std::find(kJobStates.begin(), kJobStates.end(), text) != kJobStates.end();
+}
+
+bool is_job_kind(std::string_view text) {
+  return std::find(kJobKinds.begin(), kJobKinds.end(), text) != kJobKinds.end();
 }
 
 }  // namespace autoblog::jobs

@@ -1,6 +1,7 @@
 #pragma once
 // Jobs as the queue knows them (docs/jobs.md): kinds, priorities, states, what an enqueue asks
 // for and what a worker claims. Plain value types; thread-compatible.
+#include <array>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -12,7 +13,8 @@ namespace autoblog::jobs {
 enum class Priority { kHigh = 0, kNormal = 1, kLow = 2 };
 std::string_view to_string(Priority p);
 
-// Known states; parse_state refuses anything else (a 400 at the API).
+inline constexpr std::array<std::string_view, 6> kJobStates{
+    "queued", "running", "succeeded", "failed", "dead", "cancelled"};
 bool is_job_state(std::string_view text);
 
 inline constexpr std::string_view kGenerateContent = "generate_content";
@@ -20,6 +22,9 @@ inline constexpr std::string_view kDiscoverTrends = "discover_trends";
 // An internal kind that does nothing (or what its payload asks, for tests and benchmarks); no
 // route enqueues it.
 inline constexpr std::string_view kNoop = "noop";
+inline constexpr std::array<std::string_view, 3> kJobKinds{kGenerateContent, kDiscoverTrends,
+                                                           kNoop};
+bool is_job_kind(std::string_view text);
 
 struct NewJob {
   std::string kind;

@@ -96,9 +96,7 @@ inline constexpr db::TenantCoreQuery kUsageToday{
     "usage_today",
     "SELECT coalesce((SELECT content_units FROM autoblog_core.usage_daily "
     "                 WHERE tenant_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date), 0), "
-    "       coalesce((SELECT running FROM autoblog_core.job_concurrency WHERE tenant_id = $1), 0), "
-    "       to_char(((now() AT TIME ZONE 'UTC')::date + 1)::timestamp, "
-    "               'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"};
+    "       coalesce((SELECT running FROM autoblog_core.job_concurrency WHERE tenant_id = $1), 0)"};
 
 // $2 id.
 inline constexpr db::TenantCoreQuery kGet{

@@ -1,10 +1,9 @@
 #include "jobs/job_service.h"
 
-#include <boost/json/parse.hpp>
-
 #include "db/transaction.h"
+#include "jobs/daily_reset.h"
 #include "jobs/errors.h"
-#include "jobs/generation_queries.h"
+#include "jobs/generation_payload.h"
 #include "jobs/job.h"
 #include "jobs/job_json.h"
 #include "jobs/job_queries.h"
@@ -26,20 +25,6 @@ std::string checked_id(const std::string& id) {
   return util::normalize_uuid(id);
 }
 
-bool is_known_kind(std::string_view kind) {
-  return kind == kGenerateContent || kind == kDiscoverTrends || kind == kNoop;
-}
-
-// The status a cancelled generation returns its item to (kept in the payload at enqueue).
-std::string previous_status(std::string_view payload_json) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(payload_json, ec);
-  if (!ec && v.is_object())
-    if (auto* s = v.as_object().if_contains("previous_status"); s && s->is_string())
-      return std::string(s->as_string());
-  return "failed";
-}
-
 }  // namespace
 
 asio::awaitable<std::string> JobService::get(const ActiveTenant& tenant,
@@ -58,7 +43,7 @@ asio::awaitable<content::JsonPage> JobService::list(const ActiveTenant& tenant,
                                                     const content::PageRequest& page) const {
   if (state && !is_job_state(*state))
     throw InvalidJobQuery("unknown job state '" + util::printable(*state) + "'");
-  if (kind && !is_known_kind(*kind))
+  if (kind && !is_job_kind(*kind))
     throw InvalidJobQuery("unknown job kind '" + util::printable(*kind) + "'");
   content::check_limit(page.limit);
   db::Params p{state, kind};
@@ -81,16 +66,9 @@ asio::awaitable<std::string> JobService::cancel(const ActiveTenant& tenant,
     throw JobNotCancellable(std::string(current.get(0, 2)));
   }
   auto json = job_json(r, 0);
-  if (r.get(0, 1) == kGenerateContent) {
-    boost::system::error_code ec;
-    auto payload = boost::json::parse(r.get(0, 12), ec);
-    if (!ec && payload.is_object())
-      if (auto* item = payload.as_object().if_contains("content_id"); item && item->is_string()) {
-        db::Params params{param(std::string(item->as_string())),
-                          param(previous_status(r.get(0, 12)))};
-        co_await tx.exec(sql::kLeaveGenerating, std::move(params));
-      }
-  }
+  if (r.get(0, 1) == kGenerateContent)
+    if (auto payload = GenerationPayload::parse(r.get(0, 12)))
+      co_await leave_generating(tx, *payload, payload->previous_status);
   co_await tx.commit();
   co_return json;
 }
@@ -101,7 +79,7 @@ asio::awaitable<UsageToday> JobService::usage(const ActiveTenant& tenant) const 
   UsageToday u;
   u.content_used = r.get_int(0, 0);
   u.generations_running = r.get_int(0, 1);
-  u.resets_at = std::string(r.get(0, 2));
+  u.resets_at = next_daily_reset().at;
   u.content_limit = tenant.limits().max_daily_content;
   u.generations_limit = tenant.limits().max_concurrent_generations;
   co_return u;

@@ -4,10 +4,12 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-#include <cctype>
+
+#include "content/providers/template_provider.h"
 
 namespace autoblog::jobs {
+
+namespace providers = content::providers;
 
 namespace {
 
@@ -26,15 +28,33 @@ std::string string_field(const boost::json::value& v, std::initializer_list<cons
   return {};
 }
 
-std::string slugify(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c)) out += static_cast<char>(std::tolower(c));
-    else if (!out.empty() && out.back() != '-') out += '-';
-    if (out.size() >= 80) break;
-  }
-  while (!out.empty() && out.back() == '-') out.pop_back();
-  return out.empty() ? "untitled" : out;
+// The strings of an array, or of an object's array member `key`.
+std::vector<std::string> strings(const boost::json::value& v, const char* key = nullptr) {
+  const boost::json::value* a = &v;
+  if (key) a = v.is_object() ? v.as_object().if_contains(key) : nullptr;
+  std::vector<std::string> out;
+  if (a && a->is_array())
+    for (auto& s : a->as_array())
+      if (s.is_string()) out.emplace_back(s.as_string());
+  return out;
+}
+
+// The facts the template provider composes its draft from, out of the item and the brand.
+providers::DraftInputs draft_inputs(const GenerationInputs& in) {
+  auto inspiration = parse_or_null(in.inspiration_json);
+  auto brief = parse_or_null(in.brief_json);
+  providers::DraftInputs d;
+  d.topics = strings(parse_or_null(in.topics_json));
+  d.topic = string_field(brief, {"title", "angle"});
+  if (d.topic.empty()) d.topic = string_field(inspiration, {"title", "topic", "summary"});
+  if (d.topic.empty() && !d.topics.empty()) d.topic = d.topics.front();
+  d.angle = string_field(brief, {"angle"});
+  d.audience = string_field(brief, {"audience"});
+  d.outline = strings(brief, "outline");
+  d.keywords = strings(parse_or_null(in.seo_strategy_json), "keywords");
+  for (auto& k : strings(brief, "keywords")) d.keywords.push_back(std::move(k));
+  d.voice = string_field(parse_or_null(in.voice_tone_json), {"tone"});
+  return d;
 }
 
 }  // namespace
@@ -45,32 +65,11 @@ boost::asio::awaitable<GeneratedArticle> PlaceholderEngine::write(
     boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, latency_);
     co_await t.async_wait(boost::asio::use_awaitable);
   }
-  auto inspiration = parse_or_null(in.inspiration_json);
-  auto brief = parse_or_null(in.brief_json);
-  auto topics = parse_or_null(in.topics_json);
-  std::string title = string_field(brief, {"title", "angle"});
-  if (title.empty()) title = string_field(inspiration, {"title", "topic", "summary"});
-  if (title.empty() && topics.is_array() && !topics.as_array().empty() &&
-      topics.as_array()[0].is_string())
-    title = std::string(topics.as_array()[0].as_string());
-  if (title.empty()) title = "Untitled draft";
-
-  boost::json::array keywords;
-  if (topics.is_array())
-    for (auto& t : topics.as_array())
-      if (t.is_string()) keywords.push_back(t);
-  std::string body = "# " + title + "\n\nThis is a placeholder draft written by the offline "
-                     "template provider; configure an AI provider for real articles.\n";
-  boost::json::object article{
-      {"title", title},
-      {"slug", slugify(title)},
-      {"meta_description", "Placeholder draft: " + title},
-      {"outline", boost::json::array{title}},
-      {"body_markdown", body},
-      {"keywords", keywords},
-      {"provider", "template"},
-      {"model", "template"}};
-  co_return GeneratedArticle{boost::json::serialize(article), std::nullopt, "template", "template"};
+  providers::TextRequest request;
+  request.task = providers::TextTask::kArticle;
+  request.inputs = draft_inputs(in);
+  auto draft = providers::template_text(request);
+  co_return GeneratedArticle{std::move(draft.text), std::nullopt, draft.provider, draft.model};
 }
 
 }  // namespace autoblog::jobs

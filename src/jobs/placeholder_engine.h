@@ -1,7 +1,8 @@
 #pragma once
-// The offline engine the platform runs with when no AI provider is configured: a deterministic
-// placeholder draft built from the item's inspiration or brief and the brand's topics, labelled
-// "provider": "template" in everything it writes. It lets `make run` take an item from
+// The engine the generate_content job runs with until the content engine is wired: the offline
+// `template` provider's deterministic draft (content/providers/template_provider.h), composed
+// from the item's inspiration or brief and the brand's topics, keywords and voice, labelled
+// "provider": "template". It lets `make run` take an item from
 // `generating` to `generated` with nothing configured; it does not pretend to be AI.
 // `latency` simulates a provider's response time (demos, load tests of the concurrency caps).
 // Thread-safe (immutable).

@@ -37,11 +37,16 @@ using observability::log_warn;
 
 namespace {
 
+bool is_cancellation(const std::exception& e) {
+  auto* se = dynamic_cast<const boost::system::system_error*>(&e);
+  return se && se->code() == asio::error::operation_aborted;
+}
+
 bool is_cancellation(const std::exception_ptr& e) {
   try {
     std::rethrow_exception(e);
-  } catch (const boost::system::system_error& se) {
-    return se.code() == asio::error::operation_aborted;
+  } catch (const std::exception& x) {
+    return is_cancellation(x);
   } catch (...) {
   }
   return false;
@@ -164,7 +169,6 @@ asio::awaitable<std::vector<ClaimedJob>> Worker::claim(int want) {
 }
 
 asio::awaitable<void> Worker::claim_loop() {
-  auto failure_delay = 100ms;
   while (!stopping_) {
     int free = options_.concurrency - static_cast<int>(running_.size());
     if (free <= 0) {
@@ -175,25 +179,14 @@ asio::awaitable<void> Worker::claim_loop() {
     std::vector<ClaimedJob> jobs;
     try {
       jobs = co_await claim(want);
-      failure_delay = 100ms;
-    } catch (const boost::system::system_error& e) {
-      if (e.code() == asio::error::operation_aborted) throw;
-      log_warn("job claim failed; retrying", {{"error", e.what()}});
     } catch (const std::exception& e) {
+      if (is_cancellation(e)) throw;
       log_warn("job claim failed; retrying", {{"error", e.what()}});
-    }
-    if (stopping_) {
-      // drain() began while the claim ran: these jobs go straight back.
-      for (auto& j : jobs) start(std::move(j));
-      break;
-    }
-    if (jobs.empty() && want > 0) {
-      co_await wait_for_wake(failure_delay < options_.poll ? options_.poll : failure_delay);
-      continue;
     }
     bool full_batch = static_cast<int>(jobs.size()) == want;
+    // Jobs claimed while drain() began go straight back (start() marks them released).
     for (auto& j : jobs) start(std::move(j));
-    if (!full_batch) co_await wait_for_wake(options_.poll);
+    if (!full_batch && !stopping_) co_await wait_for_wake(options_.poll);
   }
 }
 
@@ -205,7 +198,6 @@ void Worker::start(ClaimedJob job) {
   if (!inserted) return;  // cannot happen: a claim never returns a job this worker runs
   it->second.job = std::move(job);
   it->second.released = stopping_;
-  running_count_ = running_.size();
   auto signal = it->second.signal;
   asio::co_spawn(strand_, execute(id),
                  asio::bind_cancellation_slot(signal->slot(), [signal](std::exception_ptr) {}));
@@ -299,7 +291,6 @@ asio::awaitable<void> Worker::execute(std::string id) {
   if (job.kind == kGenerateContent && outcome == "succeeded" && tenant)
     metrics_.observe_generation(job.tenant_id, tenancy::to_string((*tenant)->tier), seconds);
   running_.erase(id);
-  running_count_ = running_.size();
   wake();
   if (running_.empty()) idle_timer_.cancel();
 }
@@ -388,11 +379,8 @@ asio::awaitable<void> Worker::completion_loop() {
       if (r.rows() != static_cast<int>(batch.size()))
         log_warn("job completions refused: lease lost",
                  {{"refused", static_cast<std::int64_t>(batch.size()) - r.rows()}});
-    } catch (const boost::system::system_error& e) {
-      if (e.code() == asio::error::operation_aborted) throw;
-      log_warn("could not record job completions; their leases will expire",
-               {{"error", e.what()}, {"jobs", static_cast<std::int64_t>(batch.size())}});
     } catch (const std::exception& e) {
+      if (is_cancellation(e)) throw;
       log_warn("could not record job completions; their leases will expire",
                {{"error", e.what()}, {"jobs", static_cast<std::int64_t>(batch.size())}});
     }
@@ -417,10 +405,8 @@ asio::awaitable<void> Worker::heartbeat_loop() {
         log_warn("job lease lost; cancelling it here", {{"job_id", id}, {"kind", rj.job.kind}});
         rj.signal->emit(asio::cancellation_type::terminal);
       }
-    } catch (const boost::system::system_error& e) {
-      if (e.code() == asio::error::operation_aborted) throw;
-      log_warn("job heartbeat failed", {{"error", e.what()}});
     } catch (const std::exception& e) {
+      if (is_cancellation(e)) throw;
       log_warn("job heartbeat failed", {{"error", e.what()}});
     }
   }
@@ -492,10 +478,8 @@ asio::awaitable<void> Worker::janitor_loop() {
         if (locked.get_bool(0, 0)) co_await stats.exec_script(sql::kRefreshStatsScript);
         co_await stats.commit();
       }
-    } catch (const boost::system::system_error& e) {
-      if (e.code() == asio::error::operation_aborted) throw;
-      log_warn("job janitor failed", {{"error", e.what()}});
     } catch (const std::exception& e) {
+      if (is_cancellation(e)) throw;
       log_warn("job janitor failed", {{"error", e.what()}});
     }
     co_await sleep_for(options_.janitor_interval);
@@ -516,10 +500,8 @@ asio::awaitable<void> Worker::listen_loop() {
         co_await conn->next_notification();
         wake();
       }
-    } catch (const boost::system::system_error& e) {
-      if (e.code() == asio::error::operation_aborted) throw;
-      error = e.what();
     } catch (const std::exception& e) {
+      if (is_cancellation(e)) throw;
       error = e.what();
     }
     if (!warned) log_warn("job listener lost its connection; polling until it is back",

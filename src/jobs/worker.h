@@ -22,13 +22,12 @@
 // it or destroying the worker, await drain(): it stops claiming, lets running jobs finish until
 // the deadline, cancels the rest — they go back to the queue without spending an attempt — and
 // returns when no job coroutine is left. The pool, registry, handlers and metrics must outlive
-// the worker. Thread-safety: drain() and running() may be called from any thread.
+// the worker. Thread-safety: drain() may be awaited from any executor.
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -81,7 +80,6 @@ class Worker {
   boost::asio::awaitable<void> run();
   // Awaitable from any executor.
   boost::asio::awaitable<void> drain(std::chrono::steady_clock::time_point deadline);
-  std::size_t running() const { return running_count_.load(); }
 
  private:
   struct RunningJob {
@@ -139,7 +137,6 @@ class Worker {
   boost::asio::steady_timer idle_timer_;  // drain waits on it for running_ to empty
   bool wake_pending_ = false;
   bool stopping_ = false;
-  std::atomic<std::size_t> running_count_{0};
 };
 
 }  // namespace autoblog::jobs

@@ -228,12 +228,9 @@ def brand(base, token):
     print(f"brand_limit_header={limit}")
 
 
-def gbench(path):
-    """ratelimit_bench JSON (--benchmark_repetitions=N --benchmark_report_aggregates_only):
-    per benchmark the median CPU ns per decision (one thread = one core) and the real time."""
-    data = json.load(open(path))
-    ctx = data.get("context", {})
-    med = {}
+def gbench_medians(data):
+    """The median rows of a Google Benchmark JSON (or each run when it has no aggregates):
+    (name, cpu ns, real ns, the row); a benchmark that reported an error ends the run."""
     for b in data.get("benchmarks", []):
         name = b.get("run_name") or b["name"]
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
@@ -241,8 +238,17 @@ def gbench(path):
         if b.get("error_occurred"):
             die(f"{name}: {b.get('error_message')}")
         scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
-        med[name] = (b["cpu_time"] * scale, b["real_time"] * scale, b.get("tracked"),
-                     b.get("repetitions", 1))
+        yield name, b["cpu_time"] * scale, b["real_time"] * scale, b
+
+
+def gbench(path):
+    """ratelimit_bench JSON (--benchmark_repetitions=N --benchmark_report_aggregates_only):
+    per benchmark the median CPU ns per decision (one thread = one core) and the real time."""
+    data = json.load(open(path))
+    ctx = data.get("context", {})
+    med = {}
+    for name, cpu, real, b in gbench_medians(data):
+        med[name] = (cpu, real, b.get("tracked"), b.get("repetitions", 1))
     keys = {"BM_GcraPure": "rl_gcra", "BM_CheckNowOneTenant": "rl_one"}
     seen, reps_seen = set(), 1
     for name, (cpu, real, tracked, reps) in sorted(med.items()):
@@ -497,23 +503,16 @@ def tenant_read_rows(r, fmt):
 def quality_gbench(path):
     """quality_bench JSON (--benchmark_repetitions=N --benchmark_report_aggregates_only): the
     median CPU time of scoring the 2 000-word article and of one dictionary lookup."""
-    data = json.load(open(path))
     found = set()
-    for b in data.get("benchmarks", []):
-        name = b.get("run_name") or b["name"]
-        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
-            continue
-        if b.get("error_occurred"):
-            die(f"{name}: {b.get('error_message')}")
-        scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
+    for name, cpu, real, b in gbench_medians(json.load(open(path))):
         if name == "BM_Score2000WordArticle":
-            print(f"quality_score_cpu_us={b['cpu_time'] * scale / 1e3:.1f}")
-            print(f"quality_score_real_us={b['real_time'] * scale / 1e3:.1f}")
+            print(f"quality_score_cpu_us={cpu / 1e3:.1f}")
+            print(f"quality_score_real_us={real / 1e3:.1f}")
             print(f"quality_words={b.get('words', 0):.0f}")
             print(f"quality_reps={b.get('repetitions', 1)}")
             found.add(name)
         elif name == "BM_DictionaryLookup":
-            print(f"quality_lookup_ns={b['cpu_time'] * scale:.1f}")
+            print(f"quality_lookup_ns={cpu:.1f}")
             found.add(name)
     if "BM_Score2000WordArticle" not in found:
         die(f"{path}: no BM_Score2000WordArticle result")

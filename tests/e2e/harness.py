@@ -886,6 +886,61 @@ class OpenApiValidator:
 # unittest base class
 
 
+class WorkerProcess:
+    """`autoblog worker --concurrency N` on the given database, its output in a temp file.
+    cleanup() kills it and removes the temp dir (kept with AUTOBLOG_E2E_KEEP=1)."""
+
+    def __init__(self, database_url, concurrency, env=None):
+        self.tmpdir = tempfile.mkdtemp(prefix="abw", dir="/tmp")
+        self.log_path = os.path.join(self.tmpdir, "worker.log")
+        self.cmd = [autoblog_bin(), "worker", "--concurrency", str(concurrency),
+                    "--data-dir", os.path.join(self.tmpdir, "data")]
+        self.env = base_env(AUTOBLOG_DATABASE_URL=database_url, AUTOBLOG_LOG_LEVEL="warn",
+                            **(env or {}))
+        self.proc = None
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True,
+                                     cwd=self.tmpdir)
+        log.close()
+        return self
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout=30):
+        """SIGTERM (after SIGCONT, in case a test froze it); returns the exit code."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.proc.returncode
+
+    def kill(self):
+        if self.alive():
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=30)
+
+    def log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")[-4000:]
+        except OSError:
+            return "<no log>"
+
+    def cleanup(self):
+        self.kill()
+        if not KEEP:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+
 class E2ETestCase(unittest.TestCase):
     """Prints the module server's log tail when a test fails or errors.
 

@@ -13,13 +13,13 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
-from harness import E2ETestCase, Server, base_env, autoblog_bin, psql, psql_rows, wait_until  # noqa: E402
+from harness import (E2ETestCase, Server, WorkerProcess, base_env, psql, psql_rows,  # noqa: E402
+                     wait_until)
 
 LEASE_MS = 1500
 HEARTBEAT_MS = 300
@@ -30,58 +30,6 @@ def job_tool() -> str:
     if not os.access(path, os.X_OK):
         raise unittest.SkipTest(f"autoblog_job_tool not built: {path}")
     return path
-
-
-class Workers:
-    """`autoblog worker` processes on one database, started and killed at will."""
-
-    def __init__(self, database_url: str, tmpdir: str, **env: str):
-        self.database_url = database_url
-        self.tmpdir = tmpdir
-        self.env = base_env(AUTOBLOG_DATABASE_URL=database_url, AUTOBLOG_LOG_LEVEL="warn",
-                            AUTOBLOG_JOB_LEASE_MS=str(LEASE_MS),
-                            AUTOBLOG_JOB_HEARTBEAT_MS=str(HEARTBEAT_MS),
-                            AUTOBLOG_JOB_RETRY_BASE_MS="100", AUTOBLOG_JOB_POLL_MS="200", **env)
-        self.procs: list[subprocess.Popen] = []
-        self.started = 0
-
-    def start(self, concurrency: int = 4) -> subprocess.Popen:
-        self.started += 1
-        log = open(os.path.join(self.tmpdir, f"worker{self.started}.log"), "ab")
-        p = subprocess.Popen([autoblog_bin(), "worker", "--concurrency", str(concurrency)],
-                             env=self.env, stdout=log, stderr=log, stdin=subprocess.DEVNULL,
-                             start_new_session=True)
-        log.close()
-        self.procs.append(p)
-        return p
-
-    def kill(self, p: subprocess.Popen) -> None:
-        p.kill()
-        p.wait(10)
-        self.procs.remove(p)
-
-    def stop_all(self) -> None:
-        for p in list(self.procs):
-            if p.poll() is None:
-                try:
-                    os.kill(p.pid, signal.SIGCONT)
-                except ProcessLookupError:
-                    pass
-                p.terminate()
-        for p in self.procs:
-            try:
-                p.wait(20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        self.procs.clear()
-
-    def logs(self) -> str:
-        out = []
-        for name in sorted(os.listdir(self.tmpdir)):
-            if name.startswith("worker"):
-                with open(os.path.join(self.tmpdir, name), errors="replace") as f:
-                    out.append(f"--- {name}\n" + "".join(f.readlines()[-20:]))
-        return "\n".join(out)
 
 
 class JobQueueTest(E2ETestCase):
@@ -97,10 +45,24 @@ class JobQueueTest(E2ETestCase):
         harness.drop_database(cls.db)
 
     def setUp(self):
-        self.workers = Workers(self.db, tempfile.mkdtemp(prefix="abw", dir="/tmp"))
+        self.workers: list[WorkerProcess] = []
+        # Short leases so that a lost worker's jobs come back within the test.
+        self.worker_env = {"AUTOBLOG_JOB_LEASE_MS": str(LEASE_MS),
+                           "AUTOBLOG_JOB_HEARTBEAT_MS": str(HEARTBEAT_MS),
+                           "AUTOBLOG_JOB_RETRY_BASE_MS": "100", "AUTOBLOG_JOB_POLL_MS": "200"}
 
     def tearDown(self):
-        self.workers.stop_all()
+        for w in self.workers:
+            w.stop()
+            w.cleanup()
+
+    def start_worker(self, concurrency: int = 4) -> WorkerProcess:
+        w = WorkerProcess(self.db, concurrency, env=self.worker_env).start()
+        self.workers.append(w)
+        return w
+
+    def worker_logs(self) -> str:
+        return "\n".join(f"--- worker {i}\n{w.log()}" for i, w in enumerate(self.workers))
 
     def enqueue(self, tenant_id: str, count: int = 1, payload: dict | None = None,
                 *extra: str) -> list[str]:
@@ -128,7 +90,7 @@ class JobQueueTest(E2ETestCase):
         except AssertionError:
             raise AssertionError("jobs did not finish:\n" + psql(
                 self.db, f"SELECT state, count(*) FROM autoblog_core.jobs WHERE tenant_id = "
-                         f"'{tenant_id}' GROUP BY 1") + self.workers.logs())
+                         f"'{tenant_id}' GROUP BY 1") + self.worker_logs())
 
     def schema(self, tenant: dict) -> str:
         return '"' + tenant["schema_name"] + '"'
@@ -141,7 +103,7 @@ class JobQueueTest(E2ETestCase):
         self.enqueue(tenant["id"], n, {"effect": "crash", "sleep_ms": 30}, "--per-tx", "100",
                      "--max-attempts", "100")
         rng = random.Random(20261205)
-        live = [self.workers.start(8), self.workers.start(8)]
+        live = [self.start_worker(8), self.start_worker(8)]
         kills = 0
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -152,13 +114,13 @@ class JobQueueTest(E2ETestCase):
             time.sleep(rng.uniform(0.15, 0.5))
             if kills < 8:
                 victim = live.pop(rng.randrange(len(live)))
-                self.workers.kill(victim)  # SIGKILL: no drain, leases left behind
+                victim.kill()  # SIGKILL: no drain, leases left behind
                 kills += 1
-                live.append(self.workers.start(8))
+                live.append(self.start_worker(8))
         self.wait_states(tenant["id"], n, 60)
         states = dict(self.rows(f"SELECT state, count(*) FROM autoblog_core.jobs "
                                 f"WHERE tenant_id = '{tenant['id']}' GROUP BY 1"))
-        self.assertEqual(states, {"succeeded": str(n)}, self.workers.logs())
+        self.assertEqual(states, {"succeeded": str(n)}, self.worker_logs())
         # Every effect exactly once: one row per job, written in the completing transaction.
         per_job = self.rows(
             f"SELECT inspiration_data->>'job_id', count(*) FROM {self.schema(tenant)}.content_pipelines "
@@ -176,18 +138,18 @@ class JobQueueTest(E2ETestCase):
     def test_a_frozen_worker_cannot_complete_after_losing_its_lease(self):
         tenant = self.server.create_tenant(tier="growth")
         [job_id] = self.enqueue(tenant["id"], 1, {"effect": "frozen", "sleep_ms": 1000})
-        frozen = self.workers.start(1)
+        frozen = self.start_worker(1)
         wait_until(lambda: self.scalar(f"SELECT state FROM autoblog_core.jobs WHERE id = '{job_id}'")
                    == "running", 20)
-        os.kill(frozen.pid, signal.SIGSTOP)
+        os.kill(frozen.proc.pid, signal.SIGSTOP)
         # Past the lease the job goes back to the queue; another worker runs it to the end.
-        self.workers.start(1)
+        self.start_worker(1)
         wait_until(lambda: self.scalar(f"SELECT state FROM autoblog_core.jobs WHERE id = '{job_id}'")
                    == "succeeded", 30)
-        os.kill(frozen.pid, signal.SIGCONT)
+        os.kill(frozen.proc.pid, signal.SIGCONT)
         # The resumed worker finishes its sleep and tries to complete: refused (fenced), its
         # transaction rolled back. Wait until it has had the chance (its log says so).
-        wait_until(lambda: "lease lost" in open(os.path.join(self.workers.tmpdir, "worker1.log")).read(), 20)
+        wait_until(lambda: "lease lost" in frozen.log(), 20)
         rows = self.rows(f"SELECT state, claims FROM autoblog_core.jobs WHERE id = '{job_id}'")
         self.assertEqual(rows, [["succeeded", "2"]])
         effects = self.scalar(
@@ -206,8 +168,8 @@ class JobQueueTest(E2ETestCase):
         units = lambda: self.scalar(f"SELECT coalesce(sum(content_units), 0) FROM autoblog_core.usage_daily "
                                     f"WHERE tenant_id = '{tenant['id']}' AND day = {today}")
         self.assertEqual(units(), "1")
-        self.workers.env["AUTOBLOG_JOB_RETRY_BASE_MS"] = "400"
-        self.workers.start(2)
+        self.worker_env["AUTOBLOG_JOB_RETRY_BASE_MS"] = "400"
+        self.start_worker(2)
         self.wait_states(tenant["id"], 2, 30)
         state, attempts, spent = self.rows(
             f"SELECT state, attempts, extract(epoch FROM finished_at - created_at) "
@@ -226,7 +188,7 @@ class JobQueueTest(E2ETestCase):
         tenant = self.server.create_tenant()
         [job] = self.enqueue(tenant["id"], 1, {"snooze_times": 2, "snooze_ms": 100},
                              "--max-attempts", "1")
-        self.workers.start(1)
+        self.start_worker(1)
         self.wait_states(tenant["id"], 1, 20)
         self.assertEqual(self.rows(f"SELECT state, attempts, claims FROM autoblog_core.jobs "
                                    f"WHERE id = '{job}'"), [["succeeded", "1", "3"]])
@@ -242,7 +204,7 @@ class JobQueueTest(E2ETestCase):
                                            token=token_b)
         [own] = self.enqueue(a["id"], 1, {"read_item": item_a["id"]})
         [other] = self.enqueue(a["id"], 1, {"read_item": item_b["id"]})
-        self.workers.start(2)
+        self.start_worker(2)
         self.wait_states(a["id"], 2, 20)
         result = lambda j: json.loads(self.scalar(f"SELECT result FROM autoblog_core.jobs WHERE id = '{j}'"))
         self.assertTrue(result(own)["found"])
@@ -253,7 +215,7 @@ class JobQueueTest(E2ETestCase):
     def test_one_tenants_flood_does_not_delay_another_tenants_job(self):
         a = self.server.create_tenant(tier="starter")
         b = self.server.create_tenant(tier="starter")
-        self.workers.start(8)
+        self.start_worker(8)
 
         def latency(job_id: str) -> float:
             wait_until(lambda: self.scalar(f"SELECT started_at IS NOT NULL FROM autoblog_core.jobs "

@@ -9,17 +9,12 @@
   admin queue view, tenant deletion, usage in GET /v1/tenant, metrics.
 """
 import datetime as dt
-import os
 import re
 import secrets
-import shutil
-import signal
-import subprocess
-import tempfile
 import threading
 import unittest
 
-from harness import (KEEP, UUID_RE, E2ETestCase, Server, autoblog_bin, base_env, drop_database,
+from harness import (UUID_RE, E2ETestCase, Server, WorkerProcess, drop_database,
                      fresh_database, metric_value, now_utc, parse_ts, psql, psql_rows, q,
                      random_uuid, wait_until)
 
@@ -174,75 +169,31 @@ def max_overlap(intervals):
     return peak
 
 
-class WorkerProcess:
-    """`autoblog worker --concurrency N` on the given database, its output in a temp file."""
+class JobsServerCase(JobsHelpers, E2ETestCase):
+    """One fresh database and one `autoblog serve` per class: DB_NAME, WORKERS (in-process job
+    workers) and SERVER_ENV say which."""
+    DB_NAME = "jobs"
+    WORKERS = 0
+    SERVER_ENV: dict | None = None
 
-    def __init__(self, database_url, concurrency, env=None):
-        self.tmpdir = tempfile.mkdtemp(prefix="abw", dir="/tmp")
-        self.log_path = os.path.join(self.tmpdir, "worker.log")
-        self.cmd = [autoblog_bin(), "worker", "--concurrency", str(concurrency),
-                    "--data-dir", os.path.join(self.tmpdir, "data")]
-        self.env = base_env(AUTOBLOG_DATABASE_URL=database_url, AUTOBLOG_LOG_LEVEL="warn",
-                            **(env or {}))
-        self.proc = None
+    @classmethod
+    def setUpClass(cls):
+        cls.db = fresh_database(cls.DB_NAME)
+        cls.addClassCleanup(drop_database, cls.db)
+        cls.server = cls.start_server(cls.db, workers=cls.WORKERS, env=cls.SERVER_ENV)
 
-    def start(self):
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True,
-                                     cwd=self.tmpdir)
-        log.close()
-        return self
-
-    def alive(self):
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self, timeout=30):
-        """SIGTERM; returns the exit code."""
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        return self.proc.returncode
-
-    def kill(self):
-        if self.alive():
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=30)
-
-    def log(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")[-4000:]
-        except OSError:
-            return "<no log>"
-
-    def cleanup(self):
-        self.kill()
-        if not KEEP:
-            shutil.rmtree(self.tmpdir, ignore_errors=True)
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop_server_checked()
 
 
 # --------------------------------------------------------------------------------------------
 # 1. The daily quota under concurrency
 
 
-class DailyQuotaTest(JobsHelpers, E2ETestCase):
+class DailyQuotaTest(JobsServerCase):
     """No worker runs (--workers 0): every accepted job stays queued while we count."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.db = fresh_database("jobs_quota")
-        cls.addClassCleanup(drop_database, cls.db)
-        cls.server = cls.start_server(cls.db, workers=0)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stop_server_checked()
+    DB_NAME = "jobs_quota"
 
     def test_fifty_concurrent_generates_accept_exactly_the_daily_limit(self):
         tenant, token = self.server.new_tenant_with_token("starter")
@@ -327,19 +278,10 @@ class DailyQuotaTest(JobsHelpers, E2ETestCase):
 # 2. Concurrency caps across worker processes
 
 
-class ConcurrencyCapsTest(JobsHelpers, E2ETestCase):
+class ConcurrencyCapsTest(JobsServerCase):
     """An API server without workers and two `autoblog worker --concurrency 4` processes on the
     same database (8 slots in all); each generation takes 300 ms, so they overlap."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.db = fresh_database("jobs_caps")
-        cls.addClassCleanup(drop_database, cls.db)
-        cls.server = cls.start_server(cls.db, workers=0)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stop_server_checked()
+    DB_NAME = "jobs_caps"
 
     def start_workers(self, n, concurrency):
         workers = []
@@ -411,19 +353,12 @@ class ConcurrencyCapsTest(JobsHelpers, E2ETestCase):
 # 3. kill -9 with generations queued and running
 
 
-class CrashRecoveryTest(JobsHelpers, E2ETestCase):
+class CrashRecoveryTest(JobsServerCase):
     LEASE_ENV = {"AUTOBLOG_JOB_LEASE_MS": "2000", "AUTOBLOG_JOB_HEARTBEAT_MS": "500",
                  "AUTOBLOG_JOB_POLL_MS": "200", "AUTOBLOG_AI_TEMPLATE_LATENCY_MS": "1000"}
-
-    @classmethod
-    def setUpClass(cls):
-        cls.db = fresh_database("jobs_crash")
-        cls.addClassCleanup(drop_database, cls.db)
-        cls.server = cls.start_server(cls.db, workers=2, env=cls.LEASE_ENV)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stop_server_checked()
+    DB_NAME = "jobs_crash"
+    WORKERS = 2
+    SERVER_ENV = LEASE_ENV
 
     def test_generations_finish_after_kill_9_and_restart(self):
         tenant, token = self.server.new_tenant_with_token("growth")
@@ -461,18 +396,9 @@ class CrashRecoveryTest(JobsHelpers, E2ETestCase):
 # 4. The API
 
 
-class JobsApiTest(JobsHelpers, E2ETestCase):
+class JobsApiTest(JobsServerCase):
     """Server without workers, and no worker on its database: every job stays queued."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.db = fresh_database("jobs_api")
-        cls.addClassCleanup(drop_database, cls.db)
-        cls.server = cls.start_server(cls.db, workers=0)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stop_server_checked()
+    DB_NAME = "jobs_api"
 
     def test_job_json_and_get(self):
         _, token = self.server.new_tenant_with_token("starter")
@@ -666,18 +592,9 @@ class JobsApiTest(JobsHelpers, E2ETestCase):
         self.assertError(self.req("GET", "/v1/jobs", token=token), 403, "forbidden")
 
 
-class JobsWithWorkerTest(JobsHelpers, E2ETestCase):
+class JobsWithWorkerTest(JobsServerCase):
     """Tests that start a worker: their own database, so no other test's queued job is run."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.db = fresh_database("jobs_worker")
-        cls.addClassCleanup(drop_database, cls.db)
-        cls.server = cls.start_server(cls.db, workers=0)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stop_server_checked()
+    DB_NAME = "jobs_worker"
 
     def test_cancel_running_or_finished_job_is_a_conflict(self):
         tenant, token = self.server.new_tenant_with_token("starter")

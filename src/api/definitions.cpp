@@ -84,9 +84,12 @@ json::object build_components() {
        {"quality_scores", free_nullable_object("Scores of the generated article")},
        {"published_at", s::nullable(s::date_time())},
        {"created_at", s::date_time()},
-       {"updated_at", s::date_time()}},
+       {"updated_at", s::date_time()},
+       {"generation",
+        free_nullable_object("What wrote the article: provider, model, tokens, duration, image, "
+                             "and whether a person has edited it since")}},
       {"id", "status", "inspiration_data", "content_brief", "generated_content", "visual_assets",
-       "quality_scores", "published_at", "created_at", "updated_at"});
+       "quality_scores", "published_at", "created_at", "updated_at", "generation"});
 
   c["Job"] = s::open_object(
       {{"id", s::uuid()},

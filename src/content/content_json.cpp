@@ -23,6 +23,7 @@ constexpr Field kContentFields[] = {
     {"\"published_at\":", ColumnKind::kTimestamp},
     {"\"created_at\":", ColumnKind::kTimestamp},
     {"\"updated_at\":", ColumnKind::kTimestamp},
+    {"\"generation\":", ColumnKind::kJson},
 };
 constexpr int kContentCreatedAt = 8;
 

@@ -61,7 +61,8 @@ TENANT_KEYS = {"id", "name", "domain", "schema_name", "status", "subscription_ti
 # The admin API adds the per-tenant limit overrides and the limits in effect.
 ADMIN_TENANT_KEYS = TENANT_KEYS | {"limits", "effective_limits"}
 CONTENT_KEYS = {"id", "status", "inspiration_data", "content_brief", "generated_content",
-                "visual_assets", "quality_scores", "published_at", "created_at", "updated_at"}
+                "visual_assets", "quality_scores", "published_at", "created_at", "updated_at",
+                "generation"}
 PERFORMANCE_KEYS = {"id", "content_id", "metrics", "tracked_at"}
 ERROR_CODES = {
     "invalid_request": {400, 405, 416},

@@ -19,13 +19,19 @@
 // A refused acquire charges nothing and returns how long to wait: the job SNOOZES for that long
 // (no attempt spent). report_rate_limited() records a provider's own 429 for every process.
 // Providers without configured limits (the template provider) are not metered: every call is
-// granted without touching the database.
+// granted without touching the database. A metered provider whose limits are both 0 (the
+// configured endpoint without AUTOBLOG_AI_REQUESTS_PER_MINUTE/TOKENS_PER_MINUTE) only honours
+// 429s: its "blocked until" is read from the database at most once per `kBlockedRecheck` and
+// kept in memory in between, so another process's 429 reaches this one within that time
+// (its own at once) without a database round trip per call.
 //
-// Thread-safe: no mutable state besides the pool (which must outlive the budget).
+// Thread-safe: the in-memory "blocked until" per provider is guarded by a mutex; the pool must
+// outlive the budget.
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 
 #include "content/providers/settings.h"
@@ -61,9 +67,22 @@ class ProviderBudget {
 
   bool metered(const std::string& provider) const { return limits_.count(provider) != 0; }
 
+  static constexpr std::chrono::milliseconds kBlockedRecheck{1000};
+
  private:
+  // The wait a provider without limits is blocked for, from memory when read recently.
+  boost::asio::awaitable<std::chrono::milliseconds> blocked_wait(const std::string& provider);
+  void remember_blocked(const std::string& provider, std::chrono::milliseconds wait);
+
+  struct Blocked {
+    std::chrono::steady_clock::time_point read_at;  // when the database was last asked
+    std::chrono::steady_clock::time_point until;
+  };
+
   db::Pool& pool_;
   std::map<std::string, providers::ProviderLimits> limits_;
+  std::mutex mutex_;
+  std::map<std::string, Blocked, std::less<>> blocked_;  // guarded by mutex_
 };
 
 }  // namespace autoblog::content

@@ -52,6 +52,13 @@ inline constexpr db::CoreQuery kAcquireBudget{
     "updated_at = now() "
     "WHERE provider = $1 RETURNING last_wait_ms"};
 
+// A provider with no limits configured is only held back by its own 429s: a read of the wait
+// left (no row: none), with nothing to write and so no commit to flush per call.
+inline constexpr db::CoreQuery kBlockedWait{
+    "provider_budget_blocked_wait",
+    "SELECT ceil(" AUTOBLOG_BUDGET_BLOCK_WAIT " * 1000)::bigint "
+    "FROM autoblog_core.provider_budgets WHERE provider = $1"};
+
 inline constexpr db::CoreQuery kEnsureBudget{
     "provider_budget_ensure",
     "INSERT INTO autoblog_core.provider_budgets (provider) VALUES ($1) "

@@ -11,6 +11,7 @@
 #include "jobs/errors.h"
 #include "jobs/generation_payload.h"
 #include "jobs/generation_queries.h"
+#include "util/random.h"
 #include "util/time.h"
 
 namespace autoblog::jobs {
@@ -47,15 +48,27 @@ std::string skipped(const std::string& id) {
   return json::serialize(o);
 }
 
-// `base`, or the first of base-2, base-3, ... that no other item of the tenant uses.
-std::string free_slug(const std::string& base, const db::Result& taken) {
-  std::set<std::string, std::less<>> used;
-  for (int i = 0; i < taken.rows(); ++i)
-    if (!taken.is_null(i, 0)) used.emplace(taken.get(i, 0));
-  if (!used.count(base)) return base;
-  for (int n = 2;; ++n) {
-    auto candidate = base + "-" + std::to_string(n);
-    if (!used.count(candidate)) return candidate;
+// The slugs tried for an article, in order: its own, then -2 ... -kNumberedSlugs, then one with
+// a random suffix (a tenant with that many articles of one title is rare, and finding the
+// highest number in use would cost a scan of every item).
+constexpr int kNumberedSlugs = 20;
+
+// As a PostgreSQL array literal: slugs are lower-case ASCII letters, digits and hyphens, so
+// nothing needs quoting.
+std::string slug_candidates(const std::string& base) {
+  std::string out = "{" + base;
+  for (int n = 2; n <= kNumberedSlugs; ++n) out += "," + base + "-" + std::to_string(n);
+  return out + "," + base + "-" + util::random_hex(3) + "}";
+}
+
+// The engine's errors as the queue's signals; anything else unchanged (a retried attempt).
+[[noreturn]] void rethrow_for_queue(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const engine::ProviderBusy& e) {
+    throw Snooze(e.retry_after, e.what());
+  } catch (const engine::GenerationFailed& e) {
+    throw PermanentFailure(e.what());
   }
 }
 
@@ -75,7 +88,7 @@ json::object generation_record(const engine::WrittenArticle& article, const engi
   for (const char* k : {"provider", "model", "quality"})
     if (auto* v = image.asset.if_contains(k)) img[k] = *v;
   g["image"] = std::move(img);
-  g["generated_at"] = util::format_rfc3339_millis(std::chrono::system_clock::now());
+  g["generated_at"] = util::format_rfc3339(std::chrono::system_clock::now());
   g["human_edited"] = false;
   return g;
 }
@@ -95,9 +108,13 @@ asio::awaitable<std::string> GenerateContentHandler::run(JobContext& ctx) {
   in.brand_name = tenant->name;
   std::optional<std::string> publishing_config;
   {
+    // One round trip (an implicit transaction) unless the day's tokens are needed too.
     auto tx = co_await ctx.begin();
     db::Params params{param(id)};
-    auto r = co_await tx.exec(sql::kLoadInputs, std::move(params));
+    // (No co_await inside ?: — GCC 12 miscompiles it.)
+    db::Result r;
+    if (token_budget >= 0) r = co_await tx.exec(sql::kLoadInputs, std::move(params));
+    else r = co_await tx.commit_with(sql::kLoadInputs, std::move(params));
     if (r.is_null(0, 0) || r.get(0, 0) != "generating") co_return skipped(id);
     in.inspiration_json = r.get_opt(0, 1);
     in.brief_json = r.get_opt(0, 2);
@@ -107,11 +124,7 @@ asio::awaitable<std::string> GenerateContentHandler::run(JobContext& ctx) {
     in.seo_strategy_json = r.get_opt(0, 6);
     publishing_config = r.get_opt(0, 7);
     std::int64_t used = 0;
-    if (token_budget >= 0) {
-      auto t = co_await tx.exec(sql::kAiTokensToday);
-      used = std::stoll(std::string(t.get(0, 0)));
-    }
-    co_await tx.commit();
+    if (token_budget >= 0) used = (co_await tx.commit_with(sql::kAiTokensToday)).get_int(0, 0);
     if (token_budget >= 0 && used >= token_budget)
       throw PermanentFailure("the daily AI token budget of " + std::to_string(token_budget) +
                              " tokens is spent (" + std::to_string(used) +
@@ -119,28 +132,19 @@ asio::awaitable<std::string> GenerateContentHandler::run(JobContext& ctx) {
   }
   const auto seo_strategy = parse_or_null(in.seo_strategy_json);
 
-  // Steps 2-4, with the engine's errors turned into the queue's signals.
-  bool brief_written = false;
-  engine::TokenUsage usage;
+  // Steps 2-4. A brief written here is stored with the article (one transaction for both); if
+  // a later step fails, it is stored on its own first, so no retry pays for it twice.
+  std::optional<engine::WrittenBrief> brief;
   std::optional<engine::WrittenArticle> article;
   std::optional<engine::StoredImage> image;
   std::optional<content::quality::Scores> scores;
+  std::exception_ptr failure;
   try {
     if (!in.brief_json) {
-      auto brief = co_await engine_.write_brief(*tenant, in);
-      in.brief_json = json::serialize(brief.brief);
-      auto tx = co_await ctx.begin();
-      db::Params params{param(id), in.brief_json};
-      auto stored = co_await tx.exec(sql::kStoreBrief, std::move(params));
-      db::Params spent{param(brief.usage.total()), param(0)};
-      co_await tx.exec(sql::kAddAiUsage, std::move(spent));
-      co_await tx.commit();
-      if (stored.empty()) co_return skipped(id);
-      brief_written = true;
-      usage += brief.usage;
+      brief = co_await engine_.write_brief(*tenant, in);
+      in.brief_json = json::serialize(brief->brief);
     }
     article = co_await engine_.write_article(*tenant, in);
-    usage += article->usage;
     try {
       scores = content::score_generated(article->article.to_json(), seo_strategy);
     } catch (const content::InvalidInput& e) {
@@ -148,49 +152,50 @@ asio::awaitable<std::string> GenerateContentHandler::run(JobContext& ctx) {
                                      e.what());
     }
     image = co_await engine_.illustrate(*tenant, in, article->article);
-  } catch (const engine::ProviderBusy& e) {
-    throw Snooze(e.retry_after, e.what());
-  } catch (const engine::GenerationFailed& e) {
-    throw PermanentFailure(e.what());
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    if (brief) co_await keep_brief(ctx, id, *in.brief_json, brief->usage.total());
+    rethrow_for_queue(failure);
   }
 
+  engine::TokenUsage usage = article->usage;
+  if (brief) usage += brief->usage;
   const std::string status =
       auto_approves(publishing_config) && scores->passes ? "approved" : "generated";
-  const std::string scores_json = json::serialize(scores->to_json());
   json::object assets;
   assets["hero"] = image->asset;
-  const std::string assets_json = json::serialize(assets);
-  const std::string record = json::serialize(generation_record(
-      *article, usage, *image, brief_written, std::chrono::steady_clock::now() - started));
-  const std::string base_slug = article->article.slug;
+  db::Params params{param(id),
+                    param(json::serialize(article->article.to_json())),
+                    param(json::serialize(scores->to_json())),
+                    param(json::serialize(assets)),
+                    param(json::serialize(generation_record(*article, usage, *image, brief.has_value(),
+                                                            std::chrono::steady_clock::now() - started))),
+                    param(status),
+                    param(slug_candidates(article->article.slug)),
+                    param(brief.has_value()),
+                    brief ? in.brief_json : std::nullopt};
 
   for (int round = 1;; ++round) {
     bool collided = false;
     try {
       auto tx = co_await ctx.begin();
-      db::Params slug_params{param(id), param(base_slug)};
-      auto taken = co_await tx.exec(sql::kTakenSlugs, std::move(slug_params));
-      article->article.slug = free_slug(base_slug, taken);
-      db::Params params{param(id),          param(json::serialize(article->article.to_json())),
-                        param(scores_json), param(assets_json),
-                        param(record),      param(status)};
-      auto stored = co_await tx.exec(sql::kStoreGenerated, std::move(params));
+      auto stored = co_await tx.exec(sql::kStoreGenerated, params);
       if (stored.empty()) co_return skipped(id);  // the transaction rolls back
-      db::Params spent{param(article->usage.total()), param(1)};
+      db::Params spent{param(usage.total()), param(1)};
       auto totals = co_await tx.exec(sql::kAddAiUsage, std::move(spent));
       json::object result;
       result["content_id"] = id;
       result["status"] = status;
-      result["slug"] = article->article.slug;
+      result["slug"] = stored.get(0, 0);
       result["provider"] = article->provider;
       result["model"] = article->model;
       result["total_tokens"] = usage.total();
       result["overall"] = scores->overall;
       co_await ctx.complete(tx, json::serialize(result));
-      metrics_.set_resource_usage(tenant.id(), "ai_tokens",
-                                  static_cast<double>(std::stoll(std::string(totals.get(0, 0)))));
-      metrics_.set_resource_usage(tenant.id(), "images",
-                                  static_cast<double>(std::stoll(std::string(totals.get(0, 1)))));
+      metrics_.set_resource_usage(tenant.id(), "ai_tokens", static_cast<double>(totals.get_int(0, 0)));
+      metrics_.set_resource_usage(tenant.id(), "images", static_cast<double>(totals.get_int(0, 1)));
     } catch (const db::UniqueViolation&) {
       if (round >= kSlugRounds) throw;
       collided = true;
@@ -198,6 +203,17 @@ asio::awaitable<std::string> GenerateContentHandler::run(JobContext& ctx) {
     if (!collided) break;
   }
   co_return std::string();
+}
+
+asio::awaitable<void> GenerateContentHandler::keep_brief(JobContext& ctx, const std::string& id,
+                                                         const std::string& brief_json,
+                                                         std::int64_t tokens) {
+  auto tx = co_await ctx.begin();
+  db::Params params{param(id), param(brief_json)};
+  co_await tx.exec(sql::kStoreBrief, std::move(params));
+  db::Params spent{param(tokens), param(0)};
+  co_await tx.exec(sql::kAddAiUsage, std::move(spent));
+  co_await tx.commit();
 }
 
 asio::awaitable<void> GenerateContentHandler::given_up(tenancy::TenantTx& tx, const ClaimedJob& job,

@@ -3,12 +3,13 @@
 // when the brand auto-approves and the scores pass), through the content engine:
 //   1. load the item and the brand; refuse before any provider call when the tenant's
 //      limits.daily_token_budget is spent;
-//   2. no brief yet: the engine writes one, stored at once (with its tokens), so a retry does
-//      not pay for it again;
+//   2. no brief yet: the engine writes one (stored with the article; stored on its own when a
+//      later step fails, so a retry does not pay for it again);
 //   3. the article, scored against the brand's thresholds (content::score_generated);
 //   4. the image, stored in the tenant's storage;
-//   5. one transaction: a free slug, the item's article, scores, image and `generation` record,
-//      the day's tokens and images, and the job's completion (exactly once).
+//   5. one transaction: the item's article with a free slug, brief, scores, image and
+//      `generation` record, the day's tokens and images, and the job's completion (exactly
+//      once).
 // No transaction is open while a provider works. Engine errors map to the queue's signals:
 // ProviderBusy -> Snooze (no attempt spent), GenerationFailed -> PermanentFailure; others are
 // retried with backoff. When the job gives up, the item becomes `failed` with the reason in
@@ -30,6 +31,10 @@ class GenerateContentHandler : public JobHandler {
                                         const std::string& reason) override;
 
  private:
+  static boost::asio::awaitable<void> keep_brief(JobContext& ctx, const std::string& id,
+                                                 const std::string& brief_json,
+                                                 std::int64_t tokens);
+
   content::engine::ContentEngine& engine_;
   observability::Metrics& metrics_;
 };

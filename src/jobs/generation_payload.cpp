@@ -32,7 +32,7 @@ boost::asio::awaitable<void> leave_generating(tenancy::TenantTx& tx,
                                               std::string status,
                                               std::optional<std::string> reason) {
   std::optional<std::string> at;
-  if (reason) at = util::format_rfc3339_millis(std::chrono::system_clock::now());
+  if (reason) at = util::format_rfc3339(std::chrono::system_clock::now());
   db::Params params{db::param(payload.content_id), db::param(std::move(status)), std::move(reason),
                     std::move(at)};
   co_await tx.exec(sql::kLeaveGenerating, std::move(params));

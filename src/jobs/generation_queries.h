@@ -26,28 +26,32 @@ inline constexpr db::TenantQuery kLoadInputs{
     "LEFT JOIN {schema}.content_pipelines c ON c.id = $1::uuid "
     "LEFT JOIN {schema}.brand_configs b ON true"};
 
-// The brief the engine wrote for an item that had none, kept even if the article fails later
-// (a retry then goes straight to the article). Only while the item is still generating.
+// The brief the engine wrote for an item that had none, kept when the article fails (a retry
+// then goes straight to the article). Only while the item is still generating.
 inline constexpr db::TenantQuery kStoreBrief{
     "generation_store_brief",
     "UPDATE {schema}.content_pipelines SET content_brief = $2::jsonb, updated_at = now() "
     "WHERE id = $1::uuid AND status = 'generating' RETURNING id"};
 
-// Slugs of the tenant's other items that are $2 or $2-<n>: the engine takes the first free one.
-inline constexpr db::TenantQuery kTakenSlugs{
-    "generation_taken_slugs",
-    "SELECT generated_content ->> 'slug' FROM {schema}.content_pipelines "
-    "WHERE id <> $1::uuid AND (generated_content ->> 'slug' = $2 "
-    "  OR generated_content ->> 'slug' LIKE $2 || '-%')"};
-
 // The article is written and the item moves on ($6: generated, or approved when the brand
-// auto-approves and the scores pass), only if it is still generating.
+// auto-approves and the scores pass), only if it is still generating; with the brief the
+// engine wrote when $8 ($9). The slug is the first of the candidates $7 (a text[], in order)
+// that no other item of the tenant uses — one lookup in the slug index per candidate, however
+// many items the tenant has (a scalar subquery, so the planner cannot turn it into an anti-join
+// that reads every item) — and is returned. The unique index settles a race between two
+// generations picking the same slug at once (UniqueViolation: pick again).
 inline constexpr db::TenantQuery kStoreGenerated{
     "generation_store",
+    "WITH pick AS (SELECT c.slug FROM unnest($7::text[]) WITH ORDINALITY AS c (slug, n) "
+    "  WHERE coalesce((SELECT o.id FROM {schema}.content_pipelines o "
+    "    WHERE o.generated_content ->> 'slug' = c.slug), $1::uuid) = $1::uuid "
+    "  ORDER BY c.n LIMIT 1) "
     "UPDATE {schema}.content_pipelines SET status = $6::autoblog_core.content_status, "
-    "  generated_content = $2::jsonb, quality_scores = $3::jsonb, visual_assets = $4::jsonb, "
-    "  generation = $5::jsonb, updated_at = now() "
-    "WHERE id = $1::uuid AND status = 'generating' RETURNING id"};
+    "  generated_content = jsonb_set($2::jsonb, '{slug}', to_jsonb(pick.slug)), "
+    "  quality_scores = $3::jsonb, visual_assets = $4::jsonb, generation = $5::jsonb, "
+    "  content_brief = CASE WHEN $8::bool THEN $9::jsonb ELSE content_brief END, "
+    "  updated_at = now() "
+    "FROM pick WHERE id = $1::uuid AND status = 'generating' RETURNING pick.slug"};
 
 // A generation that ended without an article: failed (attempts spent, permanent error; $3 the
 // reason and $4 the time, merged into `generation`) or back to where it was (cancelled; $3

@@ -65,7 +65,8 @@ class EngineFailuresTest(ContentEngineHelpers, E2ETestCase):
         self.assertEqual(job["state"], "succeeded", why)
         self.assertEqual(job["attempts"], attempts, why)
         self.assertEqual(item["status"], "generated", why)
-        self.assertEqual(item["visual_assets"]["hero"]["content_type"], "image/png")
+        hero = (item["visual_assets"] or {}).get("hero") or {}
+        self.assertEqual(hero.get("content_type"), "image/png", item["visual_assets"])
         self.assertEqual(self.usage_now(self.token)["content_today"]["used"], 1)
 
     def assert_failed_cleanly(self, job, item, state, reason):

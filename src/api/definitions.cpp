@@ -15,6 +15,8 @@ namespace {
 // The storage quota's ceiling (2^50 bytes) and the counts' (10^9), as the tenant service
 // checks them.
 constexpr std::int64_t kMaxCount = 1000000000;
+// Tokens add up fast (a tenant may spend billions over time): the JSON-safe integer range.
+constexpr std::int64_t kMaxTokens = (std::int64_t{1} << 53) - 1;
 constexpr std::int64_t kMaxStorageBytes = std::int64_t{1} << 50;
 
 json::value free_nullable_object(std::string_view description) {
@@ -118,8 +120,18 @@ json::object build_components() {
        {"concurrent_generations",
         s::open_object({{"running", s::integer(0, kMaxCount)},
                         {"limit", s::integer(0, kMaxCount)}},
-                       {"running", "limit"})}},
-      {"requests_per_hour", "content_today", "concurrent_generations"});
+                       {"running", "limit"})},
+       {"ai_tokens_today",
+        s::open_object({{"used", s::integer(0, kMaxTokens)},
+                        {"limit", s::with_description(s::nullable(s::integer(0, kMaxTokens)),
+                                                      "limits.daily_token_budget; null = unlimited")},
+                        {"resets_at", s::date_time()}},
+                       {"used", "limit", "resets_at"})},
+       {"images_today",
+        s::open_object({{"used", s::integer(0, kMaxCount)}, {"resets_at", s::date_time()}},
+                       {"used", "resets_at"})}},
+      {"requests_per_hour", "content_today", "concurrent_generations", "ai_tokens_today",
+       "images_today"});
 
   c["PerformanceRecord"] = s::open_object({{"id", s::uuid()},
                                            {"content_id", s::uuid()},

@@ -29,6 +29,16 @@ boost::json::object usage_json(const tenancy::ActiveTenant& t, const jobs::Usage
   out["requests_per_hour"] = t.limits().requests_per_hour;
   out["content_today"] = std::move(content);
   out["concurrent_generations"] = std::move(generations);
+  boost::json::object tokens;
+  tokens["used"] = u.ai_tokens_used;
+  if (u.ai_token_budget < 0) tokens["limit"] = nullptr;
+  else tokens["limit"] = u.ai_token_budget;
+  tokens["resets_at"] = u.resets_at;
+  out["ai_tokens_today"] = std::move(tokens);
+  boost::json::object images;
+  images["used"] = u.images_used;
+  images["resets_at"] = u.resets_at;
+  out["images_today"] = std::move(images);
   return out;
 }
 

@@ -79,7 +79,7 @@ Config config_from_env(const EnvLookup& env) {
   millis("AUTOBLOG_JOB_RETRY_BASE_MS", c.jobs.retry_base, 0, 3600000);
   millis("AUTOBLOG_JOB_RETRY_MAX_MS", c.jobs.retry_max, 0, 86400000);
   millis("AUTOBLOG_JOB_RETENTION_MS", c.jobs.retention, 0, 365LL * 86400000);
-  millis("AUTOBLOG_AI_TEMPLATE_LATENCY_MS", c.jobs.template_latency, 0, 600000);
+  millis("AUTOBLOG_AI_TEMPLATE_LATENCY_MS", c.ai.template_latency, 0, 600000);
   str("AUTOBLOG_JOB_CLAIM_BATCH", [&](const std::string& v) {
     c.jobs.claim_batch =
         static_cast<int>(parse_int_setting("AUTOBLOG_JOB_CLAIM_BATCH", v, 1, 1000));
@@ -181,6 +181,7 @@ Config config_from_env(const EnvLookup& env) {
   count("AUTOBLOG_AI_REQUESTS_PER_MINUTE", c.ai.limits.requests_per_minute, 0);
   count("AUTOBLOG_AI_TOKENS_PER_MINUTE", c.ai.limits.tokens_per_minute, 0);
   count("AUTOBLOG_AI_BURST", c.ai.limits.burst, 1);
+  str("AUTOBLOG_PROMPTS_DIR", [&](const std::string& v) { c.prompts_dir = v; });
 
   str("AUTOBLOG_ADMIN_TOKEN", [&](const std::string& v) { c.admin_token = v; });
   str("AUTOBLOG_JWT_SECRET", [&](const std::string& v) { c.jwt_secret = v; });

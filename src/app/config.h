@@ -49,8 +49,6 @@ struct Config {
     std::chrono::milliseconds retry_max{600000};
     std::chrono::milliseconds retention{7LL * 24 * 3600 * 1000};  // finished jobs kept
     int claim_batch = 100;                       // jobs claimed per statement at most
-    // The offline template provider's simulated response time (demos, load tests).
-    std::chrono::milliseconds template_latency{0};
   } jobs;
   std::optional<std::string> database_url;  // unset = embedded PostgreSQL under data_dir/pg
 
@@ -87,6 +85,9 @@ struct Config {
 
   // AI providers (AUTOBLOG_AI_*): endpoint, models, timeouts and the shared provider budget.
   content::providers::AiSettings ai;
+  // AUTOBLOG_PROMPTS_DIR: the operator's prompt templates, each replacing the built-in file of
+  // the same name (empty = the built-in prompts only).
+  std::string prompts_dir;
 
   std::string admin_token;  // empty = load or generate in the data dir
   std::string jwt_secret;   // empty = load or generate in the data dir

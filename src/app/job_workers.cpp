@@ -1,6 +1,8 @@
 #include "app/job_workers.h"
 
+#include "app/backends.h"
 #include "app/runtime.h"
+#include "content/providers/factory.h"
 #include "jobs/builtin_handlers.h"
 #include "tenancy/registry.h"
 
@@ -8,8 +10,12 @@ namespace autoblog::app {
 
 JobWorkers::JobWorkers(Runtime& rt, int concurrency)
     : rt_(rt),
-      engine_(rt.config().jobs.template_latency),
-      handlers_(jobs::builtin_handlers(engine_)) {
+      prompts_(content::engine::PromptTemplates::load(rt.config().prompts_dir)),
+      text_(content::providers::make_text_generator(rt.config().ai, rt.backends().http())),
+      images_(content::providers::make_image_generator(rt.config().ai, rt.backends().http())),
+      budget_(rt.pool(), content::ProviderBudget::limits_from(rt.config().ai)),
+      engine_(*text_, *images_, budget_, rt.backends().storage(), rt.config().ai, prompts_),
+      handlers_(jobs::builtin_handlers(engine_, rt.metrics())) {
   const auto& c = rt.config().jobs;
   jobs::WorkerOptions o;
   o.conninfo = rt.conninfo();
@@ -29,6 +35,8 @@ JobWorkers::JobWorkers(Runtime& rt, int concurrency)
   worker_ = std::make_unique<jobs::Worker>(rt.io().get_executor(), rt.pool(), rt.registry(),
                                            handlers_, rt.metrics(), std::move(o));
 }
+
+JobWorkers::~JobWorkers() = default;
 
 void JobWorkers::start() { rt_.tasks().spawn("job-worker", worker_->executor(), worker_->run()); }
 

@@ -7,8 +7,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "jobs/errors.h"
-#include "jobs/generation_payload.h"
-#include "jobs/generation_queries.h"
+#include "jobs/generate_content_handler.h"
 #include "util/random.h"
 
 namespace autoblog::jobs {
@@ -72,68 +71,13 @@ class NoopHandler : public JobHandler {
   }
 };
 
-std::optional<std::string> opt(const db::Result& r, int col) { return r.get_opt(0, col); }
-
-class GenerateContentHandler : public JobHandler {
- public:
-  explicit GenerateContentHandler(ContentEngine& engine) : engine_(engine) {}
-
-  asio::awaitable<std::string> run(JobContext& ctx) override {
-    auto payload = GenerationPayload::parse(ctx.job().payload_json);
-    if (!payload) throw PermanentFailure("payload has no content_id");
-    const std::string& id = payload->content_id;
-
-    GenerationInputs in;
-    in.content_id = id;
-    {
-      auto tx = co_await ctx.begin();
-      db::Params params{param(id)};
-      auto r = co_await tx.commit_with(sql::kLoadInputs, std::move(params));
-      if (r.is_null(0, 0) || r.get(0, 0) != "generating") {
-        // Deleted, or moved on (cancelled, edited) meanwhile: nothing left to write.
-        boost::json::object skipped;
-        skipped["content_id"] = id;
-        skipped["skipped"] = "the item is no longer generating";
-        co_return boost::json::serialize(skipped);
-      }
-      in.inspiration_json = opt(r, 1);
-      in.brief_json = opt(r, 2);
-      in.voice_tone_json = opt(r, 3);
-      in.topics_json = opt(r, 4);
-      in.visual_style_json = opt(r, 5);
-      in.seo_strategy_json = opt(r, 6);
-    }
-    // No transaction is held while the engine works (it may take minutes).
-    auto article = co_await engine_.write(ctx.tenant(), in);
-
-    auto tx = co_await ctx.begin();
-    db::Params params{param(id), param(article.generated_content_json),
-                      article.quality_scores_json};
-    auto stored = co_await tx.exec(sql::kStoreGenerated, std::move(params));
-    boost::json::object result;
-    result["content_id"] = id;
-    result["provider"] = article.provider;
-    result["model"] = article.model;
-    if (stored.empty()) result["skipped"] = "the item is no longer generating";
-    co_await ctx.complete(tx, boost::json::serialize(result));
-    co_return std::string();
-  }
-
-  asio::awaitable<void> given_up(tenancy::TenantTx& tx, const ClaimedJob& job) override {
-    if (auto payload = GenerationPayload::parse(job.payload_json))
-      co_await leave_generating(tx, *payload, "failed");
-  }
-
- private:
-  ContentEngine& engine_;
-};
-
 }  // namespace
 
-HandlerRegistry builtin_handlers(ContentEngine& engine) {
+HandlerRegistry builtin_handlers(content::engine::ContentEngine& engine,
+                                 observability::Metrics& metrics) {
   HandlerRegistry r;
   r.add(std::string(kNoop), std::make_shared<NoopHandler>());
-  r.add(std::string(kGenerateContent), std::make_shared<GenerateContentHandler>(engine));
+  r.add(std::string(kGenerateContent), std::make_shared<GenerateContentHandler>(engine, metrics));
   return r;
 }
 

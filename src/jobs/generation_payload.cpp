@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "jobs/generation_queries.h"
+#include "util/time.h"
 
 namespace autoblog::jobs {
 
@@ -28,8 +29,12 @@ std::optional<GenerationPayload> GenerationPayload::parse(std::string_view json)
 
 boost::asio::awaitable<void> leave_generating(tenancy::TenantTx& tx,
                                               const GenerationPayload& payload,
-                                              std::string status) {
-  db::Params params{db::param(payload.content_id), db::param(std::move(status))};
+                                              std::string status,
+                                              std::optional<std::string> reason) {
+  std::optional<std::string> at;
+  if (reason) at = util::format_rfc3339_millis(std::chrono::system_clock::now());
+  db::Params params{db::param(payload.content_id), db::param(std::move(status)), std::move(reason),
+                    std::move(at)};
   co_await tx.exec(sql::kLeaveGenerating, std::move(params));
 }
 

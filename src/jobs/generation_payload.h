@@ -21,9 +21,11 @@ struct GenerationPayload {
 };
 
 // The item leaves `generating` for `status` (failed, or its previous status), if it is still
-// generating, in the caller's transaction.
+// generating, in the caller's transaction. A failure's `reason` is recorded in the item's
+// `generation` ({"error", "failed_at"}).
 boost::asio::awaitable<void> leave_generating(tenancy::TenantTx& tx,
                                               const GenerationPayload& payload,
-                                              std::string status);
+                                              std::string status,
+                                              std::optional<std::string> reason = std::nullopt);
 
 }  // namespace autoblog::jobs

@@ -19,7 +19,8 @@ boost::asio::awaitable<void> JobContext::complete(tenancy::TenantTx& tx,
   completed_ = true;
 }
 
-boost::asio::awaitable<void> JobHandler::given_up(tenancy::TenantTx&, const ClaimedJob&) {
+boost::asio::awaitable<void> JobHandler::given_up(tenancy::TenantTx&, const ClaimedJob&,
+                                                 const std::string&) {
   co_return;
 }
 

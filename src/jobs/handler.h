@@ -52,8 +52,10 @@ class JobHandler {
   // The result JSON (ignored when the handler called ctx.complete()).
   virtual boost::asio::awaitable<std::string> run(JobContext& ctx) = 0;
   // Runs in the transaction that ends the job failed or dead: undo what enqueueing it did
-  // beyond the job row (e.g. the content item leaves `generating`).
-  virtual boost::asio::awaitable<void> given_up(tenancy::TenantTx& tx, const ClaimedJob& job);
+  // beyond the job row (e.g. the content item leaves `generating`). `reason` is the job's last
+  // error, as recorded on the job.
+  virtual boost::asio::awaitable<void> given_up(tenancy::TenantTx& tx, const ClaimedJob& job,
+                                                const std::string& reason);
 };
 
 class HandlerRegistry {

@@ -12,6 +12,11 @@
 
 namespace autoblog::jobs::sql {
 
+// The last error of a job whose lease ran out (the janitor's requeue), also the reason its
+// handler's given_up() hears when that was its last attempt.
+#define AUTOBLOG_LEASE_EXPIRED_ERROR "lease expired: the worker stopped renewing it"
+inline constexpr std::string_view kLeaseExpiredError = AUTOBLOG_LEASE_EXPIRED_ERROR;
+
 // The job JSON's columns, in db::row_json order (jobs/job_json.cpp).
 #define AUTOBLOG_JOB_COLUMNS                                                                \
   "j.id, j.kind, j.state, "                                                                 \
@@ -90,13 +95,15 @@ inline constexpr db::TenantCoreQuery kReserveContentUnit{
     "  WHERE u.tenant_id = $1 AND ($2::int < 0 OR u.content_units < $2::int) "
     "RETURNING u.day::text, u.content_units"};
 
-// Today's usage and the running capped jobs: content units, running generations, and when the
-// day's units reset (in the API's timestamp form, six fractional digits).
+// Today's usage and the running capped jobs: content units, running generations, AI tokens
+// and images.
 inline constexpr db::TenantCoreQuery kUsageToday{
     "usage_today",
-    "SELECT coalesce((SELECT content_units FROM autoblog_core.usage_daily "
-    "                 WHERE tenant_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date), 0), "
-    "       coalesce((SELECT running FROM autoblog_core.job_concurrency WHERE tenant_id = $1), 0)"};
+    "SELECT coalesce(u.content_units, 0), "
+    "       coalesce((SELECT running FROM autoblog_core.job_concurrency WHERE tenant_id = $1), 0), "
+    "       coalesce(u.ai_tokens, 0), coalesce(u.images, 0) "
+    "FROM (SELECT 1) one LEFT JOIN autoblog_core.usage_daily u "
+    "  ON u.tenant_id = $1 AND u.day = (now() AT TIME ZONE 'UTC')::date"};
 
 // $2 id.
 inline constexpr db::TenantCoreQuery kGet{
@@ -248,7 +255,7 @@ inline constexpr db::CoreQuery kRequeueExpired{
     "    state = CASE WHEN j.attempts >= j.max_attempts THEN 'dead' ELSE 'queued' END"
     "      ::autoblog_core.job_state, "
     "    finished_at = CASE WHEN j.attempts >= j.max_attempts THEN now() END, run_at = now(), "
-    "    last_error = 'lease expired: the worker stopped renewing it', lease_owner = NULL, "
+    "    last_error = '" AUTOBLOG_LEASE_EXPIRED_ERROR "', lease_owner = NULL, "
     "    lease_expires_at = NULL "
     "  FROM expired WHERE j.id = expired.id "
     "  RETURNING j.id, j.tenant_id, j.capped, j.state, j.quota_day, j.kind, j.payload), "

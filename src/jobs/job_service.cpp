@@ -79,6 +79,9 @@ asio::awaitable<UsageToday> JobService::usage(const ActiveTenant& tenant) const 
   UsageToday u;
   u.content_used = r.get_int(0, 0);
   u.generations_running = r.get_int(0, 1);
+  u.ai_tokens_used = r.get_int(0, 2);
+  u.images_used = r.get_int(0, 3);
+  u.ai_token_budget = tenant.limits().daily_token_budget;
   u.resets_at = next_daily_reset().at;
   u.content_limit = tenant.limits().max_daily_content;
   u.generations_limit = tenant.limits().max_concurrent_generations;

@@ -21,6 +21,9 @@ struct UsageToday {
   std::int64_t content_limit = 0;  // -1 unlimited
   std::int64_t generations_running = 0;
   std::int64_t generations_limit = 0;
+  std::int64_t ai_tokens_used = 0;   // prompt + completion tokens, as providers reported them
+  std::int64_t ai_token_budget = -1;  // limits.daily_token_budget; -1 unlimited
+  std::int64_t images_used = 0;
   std::string resets_at;  // next midnight UTC, RFC 3339
 };
 

@@ -316,7 +316,7 @@ asio::awaitable<std::string> Worker::fail(const ClaimedJob& job,
     } else {
       std::string state(r.get(0, 0));
       outcome = state == "queued" ? "retried" : state;
-      if (state != "queued" && handler) co_await handler->given_up(tx, job);
+      if (state != "queued" && handler) co_await handler->given_up(tx, job, message);
       co_await tx.commit();
     }
   } catch (const std::exception& e) {
@@ -417,7 +417,7 @@ asio::awaitable<void> Worker::clean_up_dead(const std::string& tenant_id, const 
   if (!handler) co_return;
   auto tenant = co_await registry_.resolve_active(tenant_id);
   auto tx = co_await tenancy::TenantTx::begin(pool_, *tenant);
-  co_await handler->given_up(tx, job);
+  co_await handler->given_up(tx, job, std::string(sql::kLeaseExpiredError));
   co_await tx.commit();
 }
 

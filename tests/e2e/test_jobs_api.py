@@ -103,7 +103,8 @@ class JobsHelpers:
         status, _, u = (server or self.server).request("GET", "/v1/usage", token=token)
         self.assertEqual(status, 200, u)
         self.assertEqual(set(u), {"requests_per_hour", "content_today",
-                                  "concurrent_generations"}, u)
+                                  "concurrent_generations", "ai_tokens_today",
+                                  "images_today"}, u)
         self.assertEqual(set(u["content_today"]), {"used", "limit", "resets_at"}, u)
         self.assertEqual(set(u["concurrent_generations"]), {"running", "limit"}, u)
         # the API's timestamp form: six fractional digits, UTC
@@ -646,7 +647,16 @@ class JobsWithWorkerTest(JobsServerCase):
             count = metric_value(text, "autoblog_content_generation_duration_seconds_count",
                                  tenant_id=tenant["id"], tier="starter")
             self.assertEqual(count, 1, "autoblog_content_generation_duration_seconds")
-        self.assertEqual(self.usage(token)["content_today"]["used"], 1)
+            # The template provider spends no tokens but makes one (placeholder) image.
+            for resource, expected in (("images", 1), ("ai_tokens", 0)):
+                self.assertEqual(metric_value(text, "autoblog_tenant_resource_usage",
+                                              tenant_id=tenant["id"], resource_type=resource),
+                                 expected, resource)
+        usage = self.usage(token)
+        self.assertEqual(usage["content_today"]["used"], 1)
+        self.assertEqual(usage["images_today"]["used"], 1)
+        self.assertEqual(usage["ai_tokens_today"], {"used": 0, "limit": None,
+                                                    "resets_at": usage["content_today"]["resets_at"]})
 
 
 if __name__ == "__main__":

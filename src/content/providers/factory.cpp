@@ -8,7 +8,7 @@ namespace autoblog::content::providers {
 std::unique_ptr<TextGenerator> make_text_generator(const AiSettings& settings,
                                                    net::HttpClient& http) {
   if (settings.base_url) return std::make_unique<OpenAiTextGenerator>(settings, http);
-  return std::make_unique<TemplateTextGenerator>();
+  return std::make_unique<TemplateTextGenerator>(settings.template_latency);
 }
 
 std::unique_ptr<ImageGenerator> make_image_generator(const AiSettings& settings,

@@ -44,6 +44,10 @@ struct AiSettings {
   std::chrono::milliseconds max_retry_after{20000};
 
   ProviderLimits limits;  // for the configured endpoint (provider "openai")
+
+  // The template text provider's simulated response time (demos, load tests of the generation
+  // limits): AUTOBLOG_AI_TEMPLATE_LATENCY_MS.
+  std::chrono::milliseconds template_latency{0};
 };
 
 // Checks what config_from_env cannot: the base URL is an absolute http(s) URL with a host and no

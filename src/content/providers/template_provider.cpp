@@ -1,5 +1,9 @@
 #include "content/providers/template_provider.h"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
@@ -339,6 +343,10 @@ ImageResult template_image(const ImageRequest& request) {
 }
 
 boost::asio::awaitable<TextResult> TemplateTextGenerator::generate(TextRequest request) {
+  if (latency_.count() > 0) {
+    boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, latency_);
+    co_await t.async_wait(boost::asio::use_awaitable);
+  }
   co_return template_text(request);
 }
 

@@ -19,8 +19,13 @@ namespace autoblog::content::providers {
 
 class TemplateTextGenerator final : public TextGenerator {
  public:
+  // `latency`: how long each answer takes, as if a model were thinking (0 = at once).
+  explicit TemplateTextGenerator(std::chrono::milliseconds latency = {}) : latency_(latency) {}
   std::string_view name() const override { return "template"; }
   boost::asio::awaitable<TextResult> generate(TextRequest request) override;
+
+ private:
+  std::chrono::milliseconds latency_;
 };
 
 class TemplateImageGenerator final : public ImageGenerator {

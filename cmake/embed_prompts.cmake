@@ -1,0 +1,17 @@
+# Generates a C++ source holding the default prompt templates (prompts/*.txt) as string literals.
+# Invoked at build time: cmake -DSRC_DIR=<repo>/prompts -DOUT=... -P embed_prompts.cmake
+set(content "// Generated from prompts/*.txt by cmake/embed_prompts.cmake. Do not edit.\n")
+string(APPEND content "#include \"content/engine/prompt_templates.h\"\n\n")
+string(APPEND content "namespace autoblog::content::engine {\n\n")
+string(APPEND content "const std::map<std::string, std::string>& default_prompt_files() {\n")
+string(APPEND content "  static const std::map<std::string, std::string> files = {\n")
+file(GLOB files ${SRC_DIR}/*.txt)
+list(SORT files)
+foreach(f ${files})
+  get_filename_component(name ${f} NAME)
+  file(READ ${f} text)
+  string(APPEND content "    {\"${name}\", R\"autoblog_prompt(${text})autoblog_prompt\"},\n")
+endforeach()
+string(APPEND content "  };\n  return files;\n}\n\n}  // namespace autoblog::content::engine\n")
+file(WRITE ${OUT}.tmp "${content}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

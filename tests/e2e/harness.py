@@ -1466,7 +1466,8 @@ QUALITY_KEYS = {"word_count", "sentence_count", "flesch_reading_ease", "flesch_k
                 "overall", "passes", "issues"}
 HERO_KEYS = {"key", "url", "content_type", "size", "provider", "model", "quality"}
 GENERATION_KEYS = {"provider", "model", "prompt_tokens", "completion_tokens", "total_tokens",
-                   "duration_ms", "brief_written", "image", "generated_at", "human_edited"}
+                   "duration_ms", "brief_written", "repaired", "image", "generated_at",
+                   "human_edited"}
 BRAND = {"voice_tone": {"tone": "warm and practical", "person": "we"},
          "topics": ["home espresso", "coffee gear"],
          "visual_style": {"palette": "warm earth tones", "style": "photo"},
@@ -1544,9 +1545,19 @@ class ContentEngineHelpers:
         return item
 
     def usage_now(self, token: str, server: Server | None = None) -> dict:
+        """GET /v1/usage; the AI counters reset with the content units (midnight UTC)."""
         status, _, u = (server or self.server).request("GET", "/v1/usage", token=token)
         assert status == 200, f"GET /v1/usage: {status} {u!r}"
+        for k in ("ai_tokens_today", "images_today"):
+            assert isinstance(u.get(k), dict), f"GET /v1/usage has no {k}: {u!r}"
+            assert u[k].get("resets_at") == u["content_today"]["resets_at"], u
         return u
+
+    def ai_usage(self, token: str, server: Server | None = None) -> tuple[dict, dict]:
+        """(ai_tokens_today, images_today) of GET /v1/usage without their resets_at."""
+        u = self.usage_now(token, server)
+        return tuple({k: v for k, v in u[key].items() if k != "resets_at"}
+                     for key in ("ai_tokens_today", "images_today"))
 
     def generate_and_wait(self, token: str, item_id: str, timeout: float = 30,
                           server: Server | None = None, context: Any = ""

@@ -83,15 +83,20 @@ class ProviderRequestsTest(EngineCase):
                           ("home barista", "an SEO keyword"),
                           (default_brief([])["angle"], "the brief written first")):
             self.assertIn(fact, prompt, f"the article prompt should carry {why}")
-        self.assertIn("how to pick a first espresso machine", brief_req.prompt_text(),
-                      "the brief prompt should carry the item's inspiration")
+        for fact, why in (("how to pick a first espresso machine", "the item's inspiration"),
+                          ("warm and practical", "voice_tone.tone"), ("coffee gear", "a topic"),
+                          ("espresso machine", "an SEO keyword")):
+            self.assertIn(fact, brief_req.prompt_text(), f"the brief prompt should carry {why}")
 
         self.assertEqual(image_req.path, "/v1/images/generations")
         self.assertEqual(image_req.body.get("quality"), "standard", "starter's image quality")
         self.assertEqual(image_req.body.get("response_format"), "b64_json")
         self.assertEqual(image_req.body.get("n"), 1)
         self.assertEqual(image_req.body.get("model"), "dall-e-3")
-        self.assertTrue(str(image_req.body.get("prompt", "")).strip(), image_req.body)
+        image_prompt = str(image_req.body.get("prompt", ""))
+        self.assertIn("warm earth tones", image_prompt, "the brand's visual style")
+        self.assertIn(default_article(self.ai.keywords, self.ai.topic)["title"], image_prompt,
+                      "the image illustrates the article it was made for")
 
         # ---- what was kept
         expected = default_article(self.ai.keywords, self.ai.topic)
@@ -132,6 +137,7 @@ class ProviderRequestsTest(EngineCase):
         self.assertIsInstance(g["duration_ms"], int, g)
         self.assertGreaterEqual(g["duration_ms"], 0, g)
         self.assertIs(g["brief_written"], True, g)
+        self.assertIs(g["repaired"], False, g)
         self.assertIs(g["human_edited"], False, g)
         self.assertIsInstance(g["image"], dict, g)
         self.assertLessEqual(parse_ts(job["started_at"]), parse_ts(g["generated_at"]))
@@ -150,14 +156,12 @@ class ProviderRequestsTest(EngineCase):
                          "another tenant reads the image")
 
         # ---- usage: tokens as the provider reported them, one image, one unit
-        u = self.usage_now(token)
-        self.assertEqual(u["content_today"]["used"], 1, u)
-        self.assertEqual(u.get("ai_tokens_today"),
-                         {"used": 2 * (self.ai.prompt_tokens + self.ai.completion_tokens),
-                          "limit": None}, u)
-        self.assertEqual(u.get("images_today"), {"used": 1}, u)
-        untouched = self.usage_now(other_token)
-        self.assertEqual(untouched.get("ai_tokens_today", {}).get("used"), 0, untouched)
+        self.assertEqual(self.usage_now(token)["content_today"]["used"], 1)
+        self.assertEqual(self.ai_usage(token), (
+            {"used": 2 * (self.ai.prompt_tokens + self.ai.completion_tokens), "limit": None},
+            {"used": 1}))
+        self.assertEqual(self.ai_usage(other_token), ({"used": 0, "limit": None}, {"used": 0}),
+                         "another tenant's usage is its own")
 
     def test_growth_tier_with_a_brief(self):
         _, token = self.engine_tenant("growth")
@@ -183,9 +187,8 @@ class ProviderRequestsTest(EngineCase):
         self.assertEqual(g["model"], "gpt-4o", g)
         self.assertEqual(g["prompt_tokens"], self.ai.prompt_tokens, "one chat call")
         self.assertEqual(item["visual_assets"]["hero"]["quality"], "hd", item["visual_assets"])
-        u = self.usage_now(token)
-        self.assertEqual(u["ai_tokens_today"]["used"],
-                         self.ai.prompt_tokens + self.ai.completion_tokens, u)
+        self.assertEqual(self.ai_usage(token)[0]["used"],
+                         self.ai.prompt_tokens + self.ai.completion_tokens)
 
     def test_operator_overrides_model_and_image_quality(self):
         tenant, token = self.engine_tenant(
@@ -257,17 +260,16 @@ class ArticleOutcomeTest(EngineCase):
         self.assertEqual(item["status"], "failed", item)
         self.assertIn("budget", ((item["generation"] or {}).get("error") or "").lower(),
                       item["generation"])
-        u = self.usage_now(token)
-        self.assertEqual(u["content_today"]["used"], 0, "the unit is given back")
-        self.assertEqual(u["ai_tokens_today"], {"used": 0, "limit": 0}, u)
+        self.assertEqual(self.usage_now(token)["content_today"]["used"], 0,
+                         "the unit is given back")
+        self.assertEqual(self.ai_usage(token)[0], {"used": 0, "limit": 0})
 
         # a budget with room lets one through; once it is spent the next one stops
         self.set_tenant_limits(tenant["id"], {"daily_token_budget": 1000000})
         job, item = self.generate_and_wait(token, item_id)
         self.assertEqual(job["state"], "succeeded", f"{job!r}\n{self.ai.summary()}")
         spent = self.ai.prompt_tokens + self.ai.completion_tokens
-        self.assertEqual(self.usage_now(token)["ai_tokens_today"],
-                         {"used": spent, "limit": 1000000})
+        self.assertEqual(self.ai_usage(token)[0], {"used": spent, "limit": 1000000})
         self.set_tenant_limits(tenant["id"], {"daily_token_budget": spent})
         self.ai.reset()
         job, item = self.generate_and_wait(token, self.new_item(token, brief={"angle": "b"}))
@@ -324,9 +326,8 @@ class TemplatePipelineTest(ContentEngineHelpers, E2ETestCase):
         self.assertIn(b"<svg", data[:400])
         self.assertEqual(len(data), hero["size"], hero)
         self.assertError(self.req("GET", hero["url"], token=other), 404, "not_found")
-        u = self.usage_now(token)
-        self.assertEqual(u["ai_tokens_today"]["used"], 0, u)
-        self.assertEqual(u["content_today"]["used"], 1, u)
+        self.assertEqual(self.ai_usage(token)[0]["used"], 0)
+        self.assertEqual(self.usage_now(token)["content_today"]["used"], 1)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ provider received the calls: no 60-second window holds more than 5; all 20 jobs 
 spends a second attempt, and jobs over budget went back to the queue (snoozed) rather than
 failing. It takes about four minutes by nature (19 gaps of 12 s).
 """
+import sys
 import unittest
 
 from fake_openai import FakeOpenAI
@@ -74,6 +75,10 @@ class ProviderBudgetTest(ContentEngineHelpers, E2ETestCase):
                 window, 60 - CLOCK_SLACK_S,
                 f"calls {i + 1}..{i + PER_MINUTE + 1} fell within {window:.2f}s: more than "
                 f"{PER_MINUTE} in a minute\n{self.ai.summary()}")
+
+        tightest = min(times[i + PER_MINUTE] - times[i] for i in range(len(times) - PER_MINUTE))
+        print(f"\nprovider budget: {len(times)} calls in {times[-1] - times[0]:.1f}s, the "
+              f"tightest {PER_MINUTE + 1} calls spanned {tightest:.2f}s", file=sys.stderr)
 
         # ---- the jobs' view: all succeeded on their first attempt; the wait was snoozes
         for job_id, (token, item_id) in jobs.items():

@@ -155,6 +155,7 @@ class EngineFailuresTest(ContentEngineHelpers, E2ETestCase):
         for name, (bad, problem) in BAD_ANSWERS.items():
             with self.subTest(answer=name):
                 self.ai.reset()
+                self.tenant, self.token = self.engine_tenant("growth")  # its own day's units
                 self.ai.push("chat", bad())
                 job, item = self.generate()
                 self.assert_succeeded(job, item, attempts=1)
@@ -166,11 +167,13 @@ class EngineFailuresTest(ContentEngineHelpers, E2ETestCase):
                 self.assertIn(problem, repair["content"].lower(),
                               "the repair request names the problem")
                 self.assertEqual(chat[1].body["model"], chat[0].body["model"])
+                self.assertIs(item["generation"]["repaired"], True, item["generation"])
 
     def test_unusable_answer_twice_fails_at_once(self):
         for name, (bad, problem) in BAD_ANSWERS.items():
             with self.subTest(answer=name):
                 self.ai.reset()
+                self.tenant, self.token = self.engine_tenant("growth")  # its own day's units
                 self.ai.push("chat", bad(), bad())
                 job, item = self.generate()
                 self.assert_failed_cleanly(job, item, "failed", problem)

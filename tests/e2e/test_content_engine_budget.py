@@ -51,6 +51,7 @@ class ProviderBudgetTest(ContentEngineHelpers, E2ETestCase):
         for w in workers:
             self.addCleanup(w.cleanup)
             w.start()
+        self.ai.client_pids = [w.proc.pid for w in workers]
 
         ids = "', '".join(jobs)
 
@@ -68,6 +69,10 @@ class ProviderBudgetTest(ContentEngineHelpers, E2ETestCase):
         self.assertEqual(len(calls), GENERATIONS, self.ai.summary())
         self.assertTrue(all(c.endpoint == "chat" and c.is_article_request() for c in calls),
                         self.ai.summary())
+        by_process = {pid: sum(c.client_pid == pid for c in calls) for pid in self.ai.client_pids}
+        self.assertTrue(all(by_process.values()),
+                        f"both worker processes called the provider: {by_process}")
+        self.assertEqual(sum(by_process.values()), GENERATIONS, by_process)
         times = sorted(c.received for c in calls)
         for i in range(len(times) - PER_MINUTE):
             window = times[i + PER_MINUTE] - times[i]
@@ -78,7 +83,8 @@ class ProviderBudgetTest(ContentEngineHelpers, E2ETestCase):
 
         tightest = min(times[i + PER_MINUTE] - times[i] for i in range(len(times) - PER_MINUTE))
         print(f"\nprovider budget: {len(times)} calls in {times[-1] - times[0]:.1f}s, the "
-              f"tightest {PER_MINUTE + 1} calls spanned {tightest:.2f}s", file=sys.stderr)
+              f"tightest {PER_MINUTE + 1} calls spanned {tightest:.2f}s; calls per worker "
+              f"process {sorted(by_process.values())}", file=sys.stderr)
 
         # ---- the jobs' view: all succeeded on their first attempt; the wait was snoozes
         for job_id, (token, item_id) in jobs.items():

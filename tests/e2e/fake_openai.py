@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import struct
 import threading
 import time
@@ -205,6 +206,7 @@ class Recorded:
     received: float           # time.monotonic() when the request was read
     wall: float               # time.time() at the same moment
     answered: str = ""        # what the server did (for failure messages)
+    client_pid: int | None = None  # the sending process, when FakeOpenAI.client_pids is set
 
     def prompt_text(self) -> str:
         """Every message's content, joined (chat requests)."""
@@ -216,6 +218,38 @@ class Recorded:
 
 
 ENDPOINTS = {"/v1/chat/completions": "chat", "/v1/images/generations": "images"}
+
+
+def socket_owner(local_port: int, pids: list[int]) -> int | None:
+    """The process among `pids` holding the loopback TCP socket bound to `local_port` (the
+    client's end of a connection to us), from /proc/net/tcp and /proc/PID/fd (Linux)."""
+    if not pids:
+        return None
+    inode = None
+    try:
+        with open("/proc/net/tcp") as f:
+            for line in f.readlines()[1:]:
+                cols = line.split()
+                if int(cols[1].rsplit(":", 1)[1], 16) == local_port:
+                    inode = cols[9]
+                    break
+    except OSError:
+        return None
+    if inode is None:
+        return None
+    target = f"socket:[{inode}]"
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
+                    return pid
+            except OSError:
+                continue
+    return None
 
 
 class FakeOpenAI:
@@ -235,6 +269,9 @@ class FakeOpenAI:
         self._queues: dict[str, deque[Behaviour]] = {"chat": deque(), "images": deque()}
         self._record: list[Recorded] = []
         self._stopping = threading.Event()
+        # Processes whose requests should be told apart (e.g. two worker processes): each
+        # request's client_pid is looked up among them while its connection is open.
+        self.client_pids: list[int] = []
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -373,10 +410,11 @@ class _Handler(BaseHTTPRequestHandler):
             body = raw.decode("utf-8", "replace")
         path = self.path.split("?", 1)[0]
         endpoint = ENDPOINTS.get(path, "other")
+        fake = self.owner
         rec = Recorded(endpoint=endpoint, path=path,
                        headers={k.lower(): v for k, v in self.headers.items()}, body=body,
-                       received=received, wall=wall)
-        fake = self.owner
+                       received=received, wall=wall,
+                       client_pid=socket_owner(self.client_address[1], fake.client_pids))
         b = fake._next(endpoint) if endpoint != "other" else status(404)
         rec.answered = b.describe()
         fake._remember(rec)

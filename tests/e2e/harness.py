@@ -1451,3 +1451,118 @@ def parallel_requests(servers: list["Server"], n: int, method: str, path: str,
     for t in pool:
         t.join(timeout=120)
     return results
+
+
+# --------------------------------------------------------------------------------------------
+# Content engine tests (test_content_engine*.py): tenants, brands, items, generations
+
+
+FINISHED_JOB_STATES = {"succeeded", "failed", "dead", "cancelled"}
+GENERATED_CONTENT_KEYS = {"title", "slug", "meta_description", "outline", "body_markdown",
+                          "keywords"}
+QUALITY_KEYS = {"word_count", "sentence_count", "flesch_reading_ease", "flesch_kincaid_grade",
+                "keyword_density", "heading_count", "max_words_per_section",
+                "longest_paragraph_words", "title_length", "meta_description_length",
+                "overall", "passes", "issues"}
+HERO_KEYS = {"key", "url", "content_type", "size", "provider", "model", "quality"}
+GENERATION_KEYS = {"provider", "model", "prompt_tokens", "completion_tokens", "total_tokens",
+                   "duration_ms", "brief_written", "repaired", "image", "generated_at",
+                   "human_edited"}
+BRAND = {"voice_tone": {"tone": "warm and practical", "person": "we"},
+         "topics": ["home espresso", "coffee gear"],
+         "visual_style": {"palette": "warm earth tones", "style": "photo"},
+         "seo_strategy": {"keywords": ["espresso machine", "home barista"]},
+         "publishing_config": {"auto_approve": False}}
+
+
+class ContentEngineHelpers:
+    """Mixin for E2ETestCase classes whose `self.server` runs generations. Every tenant it makes
+    gets a large hourly request limit, so polling never meets the rate limiter."""
+
+    server: Server
+
+    def engine_tenant(self, tier: str = "starter", brand: dict | None = BRAND,
+                      limits: dict | None = None, server: Server | None = None
+                      ) -> tuple[dict, str]:
+        srv = server or self.server
+        tenant, token = srv.new_tenant_with_token(tier)
+        self.set_tenant_limits(tenant["id"], {"requests_per_hour": 1000000, **(limits or {})},
+                               server=srv)
+        if brand is not None:
+            status, _, body = srv.request("PUT", "/v1/brand", brand, token=token)
+            assert status == 200, f"PUT /v1/brand: {status} {body!r}"
+        return tenant, token
+
+    def set_tenant_limits(self, tenant_id: str, limits: dict, server: Server | None = None
+                          ) -> dict:
+        status, _, t = (server or self.server).admin("PATCH", f"/v1/admin/tenants/{tenant_id}",
+                                                      {"limits": limits})
+        assert status == 200, f"PATCH limits {limits!r}: {status} {t!r}"
+        return t
+
+    def new_item(self, token: str, idea: str = "how to pick a first espresso machine",
+                 brief: dict | None = None, server: Server | None = None) -> str:
+        body: dict[str, Any] = {"inspiration_data": {"idea": idea}}
+        if brief is not None:
+            body["content_brief"] = brief
+        status, _, item = (server or self.server).request("POST", "/v1/content", body,
+                                                          token=token)
+        assert status == 201, f"POST /v1/content: {status} {item!r}"
+        return item["id"]
+
+    def start_generation(self, token: str, item_id: str, server: Server | None = None) -> dict:
+        status, headers, body = (server or self.server).request(
+            "POST", f"/v1/content/{item_id}/generate", token=token)
+        assert status == 202, f"POST /v1/content/{item_id}/generate: {status} {body!r}"
+        return body["job"]
+
+    def job(self, token: str, job_id: str, server: Server | None = None) -> dict:
+        status, _, job = (server or self.server).request("GET", f"/v1/jobs/{job_id}",
+                                                         token=token)
+        assert status == 200, f"GET /v1/jobs/{job_id}: {status} {job!r}"
+        return job
+
+    def wait_job(self, token: str, job_id: str, timeout: float = 30,
+                 server: Server | None = None, context: Any = "") -> dict:
+        """Polls the job until it has finished; fails with its last state and `context` (a
+        string, or a callable giving one, e.g. the fake provider's summary) otherwise."""
+        last: dict = {}
+
+        def done() -> bool:
+            last.clear()
+            last.update(self.job(token, job_id, server))
+            return last["state"] in FINISHED_JOB_STATES
+
+        if not wait_until(done, timeout, 0.05):
+            raise AssertionError(f"job {job_id} not finished within {timeout}s: {last!r}\n"
+                                 + (context() if callable(context) else context))
+        return last
+
+    def item(self, token: str, item_id: str, server: Server | None = None) -> dict:
+        status, _, item = (server or self.server).request("GET", f"/v1/content/{item_id}",
+                                                          token=token)
+        assert status == 200, f"GET /v1/content/{item_id}: {status} {item!r}"
+        return item
+
+    def usage_now(self, token: str, server: Server | None = None) -> dict:
+        """GET /v1/usage; the AI counters reset with the content units (midnight UTC)."""
+        status, _, u = (server or self.server).request("GET", "/v1/usage", token=token)
+        assert status == 200, f"GET /v1/usage: {status} {u!r}"
+        for k in ("ai_tokens_today", "images_today"):
+            assert isinstance(u.get(k), dict), f"GET /v1/usage has no {k}: {u!r}"
+            assert u[k].get("resets_at") == u["content_today"]["resets_at"], u
+        return u
+
+    def ai_usage(self, token: str, server: Server | None = None) -> tuple[dict, dict]:
+        """(ai_tokens_today, images_today) of GET /v1/usage without their resets_at."""
+        u = self.usage_now(token, server)
+        return tuple({k: v for k, v in u[key].items() if k != "resets_at"}
+                     for key in ("ai_tokens_today", "images_today"))
+
+    def generate_and_wait(self, token: str, item_id: str, timeout: float = 30,
+                          server: Server | None = None, context: Any = ""
+                          ) -> tuple[dict, dict]:
+        """(finished job, item after it)."""
+        job = self.start_generation(token, item_id, server)
+        done = self.wait_job(token, job["id"], timeout, server, context)
+        return done, self.item(token, item_id, server)

@@ -17,7 +17,8 @@ TENANT = {"id": "8b0c8a4e-5d0f-4c7e-9a39-0d8a3c1f2e11", "name": "t", "domain": N
 ITEM = {"id": TENANT["id"], "status": "inspiration", "inspiration_data": {"a": 1},
         "content_brief": None, "generated_content": None, "visual_assets": None,
         "quality_scores": None, "published_at": None,
-        "created_at": "2026-01-01T00:00:00.000000Z", "updated_at": "2026-01-01T00:00:00Z"}
+        "created_at": "2026-01-01T00:00:00.000000Z", "updated_at": "2026-01-01T00:00:00Z",
+        "generation": None}
 JSON = {"content-type": "application/json"}
 ADMIN = {"Authorization": "Bearer x"}
 

@@ -132,8 +132,8 @@ asio::awaitable<std::string> ContentService::update(const ActiveTenant& tenant,
   try {
     r = co_await tx.commit_with(q::kUpdate, std::move(p));
   } catch (const db::UniqueViolation& e) {
-    // Only the article's slug is unique among the columns a PATCH writes; any other violation
-    // is not the client's to fix and passes on as it is.
+    // The slug index is the one unique value a client can fix by choosing another; any other
+    // violation passes on as it is (the generic conflict).
     if (e.constraint() != q::kSlugIndex || !generated) throw;
     auto slug = claimed_slug(*generated).value_or("");
     throw SlugTaken("slug '" + util::printable(slug) + "' is already used by another item");

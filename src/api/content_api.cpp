@@ -93,14 +93,21 @@ void add_content_routes(http::Router& router, db::Pool& pool) {
               .description = "Status changes follow the pipeline: inspiration → briefed → "
                              "generating → generated → approved → (scheduled →) published, "
                              "plus failed and archived. A client may not move an item into "
-                             "generating, scheduled or published (409).",
+                             "generating, scheduled or published (409). A new "
+                             "generated_content is a review edit: its quality_scores are "
+                             "recomputed for the brand's seo_strategy (null clears them) and, "
+                             "when the article changes, generation records human_edited: true "
+                             "and edited_at. Refused (409) while the item is generating, and "
+                             "for a slug another item already uses.",
               .params = {content_id},
               .body = http::BodySpec{.schema = s::object(
                                          {{"content_brief", s::nullable(s::any_object())},
                                           {"generated_content", s::nullable(s::any_object())},
                                           {"status", status_schema}})},
               .responses = {defs::response(200, "The changed item", item_schema),
-                            defs::error(409, "conflict: a status change the pipeline forbids")}},
+                            defs::error(409,
+                                        "conflict: a status change the pipeline forbids, an "
+                                        "edit while generating, or a slug already used")}},
              [service](Request& req) -> asio::awaitable<Response> {
                auto id = uuid_param(req, "id");
                const auto& body = http::json_body(req);
@@ -111,6 +118,22 @@ void add_content_routes(http::Router& router, db::Pool& pool) {
                  changes.generated_json = json_text(generated);
                changes.status = http::string_field(body, "status");
                auto json = co_await service.update(active_caller(req), id, changes);
+               co_return Response::json(200, std::move(json));
+             });
+
+  router.add({.method = "POST",
+              .path = "/v1/content/{id}/approve",
+              .audience = Audience::kTenant,
+              .operation_id = "approveContent",
+              .tag = "content",
+              .summary = "Approve a generated article (generated → approved)",
+              .description = "Only a generated item can be approved; any other status is a 409 "
+                             "that names it.",
+              .params = {content_id},
+              .responses = {defs::response(200, "The approved item", item_schema),
+                            defs::error(409, "conflict: the item is not generated")}},
+             [service](Request& req) -> asio::awaitable<Response> {
+               auto json = co_await service.approve(active_caller(req), uuid_param(req, "id"));
                co_return Response::json(200, std::move(json));
              });
 

@@ -1,10 +1,12 @@
 #include "content/brand_service.h"
 
+#include <boost/json/value.hpp>
 #include <chrono>
 
 #include "cache/tenant_cache.h"
 #include "content/content_json.h"
 #include "content/content_queries.h"
+#include "content/review.h"
 #include "tenancy/tenant_tx.h"
 
 namespace autoblog::content {
@@ -33,6 +35,7 @@ asio::awaitable<std::optional<std::string>> BrandService::get(
 
 asio::awaitable<std::string> BrandService::put(const tenancy::ActiveTenant& tenant,
                                                const BrandConfig& config) const {
+  check_seo_strategy(parse_json_text(config.seo_strategy_json));
   Params p{param(config.voice_tone_json), param(config.topics_json),
            param(config.visual_style_json), param(config.seo_strategy_json),
            param(config.publishing_config_json)};

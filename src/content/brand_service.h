@@ -29,6 +29,8 @@ class BrandService {
 
   // nullopt when the tenant has none yet.
   boost::asio::awaitable<std::optional<std::string>> get(const tenancy::ActiveTenant& tenant) const;
+  // InvalidInput naming the key for a seo_strategy that scoring cannot use (review.h
+  // check_seo_strategy); nothing is stored then.
   boost::asio::awaitable<std::string> put(const tenancy::ActiveTenant& tenant,
                                           const BrandConfig& config) const;
 

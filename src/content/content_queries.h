@@ -4,6 +4,8 @@
 // columns in a fixed order (the *_COLUMNS lists below) and content/content_json.h writes the
 // response JSON from them: the database only converts each column to text, which costs it less
 // than building JSON and formatting timestamps per row.
+#include <string_view>
+
 #include "db/statement.h"
 
 namespace autoblog::content::queries {
@@ -35,15 +37,36 @@ inline constexpr db::TenantQuery kLockStatus{
     "content_lock_status",
     "SELECT status FROM {schema}.content_pipelines WHERE id = $1 FOR UPDATE"};
 
-// $2/$4 say whether to set content_brief/generated_content to $3/$5 (which may be NULL).
+// What a PATCH checks and scores against, with the item's row locked: its status, the brand's
+// seo_strategy (NULL without a brand) and the transaction's now() (= the updated_at it writes).
+inline constexpr db::TenantQuery kLockForEdit{
+    "content_lock_for_edit",
+    "SELECT c.status, b.seo_strategy, now() FROM {schema}.content_pipelines c "
+    "LEFT JOIN {schema}.brand_configs b ON true WHERE c.id = $1 FOR UPDATE OF c"};
+
+// $2/$4 say whether to set content_brief/generated_content to $3/$5 (which may be NULL). With
+// generated_content come its quality_scores ($7), and when the article really changes (jsonb
+// comparison: key order and spacing do not count) the edit record $8 is merged into generation.
 inline constexpr db::TenantQuery kUpdate{
     "content_update",
     "UPDATE {schema}.content_pipelines SET "
     " content_brief = CASE WHEN $2::bool THEN $3::jsonb ELSE content_brief END,"
     " generated_content = CASE WHEN $4::bool THEN $5::jsonb ELSE generated_content END,"
+    " quality_scores = CASE WHEN $4::bool THEN $7::jsonb ELSE quality_scores END,"
+    " generation = CASE WHEN $4::bool AND generated_content IS DISTINCT FROM $5::jsonb"
+    "   THEN COALESCE(generation, '{}'::jsonb) || $8::jsonb ELSE generation END,"
     " status = COALESCE($6::autoblog_core.content_status, status),"
     " updated_at = now() "
     "WHERE id = $1 RETURNING " AUTOBLOG_CONTENT_COLUMNS};
+
+// The approval itself (the service has checked, with the row locked, that the item is generated).
+inline constexpr db::TenantQuery kApprove{
+    "content_approve",
+    "UPDATE {schema}.content_pipelines SET status = 'approved', updated_at = now() "
+    "WHERE id = $1 RETURNING " AUTOBLOG_CONTENT_COLUMNS};
+
+// The unique index that keeps one slug per tenant (migrations/tenant/0002_generation.sql).
+inline constexpr std::string_view kSlugIndex = "content_pipelines_slug";
 
 inline constexpr db::TenantQuery kDelete{"content_delete",
                                          "DELETE FROM {schema}.content_pipelines WHERE id = $1"};

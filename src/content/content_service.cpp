@@ -1,22 +1,26 @@
 #include "content/content_service.h"
 
-#include "util/utf8.h"
-
 #include <algorithm>
+#include <boost/json/value.hpp>
 #include <cctype>
 
 #include "content/content_json.h"
-#include "content/paging.h"
 #include "content/content_queries.h"
 #include "content/errors.h"
+#include "content/paging.h"
+#include "content/review.h"
 #include "content/status.h"
+#include "db/errors.h"
 #include "tenancy/tenant_tx.h"
 #include "util/cursor.h"
 #include "util/random.h"
+#include "util/time.h"
+#include "util/utf8.h"
 
 namespace autoblog::content {
 
 namespace asio = boost::asio;
+namespace json = boost::json;
 namespace q = queries;
 using db::param;
 using db::Params;
@@ -98,21 +102,55 @@ asio::awaitable<std::string> ContentService::update(const ActiveTenant& tenant,
                                                     const ContentChanges& changes) const {
   auto checked = checked_id(id);
   if (changes.status) check_status(*changes.status);
+  // Parsed before the transaction: a body that is not JSON costs no round trip.
+  std::optional<json::value> generated;
+  if (changes.generated_json) generated = parse_json_text(*changes.generated_json);
   auto tx = co_await TenantTx::begin(pool_, tenant);
   Params lock{param(checked)};
-  auto current = co_await tx.exec(q::kLockStatus, std::move(lock));
+  auto current = co_await tx.exec(q::kLockForEdit, std::move(lock));
   if (current.empty()) throw NotFound();
   std::string from(current.get(0, 0));
   const auto& to = changes.status;
   if (to && *to != from && !is_patchable_transition(from, *to))
     throw IllegalTransition("cannot change status from " + from + " to " + *to);
+  std::optional<std::string> scores, edit;
+  if (generated) {
+    if (auto refusal = edit_refusal(from)) throw WrongStatus(*refusal);
+    auto seo = current.is_null(0, 1) ? std::nullopt : std::optional<std::string>(current.get(0, 1));
+    scores = edited_scores(*generated, parse_json_text(seo));
+    edit = edit_record(util::rfc3339_from_postgres(current.get(0, 2)));
+  }
   Params p{param(checked),
            param(changes.brief_json.has_value()),
            changes.brief_json ? param(*changes.brief_json) : std::nullopt,
-           param(changes.generated_json.has_value()),
+           param(generated.has_value()),
            changes.generated_json ? param(*changes.generated_json) : std::nullopt,
-           param(to)};
-  auto r = co_await tx.commit_with(q::kUpdate, std::move(p));
+           param(to),
+           param(scores),
+           param(edit)};
+  std::optional<db::Result> r;
+  try {
+    r = co_await tx.commit_with(q::kUpdate, std::move(p));
+  } catch (const db::UniqueViolation& e) {
+    // The slug index is the one unique value a client can fix by choosing another; any other
+    // violation passes on as it is (the generic conflict).
+    if (e.constraint() != q::kSlugIndex || !generated) throw;
+    auto slug = claimed_slug(*generated).value_or("");
+    throw SlugTaken("slug '" + util::printable(slug) + "' is already used by another item");
+  }
+  co_return content_item_json(*r, 0);
+}
+
+asio::awaitable<std::string> ContentService::approve(const ActiveTenant& tenant,
+                                                     const std::string& id) const {
+  auto checked = checked_id(id);
+  auto tx = co_await TenantTx::begin(pool_, tenant);
+  Params lock{param(checked)};
+  auto current = co_await tx.exec(q::kLockStatus, std::move(lock));
+  if (current.empty()) throw NotFound();
+  if (auto refusal = approval_refusal(current.get(0, 0))) throw IllegalTransition(*refusal);
+  Params p{param(checked)};
+  auto r = co_await tx.commit_with(q::kApprove, std::move(p));
   co_return content_item_json(r, 0);
 }
 

@@ -50,9 +50,18 @@ class ContentService {
                                           const std::string& id) const;
   // NotFound; InvalidInput for an unknown status; IllegalTransition for a move PATCH may not
   // make (status.h). The row is locked while the transition is checked.
+  // A new generated_content is a review edit (review.h): refused while the item is generating
+  // (WrongStatus); its quality_scores are recomputed for the brand's seo_strategy read in the
+  // same transaction (null clears them; a bad stored threshold is InvalidInput); when the article
+  // really changes, generation records {"human_edited": true, "edited_at"}; a slug another item
+  // uses is SlugTaken and nothing changes.
   boost::asio::awaitable<std::string> update(const tenancy::ActiveTenant& tenant,
                                              const std::string& id,
                                              const ContentChanges& changes) const;
+  // generated → approved, with the row locked; NotFound; IllegalTransition naming the current
+  // status for an item in any other.
+  boost::asio::awaitable<std::string> approve(const tenancy::ActiveTenant& tenant,
+                                              const std::string& id) const;
   // Deletes the item and its performance records; NotFound.
   boost::asio::awaitable<void> remove(const tenancy::ActiveTenant& tenant,
                                       const std::string& id) const;

@@ -233,6 +233,7 @@ namespace {
 struct ErrorInfo {
   std::string sqlstate;
   std::string message;
+  std::string constraint;  // the violated constraint or unique index, if any
 };
 
 std::optional<ErrorInfo> error_of(PGresult* r) {
@@ -240,7 +241,9 @@ std::optional<ErrorInfo> error_of(PGresult* r) {
   if (st != PGRES_FATAL_ERROR && st != PGRES_NONFATAL_ERROR) return std::nullopt;
   const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
   const char* msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-  return ErrorInfo{state ? state : "XX000", msg ? msg : "database error"};
+  const char* constraint = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
+  return ErrorInfo{state ? state : "XX000", msg ? msg : "database error",
+                   constraint ? constraint : ""};
 }
 }  // namespace
 
@@ -367,7 +370,8 @@ asio::awaitable<std::vector<Result>> Connection::run_pipeline(std::span<const St
   if (PQexitPipelineMode(conn_) != 1) fail("cannot leave pipeline mode");
   // A statement evicted in the same pipeline whose Parse failed never existed on the server.
   for (auto name : failed_parses) std::erase(to_deallocate_, name);
-  if (first_error) throw_db_error(first_error->sqlstate, first_error->message);
+  if (first_error)
+    throw_db_error(first_error->sqlstate, first_error->message, first_error->constraint);
   co_return results;
 }
 
@@ -391,7 +395,8 @@ asio::awaitable<void> Connection::exec_script(std::string_view sql, Deadline dea
     if (err && !first_error) first_error = std::move(err);
     PQclear(r);
   }
-  if (first_error) throw_db_error(first_error->sqlstate, first_error->message);
+  if (first_error)
+    throw_db_error(first_error->sqlstate, first_error->message, first_error->constraint);
 }
 
 asio::awaitable<Notification> Connection::next_notification() {

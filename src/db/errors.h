@@ -8,12 +8,18 @@ namespace autoblog::db {
 
 class DbError : public std::runtime_error {
  public:
-  DbError(std::string sqlstate, const std::string& message)
-      : std::runtime_error(message), sqlstate_(std::move(sqlstate)) {}
+  DbError(std::string sqlstate, const std::string& message, std::string constraint = {})
+      : std::runtime_error(message),
+        sqlstate_(std::move(sqlstate)),
+        constraint_(std::move(constraint)) {}
   const std::string& sqlstate() const noexcept { return sqlstate_; }
+  // The constraint (or unique index) the statement violated, as the server names it; empty when
+  // the error is not about one. Lets a service tell which unique value was taken.
+  const std::string& constraint() const noexcept { return constraint_; }
 
  private:
   std::string sqlstate_;
+  std::string constraint_;
 };
 
 struct UniqueViolation : DbError {  // 23505
@@ -39,6 +45,7 @@ struct QueryTimeout : DbError {
 };
 
 // Throws the subclass matching `sqlstate`.
-[[noreturn]] void throw_db_error(const std::string& sqlstate, const std::string& message);
+[[noreturn]] void throw_db_error(const std::string& sqlstate, const std::string& message,
+                                 const std::string& constraint = {});
 
 }  // namespace autoblog::db

@@ -45,9 +45,10 @@ std::int64_t Result::affected() const {
   return (n && *n) ? std::strtoll(n, nullptr, 10) : 0;
 }
 
-void throw_db_error(const std::string& sqlstate, const std::string& message) {
-  if (sqlstate == "23505") throw UniqueViolation(sqlstate, message);
-  if (sqlstate == "23503") throw ForeignKeyViolation(sqlstate, message);
+void throw_db_error(const std::string& sqlstate, const std::string& message,
+                    const std::string& constraint) {
+  if (sqlstate == "23505") throw UniqueViolation(sqlstate, message, constraint);
+  if (sqlstate == "23503") throw ForeignKeyViolation(sqlstate, message, constraint);
   if (sqlstate == "22P02") throw InvalidTextRepresentation(sqlstate, message);
   if (sqlstate.rfind("08", 0) == 0) throw ConnectionError(message);
   // query_canceled: statement_timeout (every transaction sets one) or an operator's cancel.

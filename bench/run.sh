@@ -407,6 +407,8 @@ fi
 if [ -z "$BENCH_ONLY" ] || [ "${BENCH_JOBS_ONLY:-}" = 1 ]; then
   log "job queue: throughput, idle latency, dead tuples (bench/jobs.py, about 2 minutes)"
   timeout 300 python3 "$BENCH_DIR/jobs.py" "$BUILD" || log "job queue benchmark failed"
+  log "content engine: platform CPU per article, provider excluded (bench/content_engine.py, under a minute)"
+  timeout 300 python3 "$BENCH_DIR/content_engine.py" "$BUILD" || log "content engine benchmark failed"
 fi
 
 # ------------------------------------------------------------------------------ 7. summary

@@ -10,8 +10,9 @@
 namespace autoblog::content {
 
 ProviderBudget::ProviderBudget(db::Pool& pool,
-                               std::map<std::string, providers::ProviderLimits> limits)
-    : pool_(pool), limits_(std::move(limits)) {}
+                               std::map<std::string, providers::ProviderLimits> limits,
+                               std::chrono::milliseconds blocked_recheck)
+    : pool_(pool), limits_(std::move(limits)), blocked_recheck_(blocked_recheck) {}
 
 std::map<std::string, providers::ProviderLimits> ProviderBudget::limits_from(
     const providers::AiSettings& settings) {
@@ -72,7 +73,7 @@ boost::asio::awaitable<std::chrono::milliseconds> ProviderBudget::blocked_wait(
   auto now = Clock::now();
   {
     std::lock_guard lock(mutex_);
-    if (auto it = blocked_.find(provider); it != blocked_.end() && now - it->second.read_at < kBlockedRecheck)
+    if (auto it = blocked_.find(provider); it != blocked_.end() && now - it->second.read_at < blocked_recheck_)
       co_return std::chrono::ceil<std::chrono::milliseconds>(std::max(Clock::duration{}, it->second.until - now));
   }
   auto tx = co_await db::CoreTx::begin(pool_);

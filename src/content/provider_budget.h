@@ -21,9 +21,9 @@
 // Providers without configured limits (the template provider) are not metered: every call is
 // granted without touching the database. A metered provider whose limits are both 0 (the
 // configured endpoint without AUTOBLOG_AI_REQUESTS_PER_MINUTE/TOKENS_PER_MINUTE) only honours
-// 429s: its "blocked until" is read from the database at most once per `kBlockedRecheck` and
-// kept in memory in between, so another process's 429 reaches this one within that time
-// (its own at once) without a database round trip per call.
+// 429s: its "blocked until" is read from the database at most once per `blocked_recheck`
+// (default 1 s) and kept in memory in between, so another process's 429 reaches this one within
+// that time (its own at once) without a database round trip per call.
 //
 // Thread-safe: the in-memory "blocked until" per provider is guarded by a mutex; the pool must
 // outlive the budget.
@@ -49,7 +49,8 @@ class ProviderBudget {
  public:
   // `limits` by provider name; 0 in a field = that meter unlimited (a metered provider with both
   // 0 still honours report_rate_limited).
-  ProviderBudget(db::Pool& pool, std::map<std::string, providers::ProviderLimits> limits);
+  ProviderBudget(db::Pool& pool, std::map<std::string, providers::ProviderLimits> limits,
+                 std::chrono::milliseconds blocked_recheck = kBlockedRecheck);
   // The configured endpoint ("openai") with settings.limits; the template provider unmetered.
   static std::map<std::string, providers::ProviderLimits> limits_from(
       const providers::AiSettings& settings);
@@ -81,6 +82,7 @@ class ProviderBudget {
 
   db::Pool& pool_;
   std::map<std::string, providers::ProviderLimits> limits_;
+  std::chrono::milliseconds blocked_recheck_;
   std::mutex mutex_;
   std::map<std::string, Blocked, std::less<>> blocked_;  // guarded by mutex_
 };

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <set>
 
+#include "content/content_queries.h"
 #include "content/errors.h"
 #include "db/errors.h"
 #include "jobs/daily_reset.h"
@@ -196,8 +197,8 @@ asio::awaitable<std::string> GenerateContentHandler::run(JobContext& ctx) {
       co_await ctx.complete(tx, json::serialize(result));
       metrics_.set_resource_usage(tenant.id(), "ai_tokens", static_cast<double>(totals.get_int(0, 0)));
       metrics_.set_resource_usage(tenant.id(), "images", static_cast<double>(totals.get_int(0, 1)));
-    } catch (const db::UniqueViolation&) {
-      if (round >= kSlugRounds) throw;
+    } catch (const db::UniqueViolation& e) {
+      if (e.constraint() != content::queries::kSlugIndex || round >= kSlugRounds) throw;
       collided = true;
     }
     if (!collided) break;

@@ -140,6 +140,9 @@ inline constexpr db::TenantCoreQuery kCancel{
 // started_at is clock_timestamp(), read after the grant, not now(): now() is the start of the
 // claim's transaction, which can precede the commit that freed the slot the claim takes, so a
 // job would seem to start before its predecessor under the same cap finished.
+// The caps are read per candidate tenant through the tenants' primary key (a join with the
+// claimed rows, not with a subquery over every tenant, which the planner hashed whole on every
+// claim).
 inline constexpr db::CoreQuery kClaim{
     "job_claim",
     "WITH cand AS (SELECT j.id, j.tenant_id, j.capped, j.priority, j.fair_tag "
@@ -150,12 +153,13 @@ inline constexpr db::CoreQuery kClaim{
     "  ORDER BY j.priority, j.fair_tag LIMIT $2 FOR UPDATE SKIP LOCKED), "
     "ranked AS (SELECT id, tenant_id, row_number() OVER (PARTITION BY tenant_id "
     "    ORDER BY priority, fair_tag) AS rn FROM cand WHERE capped), "
-    "want AS (SELECT r.tenant_id, count(*)::int AS n, "
-    "    CASE WHEN cap < 0 THEN 2147483647 ELSE cap END AS cap "
-    "  FROM ranked r JOIN (SELECT t.id, coalesce((t.limits ->> 'max_concurrent_generations')::int, "
-    "      CASE t.subscription_tier WHEN 'starter' THEN $4::int WHEN 'growth' THEN $5::int "
-    "      ELSE $6::int END) AS cap FROM autoblog_core.tenants t) t ON t.id = r.tenant_id "
-    "  GROUP BY r.tenant_id, t.cap), "
+    "want AS (SELECT w.tenant_id, w.n, CASE WHEN w.cap < 0 THEN 2147483647 ELSE w.cap END AS cap "
+    "  FROM (SELECT r.tenant_id, count(*)::int AS n, "
+    "      max(coalesce((t.limits ->> 'max_concurrent_generations')::int, "
+    "        CASE t.subscription_tier WHEN 'starter' THEN $4::int WHEN 'growth' THEN $5::int "
+    "        ELSE $6::int END)) AS cap "
+    "    FROM ranked r JOIN autoblog_core.tenants t ON t.id = r.tenant_id "
+    "    GROUP BY r.tenant_id) w), "
     "granted AS (INSERT INTO autoblog_core.job_concurrency AS c (tenant_id, running, cap, granted) "
     "  SELECT tenant_id, least(n, cap), cap, least(n, cap) FROM want "
     "  ON CONFLICT (tenant_id) DO UPDATE "

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -187,8 +189,9 @@ TEST_F(ProviderBudgetTest, SettleChargesRetriesAsRequests) {
 
 TEST_F(ProviderBudgetTest, ARateLimitReportedByOneProcessStopsTheOther) {
   auto pool_b = other_pool();
-  ProviderBudget a(*pool_, openai(0));  // no limits of our own: only the provider's 429
-  ProviderBudget b(*pool_b, openai(0));
+  // No limits of our own: only the provider's 429; re-read on every call.
+  ProviderBudget a(*pool_, openai(0), 0ms);
+  ProviderBudget b(*pool_b, openai(0), 0ms);
   EXPECT_TRUE(acquire(b).granted);
   run(a.report_rate_limited("openai", 30s));
   auto d = acquire(b);
@@ -198,6 +201,26 @@ TEST_F(ProviderBudgetTest, ARateLimitReportedByOneProcessStopsTheOther) {
   // A later, shorter report does not shorten the block.
   run(b.report_rate_limited("openai", 1s));
   EXPECT_GE(acquire(a).retry_after, 29s);
+}
+
+TEST_F(ProviderBudgetTest, WithoutLimitsAnotherProcesssRateLimitArrivesWithinTheRecheck) {
+  auto pool_b = other_pool();
+  ProviderBudget a(*pool_, openai(0));
+  ProviderBudget b(*pool_b, openai(0), 1500ms);
+  EXPECT_TRUE(acquire(b).granted);  // read from the database: not blocked, kept for 1.5 s
+  run(a.report_rate_limited("openai", 30s));
+  EXPECT_FALSE(acquire(a).granted) << "the reporting process holds back at once";
+  EXPECT_TRUE(acquire(b).granted) << "b still trusts its copy, younger than 1.5 s";
+  // b learns of it once its copy is older than the recheck interval. (A wait on the clock:
+  // the interval is what is being tested.)
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  BudgetDecision d = acquire(b);
+  while (d.granted && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+    d = acquire(b);
+  }
+  EXPECT_FALSE(d.granted);
+  EXPECT_GE(d.retry_after, 28s);
 }
 
 TEST_F(ProviderBudgetTest, AReportBeforeAnyCallCreatesTheRow) {

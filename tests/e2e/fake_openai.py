@@ -1,5 +1,5 @@
-"""A small OpenAI-compatible server for the content engine's end-to-end tests (standard library
-only).
+"""A small OpenAI-compatible server for the content engine's end-to-end tests and benchmark
+(standard library and the e2e harness only).
 
     with FakeOpenAI(keywords=["espresso machine"]) as ai:
         env = {"AUTOBLOG_AI_BASE_URL": ai.base_url, "AUTOBLOG_AI_API_KEY": ai.api_key}
@@ -39,6 +39,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from harness import encode_body
 
 # --------------------------------------------------------------------------------------------
 # The image: a real PNG (signature, IHDR, IDAT through zlib, IEND), 8x8 RGB.
@@ -436,12 +438,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, fake._images_answer(rec), b.headers)
 
     def _send(self, code: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        if isinstance(body, (dict, list)):
-            data = json.dumps(body).encode()
-        elif isinstance(body, str):
-            data = body.encode()
-        else:
-            data = bytes(body)
+        data = encode_body(body)
         try:
             self.send_response(code)
             self.send_header("Content-Type", "application/json")

@@ -81,6 +81,15 @@ ERROR_CODES = {
 KEEP = os.environ.get("AUTOBLOG_E2E_KEEP") == "1"
 
 
+def encode_body(body: Any) -> bytes:
+    """An HTTP body from a test value: dicts and lists as JSON, text as UTF-8, bytes as given."""
+    if isinstance(body, (dict, list)):
+        return json.dumps(body).encode()
+    if isinstance(body, str):
+        return body.encode()
+    return bytes(body)
+
+
 # --------------------------------------------------------------------------------------------
 # Binary and CLI
 
@@ -596,12 +605,7 @@ class Server:
         hdrs: dict[str, str] = {}
         data: bytes | None = None
         if body is not None:
-            if isinstance(body, (dict, list)):
-                data = json.dumps(body).encode()
-            elif isinstance(body, str):
-                data = body.encode()
-            else:
-                data = bytes(body)
+            data = encode_body(body)
             hdrs["Content-Type"] = "application/json"
         if token is not None:
             hdrs["Authorization"] = f"Bearer {token}"
@@ -1480,6 +1484,16 @@ class ContentEngineHelpers:
     gets a large hourly request limit, so polling never meets the rate limiter."""
 
     server: Server
+
+    @classmethod
+    def start_fake_ai_and_database(cls, db_name: str) -> None:
+        """cls.ai: a started FakeOpenAI; cls.db: a fresh database; both removed after the class."""
+        from fake_openai import FakeOpenAI  # here: fake_openai imports this module
+        cls.ai = FakeOpenAI()
+        cls.ai.start()
+        cls.addClassCleanup(cls.ai.stop)
+        cls.db = fresh_database(db_name)
+        cls.addClassCleanup(drop_database, cls.db)
 
     def engine_tenant(self, tier: str = "starter", brand: dict | None = BRAND,
                       limits: dict | None = None, server: Server | None = None

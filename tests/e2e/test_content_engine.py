@@ -15,7 +15,7 @@ worker processes is test_content_engine_budget.py.
 """
 import unittest
 
-from fake_openai import PNG_BYTES, FakeOpenAI, article, default_article, default_brief
+from fake_openai import PNG_BYTES, article, default_article, default_brief
 from harness import (BRAND, GENERATED_CONTENT_KEYS, GENERATION_KEYS, HERO_KEYS, QUALITY_KEYS,
                      ContentEngineHelpers, E2ETestCase, drop_database, fresh_database,
                      parse_ts)
@@ -31,11 +31,7 @@ class EngineCase(ContentEngineHelpers, E2ETestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.ai = FakeOpenAI()
-        cls.ai.start()
-        cls.addClassCleanup(cls.ai.stop)
-        cls.db = fresh_database(cls.DB_NAME)
-        cls.addClassCleanup(drop_database, cls.db)
+        cls.start_fake_ai_and_database(cls.DB_NAME)
         cls.server = cls.start_server(cls.db, workers=1, env={**cls.ai.env(), **FAST_ENV})
 
     @classmethod

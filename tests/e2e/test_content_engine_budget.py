@@ -9,9 +9,7 @@ failing. It takes about four minutes by nature (19 gaps of 12 s).
 import sys
 import unittest
 
-from fake_openai import FakeOpenAI
-from harness import (ContentEngineHelpers, E2ETestCase, WorkerProcess, drop_database,
-                     fresh_database, psql_rows, wait_until)
+from harness import ContentEngineHelpers, E2ETestCase, WorkerProcess, psql_rows, wait_until
 
 PER_MINUTE = 5
 GENERATIONS = 20
@@ -24,11 +22,7 @@ class ProviderBudgetTest(ContentEngineHelpers, E2ETestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.ai = FakeOpenAI()
-        cls.ai.start()
-        cls.addClassCleanup(cls.ai.stop)
-        cls.db = fresh_database("engine_budget")
-        cls.addClassCleanup(drop_database, cls.db)
+        cls.start_fake_ai_and_database("engine_budget")
         cls.env = {**cls.ai.env(), "AUTOBLOG_AI_REQUESTS_PER_MINUTE": str(PER_MINUTE),
                    "AUTOBLOG_AI_IMAGE_PROVIDER": "template", "AUTOBLOG_JOB_POLL_MS": "200"}
         # the API node runs no jobs: both worker processes do

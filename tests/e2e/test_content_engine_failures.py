@@ -13,8 +13,8 @@ Items here carry a brief, so a generation is one chat call (the article) and one
 """
 import unittest
 
-from fake_openai import MISSING, FakeOpenAI, article, content, delay, hang, raw_body, status
-from harness import ContentEngineHelpers, E2ETestCase, drop_database, fresh_database, psql
+from fake_openai import MISSING, article, content, delay, hang, raw_body, status
+from harness import ContentEngineHelpers, E2ETestCase, psql
 
 # Small numbers so that retries take seconds: 2 HTTP attempts per call, 1 s total per call,
 # 429 waits up to 1.5 s in place, job retries after 100-400 ms.
@@ -36,11 +36,7 @@ class EngineFailuresTest(ContentEngineHelpers, E2ETestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.ai = FakeOpenAI()
-        cls.ai.start()
-        cls.addClassCleanup(cls.ai.stop)
-        cls.db = fresh_database("engine_failures")
-        cls.addClassCleanup(drop_database, cls.db)
+        cls.start_fake_ai_and_database("engine_failures")
         cls.server = cls.start_server(cls.db, workers=1, env={**cls.ai.env(), **ENV})
 
     @classmethod

@@ -107,16 +107,24 @@ static asio::awaitable<Answer<T>> ask(providers::TextGenerator& text, ProviderBu
                          problem);
 }
 
-asio::awaitable<WrittenBrief> ContentEngine::write_brief(const tenancy::Tenant& tenant,
-                                                         const GenerationInputs& inputs) {
+TextRequest ContentEngine::text_request(const tenancy::Tenant& tenant,
+                                        const GenerationInputs& inputs, providers::TextTask task,
+                                        Prompt system, Prompt user, int max_tokens) const {
   auto facts = prompt_facts(inputs);
   TextRequest request;
-  request.task = providers::TextTask::kBrief;
+  request.task = task;
   request.model = providers::select_model(tenant, settings_).text_model;
-  request.system_prompt = prompts_.render(Prompt::kBriefSystem, facts.vars);
-  request.user_prompt = prompts_.render(Prompt::kBriefUser, facts.vars);
-  request.max_tokens = 1024;
+  request.system_prompt = prompts_.render(system, facts.vars);
+  request.user_prompt = prompts_.render(user, facts.vars);
+  request.max_tokens = max_tokens;
   request.inputs = std::move(facts.draft);
+  return request;
+}
+
+asio::awaitable<WrittenBrief> ContentEngine::write_brief(const tenancy::Tenant& tenant,
+                                                         const GenerationInputs& inputs) {
+  auto request = text_request(tenant, inputs, providers::TextTask::kBrief, Prompt::kBriefSystem,
+                              Prompt::kBriefUser, 1024);
   auto answer = co_await ask<json::object>(text_, budget_, prompts_, std::move(request), parse_brief);
   co_return WrittenBrief{std::move(answer.value), answer.result.provider, answer.result.model,
                          answer.usage};
@@ -124,14 +132,8 @@ asio::awaitable<WrittenBrief> ContentEngine::write_brief(const tenancy::Tenant& 
 
 asio::awaitable<WrittenArticle> ContentEngine::write_article(const tenancy::Tenant& tenant,
                                                              const GenerationInputs& inputs) {
-  auto facts = prompt_facts(inputs);
-  TextRequest request;
-  request.task = providers::TextTask::kArticle;
-  request.model = providers::select_model(tenant, settings_).text_model;
-  request.system_prompt = prompts_.render(Prompt::kArticleSystem, facts.vars);
-  request.user_prompt = prompts_.render(Prompt::kArticleUser, facts.vars);
-  request.max_tokens = 4096;
-  request.inputs = std::move(facts.draft);
+  auto request = text_request(tenant, inputs, providers::TextTask::kArticle,
+                              Prompt::kArticleSystem, Prompt::kArticleUser, 4096);
   auto answer = co_await ask<Article>(text_, budget_, prompts_, std::move(request),
                                       [](std::string_view t) { return parse_article(t); });
   co_return WrittenArticle{std::move(answer.value), answer.result.provider, answer.result.model,

@@ -102,6 +102,11 @@ class ContentEngine {
   std::string_view text_provider() const { return text_.name(); }
 
  private:
+  // A text request for `task` with the two prompts rendered from the item and the brand.
+  providers::TextRequest text_request(const tenancy::Tenant& tenant, const GenerationInputs& inputs,
+                                      providers::TextTask task, Prompt system, Prompt user,
+                                      int max_tokens) const;
+
   providers::TextGenerator& text_;
   providers::ImageGenerator& images_;
   ProviderBudget& budget_;

@@ -503,8 +503,6 @@ boost::asio::awaitable<ObjectInfo> LocalStorage::put_stream(std::string_view ten
   const std::string tenant(tenant_id);
   const std::string k = checked_key(key);
   const std::string ct = checked_content_type(content_type);
-  auto begin = [&root = root_, &tenant, &k, &ct]() { return BeginPut(root, tenant, k, ct); };
-  TempUpload up = co_await run_blocking(pool_, begin);
   util::Md5Stream md5;
   std::uint64_t size = 0;
   // A small object declared up front (an image, a JSON file) gets a buffer its size, not a
@@ -516,6 +514,10 @@ boost::asio::awaitable<ObjectInfo> LocalStorage::put_stream(std::string_view ten
                     : kWriteChunk;
   auto buffer = std::make_unique_for_overwrite<char[]>(capacity);
   const std::span<char> chunk(buffer.get(), capacity);
+  // The temp file is opened once the first buffer is full: an object that fits in one buffer
+  // (the common case: images, small files) is then written in ONE trip to the file threads
+  // (create, write, fsync, rename) instead of three.
+  std::optional<TempUpload> up;
   for (bool end = false; !end;) {
     std::size_t filled = 0;
     while (filled < chunk.size()) {
@@ -526,15 +528,29 @@ boost::asio::awaitable<ObjectInfo> LocalStorage::put_stream(std::string_view ten
       }
       filled += n;
     }
-    if (filled == 0) break;
     const std::string_view piece(chunk.data(), filled);
     md5.update(piece);
     size += filled;
-    auto write = [fd = up.fd.get(), piece]() { WriteAll(fd, piece); };
+    if (!up && end) {
+      const std::string etag = '"' + util::to_hex(md5.finish()) + '"';
+      auto whole = [&root = root_, &tenant, &k, &ct, &etag, piece, size]() {
+        TempUpload one = BeginPut(root, tenant, k, ct);
+        WriteAll(one.fd.get(), piece);
+        return FinishPut(one, k, ct, etag, size);
+      };
+      co_return co_await run_blocking(pool_, whole);
+    }
+    if (!up) {
+      auto begin = [&root = root_, &tenant, &k, &ct]() { return BeginPut(root, tenant, k, ct); };
+      TempUpload opened = co_await run_blocking(pool_, begin);
+      up.emplace(std::move(opened));
+    }
+    if (filled == 0) break;
+    auto write = [fd = up->fd.get(), piece]() { WriteAll(fd, piece); };
     co_await run_blocking(pool_, write);
   }
   const std::string etag = '"' + util::to_hex(md5.finish()) + '"';
-  auto finish = [&up, &k, &ct, &etag, size]() { return FinishPut(up, k, ct, etag, size); };
+  auto finish = [&up, &k, &ct, &etag, size]() { return FinishPut(*up, k, ct, etag, size); };
   co_return co_await run_blocking(pool_, finish);
 }
 

@@ -112,6 +112,28 @@ api 200 PATCH "/v1/content/$CONTENT_ID" "$TOKEN" -H 'Content-Type: application/j
 check '.status == "briefed" and .content_brief.words == 900' "updated content item"
 jq -c '{id, status, content_brief, updated_at}' <<<"$BODY"
 
+step "Generate the article (a job; with no AI endpoint configured the offline template provider writes it)"
+api 202 POST "/v1/content/$CONTENT_ID/generate" "$TOKEN"
+JOB_ID=$(jq -r .job.id <<<"$BODY")
+jq -c '.job | {id, kind, state, priority}' <<<"$BODY"
+state=queued
+for _ in $(seq 1 120); do
+  api 200 GET "/v1/jobs/$JOB_ID" "$TOKEN"
+  state=$(jq -r .state <<<"$BODY")
+  case $state in queued | running) sleep 0.5 ;; *) break ;; esac
+done
+[ "$state" = succeeded ] || die "the generation job ended $state: $(jq -c '{state, last_error}' <<<"$BODY")"
+api 200 GET "/v1/content/$CONTENT_ID" "$TOKEN"
+check '.status == "generated" and (.generated_content.title | length > 0)' "generated item"
+jq -c '{status, title: .generated_content.title, slug: .generated_content.slug,
+  scores: (.quality_scores | {word_count, flesch_reading_ease, overall, passes}),
+  image: .visual_assets.hero.url, written_by: (.generation | {provider, model})}' <<<"$BODY"
+
+step "Approve it after review"
+api 200 POST "/v1/content/$CONTENT_ID/approve" "$TOKEN"
+check '.status == "approved"' "approved item"
+jq -c '{id, status}' <<<"$BODY"
+
 step "Upload a file"
 api 201 PUT /v1/files/quickstart/hello.txt "$TOKEN" -H 'Content-Type: text/plain' \
   --data-binary 'Hello from the AutoBlog quick start.'

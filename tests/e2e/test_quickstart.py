@@ -60,7 +60,8 @@ class QuickstartTest(E2ETestCase):
         self.assertRegex(content_id, UUID_RE)
         # Every step announced itself.
         for step in ("Create a tenant", "Mint a token", "Set the brand", "Create a content item",
-                     "brief", "Upload a file", "List the files", "tenant's health"):
+                     "brief", "Generate the article", "Approve it", "Upload a file",
+                     "List the files", "tenant's health"):
             self.assertIn(step, cp.stdout, describe(cp))
         self.assertIn('"status":"healthy"', cp.stdout.replace(" ", ""), describe(cp))
 
@@ -74,8 +75,16 @@ class QuickstartTest(E2ETestCase):
         self.assertEqual(brand["topics"], ["home espresso", "coffee gear"])
         status, _, item = self.req("GET", f"/v1/content/{content_id}", token=token)
         self.assertEqual(status, 200, item)
-        self.assertEqual(item["status"], "briefed")
+        # Generated end to end with nothing configured (the template provider), then approved.
+        self.assertEqual(item["status"], "approved", item)
         self.assertEqual(item["content_brief"]["words"], 900)
+        self.assertEqual(item["generation"]["provider"], "template", item)
+        self.assertTrue(item["generated_content"]["body_markdown"], item)
+        self.assertIn("overall", item["quality_scores"])
+        status, headers, image = self.req("GET", item["visual_assets"]["hero"]["url"], token=token)
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["content-type"], "image/svg+xml")
+        self.assertTrue(image.startswith(b"<svg"), image[:40])
         status, headers, data = self.req("GET", "/v1/files/quickstart/hello.txt", token=token)
         self.assertEqual(status, 200)
         self.assertEqual(data, b"Hello from the AutoBlog quick start.")

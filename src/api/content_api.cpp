@@ -1,5 +1,5 @@
-// Content item and performance routes: request JSON → content::ContentService inputs →
-// responses.
+// Content item routes: request JSON → content::ContentService inputs → responses (performance
+// records: api/performance_api.cpp).
 // The rules (statuses, transitions, cursors, dates) live in the service; its errors become HTTP
 // statuses in api/error_mapping.cpp.
 #include "api/common.h"
@@ -148,50 +148,6 @@ void add_content_routes(http::Router& router, db::Pool& pool) {
              [service](Request& req) -> asio::awaitable<Response> {
                co_await service.remove(active_caller(req), uuid_param(req, "id"));
                co_return Response::no_content();
-             });
-
-  router.add({.method = "POST",
-              .path = "/v1/content/{id}/performance",
-              .audience = Audience::kTenant,
-              .operation_id = "recordPerformance",
-              .tag = "content",
-              .summary = "Record performance metrics for a content item",
-              .params = {content_id},
-              .body = http::BodySpec{.schema = s::object(
-                                         {{"metrics", s::any_object()},
-                                          {"tracked_at", s::with_description(
-                                                             s::date_time(),
-                                                             "When measured; default now")}},
-                                         {"metrics"})},
-              .responses = {defs::created("The record", s::ref("PerformanceRecord"))}},
-             [service](Request& req) -> asio::awaitable<Response> {
-               auto id = uuid_param(req, "id");
-               const auto& body = http::json_body(req);
-               auto* metrics = http::object_field(body, "metrics");
-               content::NewPerformance record;
-               record.metrics_json = *json_text(metrics);
-               record.tracked_at = http::string_field(body, "tracked_at");
-               auto json = co_await service.add_performance(active_caller(req), id, record);
-               // Records have no URL of their own: Location names the list that holds it.
-               auto res = Response::json(201, std::move(json));
-               with_location(res, "/v1/content/" + id + "/performance");
-               co_return res;
-             });
-
-  router.add({.method = "GET",
-              .path = "/v1/content/{id}/performance",
-              .audience = Audience::kTenant,
-              .operation_id = "listPerformance",
-              .tag = "content",
-              .summary = "List a content item's performance records, newest first",
-              .params = {content_id, defs::limit_query(), defs::cursor_query()},
-              .responses = {defs::response(200, "A page of records",
-                                       defs::page_of(s::ref("PerformanceRecord")))}},
-             [service](Request& req) -> asio::awaitable<Response> {
-               auto id = uuid_param(req, "id");
-               auto page = page_request(req);
-               auto result = co_await service.list_performance(active_caller(req), id, page);
-               co_return page_response(result);
              });
 }
 

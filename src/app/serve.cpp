@@ -9,6 +9,7 @@
 #include "api/error_mapping.h"
 #include "api/files_api.h"
 #include "api/jobs_api.h"
+#include "api/performance_api.h"
 #include "api/ops_api.h"
 #include "api/tenant_api.h"
 #include "api/tenant_health_api.h"
@@ -77,6 +78,7 @@ int serve(const Config& config) {
                         backends.cache());
   api::add_tenant_routes(router, rt.pool(), backends.cache());
   api::add_content_routes(router, rt.pool());
+  api::add_performance_routes(router, rt.pool());
   api::add_job_routes(router, rt.pool());
   api::add_files_routes(router, backends.storage(), usage, config.storage_quotas);
 

@@ -61,7 +61,10 @@ asio::awaitable<PublishRun> Publisher::publish(tenancy::TenantTx& tx,
   if (post) {
     for (const auto& spec : target_specs(parse_or_null(item, 3))) {
       auto target = make_target(spec, tenant);
-      TargetOutcome outcome = target ? co_await target->publish(*post) : unsupported(spec);
+      // Not `target ? co_await ... : ...`: GCC 12 destroys a co_await temporary inside a
+      // conditional expression twice.
+      TargetOutcome outcome = unsupported(spec);
+      if (target) outcome = co_await target->publish(*post);
       run.published = run.published || outcome.ok;
       outcomes[spec.key] = outcome_json(outcome, false, now);
     }
@@ -95,7 +98,8 @@ asio::awaitable<std::string> Publisher::unpublish(tenancy::TenantTx& tx,
     for (const auto& spec : target_specs(parse_or_null(item, 3))) {
       auto target = make_target(spec, tenant);
       if (!target || !post) continue;  // never published there: nothing to remove
-      outcomes[spec.key] = outcome_json(co_await target->unpublish(*post), true, now);
+      TargetOutcome outcome = co_await target->unpublish(*post);
+      outcomes[spec.key] = outcome_json(outcome, true, now);
     }
   }
   db::Params rec{param(id), param("approved"), param("clear"), param(json::serialize(outcomes))};

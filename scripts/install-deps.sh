@@ -28,6 +28,8 @@ RUNTIME_PKGS=(
   libcurl4-openssl-dev
   libssl-dev
   libpugixml-dev
+  libmd4c-dev
+  libmd4c-html0-dev
   prometheus-cpp-dev
   libspdlog-dev
   libfmt-dev

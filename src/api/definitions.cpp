@@ -89,9 +89,14 @@ json::object build_components() {
        {"updated_at", s::date_time()},
        {"generation",
         free_nullable_object("What wrote the article: provider, model, tokens, duration, image, "
-                             "and whether a person has edited it since")}},
+                             "and whether a person has edited it since")},
+       {"publications",
+        s::with_description(s::any_object(),
+                            "What happened at each publishing target, by target key (\"hosted\", "
+                            "...): status, remote_id, url, published_at, error")}},
       {"id", "status", "inspiration_data", "content_brief", "generated_content", "visual_assets",
-       "quality_scores", "published_at", "created_at", "updated_at", "generation"});
+       "quality_scores", "published_at", "created_at", "updated_at", "generation",
+       "publications"});
 
   c["Job"] = s::open_object(
       {{"id", s::uuid()},

@@ -11,6 +11,7 @@
 #include "api/jobs_api.h"
 #include "api/performance_api.h"
 #include "api/ops_api.h"
+#include "api/publishing_api.h"
 #include "api/tenant_api.h"
 #include "api/tenant_health_api.h"
 #include "api/usage_reporter.h"
@@ -20,6 +21,7 @@
 #include "app/runtime.h"
 #include "app/secrets.h"
 #include "http/access_log.h"
+#include "hosted/hosted_blog.h"
 #include "http/error_mapping.h"
 #include "http/server.h"
 #include "observability/log.h"
@@ -80,14 +82,18 @@ int serve(const Config& config) {
   api::add_content_routes(router, rt.pool());
   api::add_performance_routes(router, rt.pool());
   api::add_job_routes(router, rt.pool());
+  api::add_publishing_routes(router, rt.pool());
   api::add_files_routes(router, backends.storage(), usage, config.storage_quotas);
 
-  // Error mapping outermost, then access log + metrics, routing, authentication, rate limit,
-  // the handler.
+  // Tenants' blogs on their own domains (chosen by the Host header), before the API's routes.
+  hosted::HostedBlog blog(rt.pool(), rt.registry(), backends.storage());
+
+  // Error mapping outermost, then access log + metrics, the hosted blog, routing,
+  // authentication, rate limit, the handler.
   std::vector<http::Middleware> middleware{
       http::error_mapping(api::map_exception),
-      http::access_log(rt.metrics(), config.access_log, api::map_exception), http::routing(router),
-      authenticator.middleware()};
+      http::access_log(rt.metrics(), config.access_log, api::map_exception), blog.middleware(),
+      http::routing(router), authenticator.middleware()};
   if (config.rate_limits)
     middleware.push_back(ratelimit::rate_limit(backends.limiter(), rt.metrics()));
   auto app = http::chain(std::move(middleware), http::dispatch_to_route());
@@ -122,7 +128,9 @@ int serve(const Config& config) {
   }
 
   rt.tasks().spawn("tenant-change-listener", rt.io().get_executor(),
-                   tenancy::listen_for_tenant_changes(rt.conninfo(), rt.registry()));
+                   tenancy::listen_for_tenant_changes(
+                       rt.conninfo(), rt.registry(),
+                       [&blog](const std::string& tenant_id) { blog.blog_changed(tenant_id); }));
   std::optional<JobWorkers> job_workers;
   if (config.workers > 0) {
     job_workers.emplace(rt, config.workers);

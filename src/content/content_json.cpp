@@ -24,6 +24,7 @@ constexpr Field kContentFields[] = {
     {"\"created_at\":", ColumnKind::kTimestamp},
     {"\"updated_at\":", ColumnKind::kTimestamp},
     {"\"generation\":", ColumnKind::kJson},
+    {"\"publications\":", ColumnKind::kJson},
 };
 constexpr int kContentCreatedAt = 8;
 

@@ -13,7 +13,7 @@ namespace autoblog::content::queries {
 // Column order read by content_json.cpp (kContentColumns…).
 #define AUTOBLOG_CONTENT_COLUMNS                                                           \
   "id, status, inspiration_data, content_brief, generated_content, visual_assets, "       \
-  "quality_scores, published_at, created_at, updated_at, generation"
+  "quality_scores, published_at, created_at, updated_at, generation, publications"
 
 inline constexpr db::TenantQuery kInsert{
     "content_insert",

@@ -39,30 +39,6 @@ void check_status(const std::string& status) {
     throw InvalidInput("unknown status '" + util::printable(status) + "'");
 }
 
-// RFC 3339 date-time (the database checks the calendar): YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM).
-bool looks_like_rfc3339(std::string_view s) {
-  auto digits = [&](std::size_t from, std::size_t n) {
-    if (from + n > s.size()) return false;
-    for (std::size_t i = from; i < from + n; ++i)
-      if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-    return true;
-  };
-  if (s.size() < 20 || !digits(0, 4) || s[4] != '-' || !digits(5, 2) || s[7] != '-' ||
-      !digits(8, 2) || (s[10] != 'T' && s[10] != 't') || !digits(11, 2) || s[13] != ':' ||
-      !digits(14, 2) || s[16] != ':' || !digits(17, 2))
-    return false;
-  std::size_t i = 19;
-  if (s[i] == '.') {
-    ++i;
-    std::size_t start = i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-    if (i == start) return false;
-  }
-  if (i == s.size() - 1 && (s[i] == 'Z' || s[i] == 'z')) return true;
-  return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(i + 1, 2) && s[i + 3] == ':' &&
-         digits(i + 4, 2);
-}
-
 }  // namespace
 
 asio::awaitable<std::string> ContentService::create(const ActiveTenant& tenant,
@@ -166,7 +142,7 @@ asio::awaitable<std::string> ContentService::add_performance(const ActiveTenant&
                                                              const std::string& content_id,
                                                              const NewPerformance& record) const {
   auto id = checked_id(content_id);
-  if (record.tracked_at && !looks_like_rfc3339(*record.tracked_at))
+  if (record.tracked_at && !util::looks_like_rfc3339(*record.tracked_at))
     throw InvalidInput("tracked_at must be an RFC 3339 date-time");
   Params p{param(id), param(record.metrics_json), param(record.tracked_at)};
   auto tx = co_await TenantTx::begin(pool_, tenant);

@@ -8,6 +8,7 @@
 
 #include "jobs/errors.h"
 #include "jobs/generate_content_handler.h"
+#include "jobs/publish_content_handler.h"
 #include "util/random.h"
 
 namespace autoblog::jobs {
@@ -78,6 +79,7 @@ HandlerRegistry builtin_handlers(content::engine::ContentEngine& engine,
   HandlerRegistry r;
   r.add(std::string(kNoop), std::make_shared<NoopHandler>());
   r.add(std::string(kGenerateContent), std::make_shared<GenerateContentHandler>(engine, metrics));
+  r.add(std::string(kPublishContent), std::make_shared<PublishContentHandler>());
   return r;
 }
 

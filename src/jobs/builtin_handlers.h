@@ -2,6 +2,8 @@
 // The job kinds this build knows:
 //   generate_content — writes an article for a content item through the content engine
 //     (jobs/generate_content_handler.h);
+//   publish_content — publishes a content item to its brand's targets
+//     (jobs/publish_content_handler.h);
 //   noop — internal, never enqueued by the API: for tests and benchmarks. Its payload may ask
 //     it to fail (`fail_times`, `permanent`), wait (`sleep_ms`), snooze (`snooze_times`,
 //     `snooze_ms`), record an effect in its tenant's schema in the same transaction as its

@@ -19,11 +19,12 @@ bool is_job_state(std::string_view text);
 
 inline constexpr std::string_view kGenerateContent = "generate_content";
 inline constexpr std::string_view kDiscoverTrends = "discover_trends";
+inline constexpr std::string_view kPublishContent = "publish_content";
 // An internal kind that does nothing (or what its payload asks, for tests and benchmarks); no
 // route enqueues it.
 inline constexpr std::string_view kNoop = "noop";
-inline constexpr std::array<std::string_view, 3> kJobKinds{kGenerateContent, kDiscoverTrends,
-                                                           kNoop};
+inline constexpr std::array<std::string_view, 4> kJobKinds{kGenerateContent, kDiscoverTrends,
+                                                           kPublishContent, kNoop};
 bool is_job_kind(std::string_view text);
 
 struct NewJob {

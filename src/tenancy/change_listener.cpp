@@ -14,7 +14,9 @@ namespace autoblog::tenancy {
 
 namespace asio = boost::asio;
 
-asio::awaitable<void> listen_for_tenant_changes(std::string conninfo, TenantRegistry& registry) {
+asio::awaitable<void> listen_for_tenant_changes(
+    std::string conninfo, TenantRegistry& registry,
+    std::function<void(const std::string&)> on_blog_changed) {
   auto executor = co_await asio::this_coro::executor;
   bool warned = false;
   for (;;) {
@@ -31,7 +33,10 @@ asio::awaitable<void> listen_for_tenant_changes(std::string conninfo, TenantRegi
       for (;;) {
         auto n = co_await conn->next_notification();
         std::string_view payload = n.payload;
-        if (payload.starts_with(kTokenRevokedPrefix))
+        if (payload.starts_with(kBlogChangedPrefix)) {
+          if (on_blog_changed)
+            on_blog_changed(std::string(payload.substr(kBlogChangedPrefix.size())));
+        } else if (payload.starts_with(kTokenRevokedPrefix))
           registry.note_token_revoked(std::string(payload.substr(kTokenRevokedPrefix.size())));
         else
           registry.invalidate(n.payload);

@@ -323,6 +323,11 @@ void TenantRegistry::invalidate(const std::string& id) {
   ++generation_;
 }
 
+std::uint64_t TenantRegistry::generation() {
+  std::shared_lock lock(mutex_);
+  return generation_;
+}
+
 void TenantRegistry::invalidate_all() {
   std::unique_lock lock(mutex_);
   cache_.clear();

@@ -112,6 +112,10 @@ class TenantRegistry {
   boost::asio::awaitable<std::shared_ptr<const ActiveTenant>> resolve_active(const std::string& id);
   void invalidate(const std::string& id);
   void invalidate_all();
+  // Bumped by every invalidation (a tenant changed on some node, or the change listener
+  // reconnected): caches built from tenants (the hosted blog's domain map and pages) keep the
+  // value they were built at and are stale once it moved.
+  std::uint64_t generation();
 
   const std::vector<db::Migration>& tenant_migrations() const { return migrations_; }
   db::Pool& pool() { return pool_; }

@@ -1,5 +1,7 @@
 #include "util/time.h"
 
+#include <cctype>
+
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
@@ -100,5 +102,30 @@ std::string rfc3339_from_postgres(std::string_view pg_timestamptz) {
   append_rfc3339_from_postgres(out, pg_timestamptz);
   return out;
 }
+
+// RFC 3339 date-time (the database checks the calendar): YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM).
+bool looks_like_rfc3339(std::string_view s) {
+  auto digits = [&](std::size_t from, std::size_t n) {
+    if (from + n > s.size()) return false;
+    for (std::size_t i = from; i < from + n; ++i)
+      if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    return true;
+  };
+  if (s.size() < 20 || !digits(0, 4) || s[4] != '-' || !digits(5, 2) || s[7] != '-' ||
+      !digits(8, 2) || (s[10] != 'T' && s[10] != 't') || !digits(11, 2) || s[13] != ':' ||
+      !digits(14, 2) || s[16] != ':' || !digits(17, 2))
+    return false;
+  std::size_t i = 19;
+  if (s[i] == '.') {
+    ++i;
+    std::size_t start = i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    if (i == start) return false;
+  }
+  if (i == s.size() - 1 && (s[i] == 'Z' || s[i] == 'z')) return true;
+  return i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && digits(i + 1, 2) && s[i + 3] == ':' &&
+         digits(i + 4, 2);
+}
+
 
 }  // namespace autoblog::util

@@ -32,4 +32,8 @@ std::string format_rfc3339_millis(std::chrono::system_clock::time_point t);
 void append_rfc3339_from_postgres(std::string& out, std::string_view pg_timestamptz);
 std::string rfc3339_from_postgres(std::string_view pg_timestamptz);
 
+// The syntax of an RFC 3339 date-time, YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM), as clients send it
+// (tracked_at, publish_at). The calendar (month 13, 30 February) is left to the database.
+bool looks_like_rfc3339(std::string_view s);
+
 }  // namespace autoblog::util

@@ -62,7 +62,7 @@ TENANT_KEYS = {"id", "name", "domain", "schema_name", "status", "subscription_ti
 ADMIN_TENANT_KEYS = TENANT_KEYS | {"limits", "effective_limits"}
 CONTENT_KEYS = {"id", "status", "inspiration_data", "content_brief", "generated_content",
                 "visual_assets", "quality_scores", "published_at", "created_at", "updated_at",
-                "generation"}
+                "generation", "publications"}
 PERFORMANCE_KEYS = {"id", "content_id", "metrics", "tracked_at"}
 ERROR_CODES = {
     "invalid_request": {400, 405, 416},

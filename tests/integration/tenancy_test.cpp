@@ -59,7 +59,7 @@ TEST_F(TenancyTest, ProvisioningCreatesExactlyTheSeedTables) {
       "' AND table_name = 'content_pipelines'");
   EXPECT_EQ(columns,
             "id,status,inspiration_data,content_brief,generated_content,visual_assets,"
-            "quality_scores,published_at,created_at,updated_at,generation");
+            "quality_scores,published_at,created_at,updated_at,generation,publications");
   EXPECT_EQ(query("SELECT status::text FROM autoblog_core.tenants WHERE id = '" + t.id + "'"),
             "active");
 }

@@ -18,7 +18,7 @@ ITEM = {"id": TENANT["id"], "status": "inspiration", "inspiration_data": {"a": 1
         "content_brief": None, "generated_content": None, "visual_assets": None,
         "quality_scores": None, "published_at": None,
         "created_at": "2026-01-01T00:00:00.000000Z", "updated_at": "2026-01-01T00:00:00Z",
-        "generation": None}
+        "generation": None, "publications": {}}
 JSON = {"content-type": "application/json"}
 ADMIN = {"Authorization": "Bearer x"}
 

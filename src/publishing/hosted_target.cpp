@@ -1,0 +1,24 @@
+#include "publishing/hosted_target.h"
+
+namespace autoblog::publishing {
+
+std::string hosted_post_url(std::string_view domain, std::string_view slug) {
+  return "https://" + std::string(domain) + "/posts/" + std::string(slug);
+}
+
+boost::asio::awaitable<TargetOutcome> HostedTarget::publish(const Post& post) {
+  TargetOutcome out;
+  out.ok = true;
+  out.remote_id = post.slug;
+  if (!domain_.empty()) out.url = hosted_post_url(domain_, post.slug);
+  co_return out;
+}
+
+boost::asio::awaitable<TargetOutcome> HostedTarget::unpublish(const Post& post) {
+  TargetOutcome out;
+  out.ok = true;
+  out.remote_id = post.slug;
+  co_return out;
+}
+
+}  // namespace autoblog::publishing

@@ -114,8 +114,16 @@ asio::awaitable<void> Worker::run() {
     co_await (claim_loop() && listen_loop() && heartbeat_loop() && janitor_loop() &&
               completion_loop());
   } catch (const asio::multiple_exceptions& e) {
-    // Cancelled: every loop ended with operation_aborted; report it as one cancellation.
-    std::rethrow_exception(e.first_exception());
+    // Cancelled: every loop ended with operation_aborted; report it as one cancellation. The
+    // chained && nests its groups, so the first exception may itself be a multiple_exceptions.
+    std::exception_ptr first = e.first_exception();
+    for (;;) {
+      try {
+        std::rethrow_exception(first);
+      } catch (const asio::multiple_exceptions& nested) {
+        first = nested.first_exception();
+      }
+    }
   }
 }
 

@@ -652,6 +652,8 @@ class JobsWithWorkerTest(JobsServerCase):
                 self.assertEqual(metric_value(text, "autoblog_tenant_resource_usage",
                                               tenant_id=tenant["id"], resource_type=resource),
                                  expected, resource)
+        # The worker stopped cleanly: its loops' cancellation is not reported as a problem.
+        self.assertNotIn("background task problem", worker_node.logs(400))
         usage = self.usage(token)
         self.assertEqual(usage["content_today"]["used"], 1)
         self.assertEqual(usage["images_today"]["used"], 1)

@@ -29,7 +29,7 @@ bool web_url(const urls::url_view& u) {
 }  // namespace
 
 std::optional<std::string> canonical_url(std::string_view text) {
-  auto parsed = urls::parse_absolute_uri(text);
+  auto parsed = urls::parse_uri(text);
   if (!parsed || !web_url(*parsed)) return std::nullopt;
   urls::url u(*parsed);
   u.normalize();  // scheme and host case, percent-encoding, dot segments
@@ -42,7 +42,8 @@ std::optional<std::string> canonical_url(std::string_view text) {
     host.pop_back();
     u.set_encoded_host(host);
   }
-  if (u.encoded_path().empty()) u.set_encoded_path("/");
+  // set_path_absolute, not set_encoded_path("/"): Boost.URL 1.81 writes the latter as "/./".
+  if (u.encoded_path().empty()) u.set_path_absolute(true);
   if (u.has_query()) {
     auto params = u.params();
     for (auto it = params.begin(); it != params.end();) {
@@ -55,7 +56,7 @@ std::optional<std::string> canonical_url(std::string_view text) {
 }
 
 std::optional<std::string> resolve_url(std::string_view base, std::string_view reference) {
-  auto b = urls::parse_absolute_uri(base);
+  auto b = urls::parse_uri(base);
   auto r = urls::parse_uri_reference(reference);
   if (!b || !r) return std::nullopt;
   urls::url out;
@@ -65,7 +66,7 @@ std::optional<std::string> resolve_url(std::string_view base, std::string_view r
 
 bool is_feed_url(std::string_view url) {
   if (url.size() > 2048) return false;
-  auto parsed = urls::parse_absolute_uri(url);
+  auto parsed = urls::parse_uri(url);
   return parsed && web_url(*parsed);
 }
 

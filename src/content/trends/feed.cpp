@@ -91,10 +91,11 @@ std::string plain_text(std::string_view html, std::size_t max_bytes) {
          html[i + 1] == '?')) {
       const std::size_t gt = html.find('>', i);
       if (gt == std::string_view::npos) break;  // a cut-off tag: nothing readable follows
-      std::size_t n = i + 1;
+      const std::size_t name_at = html[i + 1] == '/' ? i + 2 : i + 1;
+      std::size_t n = name_at;
       while (n < gt && (is_ascii_alpha(html[n]) || (html[n] >= '0' && html[n] <= '9'))) ++n;
-      const std::string_view tag = html.substr(i + 1, n - i - 1);
-      if (hidden_element(tag)) {
+      const std::string_view tag = html.substr(name_at, n - name_at);
+      if (name_at == i + 1 && hidden_element(tag)) {
         const std::size_t close = html.find("</", gt);
         const std::size_t end = close == std::string_view::npos ? close : html.find('>', close);
         i = end == std::string_view::npos ? html.size() : end + 1;

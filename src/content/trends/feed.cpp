@@ -71,10 +71,12 @@ bool inline_tag(std::string_view tag) {
   static constexpr std::string_view kInline[] = {"a",    "b",   "i",     "em",  "strong", "span",
                                                  "code", "abbr", "small", "sup", "sub",    "u",
                                                  "mark", "q",   "cite",  "font"};
-  std::string lower;
-  for (char c : tag) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  for (std::string_view t : kInline)
-    if (t == lower) return true;
+  for (std::string_view t : kInline) {
+    if (t.size() != tag.size()) continue;
+    bool same = true;
+    for (std::size_t k = 0; k < t.size() && same; ++k) same = (tag[k] | 0x20) == t[k];
+    if (same) return true;
+  }
   return false;
 }
 
@@ -134,12 +136,12 @@ std::string plain_text(std::string_view html, std::size_t max_bytes) {
       space = !out.empty();
       continue;
     }
-    std::string ch;
-    quality::append_utf8(ch, cp);
-    if (out.size() + (space ? 1 : 0) + ch.size() > max_bytes) break;
+    const std::size_t bytes = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (out.size() + (space ? 1 : 0) + bytes > max_bytes) break;
     if (space) out += ' ';
     space = false;
-    out += ch;
+    if (len == 1) out += static_cast<char>(cp);
+    else quality::append_utf8(out, cp);
   }
   return out;
 }

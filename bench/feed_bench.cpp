@@ -18,9 +18,9 @@ namespace {
 
 constexpr std::size_t kTargetBytes = 1u << 20;
 
-const char* const kWords[] = {"espresso", "grinder", "kettle", "barista", "roast",  "machine",
-                              "milk",     "latte",   "crema",  "tamper",  "scale",  "water",
-                              "bean",     "origin",  "filter", "pour",    "brew",   "review"};
+const char* const kWords[] = {"espresso", "grinder", "kettle", "barista", "roast", "machine",
+                              "milk",     "latte",   "crema",  "tamper",  "scale", "water",
+                              "bean",     "origin",  "filter", "pour",    "brew",  "review"};
 
 std::string words(std::size_t seed, int n) {
   std::string s;
@@ -57,8 +57,8 @@ std::string atom_feed() {
     doc += "<link rel=\"alternate\" href=\"/posts/" + std::to_string(i) + "\"/>";
     doc += "<id>urn:bench:" + std::to_string(i) + "</id>";
     doc += "<published>2026-11-03T10:05:30.25+01:00</published>";
-    doc += "<summary type=\"html\">&lt;p&gt;" + words(i + 1, 30) + " &lt;em&gt;" +
-           words(i + 2, 4) + "&lt;/em&gt; " + words(i + 3, 25) + "&lt;/p&gt;</summary></entry>\n";
+    doc += "<summary type=\"html\">&lt;p&gt;" + words(i + 1, 30) + " &lt;em&gt;" + words(i + 2, 4) +
+           "&lt;/em&gt; " + words(i + 3, 25) + "&lt;/p&gt;</summary></entry>\n";
   }
   return doc + "</feed>\n";
 }

@@ -38,8 +38,8 @@ asio::awaitable<std::string> BrandService::put(const tenancy::ActiveTenant& tena
                                                const BrandConfig& config) const {
   check_seo_strategy(parse_json_text(config.seo_strategy_json));
   trends::parse_sources(parse_json_text(config.sources_json));
-  Params p{param(config.voice_tone_json), param(config.topics_json),
-           param(config.visual_style_json), param(config.seo_strategy_json),
+  Params p{param(config.voice_tone_json),        param(config.topics_json),
+           param(config.visual_style_json),      param(config.seo_strategy_json),
            param(config.publishing_config_json), param(config.sources_json)};
   auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
   auto r = co_await tx.commit_with(queries::kPutBrand, std::move(p));

@@ -90,8 +90,8 @@ inline constexpr db::TenantQuery kListPerformance{
     "AND ($2::timestamptz IS NULL OR (tracked_at, id) < ($2::timestamptz, $3::uuid)) "
     "ORDER BY tracked_at DESC, id DESC LIMIT $4"};
 
-#define AUTOBLOG_BRAND_COLUMNS                                                         \
-  "id, voice_tone, topics, visual_style, seo_strategy, publishing_config, sources, "      \
+#define AUTOBLOG_BRAND_COLUMNS                                                       \
+  "id, voice_tone, topics, visual_style, seo_strategy, publishing_config, sources, " \
   "created_at, updated_at"
 
 inline constexpr db::TenantQuery kGetBrand{

@@ -40,8 +40,7 @@ asio::awaitable<Stored> store(tenancy::TenantTx& tx,
            std::vector<int>(feeds.size())};
   std::size_t wanted = trends::kMaxNewPerRun;
   std::size_t next = 0;
-  for (int round = 0; round < kMaxStoreRounds && wanted > 0 && next < candidates.size();
-       ++round) {
+  for (int round = 0; round < kMaxStoreRounds && wanted > 0 && next < candidates.size(); ++round) {
     const std::size_t end = std::min(candidates.size(), next + wanted);
     json::array batch;
     for (std::size_t i = next; i < end; ++i)
@@ -52,8 +51,10 @@ asio::awaitable<Stored> store(tenancy::TenantTx& tx,
     for (int row = 0; row < r.rows(); ++row) created.emplace(r.get(row, 0));
     for (std::size_t i = next; i < end; ++i) {
       const auto& c = candidates[i];
-      if (created.count(c.canonical_url)) ++s.created[c.feed];
-      else ++s.duplicates[c.feed];
+      if (created.count(c.canonical_url))
+        ++s.created[c.feed];
+      else
+        ++s.duplicates[c.feed];
     }
     wanted -= created.size();
     next = end;

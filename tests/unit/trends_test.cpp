@@ -75,10 +75,10 @@ TEST(TrendsFeed, ReadsAtom) {
 }
 
 TEST(TrendsFeed, PrefixedAtomReadsTheSame) {
-  ParsedFeed f = parse_feed(
-      R"(<a:feed xmlns:a="http://www.w3.org/2005/Atom"><a:entry><a:title>T</a:title>)"
-      R"(<a:link href="https://x.example/"/></a:entry></a:feed>)",
-      "https://x.example/f");
+  ParsedFeed f =
+      parse_feed(R"(<a:feed xmlns:a="http://www.w3.org/2005/Atom"><a:entry><a:title>T</a:title>)"
+                 R"(<a:link href="https://x.example/"/></a:entry></a:feed>)",
+                 "https://x.example/f");
   ASSERT_EQ(f.entries.size(), 1u);
   EXPECT_EQ(f.entries[0].link, "https://x.example/");
 }
@@ -123,9 +123,17 @@ TEST(TrendsPlainText, StripsCollapsesAndCleans) {
   EXPECT_EQ(plain_text("x<b>y</b>z", 100), "xyz") << "inline tags join";
   EXPECT_EQ(plain_text("a <style>p{}</style>b<script>evil()</script> c", 100), "a b c");
   EXPECT_EQ(plain_text("5 < 6 &amp; 7 &gt; 3 &bogus;", 100), "5 < 6 & 7 > 3 &bogus;");
-  EXPECT_EQ(plain_text("bad\xFF" "byte", 100), "bad\xEF\xBF\xBD" "byte");
+  EXPECT_EQ(plain_text("bad\xFF"
+                       "byte",
+                       100),
+            "bad\xEF\xBF\xBD"
+            "byte");
   EXPECT_EQ(plain_text(std::string("nul\0x\x1B[31m", 11), 100), "nul x [31m");
-  EXPECT_EQ(plain_text("\xE2\x80\xAE" "rtl", 100), "rtl") << "bidi override dropped";
+  EXPECT_EQ(plain_text("\xE2\x80\xAE"
+                       "rtl",
+                       100),
+            "rtl")
+      << "bidi override dropped";
   EXPECT_EQ(plain_text("caf\xC3\xA9 au lait", 4), "caf") << "never cuts a character";
   EXPECT_EQ(plain_text("unclosed <a href='x", 100), "unclosed");
 }
@@ -138,16 +146,17 @@ TEST(TrendsDate, ReadsRfc822AndRfc3339) {
   EXPECT_EQ(feed_date("2008-06-03T11:05:30Z"), "2008-06-03T11:05:30.000000Z");
   EXPECT_EQ(feed_date("2008-06-03T11:05:30.5+02:00"), "2008-06-03T09:05:30.500000Z");
   EXPECT_EQ(feed_date("2008-06-03"), "2008-06-03T00:00:00.000000Z");
-  for (const char* bad : {"", "yesterday", "2008-13-01T00:00:00Z", "31 Feb 2008 10:00 GMT",
-                          "2008-06-03T25:00:00Z", "Tue, 03 Foo 2008 11:05:30 GMT",
-                          "2008-06-03T11:05:30Zjunk"}) {
+  for (const char* bad :
+       {"", "yesterday", "2008-13-01T00:00:00Z", "31 Feb 2008 10:00 GMT", "2008-06-03T25:00:00Z",
+        "Tue, 03 Foo 2008 11:05:30 GMT", "2008-06-03T11:05:30Zjunk"}) {
     EXPECT_FALSE(feed_date(bad).has_value()) << bad;
   }
 }
 
 TEST(TrendsUrl, Canonicalises) {
-  EXPECT_EQ(canonical_url("HTTPS://Example.COM.:443/a/./b/../c?utm_source=x&id=1&UTM_Medium=y#frag"),
-            "https://example.com/a/c?id=1");
+  EXPECT_EQ(
+      canonical_url("HTTPS://Example.COM.:443/a/./b/../c?utm_source=x&id=1&UTM_Medium=y#frag"),
+      "https://example.com/a/c?id=1");
   EXPECT_EQ(canonical_url("http://user:pw@example.com:80"), "http://example.com/");
   EXPECT_EQ(canonical_url("http://example.com:8080/x?utm_campaign=a"), "http://example.com:8080/x");
   EXPECT_EQ(canonical_url("https://example.com/%7euser?fbclid=1&b=2&gclid=3"),
@@ -174,7 +183,8 @@ TEST(TrendsUrl, ResolvesAndChecksFeedUrls) {
 TEST(TrendsScoring, WordsFoldCaseAndPlurals) {
   EXPECT_EQ(words_of("Espresso MACHINES, grinders & kettles! gas"),
             (std::vector<std::string>{"espresso", "machine", "grinder", "kettle", "gas"}));
-  EXPECT_EQ(words_of("Caf\xC3\x89S cr\xC3\xA8me"), (std::vector<std::string>{"caf\xC3\xA9", "cr\xC3\xA8me"}));
+  EXPECT_EQ(words_of("Caf\xC3\x89S cr\xC3\xA8me"),
+            (std::vector<std::string>{"caf\xC3\xA9", "cr\xC3\xA8me"}));
 }
 
 TEST(TrendsScoring, TitleCountsThreeSummaryOne) {
@@ -183,11 +193,11 @@ TEST(TrendsScoring, TitleCountsThreeSummaryOne) {
   ASSERT_EQ(terms.size(), 4u) << "duplicates, non-strings and empty terms dropped";
   EXPECT_EQ(terms[0].text, "home espresso");
   EXPECT_EQ(terms[3].text, "barista");
-  auto s = score_entry("Best home espresso machines", "For every barista and their coffee gear",
-                       terms);
+  auto s =
+      score_entry("Best home espresso machines", "For every barista and their coffee gear", terms);
   EXPECT_EQ(s.score, 3 + 3 + 1 + 1);
-  EXPECT_EQ(s.matched,
-            (std::vector<std::string>{"home espresso", "coffee gear", "espresso machine", "barista"}));
+  EXPECT_EQ(s.matched, (std::vector<std::string>{"home espresso", "coffee gear", "espresso machine",
+                                                 "barista"}));
   auto both = score_entry("Barista news", "a barista", terms);
   EXPECT_EQ(both.score, 4);
   EXPECT_EQ(score_entry("espresso home", "", terms).score, 0) << "words must be consecutive";
@@ -213,17 +223,15 @@ TEST(TrendsSources, ValidatesTheBrandShape) {
   EXPECT_EQ(s.auto_generate, 2);
   EXPECT_EQ(parse_sources(json::parse("{}")).every_hours, 24);
   std::string many = "{\"feeds\": [";
-  for (int i = 0; i < 51; ++i) many += std::string(i ? "," : "") + "\"https://a.example/" +
-                                       std::to_string(i) + "\"";
+  for (int i = 0; i < 51; ++i)
+    many += std::string(i ? "," : "") + "\"https://a.example/" + std::to_string(i) + "\"";
   many += "]}";
-  for (std::string bad : {std::string("[]"), std::string(R"({"feeds": "https://a.example/"})"),
-                          std::string(R"({"feeds": ["ftp://a.example/"]})"),
-                          std::string(R"({"feeds": [null]})"), many,
-                          std::string(R"({"every_hours": 0})"),
-                          std::string(R"({"every_hours": 721})"),
-                          std::string(R"({"every_hours": "24"})"),
-                          std::string(R"({"auto_generate": 51})"),
-                          std::string(R"({"auto_generate": -1})")}) {
+  for (std::string bad :
+       {std::string("[]"), std::string(R"({"feeds": "https://a.example/"})"),
+        std::string(R"({"feeds": ["ftp://a.example/"]})"), std::string(R"({"feeds": [null]})"),
+        many, std::string(R"({"every_hours": 0})"), std::string(R"({"every_hours": 721})"),
+        std::string(R"({"every_hours": "24"})"), std::string(R"({"auto_generate": 51})"),
+        std::string(R"({"auto_generate": -1})")}) {
     EXPECT_THROW(parse_sources(json::parse(bad)), InvalidInput) << bad;
   }
   try {
@@ -244,12 +252,14 @@ FeedOutcome outcome(std::string url, std::vector<FeedEntry> entries) {
 TEST(TrendsRanking, BestFirstDuplicatesAndSkipsCounted) {
   auto terms = brand_terms(json::parse(R"(["espresso"])"), nullptr);
   std::vector<FeedOutcome> feeds;
-  feeds.push_back(outcome("f1", {{"espresso one", "https://a.example/1", "", "2024-01-01T00:00:00.000000Z"},
-                                 {"nothing", "https://a.example/2", "", std::nullopt},
-                                 {"espresso no link", "", "", std::nullopt},
-                                 {"espresso newer", "https://a.example/3", "", "2024-02-01T00:00:00.000000Z"}}));
-  feeds.push_back(outcome("f2", {{"espresso one copy", "https://A.example/1?utm_x=1", "espresso", std::nullopt},
-                                 {"Espresso newer!", "https://other.example/", "", std::nullopt}}));
+  feeds.push_back(outcome(
+      "f1", {{"espresso one", "https://a.example/1", "", "2024-01-01T00:00:00.000000Z"},
+             {"nothing", "https://a.example/2", "", std::nullopt},
+             {"espresso no link", "", "", std::nullopt},
+             {"espresso newer", "https://a.example/3", "", "2024-02-01T00:00:00.000000Z"}}));
+  feeds.push_back(
+      outcome("f2", {{"espresso one copy", "https://A.example/1?utm_x=1", "espresso", std::nullopt},
+                     {"Espresso newer!", "https://other.example/", "", std::nullopt}}));
   FeedOutcome failed;
   failed.url = "f3";
   failed.error = FeedProblem{"timeout", "slow"};
@@ -272,7 +282,8 @@ TEST(TrendsRanking, BestFirstDuplicatesAndSkipsCounted) {
 TEST(TrendsRanking, InspirationDataAndResult) {
   auto terms = brand_terms(json::parse(R"(["espresso"])"), nullptr);
   std::vector<FeedOutcome> feeds;
-  feeds.push_back(outcome("https://f.example/rss", {{"An espresso story for you", "https://a.example/1#x", "s", std::nullopt}}));
+  feeds.push_back(outcome("https://f.example/rss", {{"An espresso story for you",
+                                                     "https://a.example/1#x", "s", std::nullopt}}));
   auto ranked = rank_entries(feeds, terms);
   ASSERT_EQ(ranked.size(), 1u);
   auto data = inspiration_data(ranked[0], feeds[0]);

@@ -17,8 +17,7 @@ bool tracking_param(std::string_view key) {
     return out;
   };
   const std::string k = lower(key);
-  return k.rfind("utm_", 0) == 0 || k == "fbclid" || k == "gclid" || k == "mc_cid" ||
-         k == "mc_eid";
+  return k.rfind("utm_", 0) == 0 || k == "fbclid" || k == "gclid" || k == "mc_cid" || k == "mc_eid";
 }
 
 bool web_url(const urls::url_view& u) {
@@ -47,8 +46,10 @@ std::optional<std::string> canonical_url(std::string_view text) {
   if (u.has_query()) {
     auto params = u.params();
     for (auto it = params.begin(); it != params.end();) {
-      if (tracking_param((*it).key)) it = params.erase(it);
-      else ++it;
+      if (tracking_param((*it).key))
+        it = params.erase(it);
+      else
+        ++it;
     }
     if (u.encoded_query().empty()) u.remove_query();
   }

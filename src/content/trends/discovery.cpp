@@ -68,8 +68,10 @@ json::object inspiration_data(const Candidate& c, const FeedOutcome& feed) {
   o["title"] = c.entry->title;
   if (c.title_key) o["title_key"] = *c.title_key;
   o["summary"] = c.entry->summary;
-  if (c.entry->published) o["published"] = *c.entry->published;
-  else o["published"] = nullptr;
+  if (c.entry->published)
+    o["published"] = *c.entry->published;
+  else
+    o["published"] = nullptr;
   o["score"] = c.score.score;
   json::array matched;
   for (const std::string& m : c.score.matched) matched.emplace_back(m);

@@ -33,12 +33,12 @@ struct FeedProblem {
 
 struct FeedOutcome {
   std::string url;
-  std::optional<ParsedFeed> feed;     // set when the feed was read and parsed
-  std::optional<FeedProblem> error;   // set otherwise
-  int entries = 0;     // entries read from the feed
-  int created = 0;     // new inspiration items
-  int duplicates = 0;  // already stored, or repeated within the run
-  int skipped = 0;     // no usable link, no match, or not among the best of the run
+  std::optional<ParsedFeed> feed;    // set when the feed was read and parsed
+  std::optional<FeedProblem> error;  // set otherwise
+  int entries = 0;                   // entries read from the feed
+  int created = 0;                   // new inspiration items
+  int duplicates = 0;                // already stored, or repeated within the run
+  int skipped = 0;                   // no usable link, no match, or not among the best of the run
 };
 
 struct Candidate {

@@ -59,7 +59,9 @@ std::string absolute_link(std::string_view link, std::string_view base) {
   return std::string(link);
 }
 
-bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_ascii_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 // Tags whose content a reader never sees.
 bool hidden_element(std::string_view tag) {
@@ -68,9 +70,9 @@ bool hidden_element(std::string_view tag) {
 
 // Inline tags join the words around them; any other tag separates them.
 bool inline_tag(std::string_view tag) {
-  static constexpr std::string_view kInline[] = {"a",    "b",   "i",     "em",  "strong", "span",
+  static constexpr std::string_view kInline[] = {"a",    "b",    "i",     "em",  "strong", "span",
                                                  "code", "abbr", "small", "sup", "sub",    "u",
-                                                 "mark", "q",   "cite",  "font"};
+                                                 "mark", "q",    "cite",  "font"};
   for (std::string_view t : kInline) {
     if (t.size() != tag.size()) continue;
     bool same = true;
@@ -140,8 +142,10 @@ std::string plain_text(std::string_view html, std::size_t max_bytes) {
     if (out.size() + (space ? 1 : 0) + bytes > max_bytes) break;
     if (space) out += ' ';
     space = false;
-    if (len == 1) out += static_cast<char>(cp);
-    else quality::append_utf8(out, cp);
+    if (len == 1)
+      out += static_cast<char>(cp);
+    else
+      quality::append_utf8(out, cp);
   }
   return out;
 }

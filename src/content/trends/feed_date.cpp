@@ -53,8 +53,8 @@ std::optional<chr::sys_time<chr::microseconds>> at(int y, int mo, int d, int h, 
   const chr::year_month_day ymd{chr::year{y}, chr::month{static_cast<unsigned>(mo)},
                                 chr::day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  return chr::sys_days{ymd} + chr::hours{h} + chr::minutes{mi - offset_minutes} +
-         chr::seconds{s} + chr::microseconds{micros};
+  return chr::sys_days{ymd} + chr::hours{h} + chr::minutes{mi - offset_minutes} + chr::seconds{s} +
+         chr::microseconds{micros};
 }
 
 // "[Tue,] 03 Jun 2008 11:05[:30] GMT|+0200|EST|..."
@@ -64,8 +64,10 @@ std::optional<chr::sys_time<chr::microseconds>> rfc822(std::string_view text) {
   Reader r{text};
   r.spaces();
   const std::size_t mark = r.i;
-  if (!r.word().empty()) r.spaces();  // the optional day name
-  else r.i = mark;
+  if (!r.word().empty())
+    r.spaces();  // the optional day name
+  else
+    r.i = mark;
   int d = 0, y = 0, h = 0, mi = 0, s = 0;
   if (!r.number(1, 2, d)) return std::nullopt;
   r.spaces();

@@ -14,8 +14,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-asio::awaitable<FeedOutcome> read_one(net::HttpClient& client, std::string url,
-                                      FeedLimits limits) {
+asio::awaitable<FeedOutcome> read_one(net::HttpClient& client, std::string url, FeedLimits limits) {
   FeedOutcome out;
   out.url = url;
   auto fail = [&](const char* code, const std::string& message) {

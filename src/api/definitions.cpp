@@ -160,13 +160,12 @@ json::object build_components() {
                                {"visual_style", s::nullable(s::any_object())},
                                {"seo_strategy", s::nullable(s::any_object())},
                                {"publishing_config", s::nullable(s::any_object())},
-                               {"sources", s::nullable(s::ref("Sources"))},
+                               {"sources", s::nullable(sources_schema())},
                                {"created_at", s::date_time()},
                                {"updated_at", s::date_time()}},
                               {"id", "voice_tone", "topics", "visual_style", "seo_strategy",
                                "publishing_config", "sources", "created_at", "updated_at"});
 
-  c["Sources"] = sources_schema();
 
   c["FileInfo"] = s::open_object(
       {{"key", s::string(1)},

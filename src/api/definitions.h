@@ -12,10 +12,11 @@
 namespace autoblog::api::defs {
 
 // The schemas referred to by schema::ref(name): Error, Tenant, TenantLimits, LimitOverrides,
-// ContentItem, PerformanceRecord, Brand, Sources, FileInfo, IssuedToken, TokenInfo.
+// ContentItem, PerformanceRecord, Brand, FileInfo, IssuedToken, TokenInfo.
 const boost::json::object& components();
 
-// A brand's `sources` (trend discovery), inline: request bodies cannot use references.
+// A brand's `sources` (trend discovery), written inline where used: request bodies cannot use
+// references, and a nullable reference is not valid OpenAPI 3.0.
 boost::json::value sources_schema();
 
 // Properties shared by the tenant objects of the admin API and GET /v1/tenant.

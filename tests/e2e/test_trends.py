@@ -165,13 +165,18 @@ class DiscoveryTest(TrendsCase):
         jobs = [None, None]
 
         def start(k):
-            jobs[k] = self.discover(token)
+            client = self.server.client()  # a connection of its own: one per thread
+            try:
+                jobs[k] = self.discover(token, server=client)
+            finally:
+                client._close_conn()
 
         threads = [threading.Thread(target=start, args=(k,)) for k in range(2)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        self.assertTrue(all(jobs), "both requests were answered 202")
         done = [self.wait_job(token, j["id"], timeout=30) for j in jobs]
         for d in done:
             self.assertEqual(d["state"], "succeeded", d)

@@ -19,7 +19,8 @@
 #      (AUTOBLOG_RATE_LIMITS=0), alternated, the server restarted before each run;
 #   7. a markdown summary on stdout and in bench/results/latest.md.
 # Before all of these (either half), bench/quality.sh: quality scoring of a 2 000-word article
-# (build/quality_bench, Google Benchmark, one thread; pure CPU, no services; a few seconds).
+# (build/quality_bench, Google Benchmark, one thread; pure CPU, no services; a few seconds), and
+# bench/feeds.sh: parsing a 1 MB RSS and Atom feed (build/feed_bench, likewise).
 # Steps 2-5 are the platform-core half, step 6 the rate-limit half; BENCH_ONLY=core or
 # BENCH_ONLY=ratelimit runs just one (default: both).
 # Every step has a time bound; both halves take about 7 minutes on 2 cores (≤ 10 min): core
@@ -170,6 +171,8 @@ record cpu_sharing "all $(nproc) cores are shared by wrk (2 threads), autoblog s
 # ------------------------------------------------------------------------------ 0. quality scores
 # shellcheck source=bench/quality.sh
 . "$BENCH_DIR/quality.sh"
+# shellcheck source=bench/feeds.sh
+. "$BENCH_DIR/feeds.sh"
 
 # ------------------------------------------------------------------------------ 1. PostgreSQL
 log "starting PostgreSQL 15 in $T/pg"

@@ -13,6 +13,7 @@ Subcommands:
                                    hit); check 200 and the X-RateLimit-* headers
   gbench JSON_FILE                 key=value lines from Google Benchmark JSON (ratelimit_bench)
   quality JSON_FILE                key=value lines from quality_bench's Google Benchmark JSON
+  feeds JSON_FILE                  key=value lines from feed_bench's Google Benchmark JSON
   rlmem OUTPUT_FILE                key=value lines from ratelimit_memory's output
   commandstats FILE                calls of EVALSHA / GET / other commands from `INFO commandstats`
   metric BASE NAME                 sum of the samples of Prometheus metric NAME at BASE/metrics
@@ -518,6 +519,42 @@ def quality_gbench(path):
         die(f"{path}: no BM_Score2000WordArticle result")
 
 
+def feeds_gbench(path):
+    """feed_bench JSON (--benchmark_repetitions=N --benchmark_report_aggregates_only): the median
+    CPU time of parsing a 1 MB RSS feed, a 1 MB Atom feed, and of ranking the RSS entries."""
+    keys = {"BM_ParseRss1MB": "feed_rss", "BM_ParseAtom1MB": "feed_atom",
+            "BM_RankRss1MB": "feed_rank"}
+    found = set()
+    for name, cpu, real, b in gbench_medians(json.load(open(path))):
+        if name in keys:
+            print(f"{keys[name]}_cpu_ms={cpu / 1e6:.2f}")
+            print(f"{keys[name]}_real_ms={real / 1e6:.2f}")
+            if "entries" in b:
+                print(f"{keys[name]}_entries={b['entries']:.0f}")
+            print(f"feed_reps={b.get('repetitions', 1)}")
+            found.add(name)
+    if "BM_ParseRss1MB" not in found:
+        die(f"{path}: no BM_ParseRss1MB result")
+
+
+def feeds_rows(r, fmt):
+    rows = []
+    for key, label in (("feed_rss", "RSS 2.0"), ("feed_atom", "Atom")):
+        cpu = num(r, f"{key}_cpu_ms")
+        if cpu is None:
+            continue
+        entries = int(num(r, f"{key}_entries") or 0)
+        rows.append((f"parsing a 1 MB {label} feed ({entries:,} entries), `feed_bench` one thread "
+                     f"(CPU time, median of {r.get('feed_reps', '?')}; wall "
+                     f"{fmt(num(r, key + '_real_ms'), '.1f')} ms)",
+                     fmt(cpu, ".1f") + " ms", "≤ 20 ms", verdict(cpu, 20, False)))
+    rank = num(r, "feed_rank_cpu_ms")
+    if rank is not None:
+        rows.append(("  ranking that RSS feed's entries against a brand (scores, canonical URLs, "
+                     "title keys)", fmt(rank, ".1f") + " ms", "–", ""))
+    return rows
+
+
 def quality_rows(r, fmt):
     cpu = num(r, "quality_score_cpu_us")
     if cpu is None:
@@ -600,6 +637,7 @@ def report(results_path, out_path):
     if only != "core":
         rows += ratelimit_rows(r, fmt)
     rows += quality_rows(r, fmt)
+    rows += feeds_rows(r, fmt)
 
     lines = ["# AutoBlog benchmark", ""]
     if r.get("aborted"):
@@ -650,6 +688,8 @@ def main(argv):
         gbench(*args)
     elif cmd == "quality":
         quality_gbench(*args)
+    elif cmd == "feeds":
+        feeds_gbench(*args)
     elif cmd == "rlmem":
         rlmem(*args)
     elif cmd == "commandstats":

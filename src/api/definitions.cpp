@@ -23,6 +23,21 @@ json::value free_nullable_object(std::string_view description) {
   return s::with_description(s::nullable(s::any_object()), description);
 }
 
+}  // namespace
+
+json::value sources_schema() {
+  // Unknown keys are kept with the brand; the URLs themselves are checked by the service.
+  return s::with_description(
+      s::open_object({{"feeds", s::nullable(s::array(s::string(1, 2048), 50))},
+                      {"every_hours", s::integer(1, 720)},
+                      {"auto_generate", s::integer(0, 50)}}),
+      "Where trend discovery reads. feeds: absolute http(s) URLs of RSS 2.0 or Atom feeds; "
+      "every_hours: how often scheduled discovery runs; auto_generate: how many of the best new "
+      "inspirations it may generate");
+}
+
+namespace {
+
 json::object build_components() {
   json::object c;
   c["Error"] = s::with_description(
@@ -150,10 +165,12 @@ json::object build_components() {
                                {"visual_style", s::nullable(s::any_object())},
                                {"seo_strategy", s::nullable(s::any_object())},
                                {"publishing_config", s::nullable(s::any_object())},
+                               {"sources", s::nullable(sources_schema())},
                                {"created_at", s::date_time()},
                                {"updated_at", s::date_time()}},
                               {"id", "voice_tone", "topics", "visual_style", "seo_strategy",
-                               "publishing_config", "created_at", "updated_at"});
+                               "publishing_config", "sources", "created_at", "updated_at"});
+
 
   c["FileInfo"] = s::open_object(
       {{"key", s::string(1)},

@@ -15,6 +15,10 @@ namespace autoblog::api::defs {
 // ContentItem, PerformanceRecord, Brand, FileInfo, IssuedToken, TokenInfo.
 const boost::json::object& components();
 
+// A brand's `sources` (trend discovery), written inline where used: request bodies cannot use
+// references, and a nullable reference is not valid OpenAPI 3.0.
+boost::json::value sources_schema();
+
 // Properties shared by the tenant objects of the admin API and GET /v1/tenant.
 boost::json::object tenant_properties();
 

@@ -5,6 +5,7 @@
 #include "http/json_body.h"
 #include "http/operation.h"
 #include "http/schema.h"
+#include "jobs/discovery_service.h"
 #include "jobs/generation_service.h"
 #include "jobs/job_service.h"
 
@@ -44,6 +45,7 @@ boost::json::object usage_json(const tenancy::ActiveTenant& t, const jobs::Usage
 
 void add_job_routes(http::Router& router, db::Pool& pool) {
   jobs::GenerationService generation(pool);
+  jobs::DiscoveryService discovery(pool);
   jobs::JobService service(pool);
   const auto job_schema = s::ref("Job");
   const auto job_id = defs::uuid_path("id", "The job's id");
@@ -66,6 +68,29 @@ void add_job_routes(http::Router& router, db::Pool& pool) {
                      defs::error(429, "quota_exceeded: today's content limit is used up")}},
       [generation](Request& req) -> asio::awaitable<Response> {
         auto job = co_await generation.request(active_caller(req), uuid_param(req, "id"));
+        auto res = Response::json(202, "{\"job\":" + job.json + "}");
+        with_location(res, "/v1/jobs/" + job.id);
+        co_return res;
+      });
+
+  router.add(
+      {.method = "POST",
+       .path = "/v1/trends/discover",
+       .audience = Audience::kTenant,
+       .operation_id = "discoverTrends",
+       .tag = "content",
+       .summary = "Queue trend discovery over the brand's feeds",
+       .description = "Queues a discover_trends job (normal priority) that reads the feeds in "
+                      "the brand's sources.feeds (RSS 2.0 or Atom), scores their entries against "
+                      "the brand's topics and SEO keywords and creates inspiration items for the "
+                      "best new ones, never twice for the same page or a near-identical title. "
+                      "The job's result reports each feed: entries, created, duplicates, "
+                      "skipped and, for a feed that could not be read, error {code, message}.",
+       .responses = {defs::response(202, "The queued job",
+                                    s::object({{"job", job_schema}}, {"job"})),
+                     defs::error(409, "conflict: the brand lists no feeds")}},
+      [discovery](Request& req) -> asio::awaitable<Response> {
+        auto job = co_await discovery.request(active_caller(req));
         auto res = Response::json(202, "{\"job\":" + job.json + "}");
         with_location(res, "/v1/jobs/" + job.id);
         co_return res;

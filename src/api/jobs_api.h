@@ -1,5 +1,6 @@
 #pragma once
-// Job routes: generating an article (POST /v1/content/{id}/generate), a tenant's jobs
+// Job routes: generating an article (POST /v1/content/{id}/generate), trend discovery
+// (POST /v1/trends/discover), a tenant's jobs
 // (GET/DELETE /v1/jobs…), today's usage (GET /v1/usage) and the operator's queue overview
 // (GET /v1/admin/queue). The rules live in jobs::GenerationService and jobs::JobService.
 #include <boost/json/object.hpp>

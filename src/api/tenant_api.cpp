@@ -81,7 +81,8 @@ void add_tenant_routes(http::Router& router, db::Pool& pool, cache::TenantCache&
                                           {"topics", s::array(boost::json::object{}, 1000)},
                                           {"visual_style", s::nullable(s::any_object())},
                                           {"seo_strategy", s::nullable(s::any_object())},
-                                          {"publishing_config", s::nullable(s::any_object())}},
+                                          {"publishing_config", s::nullable(s::any_object())},
+                                          {"sources", s::nullable(defs::sources_schema())}},
                                          {"voice_tone", "topics"})},
               .responses = {defs::response(200, "The stored configuration", s::ref("Brand"))}},
              [brand](Request& req) -> asio::awaitable<Response> {
@@ -95,6 +96,7 @@ void add_tenant_routes(http::Router& router, db::Pool& pool, cache::TenantCache&
                config.seo_strategy_json = json_text(http::object_field(body, "seo_strategy", true));
                config.publishing_config_json =
                    json_text(http::object_field(body, "publishing_config", true));
+               config.sources_json = json_text(http::object_field(body, "sources", true));
                auto json = co_await brand.put(active_caller(req), config);
                co_return Response::json(200, std::move(json));
              });

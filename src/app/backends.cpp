@@ -45,7 +45,11 @@ Backends::Backends(const Config& config, boost::asio::any_io_executor executor,
     limiter_ = std::make_unique<BorrowedLimiter>(*local_limiter_);
     cache_ = std::make_unique<cache::InProcessCache>(config.cache_max_bytes);
   }
-  http_ = std::make_unique<net::HttpClient>(executor);
+  // The client's default egress policy is the one for tenant-supplied URLs (feeds); operator
+  // endpoints (S3, the AI provider) set their own per request.
+  net::ClientOptions http_options;
+  http_options.egress.allow_private = config.egress_allow_private;
+  http_ = std::make_unique<net::HttpClient>(executor, http_options);
   if (config.s3) {
     storage::S3Options o;
     o.endpoint = config.s3->endpoint;

@@ -182,6 +182,14 @@ Config config_from_env(const EnvLookup& env) {
   count("AUTOBLOG_AI_TOKENS_PER_MINUTE", c.ai.limits.tokens_per_minute, 0);
   count("AUTOBLOG_AI_BURST", c.ai.limits.burst, 1);
   str("AUTOBLOG_PROMPTS_DIR", [&](const std::string& v) { c.prompts_dir = v; });
+  str("AUTOBLOG_EGRESS_ALLOW_PRIVATE", [&](const std::string& v) {
+    c.egress_allow_private = parse_bool("AUTOBLOG_EGRESS_ALLOW_PRIVATE", v);
+  });
+  millis("AUTOBLOG_TRENDS_FEED_TIMEOUT_MS", c.trends_feed_timeout, 100, 600000);
+  str("AUTOBLOG_TRENDS_FEED_MAX_BYTES", [&](const std::string& v) {
+    c.trends_feed_max_bytes = static_cast<std::size_t>(
+        parse_int_setting("AUTOBLOG_TRENDS_FEED_MAX_BYTES", v, 1024, 256LL << 20));
+  });
 
   str("AUTOBLOG_ADMIN_TOKEN", [&](const std::string& v) { c.admin_token = v; });
   str("AUTOBLOG_JWT_SECRET", [&](const std::string& v) { c.jwt_secret = v; });

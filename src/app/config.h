@@ -89,6 +89,13 @@ struct Config {
   // the same name (empty = the built-in prompts only).
   std::string prompts_dir;
 
+  // Outbound requests to tenant-supplied URLs (feeds): AUTOBLOG_EGRESS_ALLOW_PRIVATE lets them
+  // reach loopback, private and link-local addresses (tests, closed networks; net/egress_policy.h).
+  bool egress_allow_private = false;
+  // Trend discovery (docs/trends.md): one feed's whole fetch, and its size cap.
+  std::chrono::milliseconds trends_feed_timeout{10000};
+  std::size_t trends_feed_max_bytes = 5u << 20;
+
   std::string admin_token;  // empty = load or generate in the data dir
   std::string jwt_secret;   // empty = load or generate in the data dir
 

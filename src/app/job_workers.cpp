@@ -15,7 +15,10 @@ JobWorkers::JobWorkers(Runtime& rt, int concurrency)
       images_(content::providers::make_image_generator(rt.config().ai, rt.backends().http())),
       budget_(rt.pool(), content::ProviderBudget::limits_from(rt.config().ai)),
       engine_(*text_, *images_, budget_, rt.backends().storage(), rt.config().ai, prompts_),
-      handlers_(jobs::builtin_handlers(engine_, rt.metrics())) {
+      handlers_(jobs::builtin_handlers(
+          engine_, rt.metrics(), rt.backends().http(),
+          content::trends::FeedLimits{.timeout = rt.config().trends_feed_timeout,
+                                      .max_bytes = rt.config().trends_feed_max_bytes})) {
   const auto& c = rt.config().jobs;
   jobs::WorkerOptions o;
   o.conninfo = rt.conninfo();

@@ -7,6 +7,7 @@
 #include "content/content_json.h"
 #include "content/content_queries.h"
 #include "content/review.h"
+#include "content/trends/sources.h"
 #include "tenancy/tenant_tx.h"
 
 namespace autoblog::content {
@@ -36,9 +37,10 @@ asio::awaitable<std::optional<std::string>> BrandService::get(
 asio::awaitable<std::string> BrandService::put(const tenancy::ActiveTenant& tenant,
                                                const BrandConfig& config) const {
   check_seo_strategy(parse_json_text(config.seo_strategy_json));
-  Params p{param(config.voice_tone_json), param(config.topics_json),
-           param(config.visual_style_json), param(config.seo_strategy_json),
-           param(config.publishing_config_json)};
+  trends::parse_sources(parse_json_text(config.sources_json));
+  Params p{param(config.voice_tone_json),        param(config.topics_json),
+           param(config.visual_style_json),      param(config.seo_strategy_json),
+           param(config.publishing_config_json), param(config.sources_json)};
   auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
   auto r = co_await tx.commit_with(queries::kPutBrand, std::move(p));
   co_await cache_.del(tenant.id(), kBrandKey);

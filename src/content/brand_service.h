@@ -21,6 +21,7 @@ struct BrandConfig {
   std::optional<std::string> visual_style_json;
   std::optional<std::string> seo_strategy_json;
   std::optional<std::string> publishing_config_json;
+  std::optional<std::string> sources_json;  // trend discovery (content/trends/sources.h)
 };
 
 class BrandService {
@@ -30,7 +31,7 @@ class BrandService {
   // nullopt when the tenant has none yet.
   boost::asio::awaitable<std::optional<std::string>> get(const tenancy::ActiveTenant& tenant) const;
   // InvalidInput naming the key for a seo_strategy that scoring cannot use (review.h
-  // check_seo_strategy); nothing is stored then.
+  // check_seo_strategy) or sources out of shape (trends::parse_sources); nothing is stored then.
   boost::asio::awaitable<std::string> put(const tenancy::ActiveTenant& tenant,
                                           const BrandConfig& config) const;
 

@@ -43,6 +43,7 @@ constexpr Field kBrandFields[] = {
     {"\"visual_style\":", ColumnKind::kJson},
     {"\"seo_strategy\":", ColumnKind::kJson},
     {"\"publishing_config\":", ColumnKind::kJson},
+    {"\"sources\":", ColumnKind::kJson},
     {"\"created_at\":", ColumnKind::kTimestamp},
     {"\"updated_at\":", ColumnKind::kTimestamp},
 };

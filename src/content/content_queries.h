@@ -90,9 +90,9 @@ inline constexpr db::TenantQuery kListPerformance{
     "AND ($2::timestamptz IS NULL OR (tracked_at, id) < ($2::timestamptz, $3::uuid)) "
     "ORDER BY tracked_at DESC, id DESC LIMIT $4"};
 
-#define AUTOBLOG_BRAND_COLUMNS                                                         \
-  "id, voice_tone, topics, visual_style, seo_strategy, publishing_config, created_at, " \
-  "updated_at"
+#define AUTOBLOG_BRAND_COLUMNS                                                       \
+  "id, voice_tone, topics, visual_style, seo_strategy, publishing_config, sources, " \
+  "created_at, updated_at"
 
 inline constexpr db::TenantQuery kGetBrand{
     "brand_get", "SELECT " AUTOBLOG_BRAND_COLUMNS " FROM {schema}.brand_configs LIMIT 1"};
@@ -100,11 +100,12 @@ inline constexpr db::TenantQuery kGetBrand{
 inline constexpr db::TenantQuery kPutBrand{
     "brand_put",
     "INSERT INTO {schema}.brand_configs "
-    "(voice_tone, topics, visual_style, seo_strategy, publishing_config) "
-    "VALUES ($1::jsonb, $2::jsonb, $3::jsonb, $4::jsonb, $5::jsonb) "
+    "(voice_tone, topics, visual_style, seo_strategy, publishing_config, sources) "
+    "VALUES ($1::jsonb, $2::jsonb, $3::jsonb, $4::jsonb, $5::jsonb, $6::jsonb) "
     "ON CONFLICT ((true)) DO UPDATE SET voice_tone = EXCLUDED.voice_tone,"
     " topics = EXCLUDED.topics, visual_style = EXCLUDED.visual_style,"
     " seo_strategy = EXCLUDED.seo_strategy, publishing_config = EXCLUDED.publishing_config,"
+    " sources = EXCLUDED.sources,"
     " updated_at = now() "
     "RETURNING " AUTOBLOG_BRAND_COLUMNS};
 

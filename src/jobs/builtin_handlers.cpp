@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "jobs/discover_trends_handler.h"
 #include "jobs/errors.h"
 #include "jobs/generate_content_handler.h"
 #include "jobs/publish_content_handler.h"
@@ -75,11 +76,13 @@ class NoopHandler : public JobHandler {
 }  // namespace
 
 HandlerRegistry builtin_handlers(content::engine::ContentEngine& engine,
-                                 observability::Metrics& metrics) {
+                                 observability::Metrics& metrics, net::HttpClient& http,
+                                 const content::trends::FeedLimits& feed_limits) {
   HandlerRegistry r;
   r.add(std::string(kNoop), std::make_shared<NoopHandler>());
   r.add(std::string(kGenerateContent), std::make_shared<GenerateContentHandler>(engine, metrics));
   r.add(std::string(kPublishContent), std::make_shared<PublishContentHandler>());
+  r.add(std::string(kDiscoverTrends), std::make_shared<DiscoverTrendsHandler>(http, feed_limits));
   return r;
 }
 

@@ -4,6 +4,8 @@
 //     (jobs/generate_content_handler.h);
 //   publish_content — publishes a content item to its brand's targets
 //     (jobs/publish_content_handler.h);
+//   discover_trends — reads the brand's feeds into inspiration items
+//     (jobs/discover_trends_handler.h);
 //   noop — internal, never enqueued by the API: for tests and benchmarks. Its payload may ask
 //     it to fail (`fail_times`, `permanent`), wait (`sleep_ms`), snooze (`snooze_times`,
 //     `snooze_ms`), record an effect in its tenant's schema in the same transaction as its
@@ -11,13 +13,15 @@
 #include <memory>
 
 #include "content/engine/content_engine.h"
+#include "content/trends/feed_reader.h"
 #include "jobs/handler.h"
 #include "observability/metrics.h"
 
 namespace autoblog::jobs {
 
-// `engine` and `metrics` must outlive the registry's use.
+// `engine`, `metrics` and `http` must outlive the registry's use.
 HandlerRegistry builtin_handlers(content::engine::ContentEngine& engine,
-                                 observability::Metrics& metrics);
+                                 observability::Metrics& metrics, net::HttpClient& http,
+                                 const content::trends::FeedLimits& feed_limits);
 
 }  // namespace autoblog::jobs

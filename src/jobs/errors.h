@@ -20,6 +20,13 @@ struct InvalidJobQuery : domain::InvalidInputError {
   explicit InvalidJobQuery(const std::string& m) : domain::InvalidInputError(m) {}
 };
 
+// POST /v1/trends/discover for a brand that lists no feeds (or a tenant with no brand yet).
+struct NoFeeds : domain::ConflictError {
+  NoFeeds()
+      : domain::ConflictError(
+            "the brand lists no feeds; set sources.feeds with PUT /v1/brand first") {}
+};
+
 // --- thrown by handlers ---
 // Any other exception is a failed attempt that is retried with backoff until max_attempts.
 // The job cannot succeed whatever the retries: it ends `failed` at once (and refunds).

@@ -106,8 +106,7 @@ class EnvExampleAndDocsTest(unittest.TestCase):
         self.assertEqual(missing_example, [], "settings missing from deploy/autoblog.env.example")
         self.assertEqual(missing_doc, [], "settings missing from docs/configuration.md")
         # Nothing documented that does not exist (planned ones say so in the docs).
-        self.assertEqual(sorted(set(example) - read - {"AUTOBLOG_DB_STATEMENT_CACHE_SIZE",
-                                                       "AUTOBLOG_EGRESS_ALLOW_PRIVATE"}), [])
+        self.assertEqual(sorted(set(example) - read - {"AUTOBLOG_DB_STATEMENT_CACHE_SIZE"}), [])
 
     def config_check(self, env: dict) -> subprocess.CompletedProcess:
         """Config is validated before anything starts: exit 2 = config error. The database URL

@@ -54,7 +54,8 @@ constexpr Entity kEntities[] = {
     {"trade", 0x2122}, {"shy", 0xAD},
 };
 
-// Decodes the entity at s[i] == '&' into out; returns its length, or 0 if it is none.
+}  // namespace
+
 std::size_t decode_entity(std::string_view s, std::size_t i, std::string& out) {
   const std::size_t semi = s.substr(0, std::min(s.size(), i + 12)).find(';', i);
   if (semi == std::string_view::npos) return 0;
@@ -84,6 +85,8 @@ std::size_t decode_entity(std::string_view s, std::size_t i, std::string& out) {
   }
   return 0;
 }
+
+namespace {
 
 // Whether the text from s[i] == '<' to s[gt] == '>' (the next '>') is an autolink or HTML tag,
 // and whether its inside is an address to keep.

@@ -35,4 +35,9 @@ std::vector<TextBlock> markdown_blocks(std::string_view markdown);
 // The inline rules alone, for one line (exposed for tests).
 std::string strip_inline(std::string_view line);
 
+// Decodes the HTML character reference at s[i] == '&' (numeric, or one of the common named ones)
+// into `out` as UTF-8; returns its length in `s`, or 0 when there is none (then nothing is
+// appended). Shared with the feed reader, whose summaries are HTML.
+std::size_t decode_entity(std::string_view s, std::size_t i, std::string& out);
+
 }  // namespace autoblog::content::quality

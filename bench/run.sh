@@ -412,6 +412,9 @@ if [ -z "$BENCH_ONLY" ] || [ "${BENCH_JOBS_ONLY:-}" = 1 ]; then
   timeout 300 python3 "$BENCH_DIR/jobs.py" "$BUILD" || log "job queue benchmark failed"
   log "content engine: platform CPU per article, provider excluded (bench/content_engine.py, under a minute)"
   timeout 300 python3 "$BENCH_DIR/content_engine.py" "$BUILD" || log "content engine benchmark failed"
+  log "hosted blog: a cached post page under wrk (bench/hosted.py, about 30 seconds)"
+  timeout 180 python3 "$BENCH_DIR/hosted.py" "$BUILD" | tee "$ROOT/bench/results/hosted.md" \
+    || log "hosted blog benchmark failed"
 fi
 
 # ------------------------------------------------------------------------------ 7. summary

@@ -133,19 +133,23 @@ asio::awaitable<std::string> GenerateContentHandler::run(JobContext& ctx) {
   }
   const auto seo_strategy = parse_or_null(in.seo_strategy_json);
 
-  // Steps 2-4. A brief written here is stored with the article (one transaction for both); if
-  // a later step fails, it is stored on its own first, so no retry pays for it twice.
+  // Steps 2-4. A brief written here is stored with the article (one transaction for both). If a
+  // later step fails, it is stored on its own first, so no retry pays for it twice, and the
+  // tokens every call so far cost are added to the day's usage: failed calls are billed too.
   std::optional<engine::WrittenBrief> brief;
   std::optional<engine::WrittenArticle> article;
   std::optional<engine::StoredImage> image;
   std::optional<content::quality::Scores> scores;
   std::exception_ptr failure;
+  engine::TokenUsage spent;
   try {
     if (!in.brief_json) {
       brief = co_await engine_.write_brief(*tenant, in);
       in.brief_json = json::serialize(brief->brief);
+      spent += brief->usage;
     }
     article = co_await engine_.write_article(*tenant, in);
+    spent += article->usage;
     try {
       scores = content::score_generated(article->article.to_json(), seo_strategy);
     } catch (const content::InvalidInput& e) {
@@ -153,11 +157,15 @@ asio::awaitable<std::string> GenerateContentHandler::run(JobContext& ctx) {
                                      e.what());
     }
     image = co_await engine_.illustrate(*tenant, in, article->article);
+  } catch (const engine::GenerationFailed& e) {
+    spent += e.usage;
+    failure = std::current_exception();
   } catch (...) {
     failure = std::current_exception();
   }
   if (failure) {
-    if (brief) co_await keep_brief(ctx, id, *in.brief_json, brief->usage.total());
+    if (brief || spent.total() > 0)
+      co_await keep_spent(ctx, id, brief ? in.brief_json : std::nullopt, spent.total());
     rethrow_for_queue(failure);
   }
 
@@ -206,12 +214,14 @@ asio::awaitable<std::string> GenerateContentHandler::run(JobContext& ctx) {
   co_return std::string();
 }
 
-asio::awaitable<void> GenerateContentHandler::keep_brief(JobContext& ctx, const std::string& id,
-                                                         const std::string& brief_json,
+asio::awaitable<void> GenerateContentHandler::keep_spent(JobContext& ctx, const std::string& id,
+                                                         const std::optional<std::string>& brief_json,
                                                          std::int64_t tokens) {
   auto tx = co_await ctx.begin();
-  db::Params params{param(id), param(brief_json)};
-  co_await tx.exec(sql::kStoreBrief, std::move(params));
+  if (brief_json) {
+    db::Params params{param(id), param(*brief_json)};
+    co_await tx.exec(sql::kStoreBrief, std::move(params));
+  }
   db::Params spent{param(tokens), param(0)};
   co_await tx.exec(sql::kAddAiUsage, std::move(spent));
   co_await tx.commit();

@@ -4,7 +4,7 @@
 //   1. load the item and the brand; refuse before any provider call when the tenant's
 //      limits.daily_token_budget is spent;
 //   2. no brief yet: the engine writes one (stored with the article; stored on its own when a
-//      later step fails, so a retry does not pay for it again);
+//      later step fails, so a retry does not pay for it again — with the tokens spent so far);
 //   3. the article, scored against the brand's thresholds (content::score_generated);
 //   4. the image, stored in the tenant's storage;
 //   5. one transaction: the item's article with a free slug, brief, scores, image and
@@ -31,8 +31,9 @@ class GenerateContentHandler : public JobHandler {
                                         const std::string& reason) override;
 
  private:
-  static boost::asio::awaitable<void> keep_brief(JobContext& ctx, const std::string& id,
-                                                 const std::string& brief_json,
+  // After a failed step: the brief written (if any) and the tokens spent so far, kept.
+  static boost::asio::awaitable<void> keep_spent(JobContext& ctx, const std::string& id,
+                                                 const std::optional<std::string>& brief_json,
                                                  std::int64_t tokens);
 
   content::engine::ContentEngine& engine_;

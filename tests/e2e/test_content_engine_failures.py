@@ -144,6 +144,12 @@ class EngineFailuresTest(ContentEngineHelpers, E2ETestCase):
         job, item = self.generate()
         self.assert_failed_cleanly(job, item, "dead", "503")
         self.assertEqual(len(self.ai.requests("images")), 6, self.ai.summary())
+        # Each of the 3 attempts wrote the article again before its image failed: all billed.
+        articles = [r for r in self.ai.requests("chat") if r.is_article_request()]
+        tokens, _ = self.ai_usage(self.token)
+        self.assertEqual(tokens["used"],
+                         len(articles) * (self.ai.prompt_tokens + self.ai.completion_tokens),
+                         self.ai.summary())
 
     # ---- answers that cannot be used
 
@@ -176,6 +182,13 @@ class EngineFailuresTest(ContentEngineHelpers, E2ETestCase):
                 self.assertEqual(job["attempts"], 1, "no job retry for an unusable answer")
                 self.assertEqual(len(self.ai.requests("chat")), 2, self.ai.summary())
                 self.assertEqual(self.ai.requests("images"), [])
+                # The two calls were billed, so they count: the usage each answer reported (a
+                # reply that is not in the OpenAI shape reports none).
+                per_call = (0 if name == "not the OpenAI shape"
+                            else self.ai.prompt_tokens + self.ai.completion_tokens)
+                tokens, images = self.ai_usage(self.token)
+                self.assertEqual(tokens["used"], 2 * per_call, tokens)
+                self.assertEqual(images["used"], 0, images)
 
     def test_400_fails_at_once(self):
         self.ai.push("chat", status(400, body={"error": {

@@ -90,7 +90,8 @@ static asio::awaitable<Answer<T>> ask(providers::TextGenerator& text, ProviderBu
       rejected = e.what();
     }
     if (snooze) throw ProviderBusy(snooze->retry_after, "AI provider busy: " + snooze->reason);
-    if (rejected) throw GenerationFailed("the AI provider refused the request: " + *rejected);
+    if (rejected)
+      throw GenerationFailed("the AI provider refused the request: " + *rejected, usage);
     if (invalid) {
       problem = *invalid;
       continue;
@@ -103,8 +104,8 @@ static asio::awaitable<Answer<T>> ask(providers::TextGenerator& text, ProviderBu
     problem = std::get<std::string>(checked);
     if (result->finish_reason == "length") problem += " (the answer was cut at the token limit)";
   }
-  throw GenerationFailed("the model's answer could not be used, even after a repair request: " +
-                         problem);
+  throw GenerationFailed(
+      "the model's answer could not be used, even after a repair request: " + problem, usage);
 }
 
 TextRequest ContentEngine::text_request(const tenancy::Tenant& tenant,

@@ -45,10 +45,6 @@ struct ProviderBusy : std::runtime_error {
   std::chrono::milliseconds retry_after;
 };
 
-struct GenerationFailed : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 struct TokenUsage {
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
@@ -58,6 +54,12 @@ struct TokenUsage {
     completion_tokens += o.completion_tokens;
     return *this;
   }
+};
+
+struct GenerationFailed : std::runtime_error {
+  explicit GenerationFailed(const std::string& why, TokenUsage spent = {})
+      : std::runtime_error(why), usage(spent) {}
+  TokenUsage usage;  // what the failed step's calls cost (unusable answers are billed too)
 };
 
 struct WrittenBrief {

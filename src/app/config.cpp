@@ -80,6 +80,7 @@ Config config_from_env(const EnvLookup& env) {
   millis("AUTOBLOG_JOB_RETRY_MAX_MS", c.jobs.retry_max, 0, 86400000);
   millis("AUTOBLOG_JOB_RETENTION_MS", c.jobs.retention, 0, 365LL * 86400000);
   millis("AUTOBLOG_AI_TEMPLATE_LATENCY_MS", c.ai.template_latency, 0, 600000);
+  millis("AUTOBLOG_BLOG_VIEWS_FLUSH_MS", c.blog_views_flush, 100, 3600000);
   str("AUTOBLOG_JOB_CLAIM_BATCH", [&](const std::string& v) {
     c.jobs.claim_batch =
         static_cast<int>(parse_int_setting("AUTOBLOG_JOB_CLAIM_BATCH", v, 1, 1000));

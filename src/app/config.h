@@ -88,6 +88,8 @@ struct Config {
   // AUTOBLOG_PROMPTS_DIR: the operator's prompt templates, each replacing the built-in file of
   // the same name (empty = the built-in prompts only).
   std::string prompts_dir;
+  // AUTOBLOG_BLOG_VIEWS_FLUSH_MS: how often the hosted blog's page views are written.
+  std::chrono::milliseconds blog_views_flush{10000};
 
   // Outbound requests to tenant-supplied URLs (feeds): AUTOBLOG_EGRESS_ALLOW_PRIVATE lets them
   // reach loopback, private and link-local addresses (tests, closed networks; net/egress_policy.h).

@@ -86,7 +86,9 @@ int serve(const Config& config) {
   api::add_files_routes(router, backends.storage(), usage, config.storage_quotas);
 
   // Tenants' blogs on their own domains (chosen by the Host header), before the API's routes.
-  hosted::HostedBlog blog(rt.pool(), rt.registry(), backends.storage());
+  // Its page views are counted in memory and written every AUTOBLOG_BLOG_VIEWS_FLUSH_MS.
+  hosted::ViewCounter views(rt.pool(), rt.registry());
+  hosted::HostedBlog blog(rt.pool(), rt.registry(), backends.storage(), &views);
 
   // Error mapping outermost, then access log + metrics, the hosted blog, routing,
   // authentication, rate limit, the handler.
@@ -131,6 +133,7 @@ int serve(const Config& config) {
                    tenancy::listen_for_tenant_changes(
                        rt.conninfo(), rt.registry(),
                        [&blog](const std::string& tenant_id) { blog.blog_changed(tenant_id); }));
+  rt.tasks().spawn("blog-page-views", rt.io().get_executor(), views.run(config.blog_views_flush));
   std::optional<JobWorkers> job_workers;
   if (config.workers > 0) {
     job_workers.emplace(rt, config.workers);
@@ -163,6 +166,8 @@ int serve(const Config& config) {
       server.cancel_requests();
       co_await server.wait_closed(std::chrono::steady_clock::now() + std::chrono::seconds(5));
     }
+    // The page views counted since the last flush (no request adds more now).
+    co_await views.flush();
     // Running jobs get what is left of the shutdown deadline; the rest go back to the queue.
     if (job_workers) co_await job_workers->drain(drain_until);
   });

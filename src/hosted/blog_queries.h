@@ -20,8 +20,17 @@ inline constexpr db::TenantQuery kPublished{
 inline constexpr db::TenantQuery kPostBySlug{
     "blog_post",
     "SELECT " AUTOBLOG_POST_SUMMARY ", coalesce(generated_content ->> 'body_markdown', ''), "
-    "visual_assets -> 'hero' ->> 'key' FROM {schema}.content_pipelines "
+    "visual_assets -> 'hero' ->> 'key', id FROM {schema}.content_pipelines "
     "WHERE status = 'published' AND generated_content ->> 'slug' = $1"};
+
+// Page views counted since the last flush (hosted/view_counter.h): $1 a JSON array of
+// {"id", "n"}, one performance record per item that still exists.
+inline constexpr db::TenantQuery kRecordViews{
+    "blog_record_views",
+    "INSERT INTO {schema}.content_performance (content_id, metrics) "
+    "SELECT c.id, jsonb_build_object('views', x.n, 'source', 'hosted') "
+    "FROM jsonb_to_recordset($1::jsonb) AS x (id uuid, n bigint) "
+    "JOIN {schema}.content_pipelines c ON c.id = x.id"};
 
 // Whether storage key $1 is the hero image of a published post (only those are public).
 inline constexpr db::TenantQuery kPublishedImage{

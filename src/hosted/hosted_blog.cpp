@@ -40,6 +40,10 @@ Response page_response(const CachedPage& page) {
   return r;
 }
 
+Response not_found_response(const Site& site) {
+  return page_response(CachedPage{404, std::string(kHtml), not_found_page(site), {}});
+}
+
 std::vector<PostSummary> summaries(const db::Result& r, int limit) {
   std::vector<PostSummary> out;
   for (int i = 0; i < r.rows() && i < limit; ++i)
@@ -70,12 +74,14 @@ bool plain_segment(std::string_view s, std::size_t max) {
 }  // namespace
 
 HostedBlog::HostedBlog(db::Pool& pool, tenancy::TenantRegistry& registry,
-                       storage::ObjectStorage& storage, HostedBlogOptions options)
+                       storage::ObjectStorage& storage, ViewCounter* views,
+                       HostedBlogOptions options)
     : pool_(pool),
       registry_(registry),
       storage_(storage),
       directory_(pool, registry, options.directory_ttl),
-      cache_(options.cache_entries, options.cache_bytes) {}
+      cache_(options.cache_entries, options.cache_bytes),
+      views_(views) {}
 
 http::Middleware HostedBlog::middleware() {
   return [this](Request& req, const http::Handler& next) -> asio::awaitable<Response> {
@@ -127,13 +133,13 @@ asio::awaitable<Response> HostedBlog::serve(Request& req, const std::string& ten
       auto r = co_await tx.commit_with(queries::kPublishedImage, std::move(p));
       if (!r.empty())
         if (auto object = co_await storage_.get(tenant->id(), key)) {
-          CachedPage image{200, object->info.content_type, std::move(object->body)};
+          CachedPage image{200, object->info.content_type, std::move(object->body), {}};
           auto res = page_response(image);
           res.headers.back().second = "public, max-age=3600";
           co_return res;
         }
     }
-    co_return page_response(CachedPage{404, std::string(kHtml), not_found_page(site)});
+    co_return not_found_response(site);
   }
 
   // Which page, and its cache key (tenant, path, the one query parameter that matters).
@@ -151,10 +157,17 @@ asio::awaitable<Response> HostedBlog::serve(Request& req, const std::string& ten
     key += path;
   } else {
     req.route = "hosted";
-    co_return page_response(CachedPage{404, std::string(kHtml), not_found_page(site)});
+    co_return not_found_response(site);
   }
   const auto stamp = cache_.stamp(tenant_id, registry_.generation());
-  if (auto hit = cache_.get(key, stamp)) co_return page_response(*hit);
+  // A page view: a post page shown to a reader (not a HEAD, not a 404).
+  auto viewed = [&](const CachedPage& p) {
+    if (views_ && !p.content_id.empty() && req.method == "GET") views_->count(tenant_id, p.content_id);
+  };
+  if (auto hit = cache_.get(key, stamp)) {
+    viewed(*hit);
+    co_return page_response(*hit);
+  }
 
   auto made = std::make_shared<CachedPage>();
   made->content_type = std::string(kHtml);
@@ -162,12 +175,12 @@ asio::awaitable<Response> HostedBlog::serve(Request& req, const std::string& ten
     made->content_type = "text/plain; charset=utf-8";
     made->body = robots_txt(site);
   } else if (path == "/") {
-    if (!page) co_return page_response(CachedPage{404, std::string(kHtml), not_found_page(site)});
+    if (!page) co_return not_found_response(site);
     auto tx = co_await tenancy::TenantTx::begin(pool_, *tenant);
     db::Params p{param(kPageSize + 1), param((*page - 1) * kPageSize)};
     auto r = co_await tx.commit_with(queries::kPublished, std::move(p));
     if (r.empty() && *page > 1)
-      co_return page_response(CachedPage{404, std::string(kHtml), not_found_page(site)});
+      co_return not_found_response(site);
     made->body = index_page(site, summaries(r, kPageSize), *page, r.rows() > kPageSize);
   } else if (path == "/feed.xml" || path == "/sitemap.xml") {
     const bool feed = path == "/feed.xml";
@@ -180,18 +193,20 @@ asio::awaitable<Response> HostedBlog::serve(Request& req, const std::string& ten
   } else {
     auto slug = path.substr(7);
     if (slug.empty() || slug.size() > 512)
-      co_return page_response(CachedPage{404, std::string(kHtml), not_found_page(site)});
+      co_return not_found_response(site);
     auto tx = co_await tenancy::TenantTx::begin(pool_, *tenant);
     db::Params p{param(slug)};
     auto r = co_await tx.commit_with(queries::kPostBySlug, std::move(p));
     // Unknown slugs are not cached: a client inventing paths must not push real pages out.
-    if (r.empty()) co_return page_response(CachedPage{404, std::string(kHtml), not_found_page(site)});
+    if (r.empty()) co_return not_found_response(site);
     FullPost post{summaries(r, 1).front(), std::string(r.get(0, 5)), std::nullopt};
     std::string_view hero = r.get(0, 6);
     if (hero.starts_with("assets/")) post.image_path = "/images/" + std::string(hero.substr(7));
     made->body = post_page(site, post);
+    made->content_id = std::string(r.get(0, 7));
   }
   cache_.put(key, stamp, made);
+  viewed(*made);
   co_return page_response(*made);
 }
 

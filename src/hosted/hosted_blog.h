@@ -19,6 +19,7 @@
 #include "db/pool.h"
 #include "hosted/page_cache.h"
 #include "hosted/site_directory.h"
+#include "hosted/view_counter.h"
 #include "http/handler.h"
 #include "storage/object_storage.h"
 #include "tenancy/registry.h"
@@ -33,8 +34,9 @@ struct HostedBlogOptions {
 
 class HostedBlog {
  public:
+  // `views` (may be null) counts every post page served.
   HostedBlog(db::Pool& pool, tenancy::TenantRegistry& registry, storage::ObjectStorage& storage,
-             HostedBlogOptions options = {});
+             ViewCounter* views, HostedBlogOptions options = {});
 
   // Placed after error mapping and the access log, before routing.
   http::Middleware middleware();
@@ -49,6 +51,7 @@ class HostedBlog {
   storage::ObjectStorage& storage_;
   SiteDirectory directory_;
   PageCache cache_;
+  ViewCounter* views_;
 };
 
 }  // namespace autoblog::hosted

@@ -18,6 +18,7 @@ struct CachedPage {
   unsigned status = 200;
   std::string content_type;
   std::string body;
+  std::string content_id;  // a post page: the item it shows (its views are counted)
 };
 
 struct PageStamp {

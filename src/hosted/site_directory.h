@@ -26,6 +26,9 @@ class SiteDirectory {
   // The tenant id serving `host` (canonical, hosted/host.h), or nullopt.
   boost::asio::awaitable<std::optional<std::string>> tenant_for(const std::string& host);
 
+  // How old the map must be before a host it does not know reloads it.
+  static constexpr std::chrono::seconds kMissRecheck{1};
+
  private:
   struct Map {
     std::unordered_map<std::string, std::string> tenant_by_domain;

@@ -28,7 +28,8 @@ class HostedBlogTest(E2ETestCase):
     def setUpClass(cls):
         cls.db = fresh_database("hosted")
         cls.addClassCleanup(drop_database, cls.db)
-        cls.server = cls.start_server(cls.db, workers=2)
+        cls.server = cls.start_server(cls.db, workers=2,
+                                      env={"AUTOBLOG_BLOG_VIEWS_FLUSH_MS": "200"})
 
     @classmethod
     def tearDownClass(cls):
@@ -87,10 +88,10 @@ class HostedBlogTest(E2ETestCase):
             s, h, b = self.blog(host, path)
             last[:] = [s, b]
             return (s, h, b) if predicate(s, b) else None
-        try:
-            return wait_until(check, timeout)
-        except AssertionError:
+        found = wait_until(check, timeout)  # the last value (None) on timeout
+        if found is None:
             self.fail(f"{host}{path}: last answer {last[:1]} {last[1:][0][:300]!r}")
+        return found
 
     # ---- tests
 
@@ -102,9 +103,9 @@ class HostedBlogTest(E2ETestCase):
         ia = self.approved_item(a, ta, "Espresso <basics>", "espresso-basics", evil, image=True)
         ib = self.approved_item(b, tb, "Tea time", "tea-time", "All about *tea*.")
 
-        # Nothing published yet: the index is empty, the post is a 404.
-        s, h, body = self.blog(a["domain"], "/")
-        self.assertEqual(s, 200)
+        # Nothing published yet: the index is empty, the post is a 404. (The new domain reaches
+        # the blog's directory by notification: wait for it.)
+        s, h, body = self.blog_until(a["domain"], "/", lambda s, b: s == 200)
         self.assertIn("text/html", h["content-type"])
         self.assertNotIn(b"espresso-basics", body)
         self.assertEqual(self.blog(a["domain"], "/posts/espresso-basics")[0], 404)
@@ -214,6 +215,33 @@ class HostedBlogTest(E2ETestCase):
         self.assertEqual(job["state"], "succeeded")
         self.assertTrue(job["result"]["published"])
         self.blog_until(a["domain"], "/posts/later", lambda s, b: s == 200)
+
+    def test_page_views_are_counted_and_ranked(self):
+        a, ta = self.tenant(f"v-{secrets.token_hex(3)}.example")
+        popular = self.approved_item(a, ta, "Popular", "popular", "Read me.")
+        quiet = self.approved_item(a, ta, "Quiet", "quiet", "Or me.")
+        for item_id in (popular, quiet):
+            self.publish(ta, item_id)
+            self.wait_status(ta, item_id, "published")
+        self.blog_until(a["domain"], "/posts/popular", lambda s, b: s == 200)  # 1 view
+        self.blog_until(a["domain"], "/posts/quiet", lambda s, b: s == 200)    # 1 view
+        for _ in range(4):  # from the page cache: still views
+            self.assertEqual(self.blog(a["domain"], "/posts/popular")[0], 200)
+        # Not views: the index, a missing post, another host.
+        self.blog(a["domain"], "/")
+        self.assertEqual(self.blog(a["domain"], "/posts/nope")[0], 404)
+
+        def ranking():
+            status, _, top = self.server.request("GET", "/v1/performance/top", token=ta)
+            self.assertEqual(status, 200, top)
+            got = [(i["content_id"], i["total"]) for i in top["items"]]
+            return got if got == [(popular, 5), (quiet, 1)] else None
+        wait_until(ranking, 10)
+        # Recorded as ordinary performance records of the item, summed per day like any metric.
+        status, _, series = self.server.request(
+            "GET", f"/v1/content/{popular}/performance?bucket=day", token=ta)
+        self.assertEqual(status, 200, series)
+        self.assertEqual(sum(b["metrics"].get("views", 0) for b in series["series"]), 5)
 
     def test_unpublish_scheduled_cancels_and_refusals(self):
         a, ta = self.tenant(f"u-{secrets.token_hex(3)}.example")

@@ -7,13 +7,13 @@
 #include "content/content_json.h"
 #include "content/content_queries.h"
 #include "content/errors.h"
+#include "content/item_id.h"
 #include "content/paging.h"
 #include "content/review.h"
 #include "content/status.h"
 #include "db/errors.h"
 #include "tenancy/tenant_tx.h"
 #include "util/cursor.h"
-#include "util/random.h"
 #include "util/time.h"
 #include "util/utf8.h"
 
@@ -28,11 +28,6 @@ using tenancy::ActiveTenant;
 using tenancy::TenantTx;
 
 namespace {
-
-std::string checked_id(const std::string& id) {
-  if (!util::is_uuid(id)) throw InvalidInput("id must be a UUID");
-  return util::normalize_uuid(id);
-}
 
 void check_status(const std::string& status) {
   if (!is_known_status(status))
@@ -66,7 +61,7 @@ asio::awaitable<JsonPage> ContentService::list(const ActiveTenant& tenant,
 
 asio::awaitable<std::string> ContentService::get(const ActiveTenant& tenant,
                                                  const std::string& id) const {
-  Params p{param(checked_id(id))};
+  Params p{param(checked_item_id(id))};
   auto tx = co_await TenantTx::begin(pool_, tenant);
   auto r = co_await tx.commit_with(q::kGet, std::move(p));
   if (r.empty()) throw NotFound();
@@ -76,7 +71,7 @@ asio::awaitable<std::string> ContentService::get(const ActiveTenant& tenant,
 asio::awaitable<std::string> ContentService::update(const ActiveTenant& tenant,
                                                     const std::string& id,
                                                     const ContentChanges& changes) const {
-  auto checked = checked_id(id);
+  auto checked = checked_item_id(id);
   if (changes.status) check_status(*changes.status);
   // Parsed before the transaction: a body that is not JSON costs no round trip.
   std::optional<json::value> generated;
@@ -119,7 +114,7 @@ asio::awaitable<std::string> ContentService::update(const ActiveTenant& tenant,
 
 asio::awaitable<std::string> ContentService::approve(const ActiveTenant& tenant,
                                                      const std::string& id) const {
-  auto checked = checked_id(id);
+  auto checked = checked_item_id(id);
   auto tx = co_await TenantTx::begin(pool_, tenant);
   Params lock{param(checked)};
   auto current = co_await tx.exec(q::kLockStatus, std::move(lock));
@@ -132,7 +127,7 @@ asio::awaitable<std::string> ContentService::approve(const ActiveTenant& tenant,
 
 asio::awaitable<void> ContentService::remove(const ActiveTenant& tenant,
                                              const std::string& id) const {
-  Params p{param(checked_id(id))};
+  Params p{param(checked_item_id(id))};
   auto tx = co_await TenantTx::begin(pool_, tenant);
   auto r = co_await tx.commit_with(q::kDelete, std::move(p));
   if (r.affected() == 0) throw NotFound();
@@ -141,7 +136,7 @@ asio::awaitable<void> ContentService::remove(const ActiveTenant& tenant,
 asio::awaitable<std::string> ContentService::add_performance(const ActiveTenant& tenant,
                                                              const std::string& content_id,
                                                              const NewPerformance& record) const {
-  auto id = checked_id(content_id);
+  auto id = checked_item_id(content_id);
   if (record.tracked_at && !util::looks_like_rfc3339(*record.tracked_at))
     throw InvalidInput("tracked_at must be an RFC 3339 date-time");
   Params p{param(id), param(record.metrics_json), param(record.tracked_at)};
@@ -154,7 +149,7 @@ asio::awaitable<std::string> ContentService::add_performance(const ActiveTenant&
 asio::awaitable<JsonPage> ContentService::list_performance(const ActiveTenant& tenant,
                                                            const std::string& content_id,
                                                            const PageRequest& page) const {
-  auto id = checked_id(content_id);
+  auto id = checked_item_id(content_id);
   check_limit(page.limit);
   Params p{param(id)};
   add_cursor_params(page.cursor, p);

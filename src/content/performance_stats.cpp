@@ -5,9 +5,9 @@
 #include <cctype>
 
 #include "content/errors.h"
+#include "content/item_id.h"
 #include "content/performance_queries.h"
 #include "tenancy/tenant_tx.h"
-#include "util/random.h"
 #include "util/time.h"
 
 namespace autoblog::content {
@@ -17,11 +17,6 @@ namespace json = boost::json;
 using db::param;
 
 namespace {
-
-std::string checked_item(const std::string& id) {
-  if (!util::is_uuid(id)) throw InvalidInput("id must be a UUID");
-  return util::normalize_uuid(id);
-}
 
 // The longest period for a bucket size, as a PostgreSQL interval.
 const char* max_span(const std::string& bucket) {
@@ -58,7 +53,7 @@ json::value number(std::string_view text) {
 asio::awaitable<std::string> PerformanceStats::record_batch(
     const tenancy::ActiveTenant& tenant, const std::string& content_id,
     const std::vector<NewPerformance>& records) const {
-  auto id = checked_item(content_id);
+  auto id = checked_item_id(content_id);
   if (records.empty()) throw InvalidInput("records must hold at least one record");
   if (records.size() > static_cast<std::size_t>(kMaxBatch))
     throw InvalidInput("records may hold at most " + std::to_string(kMaxBatch) + " records");
@@ -84,7 +79,7 @@ asio::awaitable<std::string> PerformanceStats::series(const tenancy::ActiveTenan
                                                       const std::string& content_id,
                                                       const std::string& bucket,
                                                       const Period& period) const {
-  auto id = checked_item(content_id);
+  auto id = checked_item_id(content_id);
   const char* max = max_span(bucket);
   auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
   db::Params params{param(id), period.from, period.to, param(bucket), param(max)};

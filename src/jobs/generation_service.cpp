@@ -2,13 +2,13 @@
 
 
 #include "content/errors.h"
+#include "content/item_id.h"
 #include "domain/errors.h"
 #include "jobs/daily_reset.h"
 #include "jobs/generation_payload.h"
 #include "jobs/generation_queries.h"
 #include "jobs/job_queries.h"
 #include "tenancy/tenant_tx.h"
-#include "util/random.h"
 
 namespace autoblog::jobs {
 
@@ -28,8 +28,7 @@ namespace {
 
 asio::awaitable<EnqueuedJob> GenerationService::request(const tenancy::ActiveTenant& tenant,
                                                         const std::string& content_id) const {
-  if (!util::is_uuid(content_id)) throw content::InvalidInput("id must be a UUID");
-  auto id = util::normalize_uuid(content_id);
+  auto id = content::checked_item_id(content_id);
   auto limit = tenant.limits().max_daily_content;
   auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
   db::Params item{param(id)};

@@ -4,12 +4,12 @@
 
 #include "content/content_json.h"
 #include "content/errors.h"
+#include "content/item_id.h"
 #include "db/errors.h"
 #include "jobs/publication_queries.h"
 #include "publishing/publisher.h"
 #include "publishing/rules.h"
 #include "tenancy/tenant_tx.h"
-#include "util/random.h"
 #include "util/time.h"
 
 namespace autoblog::jobs {
@@ -19,11 +19,6 @@ namespace json = boost::json;
 using db::param;
 
 namespace {
-
-std::string checked_id(const std::string& id) {
-  if (!util::is_uuid(id)) throw content::InvalidInput("id must be a UUID");
-  return util::normalize_uuid(id);
-}
 
 std::string publish_key(const std::string& id) { return "publish:" + id; }
 
@@ -39,7 +34,7 @@ json::value parse_or_null(const db::Result& r, int col) {
 asio::awaitable<PublishRequested> PublicationService::publish(
     const tenancy::ActiveTenant& tenant, const std::string& content_id,
     const std::optional<std::string>& publish_at) const {
-  auto id = checked_id(content_id);
+  auto id = content::checked_item_id(content_id);
   if (publish_at && !util::looks_like_rfc3339(*publish_at))
     throw content::InvalidInput("publish_at must be an RFC 3339 date-time");
   auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
@@ -80,7 +75,7 @@ asio::awaitable<PublishRequested> PublicationService::publish(
 
 asio::awaitable<std::string> PublicationService::unpublish(const tenancy::ActiveTenant& tenant,
                                                            const std::string& content_id) const {
-  auto id = checked_id(content_id);
+  auto id = content::checked_item_id(content_id);
   auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
   db::Params lock{param(id)};
   auto item = co_await tx.exec(content::queries::kLockStatus, std::move(lock));

@@ -7,6 +7,7 @@
 #include "content/content_json.h"
 #include "content/content_queries.h"
 #include "content/review.h"
+#include "content/trends/schedule.h"
 #include "content/trends/sources.h"
 #include "tenancy/tenant_tx.h"
 
@@ -37,12 +38,15 @@ asio::awaitable<std::optional<std::string>> BrandService::get(
 asio::awaitable<std::string> BrandService::put(const tenancy::ActiveTenant& tenant,
                                                const BrandConfig& config) const {
   check_seo_strategy(parse_json_text(config.seo_strategy_json));
-  trends::parse_sources(parse_json_text(config.sources_json));
+  const auto sources = trends::parse_sources(parse_json_text(config.sources_json));
   Params p{param(config.voice_tone_json),        param(config.topics_json),
            param(config.visual_style_json),      param(config.seo_strategy_json),
            param(config.publishing_config_json), param(config.sources_json)};
   auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
-  auto r = co_await tx.commit_with(queries::kPutBrand, std::move(p));
+  auto r = co_await tx.exec(queries::kPutBrand, std::move(p));
+  // Scheduled discovery follows the brand in the same transaction (feeds listed or not).
+  co_await trends::save_schedule(tx, sources);
+  co_await tx.commit();
   co_await cache_.del(tenant.id(), kBrandKey);
   co_return brand_json(r, 0);
 }

@@ -4,7 +4,8 @@
 // (jobs/generation_service.h) in the run's own transaction, so the items, their generation jobs
 // and the discovery's completion commit together, once. Each takes a unit of today's quota; at
 // the limit it stops quietly and says so in the returned report:
-//   {"requested", "started", "generations": [{"content_id", "job_id"}], "stopped"?: "quota_exceeded"}
+//   {"requested", "started", "generations": [{"content_id", "job_id"}],
+//    "stopped"?: "quota_exceeded"}
 // Stateless; the transaction is the caller's.
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>

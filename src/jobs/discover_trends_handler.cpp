@@ -9,8 +9,8 @@
 #include "content/review.h"
 #include "content/trends/sources.h"
 #include "db/errors.h"
-#include "jobs/errors.h"
 #include "jobs/auto_generate.h"
+#include "jobs/errors.h"
 #include "jobs/trends_queries.h"
 
 namespace autoblog::jobs {
@@ -46,13 +46,14 @@ std::optional<std::string> scheduled_for(const std::string& payload_json) {
   return std::string(period->as_string());
 }
 
-
 // One store attempt inside `tx` (not committed here).
 asio::awaitable<Stored> store(tenancy::TenantTx& tx,
                               const std::vector<trends::Candidate>& candidates,
                               const std::vector<trends::FeedOutcome>& feeds) {
-  Stored s{std::vector<int>(feeds.size()), std::vector<int>(feeds.size()),
-           std::vector<int>(feeds.size()), {}};
+  Stored s{std::vector<int>(feeds.size()),
+           std::vector<int>(feeds.size()),
+           std::vector<int>(feeds.size()),
+           {}};
   std::size_t wanted = trends::kMaxNewPerRun;
   std::size_t next = 0;
   for (int round = 0; round < kMaxStoreRounds && wanted > 0 && next < candidates.size(); ++round) {

@@ -42,7 +42,8 @@ inline constexpr db::TenantCoreQuery kClaimPeriod{
     "p AS (SELECT tenant_id, every, due, CASE WHEN due <= now() THEN due + every * "
     "    floor(extract(epoch FROM now() - due) / extract(epoch FROM every))::float8 END AS period "
     "  FROM s) "
-    "UPDATE autoblog_core.discovery_schedules d SET next_run_at = coalesce(p.period + p.every, p.due), "
+    "UPDATE autoblog_core.discovery_schedules d "
+    "SET next_run_at = coalesce(p.period + p.every, p.due), "
     "  last_period = coalesce(p.period, d.last_period), updated_at = now() "
     "FROM p WHERE d.tenant_id = p.tenant_id "
     "RETURNING to_char(p.period AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"};

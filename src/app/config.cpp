@@ -188,6 +188,11 @@ Config config_from_env(const EnvLookup& env) {
   });
   millis("AUTOBLOG_TRENDS_FEED_TIMEOUT_MS", c.trends_feed_timeout, 100, 600000);
   millis("AUTOBLOG_PUBLISH_TIMEOUT_MS", c.publish_timeout, 100, 600000);
+  millis("AUTOBLOG_SCHEDULER_INTERVAL_MS", c.scheduler_interval, 0, 86400000);
+  str("AUTOBLOG_SCHEDULER_HOUR_SECONDS", [&](const std::string& v) {
+    c.scheduler_hour =
+        std::chrono::seconds(parse_int_setting("AUTOBLOG_SCHEDULER_HOUR_SECONDS", v, 1, 3600));
+  });
   str("AUTOBLOG_TRENDS_FEED_MAX_BYTES", [&](const std::string& v) {
     c.trends_feed_max_bytes = static_cast<std::size_t>(
         parse_int_setting("AUTOBLOG_TRENDS_FEED_MAX_BYTES", v, 1024, 256LL << 20));

@@ -91,6 +91,13 @@ struct Config {
   // AUTOBLOG_BLOG_VIEWS_FLUSH_MS: how often the hosted blog's page views are written.
   std::chrono::milliseconds blog_views_flush{10000};
 
+  // Scheduled trend discovery (jobs/scheduler.h): AUTOBLOG_SCHEDULER_INTERVAL_MS between two
+  // looks at the due schedules (0 = this process schedules nothing), and
+  // AUTOBLOG_SCHEDULER_HOUR_SECONDS, the length of one hour of sources.every_hours — a testing
+  // knob, 3600 in production.
+  std::chrono::milliseconds scheduler_interval{60000};
+  std::chrono::seconds scheduler_hour{3600};
+
   // Outbound requests to tenant-supplied URLs (feeds): AUTOBLOG_EGRESS_ALLOW_PRIVATE lets them
   // reach loopback, private and link-local addresses (tests, closed networks; net/egress_policy.h).
   bool egress_allow_private = false;

@@ -19,6 +19,7 @@
 #include "app/job_workers.h"
 #include "app/listeners.h"
 #include "app/runtime.h"
+#include "app/scheduler_task.h"
 #include "app/secrets.h"
 #include "http/access_log.h"
 #include "hosted/hosted_blog.h"
@@ -134,6 +135,7 @@ int serve(const Config& config) {
                        rt.conninfo(), rt.registry(),
                        [&blog](const std::string& tenant_id) { blog.blog_changed(tenant_id); }));
   rt.tasks().spawn("blog-page-views", rt.io().get_executor(), views.run(config.blog_views_flush));
+  auto scheduler = start_discovery_scheduler(rt);
   std::optional<JobWorkers> job_workers;
   if (config.workers > 0) {
     job_workers.emplace(rt, config.workers);

@@ -5,6 +5,7 @@
 
 #include "app/job_workers.h"
 #include "app/runtime.h"
+#include "app/scheduler_task.h"
 #include "observability/log.h"
 #include "tenancy/change_listener.h"
 
@@ -24,6 +25,7 @@ int run_worker(const Config& config, int concurrency) {
                    tenancy::listen_for_tenant_changes(rt.conninfo(), rt.registry()));
   JobWorkers workers(rt, concurrency);
   workers.start();
+  auto scheduler = start_discovery_scheduler(rt);
   observability::log_info("worker running",
                           {{"owner", workers.worker().owner()},
                            {"concurrency", concurrency},

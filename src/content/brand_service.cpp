@@ -8,6 +8,7 @@
 #include "content/content_json.h"
 #include "content/content_queries.h"
 #include "content/review.h"
+#include "content/trends/schedule.h"
 #include "content/trends/sources.h"
 #include "tenancy/tenant_tx.h"
 
@@ -45,7 +46,7 @@ asio::awaitable<std::optional<std::string>> BrandService::get(
 asio::awaitable<std::string> BrandService::put(const tenancy::ActiveTenant& tenant,
                                                const BrandConfig& config) const {
   check_seo_strategy(parse_json_text(config.seo_strategy_json));
-  trends::parse_sources(parse_json_text(config.sources_json));
+  const auto sources = trends::parse_sources(parse_json_text(config.sources_json));
   auto publishing = parse_json_text(config.publishing_config_json);
   auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
   auto stored = co_await tx.exec(queries::kLockBrandPublishing);
@@ -57,7 +58,10 @@ asio::awaitable<std::string> BrandService::put(const tenancy::ActiveTenant& tena
   Params p{param(config.voice_tone_json),   param(config.topics_json),
            param(config.visual_style_json), param(config.seo_strategy_json),
            param(publishing_json),          param(config.sources_json)};
-  auto r = co_await tx.commit_with(queries::kPutBrand, std::move(p));
+  auto r = co_await tx.exec(queries::kPutBrand, std::move(p));
+  // Scheduled discovery follows the brand in the same transaction (feeds listed or not).
+  co_await trends::save_schedule(tx, sources);
+  co_await tx.commit();
   co_await cache_.del(tenant.id(), kBrandKey);
   co_return redacted_brand_json(r);
 }

@@ -11,7 +11,11 @@
 //      never stored twice. The inserts and the job's completion commit together (exactly once).
 //      A deadlock between two concurrent runs (their entries crossing on the two indexes) rolls
 //      the store back and it is tried again, without fetching again.
-// Result: {"feeds": [{url, format?, entries, created, duplicates, skipped, error?}], "created"}.
+//   4. a scheduled run (payload {"scheduled_for": period}, jobs/scheduler.h) with the brand's
+//      sources.auto_generate N > 0 starts the generation of the best N items it created, in the
+//      same transaction, within the tenant's daily quota (GenerationService's steps).
+// Result: {"feeds": [{url, format?, entries, created, duplicates, skipped, error?}], "created"},
+// plus "scheduled_for" and "auto_generate" for a scheduled run.
 // Thread-safe: no per-job state; the client is shared and must outlive the handler.
 #include "content/trends/feed_reader.h"
 #include "jobs/handler.h"

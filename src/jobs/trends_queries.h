@@ -17,13 +17,13 @@ inline constexpr db::TenantQuery kDiscoveryFeedCount{
 // Inserts the inspiration items of $1 (a JSON array of inspiration_data objects) in array order;
 // an item whose canonical URL or title key the tenant already has — stored earlier, or by a
 // concurrent run that commits first — is skipped by the unique indexes of
-// migrations/tenant/0003_sources.sql. Returns the canonical URLs of the items created.
+// migrations/tenant/0003_sources.sql. Returns the canonical URL and id of each item created.
 inline constexpr db::TenantQuery kInsertInspirations{
     "trends_insert",
     "INSERT INTO {schema}.content_pipelines (inspiration_data) "
     "SELECT e.value FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(value, n) "
     "ORDER BY e.n "
     "ON CONFLICT DO NOTHING "
-    "RETURNING inspiration_data ->> 'canonical_url'"};
+    "RETURNING inspiration_data ->> 'canonical_url', id"};
 
 }  // namespace autoblog::jobs::sql

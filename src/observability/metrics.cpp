@@ -221,6 +221,13 @@ struct Metrics::Impl {
                                     .Name("autoblog_jobs_running")
                                     .Help("Running jobs by subscription tier")
                                     .Register(registry);
+  Family<Counter>& scheduler_runs =
+      prometheus::BuildCounter()
+          .Name("autoblog_scheduler_runs_total")
+          .Help("Scheduled trend discovery: periods whose job was enqueued, attempts that failed")
+          .Register(registry);
+  Counter& scheduler_enqueued = scheduler_runs.Add({{"outcome", "enqueued"}});
+  Counter& scheduler_failed = scheduler_runs.Add({{"outcome", "failed"}});
 
   TenantLabels tenants;
   struct JobSeries {
@@ -332,6 +339,10 @@ void Metrics::count_job_lease_expiries(double n) { impl_->job_lease_expiries.Inc
 void Metrics::set_job_queue_depth(std::string_view priority, std::string_view state, double n) {
   impl_->job_queue_depth.Add({{"priority", std::string(priority)}, {"state", std::string(state)}})
       .Set(n);
+}
+
+void Metrics::count_scheduler_run(bool enqueued) {
+  (enqueued ? impl_->scheduler_enqueued : impl_->scheduler_failed).Increment();
 }
 
 void Metrics::set_jobs_running(std::string_view tier, double n) {

@@ -72,6 +72,9 @@ class Metrics {
   // autoblog_jobs_running{tier}.
   void set_job_queue_depth(std::string_view priority, std::string_view state, double n);
   void set_jobs_running(std::string_view tier, double n);
+  // autoblog_scheduler_runs_total{outcome}: a scheduled discovery period was enqueued
+  // ("enqueued"), or an attempt to claim and enqueue one failed ("failed"; tried again later).
+  void count_scheduler_run(bool enqueued);
 
   // The label value recorded for `tenant_id`: itself while fewer than the cap have been seen (or
   // it was seen before), otherwise "_other". An empty id stays empty and takes no slot.

@@ -5,6 +5,8 @@ page, a 404, a response slower than the discovery timeout, one larger than the s
 redirect to a loopback address. It listens on every interface, so that a test can reach it both
 on 127.0.0.1 and on a non-internal address of this machine (see public_address()).
 
+Tests may add documents of their own: `documents[path] = (body, content_type)`.
+
 /gate/<name> holds each request until `gate_size` requests for the same path are waiting (or
 10 s pass), so two discovery runs fetch at the same moment and race to store the same entries.
 """
@@ -117,6 +119,7 @@ class FeedServer:
         self.gate = threading.Condition(self.lock)
         self.gate_waiting: dict[str, int] = {}
         self.stopping = threading.Event()
+        self.documents: dict[str, tuple[bytes, str]] = {}
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -141,7 +144,11 @@ class FeedServer:
                 if path.startswith("/gate/"):
                     server.wait_at_gate(path)
                     path = "/" + path[len("/gate/"):]
-                if path == "/rss.xml":
+                with server.lock:
+                    document = server.documents.get(path)
+                if document is not None:
+                    self.send(200, document[0], document[1])
+                elif path == "/rss.xml":
                     self.send(200, RSS.encode())
                 elif path == "/atom.xml":
                     self.send(200, ATOM.encode(), "application/atom+xml")

@@ -140,3 +140,20 @@ TEST(Config, MetricsListenQuotasAndHealthCache) {
   EXPECT_THROW(config_from_env(env({{"AUTOBLOG_STORAGE_QUOTA_GROWTH_BYTES", "-2"}})), ConfigError);
   EXPECT_THROW(config_from_env(env({{"AUTOBLOG_TENANT_HEALTH_CACHE_MS", "x"}})), ConfigError);
 }
+
+TEST(Config, SchedulerSettings) {
+  auto d = config_from_env(env({}));
+  EXPECT_EQ(d.scheduler_interval, std::chrono::milliseconds(60000));
+  EXPECT_EQ(d.scheduler_hour, std::chrono::seconds(3600));
+  auto c = config_from_env(env({{"AUTOBLOG_SCHEDULER_INTERVAL_MS", "0"},
+                                {"AUTOBLOG_SCHEDULER_HOUR_SECONDS", "1"}}));
+  validate(c);
+  EXPECT_EQ(c.scheduler_interval, std::chrono::milliseconds(0));  // 0 = no scheduler
+  EXPECT_EQ(c.scheduler_hour, std::chrono::seconds(1));
+  for (const char* bad : {"-1", "86400001", "often"})
+    EXPECT_THROW(config_from_env(env({{"AUTOBLOG_SCHEDULER_INTERVAL_MS", bad}})), ConfigError)
+        << bad;
+  for (const char* bad : {"0", "3601", "1.5"})
+    EXPECT_THROW(config_from_env(env({{"AUTOBLOG_SCHEDULER_HOUR_SECONDS", bad}})), ConfigError)
+        << bad;
+}

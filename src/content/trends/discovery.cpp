@@ -79,7 +79,7 @@ json::object inspiration_data(const Candidate& c, const FeedOutcome& feed) {
   return o;
 }
 
-std::string run_result(const std::vector<FeedOutcome>& feeds) {
+json::object run_report(const std::vector<FeedOutcome>& feeds) {
   json::array list;
   std::int64_t created = 0;
   for (const FeedOutcome& f : feeds) {
@@ -94,7 +94,11 @@ std::string run_result(const std::vector<FeedOutcome>& feeds) {
     created += f.created;
     list.push_back(std::move(o));
   }
-  return json::serialize(json::object{{"feeds", std::move(list)}, {"created", created}});
+  return json::object{{"feeds", std::move(list)}, {"created", created}};
+}
+
+std::string run_result(const std::vector<FeedOutcome>& feeds) {
+  return json::serialize(run_report(feeds));
 }
 
 }  // namespace autoblog::content::trends

@@ -60,7 +60,8 @@ std::vector<Candidate> rank_entries(std::vector<FeedOutcome>& feeds,
 boost::json::object inspiration_data(const Candidate& candidate, const FeedOutcome& feed);
 
 // {"feeds": [{url, format?, entries, created, duplicates, skipped, error?: {code, message}}],
-//  "created": total}, as JSON text.
+//  "created": total}: run_report as an object (the job adds to it), run_result as JSON text.
+boost::json::object run_report(const std::vector<FeedOutcome>& feeds);
 std::string run_result(const std::vector<FeedOutcome>& feeds);
 
 }  // namespace autoblog::content::trends

@@ -47,6 +47,12 @@ TEST_PKGS=(
   curl
   jq       # examples/quickstart.sh (curl + jq)
   systemd  # systemd-analyze verify of deploy/autoblog.service
+  # The hosted blog's browser test (tests/e2e/test_hosted_browser.py) drives Debian's Chromium
+  # headless through puppeteer-core (package-lock.json), which downloads no browser of its own.
+  # Without recommends it skips the desktop extras (upower, notification daemon, printing); the
+  # one font family keeps the page's text rendered in the screenshot on a minimal machine.
+  chromium
+  fonts-dejavu-core
 )
 
 # The benchmarks: Google Benchmark, wrk, nginx (the baseline) and pgrep.

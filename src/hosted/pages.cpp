@@ -37,6 +37,9 @@ void head(std::string& out, const Site& site, std::string_view title, std::strin
   if (!description.empty())
     out += "<meta name=\"description\" content=\"" + escape_html(description) + "\">\n";
   out += "<link rel=\"canonical\" href=\"" + escape_html(canonical) + "\">\n";
+  // Blogs have no icon: without this, every browser visit also asks for /favicon.ico, gets the
+  // not-found page and logs a failed resource on the reader's console.
+  out += "<link rel=\"icon\" href=\"data:,\">\n";
   out += "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"" + escape_html(site.name) +
          "\" href=\"/feed.xml\">\n";
   out += "<meta property=\"og:site_name\" content=\"" + escape_html(site.name) + "\">\n";

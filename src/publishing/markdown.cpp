@@ -1,10 +1,10 @@
-#include "hosted/markdown.h"
+#include "publishing/markdown.h"
 
 #include <md4c-html.h>
 
 #include <cctype>
 
-namespace autoblog::hosted {
+namespace autoblog::publishing {
 
 namespace {
 
@@ -66,4 +66,4 @@ std::string markdown_to_html(std::string_view markdown) {
   return html;
 }
 
-}  // namespace autoblog::hosted
+}  // namespace autoblog::publishing

@@ -243,13 +243,17 @@ asio::awaitable<TargetOutcome> GhostTarget::publish(const Post& post, const Remo
                                                     RemoteCall& call) {
   const Site site = read_site(call.config);
   json::object fields = post_fields(post, site);
-  if (prior.remote_id)
-    co_return co_await update(*prior.remote_id, {}, std::move(fields), site, call);
+  if (prior.remote_id) {
+    const std::string unknown_updated_at;  // update() reads it first (no braced {} in co_await)
+    co_return co_await update(*prior.remote_id, unknown_updated_at, std::move(fields), site, call);
+  }
 
   const SlugLookup lookup = co_await look_up_slug(post, site, call);
   if (lookup.ours) {
     const Existing& existing = *lookup.ours;
-    co_await call.remember(RemoteRecord{existing.id, existing.url});
+    // Records are built before co_await: GCC 12 destroys a braced temporary inside it twice.
+    const RemoteRecord record{existing.id, existing.url};
+    co_await call.remember(record);
     co_return co_await update(existing.id, existing.updated_at, std::move(fields), site, call);
   }
   if (lookup.taken_by_another) {
@@ -259,7 +263,10 @@ asio::awaitable<TargetOutcome> GhostTarget::publish(const Post& post, const Remo
   }
 
   const std::optional<PostImage> image = co_await call.load_image();
-  if (image) fields["feature_image"] = co_await upload_image(*image, site, call);
+  if (image) {
+    const std::string url = co_await upload_image(*image, site, call);
+    fields["feature_image"] = url;
+  }
   fields["slug"] = post.slug;
   fields["codeinjection_foot"] = marker_comment(call.marker);
   auto response = co_await remote::exchange(
@@ -268,7 +275,8 @@ asio::awaitable<TargetOutcome> GhostTarget::publish(const Post& post, const Remo
   if (response.status == 404 || response.status == 410)
     throw TargetRefused("Ghost has no posts route at " + site.api + "/posts/");
   TargetOutcome out = outcome_of(first_post(response, "the new post"), "the new post");
-  co_await call.remember(RemoteRecord{out.remote_id, out.url});
+  const RemoteRecord record{out.remote_id, out.url};
+  co_await call.remember(record);
   co_return out;
 }
 

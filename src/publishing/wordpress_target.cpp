@@ -72,6 +72,12 @@ std::string checked_id(const std::string& id) {
   return id;
 }
 
+// A 404 from a collection route: the address does not lead to a WordPress REST API.
+TargetRefused no_api(const Site& site) {
+  return TargetRefused("WordPress's REST API did not answer at " + site.api +
+                       " (check the site address; the REST API must be enabled)");
+}
+
 struct Found {
   std::string id;
   std::string link;
@@ -97,7 +103,7 @@ asio::awaitable<std::optional<Found>> find_by_marker(const Site& site, RemoteCal
                      "&status=any&context=edit&per_page=20&_fields=id,link,content",
                  site, call),
       site.text());
-  if (response.status != 200) co_return std::nullopt;  // 404: no posts route answered
+  if (response.status == 404 || response.status == 410) throw no_api(site);
   const json::value doc = remote::parse_json(response, site.text(), "the post search");
   if (!doc.is_array()) co_return std::nullopt;
   for (const json::value& item : doc.as_array()) {
@@ -168,7 +174,8 @@ asio::awaitable<std::string> media_id(const Site& site, const PostImage& image, 
       wp_request("GET", site.api + "/media?search=" + token + "&per_page=20&_fields=id,source_url",
                  site, call),
       site.text());
-  if (listed.status == 200) {
+  if (listed.status == 404 || listed.status == 410) throw no_api(site);
+  {
     const json::value doc = remote::parse_json(listed, site.text(), "the media search");
     if (doc.is_array()) {
       for (const json::value& item : doc.as_array()) {
@@ -185,8 +192,7 @@ asio::awaitable<std::string> media_id(const Site& site, const PostImage& image, 
                               "attachment; filename=\"" + media_filename(image, token) + "\"");
   upload.body = image.bytes;
   auto response = co_await remote::exchange(call, std::move(upload), site.text());
-  if (response.status == 404 || response.status == 410)
-    throw TargetRefused("WordPress has no media route at " + site.api + "/media");
+  if (response.status == 404 || response.status == 410) throw no_api(site);
   const json::value doc = remote::parse_json(response, site.text(), "the image upload");
   const std::string id =
       remote::id_text(doc.is_object() ? doc.as_object().if_contains("id") : nullptr);
@@ -204,7 +210,9 @@ asio::awaitable<TargetOutcome> WordPressTarget::publish(const Post& post, const 
 
   const std::optional<Found> found = co_await find_by_marker(site, call);
   if (found) {
-    co_await call.remember(RemoteRecord{found->id, found->link});
+    // Records are built before co_await: GCC 12 destroys a braced temporary inside it twice.
+    const RemoteRecord record{found->id, found->link};
+    co_await call.remember(record);
     co_return co_await update(site, found->id, fields, call);
   }
 
@@ -215,11 +223,11 @@ asio::awaitable<TargetOutcome> WordPressTarget::publish(const Post& post, const 
   }
   auto response = co_await remote::exchange(
       call, wp_json_request("POST", site.api + "/posts", fields, site, call), site.text());
-  if (response.status == 404 || response.status == 410)
-    throw TargetRefused("WordPress has no posts route at " + site.api + "/posts");
+  if (response.status == 404 || response.status == 410) throw no_api(site);
   const Found created =
       found_of(remote::parse_json(response, site.text(), "the new post"), "the new post");
-  co_await call.remember(RemoteRecord{created.id, created.link});
+  const RemoteRecord record{created.id, created.link};
+  co_await call.remember(record);
   TargetOutcome out;
   out.ok = true;
   out.remote_id = created.id;

@@ -12,7 +12,7 @@
 #include "publishing/markdown.h"
 #include "publishing/publication_marker.h"
 #include "publishing/remote_http.h"
-#include "publishing/target_config.h"
+#include "publishing/target_fields.h"
 #include "util/crypto.h"
 #include "util/random.h"
 
@@ -56,9 +56,9 @@ Site read_site(const json::object& config) {
   if (auto problem = check_ghost_config(config))
     throw TargetRefused("Ghost target settings: " + *problem);
   Site site;
-  site.api = remote::trim_slashes(target_config::text(config, "admin_url")) + "/ghost/api/admin";
-  site.admin_key = target_config::text(config, "admin_key");
-  site.status = target_config::text(config, "status");
+  site.api = remote::trim_slashes(target_fields::text(config, "admin_url")) + "/ghost/api/admin";
+  site.admin_key = target_fields::text(config, "admin_key");
+  site.status = target_fields::text(config, "status");
   if (site.status.empty()) site.status = "published";
   return site;
 }
@@ -111,7 +111,7 @@ TargetOutcome outcome_of(const json::object& post, const char* what) {
   out.remote_id = remote::id_text(post.if_contains("id"));
   if (out.remote_id->empty())
     throw TargetRefused(std::string("Ghost answered ") + what + " without a post id");
-  const std::string url = target_config::text(post, "url");
+  const std::string url = target_fields::text(post, "url");
   if (!url.empty()) out.url = url;
   out.ok = true;
   return out;
@@ -147,14 +147,14 @@ asio::awaitable<SlugLookup> look_up_slug(const Post& post, const Site& site, Rem
   SlugLookup result;
   if (response.status == 404 || response.status == 410) co_return result;
   const json::object found = first_post(response, "the lookup by slug");
-  if (target_config::text(found, "codeinjection_foot").find(marker_comment(call.marker)) ==
+  if (target_fields::text(found, "codeinjection_foot").find(marker_comment(call.marker)) ==
       std::string::npos) {
     result.taken_by_another = true;
     co_return result;
   }
   result.ours =
-      Existing{remote::id_text(found.if_contains("id")), target_config::text(found, "url"),
-               target_config::text(found, "updated_at")};
+      Existing{remote::id_text(found.if_contains("id")), target_fields::text(found, "url"),
+               target_fields::text(found, "updated_at")};
   co_return result;
 }
 
@@ -167,7 +167,7 @@ asio::awaitable<TargetOutcome> update(const std::string& id, std::string updated
       throw TargetRefused("Ghost post " + id +
                           " no longer exists; AutoBlog does not create a second one");
     }
-    updated_at = target_config::text(first_post(current, "the post"), "updated_at");
+    updated_at = target_fields::text(first_post(current, "the post"), "updated_at");
   }
   fields["updated_at"] = updated_at;
   auto response = co_await remote::exchange(
@@ -300,13 +300,13 @@ asio::awaitable<TargetOutcome> GhostTarget::unpublish(const Post& post, const Re
 }
 
 std::optional<std::string> check_ghost_config(const json::object& config) {
-  if (auto p = target_config::site_url_problem(config, "admin_url")) return p;
+  if (auto p = target_fields::site_url_problem(config, "admin_url")) return p;
   const json::value* key = config.if_contains("admin_key");
   if (key == nullptr || !key->is_string() || !is_admin_key(key->get_string())) {
     return std::string(
         "admin_key must be the Admin API key as Ghost shows it: 24 hex digits, ':', 64 hex digits");
   }
-  return target_config::optional_choice_problem(config, "status", {"published", "draft"});
+  return target_fields::optional_choice_problem(config, "status", {"published", "draft"});
 }
 
 }  // namespace autoblog::publishing

@@ -55,7 +55,7 @@ class GhostTarget final : public RemoteTarget {
 std::string ghost_admin_token(std::string_view admin_key, std::int64_t now_unix);
 
 // Nullopt when `config` is a usable ghost target entry, else what is wrong with it (a sentence
-// starting with the field's name): admin_url (target_config::site_url_problem), admin_key
+// starting with the field's name): admin_url (target_fields::site_url_problem), admin_key
 // (24 hex digits, ':', 64 hex digits), status ("published" or "draft", optional).
 std::optional<std::string> check_ghost_config(const boost::json::object& config);
 

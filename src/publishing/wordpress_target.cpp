@@ -8,7 +8,7 @@
 #include "publishing/markdown.h"
 #include "publishing/publication_marker.h"
 #include "publishing/remote_http.h"
-#include "publishing/target_config.h"
+#include "publishing/target_fields.h"
 #include "util/base64.h"
 #include "util/utf8.h"
 
@@ -36,12 +36,12 @@ Site read_site(const json::object& config) {
   if (auto problem = check_wordpress_config(config))
     throw TargetRefused("WordPress target settings: " + *problem);
   Site site;
-  site.api = remote::trim_slashes(target_config::text(config, "site")) + "/wp-json/wp/v2";
-  const std::string user = target_config::text(config, "username");
+  site.api = remote::trim_slashes(target_fields::text(config, "site")) + "/wp-json/wp/v2";
+  const std::string user = target_fields::text(config, "username");
   site.authorization =
       "Basic " +
-      util::base64_encode(user + ":" + target_config::text(config, "application_password"));
-  site.status = target_config::text(config, "status");
+      util::base64_encode(user + ":" + target_fields::text(config, "application_password"));
+  site.status = target_fields::text(config, "status");
   if (site.status.empty()) site.status = "publish";
   site.auth_refused = "WordPress refused the application password for user " +
                       util::printable(user, kMaxUsername) +
@@ -254,11 +254,11 @@ asio::awaitable<TargetOutcome> WordPressTarget::unpublish(const Post&, const Rem
 }
 
 std::optional<std::string> check_wordpress_config(const json::object& config) {
-  if (auto p = target_config::site_url_problem(config, "site")) return p;
-  if (auto p = target_config::required_text_problem(config, "username", kMaxUsername)) return p;
-  if (auto p = target_config::required_text_problem(config, "application_password", kMaxPassword))
+  if (auto p = target_fields::site_url_problem(config, "site")) return p;
+  if (auto p = target_fields::required_text_problem(config, "username", kMaxUsername)) return p;
+  if (auto p = target_fields::required_text_problem(config, "application_password", kMaxPassword))
     return p;
-  return target_config::optional_choice_problem(config, "status", {"publish", "draft"});
+  return target_fields::optional_choice_problem(config, "status", {"publish", "draft"});
 }
 
 }  // namespace autoblog::publishing

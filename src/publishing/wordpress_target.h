@@ -42,7 +42,7 @@ class WordPressTarget final : public RemoteTarget {
 };
 
 // Nullopt when `config` is a usable wordpress target entry, else what is wrong with it (a
-// sentence starting with the field's name): site (target_config::site_url_problem), username,
+// sentence starting with the field's name): site (target_fields::site_url_problem), username,
 // application_password (non-empty, printable), status ("publish" or "draft", optional).
 std::optional<std::string> check_wordpress_config(const boost::json::object& config);
 

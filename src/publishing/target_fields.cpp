@@ -1,11 +1,11 @@
 // Field rules of remote target settings; see target_config.h.
-#include "publishing/target_config.h"
+#include "publishing/target_fields.h"
 
 #include <boost/url/parse.hpp>
 
 #include "content/trends/canonical_url.h"
 
-namespace autoblog::publishing::target_config {
+namespace autoblog::publishing::target_fields {
 
 namespace json = boost::json;
 
@@ -62,4 +62,4 @@ std::optional<std::string> optional_choice_problem(
   return std::string(key) + " must be " + list;
 }
 
-}  // namespace autoblog::publishing::target_config
+}  // namespace autoblog::publishing::target_fields

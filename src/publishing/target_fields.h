@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace autoblog::publishing::target_config {
+namespace autoblog::publishing::target_fields {
 
 // The string at `key`, or "" when absent or not a string.
 std::string text(const boost::json::object& config, std::string_view key);
@@ -33,4 +33,4 @@ std::optional<std::string> optional_choice_problem(const boost::json::object& co
                                                    std::string_view key,
                                                    std::initializer_list<std::string_view> allowed);
 
-}  // namespace autoblog::publishing::target_config
+}  // namespace autoblog::publishing::target_fields

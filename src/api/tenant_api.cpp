@@ -7,6 +7,7 @@
 #include "content/brand_service.h"
 #include "content/content_service.h"
 #include "http/errors.h"
+#include "publishing/target_config.h"
 #include "http/json_body.h"
 #include "http/operation.h"
 #include "http/schema.h"
@@ -21,7 +22,7 @@ namespace s = http::schema;
 
 void add_tenant_routes(http::Router& router, db::Pool& pool, cache::TenantCache& cache) {
   content::ContentService content(pool);  // references only: each route keeps a copy
-  content::BrandService brand(pool, cache);
+  content::BrandService brand(pool, cache, &publishing::check_publishing_config);
   jobs::JobService jobs(pool);
 
   auto me = defs::tenant_properties();

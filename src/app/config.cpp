@@ -187,6 +187,7 @@ Config config_from_env(const EnvLookup& env) {
     c.egress_allow_private = parse_bool("AUTOBLOG_EGRESS_ALLOW_PRIVATE", v);
   });
   millis("AUTOBLOG_TRENDS_FEED_TIMEOUT_MS", c.trends_feed_timeout, 100, 600000);
+  millis("AUTOBLOG_PUBLISH_TIMEOUT_MS", c.publish_timeout, 100, 600000);
   str("AUTOBLOG_TRENDS_FEED_MAX_BYTES", [&](const std::string& v) {
     c.trends_feed_max_bytes = static_cast<std::size_t>(
         parse_int_setting("AUTOBLOG_TRENDS_FEED_MAX_BYTES", v, 1024, 256LL << 20));

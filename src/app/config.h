@@ -97,6 +97,8 @@ struct Config {
   // Trend discovery (docs/trends.md): one feed's whole fetch, and its size cap.
   std::chrono::milliseconds trends_feed_timeout{10000};
   std::size_t trends_feed_max_bytes = 5u << 20;
+  // Each call of a remote publishing target (webhook, WordPress, Ghost), retries of the job aside.
+  std::chrono::milliseconds publish_timeout{30000};
 
   std::string admin_token;  // empty = load or generate in the data dir
   std::string jwt_secret;   // empty = load or generate in the data dir

@@ -18,7 +18,8 @@ JobWorkers::JobWorkers(Runtime& rt, int concurrency)
       handlers_(jobs::builtin_handlers(
           engine_, rt.metrics(), rt.backends().http(),
           content::trends::FeedLimits{.timeout = rt.config().trends_feed_timeout,
-                                      .max_bytes = rt.config().trends_feed_max_bytes})) {
+                                      .max_bytes = rt.config().trends_feed_max_bytes},
+          rt.backends().storage(), rt.config().publish_timeout)) {
   const auto& c = rt.config().jobs;
   jobs::WorkerOptions o;
   o.conninfo = rt.conninfo();

@@ -1,9 +1,10 @@
 #include "content/brand_service.h"
 
-#include <boost/json/value.hpp>
+#include <boost/json.hpp>
 #include <chrono>
 
 #include "cache/tenant_cache.h"
+#include "content/brand_secrets.h"
 #include "content/content_json.h"
 #include "content/content_queries.h"
 #include "content/review.h"
@@ -20,6 +21,13 @@ namespace {
 // A GET that races a PUT can cache the old value for at most this.
 constexpr std::string_view kBrandKey = "brand";
 constexpr std::chrono::seconds kBrandTtl{60};
+
+// The brand as responses show it: secrets replaced by "***".
+std::string redacted_brand_json(const db::Result& r) {
+  auto brand = boost::json::parse(brand_json(r, 0));
+  if (auto* config = brand.as_object().if_contains("publishing_config")) redact_secrets(*config);
+  return boost::json::serialize(brand);
+}
 }  // namespace
 
 asio::awaitable<std::optional<std::string>> BrandService::get(
@@ -29,7 +37,7 @@ asio::awaitable<std::optional<std::string>> BrandService::get(
   auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
   auto r = co_await tx.commit_with(queries::kGetBrand);
   if (r.empty()) co_return std::nullopt;
-  std::string body = brand_json(r, 0);
+  std::string body = redacted_brand_json(r);
   co_await cache_.set(tenant.id(), kBrandKey, body, kBrandTtl);
   co_return body;
 }
@@ -38,13 +46,20 @@ asio::awaitable<std::string> BrandService::put(const tenancy::ActiveTenant& tena
                                                const BrandConfig& config) const {
   check_seo_strategy(parse_json_text(config.seo_strategy_json));
   trends::parse_sources(parse_json_text(config.sources_json));
-  Params p{param(config.voice_tone_json),        param(config.topics_json),
-           param(config.visual_style_json),      param(config.seo_strategy_json),
-           param(config.publishing_config_json), param(config.sources_json)};
+  auto publishing = parse_json_text(config.publishing_config_json);
   auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
+  auto stored = co_await tx.exec(queries::kLockBrandPublishing);
+  restore_secrets(publishing, stored.empty() ? boost::json::value(nullptr)
+                                             : parse_json_text(stored.get_opt(0, 0)));
+  if (check_publishing_) check_publishing_(publishing);
+  std::optional<std::string> publishing_json;
+  if (!publishing.is_null()) publishing_json = boost::json::serialize(publishing);
+  Params p{param(config.voice_tone_json),   param(config.topics_json),
+           param(config.visual_style_json), param(config.seo_strategy_json),
+           param(publishing_json),          param(config.sources_json)};
   auto r = co_await tx.commit_with(queries::kPutBrand, std::move(p));
   co_await cache_.del(tenant.id(), kBrandKey);
-  co_return brand_json(r, 0);
+  co_return redacted_brand_json(r);
 }
 
 }  // namespace autoblog::content

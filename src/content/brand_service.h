@@ -1,8 +1,10 @@
 #pragma once
 // A tenant's brand configuration (one per tenant), read far more than written: served from the
 // tenant cache (cache-aside, short TTL), replaced in a TenantTx. JSON in and out as text, like
-// ContentService. Thread-safe; the pool and cache must outlive it.
+// ContentService. Secrets in publishing_config are write-only (content/brand_secrets.h).
+// Thread-safe; the pool and cache must outlive it.
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/fwd.hpp>
 #include <optional>
 #include <string>
 
@@ -24,20 +26,28 @@ struct BrandConfig {
   std::optional<std::string> sources_json;  // trend discovery (content/trends/sources.h)
 };
 
+// Checks a publishing_config before it is stored (secrets restored), throwing InvalidInput
+// naming the field. The publishing layer owns the rules of its targets; the wiring passes them in.
+using PublishingConfigCheck = void (*)(const boost::json::value& publishing_config);
+
 class BrandService {
  public:
-  BrandService(db::Pool& pool, cache::TenantCache& cache) : pool_(pool), cache_(cache) {}
+  BrandService(db::Pool& pool, cache::TenantCache& cache,
+               PublishingConfigCheck check_publishing = nullptr)
+      : pool_(pool), cache_(cache), check_publishing_(check_publishing) {}
 
   // nullopt when the tenant has none yet.
   boost::asio::awaitable<std::optional<std::string>> get(const tenancy::ActiveTenant& tenant) const;
   // InvalidInput naming the key for a seo_strategy that scoring cannot use (review.h
-  // check_seo_strategy) or sources out of shape (trends::parse_sources); nothing is stored then.
+  // check_seo_strategy), sources out of shape (trends::parse_sources), a publishing_config the
+  // check refuses or a "***" secret with nothing to keep; nothing is stored then.
   boost::asio::awaitable<std::string> put(const tenancy::ActiveTenant& tenant,
                                           const BrandConfig& config) const;
 
  private:
   db::Pool& pool_;
   cache::TenantCache& cache_;
+  PublishingConfigCheck check_publishing_;
 };
 
 }  // namespace autoblog::content

@@ -97,6 +97,12 @@ inline constexpr db::TenantQuery kListPerformance{
 inline constexpr db::TenantQuery kGetBrand{
     "brand_get", "SELECT " AUTOBLOG_BRAND_COLUMNS " FROM {schema}.brand_configs LIMIT 1"};
 
+// The stored publishing_config, locked until the PUT that replaces it commits (its secrets are
+// kept where the PUT sends "***").
+inline constexpr db::TenantQuery kLockBrandPublishing{
+    "brand_lock_publishing",
+    "SELECT publishing_config FROM {schema}.brand_configs LIMIT 1 FOR UPDATE"};
+
 inline constexpr db::TenantQuery kPutBrand{
     "brand_put",
     "INSERT INTO {schema}.brand_configs "

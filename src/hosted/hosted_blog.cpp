@@ -5,6 +5,7 @@
 #include "hosted/blog_queries.h"
 #include "hosted/host.h"
 #include "hosted/pages.h"
+#include "publishing/hosted_target.h"
 #include "tenancy/errors.h"
 #include "tenancy/tenant_tx.h"
 #include "util/random.h"
@@ -200,8 +201,7 @@ asio::awaitable<Response> HostedBlog::serve(Request& req, const std::string& ten
     // Unknown slugs are not cached: a client inventing paths must not push real pages out.
     if (r.empty()) co_return not_found_response(site);
     FullPost post{summaries(r, 1).front(), std::string(r.get(0, 5)), std::nullopt};
-    std::string_view hero = r.get(0, 6);
-    if (hero.starts_with("assets/")) post.image_path = "/images/" + std::string(hero.substr(7));
+    post.image_path = publishing::hosted_image_path(r.get(0, 6));
     made->body = post_page(site, post);
     made->content_id = std::string(r.get(0, 7));
   }

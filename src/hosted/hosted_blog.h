@@ -2,7 +2,7 @@
 // The hosted blog: a request whose Host is an active tenant's domain (hosted/host.h,
 // site_directory.h) is that tenant's blog, whatever its path:
 //   /                 published posts, newest first, 10 a page (?page=N)
-//   /posts/{slug}     one post (Markdown rendered with raw HTML disabled, publishing/markdown.h)
+//   /posts/{slug}     one post (Markdown rendered with raw HTML disabled, content/markdown.h)
 //   /feed.xml         RSS 2.0, the 20 newest posts
 //   /sitemap.xml      every published post
 //   /robots.txt       allows everything, names the sitemap

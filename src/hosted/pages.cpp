@@ -1,7 +1,7 @@
 #include "hosted/pages.h"
 
+#include "content/markdown.h"
 #include "http/http_date.h"
-#include "publishing/markdown.h"
 #include "util/time.h"
 
 namespace autoblog::hosted {
@@ -109,7 +109,7 @@ std::string post_page(const Site& site, const FullPost& post) {
   if (post.image_path)
     out += "<img src=\"" + escape_html(*post.image_path) + "\" alt=\"" + escape_html(s.title) +
            "\">\n";
-  out += publishing::markdown_to_html(post.body_markdown);
+  out += content::markdown_to_html(post.body_markdown);
   out += "</article>\n";
   out += kFoot;
   return out;

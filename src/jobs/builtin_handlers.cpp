@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "jobs/deliver_publication_handler.h"
 #include "jobs/discover_trends_handler.h"
 #include "jobs/errors.h"
 #include "jobs/generate_content_handler.h"
@@ -77,12 +78,16 @@ class NoopHandler : public JobHandler {
 
 HandlerRegistry builtin_handlers(content::engine::ContentEngine& engine,
                                  observability::Metrics& metrics, net::HttpClient& http,
-                                 const content::trends::FeedLimits& feed_limits) {
+                                 const content::trends::FeedLimits& feed_limits,
+                                 storage::ObjectStorage& storage,
+                                 std::chrono::milliseconds publish_timeout) {
   HandlerRegistry r;
   r.add(std::string(kNoop), std::make_shared<NoopHandler>());
   r.add(std::string(kGenerateContent), std::make_shared<GenerateContentHandler>(engine, metrics));
   r.add(std::string(kPublishContent), std::make_shared<PublishContentHandler>());
   r.add(std::string(kDiscoverTrends), std::make_shared<DiscoverTrendsHandler>(http, feed_limits));
+  r.add(std::string(kDeliverPublication),
+        std::make_shared<DeliverPublicationHandler>(http, storage, publish_timeout));
   return r;
 }
 

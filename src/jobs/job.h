@@ -20,11 +20,13 @@ bool is_job_state(std::string_view text);
 inline constexpr std::string_view kGenerateContent = "generate_content";
 inline constexpr std::string_view kDiscoverTrends = "discover_trends";
 inline constexpr std::string_view kPublishContent = "publish_content";
+// One publication (or removal) at one remote target (jobs/deliver_publication_handler.h).
+inline constexpr std::string_view kDeliverPublication = "deliver_publication";
 // An internal kind that does nothing (or what its payload asks, for tests and benchmarks); no
 // route enqueues it.
 inline constexpr std::string_view kNoop = "noop";
-inline constexpr std::array<std::string_view, 4> kJobKinds{kGenerateContent, kDiscoverTrends,
-                                                           kPublishContent, kNoop};
+inline constexpr std::array<std::string_view, 5> kJobKinds{
+    kGenerateContent, kDiscoverTrends, kPublishContent, kDeliverPublication, kNoop};
 bool is_job_kind(std::string_view text);
 
 struct NewJob {

@@ -6,6 +6,7 @@
 #include "content/errors.h"
 #include "content/item_id.h"
 #include "db/errors.h"
+#include "jobs/deliver_publication_handler.h"
 #include "jobs/publication_queries.h"
 #include "publishing/publisher.h"
 #include "publishing/rules.h"
@@ -85,7 +86,9 @@ asio::awaitable<std::string> PublicationService::unpublish(const tenancy::Active
     throw content::IllegalTransition(*refusal);
   db::Params cancel{param(publish_key(id)), param("cancelled by unpublish")};
   co_await tx.exec(sql::kCancelQueuedByKey, std::move(cancel));
-  auto json = co_await publishing::Publisher::unpublish(tx, tenant, id, status);
+  std::vector<publishing::Delivery> removals;
+  auto json = co_await publishing::Publisher::unpublish(tx, tenant, id, status, removals);
+  co_await enqueue_deliveries(tx, tenant, removals);
   co_await tx.commit();
   co_return json;
 }

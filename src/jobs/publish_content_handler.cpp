@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "jobs/deliver_publication_handler.h"
 #include "jobs/errors.h"
 #include "publishing/publisher.h"
 #include "util/random.h"
@@ -25,7 +26,8 @@ asio::awaitable<std::string> PublishContentHandler::run(JobContext& ctx) {
   json::object result{{"content_id", *id}, {"published", run.published}};
   if (run.skipped) result["skipped"] = *run.skipped;
   else result["targets"] = json::parse(run.outcomes_json);
-  if (!run.skipped && !run.published) {
+  co_await enqueue_deliveries(tx, ctx.tenant(), run.deliveries);
+  if (!run.skipped && !run.published && run.deliveries.empty()) {
     // Keep the outcomes (and the item's return to approved), then fail the job with them.
     co_await tx.commit();
     throw PermanentFailure("no publishing target succeeded: " + run.outcomes_json);

@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "auth/jwt.h"
-#include "publishing/markdown.h"
+#include "content/markdown.h"
 #include "publishing/publication_marker.h"
 #include "publishing/remote_http.h"
 #include "publishing/target_fields.h"
@@ -121,7 +121,7 @@ TargetOutcome outcome_of(const json::object& post, const char* what) {
 json::object post_fields(const Post& post, const Site& site) {
   json::object fields;
   fields["title"] = post.title;
-  fields["html"] = markdown_to_html(post.body_markdown);
+  fields["html"] = content::markdown_to_html(post.body_markdown);
   fields["custom_excerpt"] = remote::first_chars(post.meta_description, kMaxExcerptChars);
   fields["status"] = site.status;
   return fields;

@@ -5,6 +5,7 @@
 #include "content/content_json.h"
 #include "publishing/hosted_target.h"
 #include "publishing/publishing_queries.h"
+#include "util/random.h"
 #include "util/time.h"
 
 namespace autoblog::publishing {
@@ -29,6 +30,47 @@ TargetOutcome unsupported(const TargetSpec& spec) {
                   ? std::string("publishing target without a type")
                   : "publishing target type '" + spec.type + "' is not supported by this server";
   return out;
+}
+
+// A remote target's entry when its publication starts: a delivery with a fresh marker, or
+// `disabled` when the target refused for good earlier (its config carries "disabled").
+json::object remote_start(std::vector<Delivery>& deliveries, const std::string& id,
+                          const TargetSpec& spec, const json::value& config,
+                          std::string_view now) {
+  const json::object* target = target_config(config, spec.index);
+  if (target && target->contains("disabled")) {
+    return {{"status", "disabled"},
+            {"error", "the target is disabled (it answered 410 Gone); save the brand without "
+                      "\"disabled\" to enable it again"},
+            {"failed_at", now}};
+  }
+  Delivery d{id, spec.key, spec.type, spec.index, util::uuid_v4(), true};
+  json::object entry{{"status", kPending}, {"marker", d.marker}, {"queued_at", now}};
+  deliveries.push_back(std::move(d));
+  return entry;
+}
+
+// A remote target's entry when the item is unpublished: a removal delivery when the post is
+// there or on its way (same marker, so the removal can wait for that delivery), nothing else.
+std::optional<json::object> remote_stop(std::vector<Delivery>& deliveries, const std::string& id,
+                                        const TargetSpec& spec, const json::value& publications,
+                                        std::string_view now) {
+  const json::object* all = publications.if_object();
+  const json::value* found = all ? all->if_contains(spec.key) : nullptr;
+  const json::object* entry = found ? found->if_object() : nullptr;
+  const json::value* state = entry ? entry->if_contains("status") : nullptr;
+  const json::value* marker = entry ? entry->if_contains("marker") : nullptr;
+  const json::string* s = state ? state->if_string() : nullptr;
+  if (!s || !marker || !marker->is_string() || (*s != "published" && *s != kPending))
+    return std::nullopt;
+  json::object next = *entry;
+  next["status"] = kUnpublishing;
+  next["queued_at"] = now;
+  next.erase("attempts");
+  next.erase("last_error");
+  deliveries.push_back(
+      Delivery{id, spec.key, spec.type, spec.index, std::string(marker->get_string()), false});
+  return next;
 }
 
 }  // namespace
@@ -57,9 +99,14 @@ asio::awaitable<PublishRun> Publisher::publish(tenancy::TenantTx& tx,
   const auto now = util::rfc3339_from_postgres(item.get(0, 4));
   std::string why;
   auto post = post_from(id, parse_or_null(item, 1), parse_or_null(item, 2), &why);
+  const auto config = parse_or_null(item, 3);
   json::object outcomes;
   if (post) {
-    for (const auto& spec : target_specs(parse_or_null(item, 3))) {
+    for (const auto& spec : target_specs(config)) {
+      if (make_remote_target(spec.type)) {
+        outcomes[spec.key] = remote_start(run.deliveries, id, spec, config, now);
+        continue;
+      }
       auto target = make_target(spec, tenant);
       // Not `target ? co_await ... : ...`: GCC 12 destroys a co_await temporary inside a
       // conditional expression twice.
@@ -74,9 +121,10 @@ asio::awaitable<PublishRun> Publisher::publish(tenancy::TenantTx& tx,
     outcomes[std::string(kHostedKey)] = outcome_json(none, false, now);
   }
   run.outcomes_json = json::serialize(outcomes);
-  // Nothing published: a scheduled item goes back to approved, so the tenant can fix and retry.
+  // Nothing published and nothing on its way: a scheduled item goes back to approved, so the
+  // tenant can fix and retry.
   std::optional<std::string> to;
-  if (run.published) to = "published";
+  if (run.published || !run.deliveries.empty()) to = "published";
   else if (status == "scheduled") to = "approved";
   db::Params rec{param(id), param(to), param(run.published ? "set" : "keep"),
                  param(run.outcomes_json)};
@@ -88,14 +136,21 @@ asio::awaitable<PublishRun> Publisher::publish(tenancy::TenantTx& tx,
 
 asio::awaitable<std::string> Publisher::unpublish(tenancy::TenantTx& tx,
                                                   const tenancy::ActiveTenant& tenant,
-                                                  const std::string& id, std::string_view status) {
+                                                  const std::string& id, std::string_view status,
+                                                  std::vector<Delivery>& deliveries) {
   json::object outcomes;
   if (status == "published") {
     db::Params lock{param(id)};
     auto item = co_await tx.exec(q::kLockForPublish, std::move(lock));
     const auto now = util::rfc3339_from_postgres(item.get(0, 4));
     auto post = post_from(id, parse_or_null(item, 1), parse_or_null(item, 2), nullptr);
+    const auto publications = parse_or_null(item, 5);
     for (const auto& spec : target_specs(parse_or_null(item, 3))) {
+      if (make_remote_target(spec.type)) {
+        if (auto entry = remote_stop(deliveries, id, spec, publications, now))
+          outcomes[spec.key] = std::move(*entry);
+        continue;
+      }
       auto target = make_target(spec, tenant);
       if (!target || !post) continue;  // never published there: nothing to remove
       TargetOutcome outcome = co_await target->unpublish(*post);

@@ -7,10 +7,12 @@
 namespace autoblog::publishing::queries {
 
 // What publishing needs, with the item's row locked: status, article, image, the brand's
-// publishing_config (NULL without a brand), the transaction's now() as RFC 3339 input.
+// publishing_config (NULL without a brand), the transaction's now() as RFC 3339 input, the
+// per-target outcomes so far.
 inline constexpr db::TenantQuery kLockForPublish{
     "publish_lock_item",
-    "SELECT c.status, c.generated_content, c.visual_assets, b.publishing_config, now() "
+    "SELECT c.status, c.generated_content, c.visual_assets, b.publishing_config, now(), "
+    "  c.publications "
     "FROM {schema}.content_pipelines c LEFT JOIN {schema}.brand_configs b ON true "
     "WHERE c.id = $1 FOR UPDATE OF c"};
 

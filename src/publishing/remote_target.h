@@ -64,6 +64,7 @@ struct RemoteCall {
   std::function<boost::asio::awaitable<std::optional<PostImage>>()> load_image;
   // Records a remote id (and URL) on the item at once, committed before it returns.
   std::function<boost::asio::awaitable<void>(const RemoteRecord&)> remember;
+  std::optional<std::string> image_url;  // the hero image on the tenant's hosted blog, if any
 };
 
 // An outcome no retry can change. `disable`: the target asked never to be called again (a

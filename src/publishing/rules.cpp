@@ -64,12 +64,19 @@ std::vector<TargetSpec> target_specs(const json::value& publishing_config) {
     if (t == kHostedKey) {
       if (hosted_seen) continue;  // one blog per tenant: a second entry adds nothing
       hosted_seen = true;
-      out.push_back({std::string(kHostedKey), t});
+      out.push_back({std::string(kHostedKey), t, i});
     } else {
-      out.push_back({(t.empty() ? std::string("target") : t) + ":" + std::to_string(i), t});
+      out.push_back({(t.empty() ? std::string("target") : t) + ":" + std::to_string(i), t, i});
     }
   }
   return out;
+}
+
+const json::object* target_config(const json::value& publishing_config, std::size_t index) {
+  const json::object* c = publishing_config.if_object();
+  const json::value* targets = c ? c->if_contains("targets") : nullptr;
+  const json::array* list = targets ? targets->if_array() : nullptr;
+  return list && index < list->size() ? (*list)[index].if_object() : nullptr;
 }
 
 json::object outcome_json(const TargetOutcome& outcome, bool unpublishing,

@@ -28,7 +28,12 @@ std::optional<Post> post_from(std::string content_id, const boost::json::value& 
 struct TargetSpec {
   std::string key;   // "hosted", or "<type>:<index>" for the others
   std::string type;  // "hosted", "webhook", ...
+  std::size_t index = 0;  // in publishing_config.targets (0 for the implicit hosted blog)
 };
+
+// publishing_config.targets[index] when it is an object, else nullptr.
+const boost::json::object* target_config(const boost::json::value& publishing_config,
+                                         std::size_t index);
 // The targets of a brand's publishing_config (null, no `targets` or an empty list: the hosted
 // blog alone). Entries without a string `type` are kept as type "" so they are reported, not
 // silently dropped.

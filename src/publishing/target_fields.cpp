@@ -1,9 +1,9 @@
-// Field rules of remote target settings; see target_config.h.
+// Field rules of remote target settings; see target_fields.h.
 #include "publishing/target_fields.h"
 
 #include <boost/url/parse.hpp>
 
-#include "content/trends/canonical_url.h"
+#include "publishing/target_config.h"
 
 namespace autoblog::publishing::target_fields {
 
@@ -35,13 +35,14 @@ std::optional<std::string> site_url_problem(const json::object& config, std::str
   if (v == nullptr || !v->is_string())
     return name + " is required (the site's address, e.g. https://blog.example)";
   const std::string_view url = v->get_string();
-  if (!content::trends::is_feed_url(url))
-    return name + " must be an absolute http:// or https:// URL with a host";
-  const auto parsed = boost::urls::parse_uri(url);  // parses: is_feed_url accepted it
-  if (parsed->has_userinfo())
-    return name + " must not contain a user name or password (they have their own fields)";
-  if (parsed->has_query() || parsed->has_fragment())
-    return name + " must not contain a query (?...) or a fragment (#...)";
+  if (!is_endpoint_url(url)) {
+    return name +
+           " must be an absolute http:// or https:// URL with a host, without user name, password "
+           "or fragment (credentials have their own fields)";
+  }
+  // The site's address is a base the API paths are appended to: a query would end up in the
+  // middle of them.
+  if (boost::urls::parse_uri(url)->has_query()) return name + " must not contain a query (?...)";
   return std::nullopt;
 }
 

@@ -21,10 +21,9 @@ std::string text(const boost::json::object& config, std::string_view key);
 std::optional<std::string> required_text_problem(const boost::json::object& config,
                                                  std::string_view key, std::size_t max_bytes);
 
-// `key` must be the address of a site: an absolute http(s) URL with a host (the rule brand
-// feeds follow, content::trends::is_feed_url), without user name or password (credentials have
-// their own fields), query or fragment. Which hosts may be reached is the egress policy's
-// decision when a request is made, after DNS.
+// `key` must be the address of a site: an endpoint URL (is_endpoint_url: absolute http(s) with a
+// host, no user name or password, no fragment) without a query either. Which hosts may be
+// reached is the egress policy's decision when a request is made, after DNS.
 std::optional<std::string> site_url_problem(const boost::json::object& config,
                                             std::string_view key);
 

@@ -5,7 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <utility>
 
-#include "publishing/markdown.h"
+#include "content/markdown.h"
 #include "publishing/publication_marker.h"
 #include "publishing/remote_http.h"
 #include "publishing/target_fields.h"
@@ -121,7 +121,8 @@ asio::awaitable<std::optional<Found>> find_by_marker(const Site& site, RemoteCal
 json::object post_fields(const Post& post, const Site& site, const RemoteCall& call) {
   json::object fields;
   fields["title"] = post.title;
-  fields["content"] = markdown_to_html(post.body_markdown) + "\n" + marker_comment(call.marker);
+  fields["content"] =
+      content::markdown_to_html(post.body_markdown) + "\n" + marker_comment(call.marker);
   fields["excerpt"] = post.meta_description;
   fields["slug"] = post.slug;
   fields["status"] = site.status;

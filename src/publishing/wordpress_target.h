@@ -16,7 +16,7 @@
 //   - found: its id is remembered and it is updated; not found: the hero image is uploaded to
 //     /media (or, on a retry, the media uploaded by an earlier attempt is found by the token in
 //     its file name, so a retry adds no second image), then POST /posts with title, content
-//     (Markdown rendered by publishing/markdown.h, raw HTML disabled), excerpt (the meta
+//     (Markdown rendered by content/markdown.h, raw HTML disabled), excerpt (the meta
 //     description), slug, status and featured_media; the id is remembered at once.
 // unpublish: DELETE /posts/{id} (WordPress moves it to the trash) for the recorded id, or the
 // post found by marker; 404 or 410 (already trashed) count as gone.

@@ -81,7 +81,8 @@ class RemoteTargetTest : public ::testing::Test {
           std::lock_guard lock(mutex_);
           remembered_.push_back(r);
           co_return;
-        }};
+        },
+        std::nullopt};
     return call;
   }
 

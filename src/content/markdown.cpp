@@ -1,10 +1,10 @@
-#include "publishing/markdown.h"
+#include "content/markdown.h"
 
 #include <md4c-html.h>
 
 #include <cctype>
 
-namespace autoblog::publishing {
+namespace autoblog::content {
 
 namespace {
 
@@ -66,4 +66,4 @@ std::string markdown_to_html(std::string_view markdown) {
   return html;
 }
 
-}  // namespace autoblog::publishing
+}  // namespace autoblog::content

@@ -24,9 +24,11 @@ inline constexpr db::TenantQuery kPerformanceSeries{
     "    AND jsonb_typeof(m.value) = 'number' "
     "  GROUP BY 1, 2) "
     "SELECT b.found, b.ok, b.lo, b.hi, g.start AT TIME ZONE 'UTC', a.key, a.total::text "
+    // The stop is NULL (no rows) for a refused period: a join condition would be checked only
+    // after the series was generated, millions of hours for a period starting in year 1.
     "FROM b LEFT JOIN LATERAL generate_series(date_trunc($4, b.lo AT TIME ZONE 'UTC'), "
-    "    b.hi AT TIME ZONE 'UTC' - interval '1 microsecond', ('1 ' || $4)::interval) AS g (start) "
-    "  ON b.ok AND b.found "
+    "    CASE WHEN b.ok AND b.found THEN b.hi AT TIME ZONE 'UTC' - interval '1 microsecond' END, "
+    "    ('1 ' || $4)::interval) AS g (start) ON true "
     "LEFT JOIN agg a ON a.start = g.start "
     "ORDER BY g.start, a.key"};
 

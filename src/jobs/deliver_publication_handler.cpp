@@ -133,12 +133,16 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
   }
 
   if (!d.publish) {
-    // The publication being undone may still be creating the post: wait for its remote id.
+    // The publication being undone may still be creating the post: wait for its remote id. A
+    // failed attempt of it may have queued itself again since the unpublish: cancel that first.
     Delivery publication = d;
     publication.publish = true;
     auto tx = co_await ctx.begin();
+    db::Params cancel{param(publication.job_key()), param("cancelled by unpublish")};
+    co_await tx.exec(sql::kCancelQueuedByKey, std::move(cancel));
     db::Params key{param(publication.job_key())};
-    auto running = co_await tx.commit_with(q::kDeliveryUnfinished, std::move(key));
+    auto running = co_await tx.exec(q::kDeliveryRunning, std::move(key));
+    co_await tx.commit();
     if (!running.empty())
       throw Snooze(kWaitForPublication, "waiting for the publication it removes");
   }

@@ -47,10 +47,10 @@ inline constexpr db::TenantQuery kDisableTarget{
     "  ARRAY['targets', $1::text, 'disabled'], $3::jsonb), updated_at = now() "
     "WHERE publishing_config -> 'targets' -> ($1::int) ->> 'url' = $2::text"};
 
-// Whether the job holding idempotency key $2 is still queued or running.
-inline constexpr db::TenantCoreQuery kDeliveryUnfinished{
+// Whether the job holding idempotency key $2 is running.
+inline constexpr db::TenantCoreQuery kDeliveryRunning{
     "delivery_unfinished",
     "SELECT 1 FROM autoblog_core.jobs WHERE tenant_id = $1 AND idempotency_key = $2 "
-    "  AND state IN ('queued', 'running')"};
+    "  AND state = 'running'"};
 
 }  // namespace autoblog::publishing::queries

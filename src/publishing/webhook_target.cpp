@@ -40,6 +40,13 @@ std::optional<std::string> check_secret(const json::object& target, std::string_
   return std::nullopt;
 }
 
+asio::awaitable<TargetOutcome> never_delivered() {
+  TargetOutcome out;
+  out.ok = true;
+  out.error = "not sent: the publication had not been delivered";
+  co_return out;
+}
+
 }  // namespace
 
 std::optional<std::string> webhook_signing_key(std::string_view secret) {
@@ -72,8 +79,10 @@ asio::awaitable<TargetOutcome> WebhookTarget::publish(const Post& post, const Re
   return send(post, call, true);
 }
 
-asio::awaitable<TargetOutcome> WebhookTarget::unpublish(const Post& post, const RemoteRecord&,
+asio::awaitable<TargetOutcome> WebhookTarget::unpublish(const Post& post,
+                                                        const RemoteRecord& prior,
                                                         RemoteCall& call) {
+  if (!prior.remote_id) return never_delivered();  // the receiver never heard of this post
   return send(post, call, false);
 }
 

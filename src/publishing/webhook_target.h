@@ -11,7 +11,8 @@
 //        "post": {title, slug, meta_description, body_markdown, body_html, image_url, url,
 //                 published_at}}.
 // Answers: 2xx delivered; 410 Gone disables the endpoint (TargetRefused with disable); anything
-// else, or no answer, is retried by the delivery job with backoff over hours.
+// else, or no answer, is retried by the delivery job with backoff over hours. A removal of a
+// publication that was never delivered sends nothing.
 // Stateless: thread-safe.
 #include <boost/json/fwd.hpp>
 #include <optional>

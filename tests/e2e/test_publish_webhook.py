@@ -151,6 +151,32 @@ class PublishWebhookTest(E2ETestCase):
         self.assertEqual(item["status"], "published")
         self.assertIsNotNone(item["published_at"])
 
+    def test_unpublish_before_delivery_sends_nothing(self):
+        t, token, _ = self.tenant()
+        secret = new_secret()
+        url = self.receiver.endpoint("down", [secret], [503] * 1000)
+        self.put_brand(token, [{"type": "webhook", "url": url, "secret": secret}])
+        item_id, _ = self.approved_item(t, token, "Never Delivered")
+        self.publish(token, item_id)
+        self.assertTrue(wait_until(lambda: len(self.receiver.requests("down")) >= 2, 20, 0.05),
+                        "the delivery should be retried")
+        entry = self.item(token, item_id)["publications"]["webhook:0"]
+        self.assertEqual(entry["status"], "pending", entry)
+        self.assertIsNone(self.item(token, item_id)["published_at"],
+                          "nothing succeeded yet: no published_at")
+        status, _, body = self.req("POST", f"/v1/content/{item_id}/unpublish", token=token)
+        self.assertEqual(status, 200, body)
+        entry = self.wait_entry(token, item_id, "webhook:0", "unpublished")
+        self.assertIn("not been delivered", entry["note"])
+        types = {r["body"]["type"] for r in self.receiver.requests("down")}
+        self.assertEqual(types, {"post.published"}, "no post.unpublished for a post never delivered")
+        settled = len(self.receiver.requests("down"))
+        # The cancelled delivery does not come back.
+        _, _, jobs = self.req("GET", "/v1/jobs?kind=deliver_publication", token=token)
+        self.assertTrue(all(j["state"] in ("succeeded", "cancelled", "failed") for j in jobs["items"]),
+                        jobs)
+        self.assertEqual(len(self.receiver.requests("down")), settled)
+
     def test_rotation_sends_both_signatures(self):
         t, token, _ = self.tenant()
         old, new = new_secret(), new_secret()

@@ -134,6 +134,17 @@ std::variant<JwtClaims, JwtError> VerifyImpl(std::string_view secret, std::strin
 
 }  // namespace
 
+std::string sign_hs256(std::string_view header_json, std::string_view payload_json,
+                       std::string_view key) {
+  std::string token = util::base64url_encode(header_json);
+  token.push_back('.');
+  token += util::base64url_encode(payload_json);
+  const std::string mac = util::hmac_sha256(key, token);
+  token.push_back('.');
+  token += util::base64url_encode(mac);
+  return token;
+}
+
 std::string_view describe(JwtError error) noexcept {
   switch (error) {
     case JwtError::kMalformed:
@@ -171,13 +182,7 @@ std::string JwtCodec::sign(const JwtClaims& claims) const {
   if (claims.sub) payload["sub"] = *claims.sub;
   if (claims.jti) payload["jti"] = *claims.jti;
 
-  std::string token = util::base64url_encode(kHeaderJson);
-  token.push_back('.');
-  token += util::base64url_encode(json::serialize(payload));
-  const std::string mac = util::hmac_sha256(secret_, token);
-  token.push_back('.');
-  token += util::base64url_encode(mac);
-  return token;
+  return sign_hs256(kHeaderJson, json::serialize(payload), secret_);
 }
 
 std::variant<JwtClaims, JwtError> JwtCodec::verify(std::string_view token,

@@ -31,6 +31,14 @@ enum class JwtError {
   kMissingExpiry,         // exp absent
 };
 
+// An HS256 JWS in compact form: base64url(header_json) "." base64url(payload_json) "."
+// base64url(HMAC-SHA256 under `key` of the first two parts). The JSON texts are signed byte for
+// byte as given. JwtCodec::sign uses it for the tenant API's tokens; other signers (Ghost Admin
+// API tokens, with their own header and claims) share it. Throws std::runtime_error if OpenSSL
+// fails.
+std::string sign_hs256(std::string_view header_json, std::string_view payload_json,
+                       std::string_view key);
+
 // Short human text for 401 messages, e.g. "token expired". Never reveals secret material.
 std::string_view describe(JwtError error) noexcept;
 

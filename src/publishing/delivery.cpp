@@ -2,7 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include "publishing/ghost_target.h"
 #include "publishing/webhook_target.h"
+#include "publishing/wordpress_target.h"
 #include "util/random.h"
 
 namespace autoblog::publishing {
@@ -47,6 +49,8 @@ std::string Delivery::job_key() const {
 
 std::unique_ptr<RemoteTarget> make_remote_target(std::string_view type) {
   if (type == "webhook") return std::make_unique<WebhookTarget>();
+  if (type == kWordPressType) return std::make_unique<WordPressTarget>();
+  if (type == kGhostType) return std::make_unique<GhostTarget>();
   return nullptr;
 }
 

@@ -6,7 +6,9 @@
 
 #include "content/errors.h"
 #include "publishing/hosted_target.h"
+#include "publishing/ghost_target.h"
 #include "publishing/webhook_target.h"
+#include "publishing/wordpress_target.h"
 
 namespace autoblog::publishing {
 
@@ -26,6 +28,10 @@ void check_target(const json::value& target, const std::string& where) {
     problem = std::nullopt;
   } else if (t == "webhook") {
     problem = check_webhook_config(*o);
+  } else if (t == kWordPressType) {
+    problem = check_wordpress_config(*o);
+  } else if (t == kGhostType) {
+    problem = check_ghost_config(*o);
   } else {
     throw InvalidInput(where + ".type must be one of hosted, webhook, wordpress, ghost");
   }

@@ -10,6 +10,7 @@
 // Failures (only on allocation failure inside OpenSSL) throw std::runtime_error.
 // Pure functions, no shared state: thread-safe.
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,10 @@ class Md5Stream {
 
 // Lowercase hex of the bytes: two characters per byte.
 std::string to_hex(std::string_view bytes);
+
+// The bytes that `hex` spells (digits of either case, two per byte); nullopt for an odd length
+// or any other character. The inverse of to_hex (keys handed out as hex, e.g. Ghost's).
+std::optional<std::string> from_hex(std::string_view hex);
 
 inline std::string sha256_hex(std::string_view data) {
   return to_hex(sha256(data));

@@ -13,6 +13,15 @@ TEST(Crypto, HexIsLowercaseTwoDigitsPerByte) {
   EXPECT_EQ(to_hex(std::string("\x00\x0f\xa0\xff", 4)), "000fa0ff");
 }
 
+TEST(Crypto, FromHexInvertsToHexAndRefusesNonHex) {
+  EXPECT_EQ(from_hex(""), std::string());
+  EXPECT_EQ(from_hex("000fA0ff"), std::string("\x00\x0f\xa0\xff", 4));
+  EXPECT_EQ(from_hex(to_hex(sha256("x"))), sha256("x"));
+  EXPECT_EQ(from_hex("abc"), std::nullopt);  // odd length
+  EXPECT_EQ(from_hex("0g"), std::nullopt);
+  EXPECT_EQ(from_hex("0 "), std::nullopt);
+}
+
 TEST(Crypto, DigestsMatchKnownVectors) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

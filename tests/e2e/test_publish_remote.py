@@ -1,0 +1,181 @@
+"""E2E: publishing to WordPress and Ghost (docs/publishing.md, "WordPress" and "Ghost").
+
+Local fakes (fake_wordpress.py, fake_ghost.py) check the credentials on every request (Basic
+auth with the application password; a Ghost Admin token verified with the key):
+- publish: the post is created once on each site and the item's publications["wordpress:1"]
+  and ["ghost:2"] record the remote ids and URLs (the image upload and featured_media /
+  feature_image are covered by tests/integration/{wordpress,ghost}_target_test.cpp);
+- a timeout after the site created the post (the fake stores it, then holds the answer past
+  AUTOBLOG_PUBLISH_TIMEOUT_MS): the retry finds the post by its marker and the site holds
+  exactly one post;
+- refused credentials fail the delivery with a message naming the user, without the secret;
+- unpublish removes the remote posts;
+- GET /v1/brand shows the application password and the admin key as "***".
+"""
+import json
+import secrets
+import unittest
+
+from fake_ghost import FakeGhost
+from fake_wordpress import FakeWordPress
+from harness import E2ETestCase, drop_database, fresh_database, psql, wait_until
+
+WP_PASSWORD = "abcd efgh ijkl mnop qrst uvwx"
+
+
+class PublishRemoteTest(E2ETestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.wp = FakeWordPress(username="bot", password=WP_PASSWORD).__enter__()
+        cls.addClassCleanup(cls.wp.__exit__, None, None, None)
+        cls.ghost = FakeGhost().__enter__()
+        cls.addClassCleanup(cls.ghost.__exit__, None, None, None)
+        cls.db = fresh_database("remote")
+        cls.addClassCleanup(drop_database, cls.db)
+        cls.server = cls.start_server(cls.db, workers=2, env={
+            "AUTOBLOG_EGRESS_ALLOW_PRIVATE": "1",
+            "AUTOBLOG_PUBLISH_TIMEOUT_MS": "1500",
+            "AUTOBLOG_JOB_RETRY_BASE_MS": "100",
+            "AUTOBLOG_JOB_RETRY_MAX_MS": "200"})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop_server_checked()
+
+    # ---- helpers
+
+    def tenant(self):
+        domain = f"blog-{secrets.token_hex(4)}.example"
+        t = self.server.create_tenant(name=f"Remote {secrets.token_hex(3)}", domain=domain)
+        return t, self.server.tenant_token(t["id"])
+
+    def targets(self, wp_password=WP_PASSWORD):
+        return [{"type": "hosted"},
+                {"type": "wordpress", "site": self.wp.site, "username": "bot",
+                 "application_password": wp_password},
+                {"type": "ghost", "admin_url": self.ghost.admin_url,
+                 "admin_key": self.ghost.admin_key}]
+
+    def put_brand(self, token, targets, expect=200):
+        status, _, body = self.req("PUT", "/v1/brand", {
+            "voice_tone": {"tone": "warm"}, "topics": ["espresso"],
+            "publishing_config": {"targets": targets}}, token=token)
+        self.assertEqual(status, expect, body)
+        return body
+
+    def approved_item(self, tenant, token, title):
+        status, _, item = self.req("POST", "/v1/content", {"inspiration_data": {"idea": title}},
+                                   token=token)
+        self.assertEqual(status, 201, item)
+        slug = title.lower().replace(" ", "-") + "-" + secrets.token_hex(3)
+        art = json.dumps({"title": title, "slug": slug, "meta_description": "About " + title,
+                          "outline": [], "keywords": [],
+                          "body_markdown": f"## {title}\n\nSome *text*."}).replace("'", "''")
+        psql(self.db, f"UPDATE \"{tenant['schema_name']}\".content_pipelines SET "
+                      f"status = 'approved', generated_content = '{art}'::jsonb "
+                      f"WHERE id = '{item['id']}'")
+        return item["id"], slug
+
+    def item(self, token, item_id):
+        status, _, item = self.req("GET", f"/v1/content/{item_id}", token=token)
+        self.assertEqual(status, 200, item)
+        return item
+
+    def publish(self, token, item_id):
+        status, _, body = self.req("POST", f"/v1/content/{item_id}/publish", {}, token=token)
+        self.assertEqual(status, 202, body)
+
+    def wait_entry(self, token, item_id, key, status, timeout=30):
+        def entry():
+            e = (self.item(token, item_id).get("publications") or {}).get(key) or {}
+            return e if e.get("status") == status else None
+        got = wait_until(entry, timeout, 0.1)
+        self.assertTrue(got, f"publications[{key}] never became {status}: "
+                             f"{self.item(token, item_id).get('publications')}")
+        return got
+
+    def wp_posts(self, slug):
+        return [p for p in self.wp.state()["posts"] if p["slug"] == slug]
+
+    def ghost_posts(self, slug):
+        return [p for p in self.ghost.state()["posts"] if p["slug"].startswith(slug)]
+
+    # ---- tests
+
+    def test_publish_to_both_then_unpublish(self):
+        t, token = self.tenant()
+        self.put_brand(token, self.targets())
+        item_id, slug = self.approved_item(t, token, "Tamping Pressure")
+        self.publish(token, item_id)
+        wp_entry = self.wait_entry(token, item_id, "wordpress:1", "published")
+        ghost_entry = self.wait_entry(token, item_id, "ghost:2", "published")
+
+        posts = self.wp_posts(slug)
+        self.assertEqual(len(posts), 1, posts)
+        self.assertEqual(str(posts[0]["id"]), wp_entry["remote_id"])
+        self.assertEqual(posts[0]["status"], "publish")
+        self.assertIn("<h2>Tamping Pressure</h2>", posts[0]["content"])
+        self.assertTrue(all(r["auth_ok"] for r in self.wp.state()["requests"]))
+
+        gposts = self.ghost_posts(slug)
+        self.assertEqual(len(gposts), 1, gposts)
+        self.assertEqual(gposts[0]["id"], ghost_entry["remote_id"])
+        self.assertEqual(gposts[0]["url"], ghost_entry["url"])
+        self.assertEqual(gposts[0]["status"], "published")
+        self.assertTrue(all(r["token_problem"] is None for r in self.ghost.state()["requests"]))
+
+        status, _, brand = self.req("GET", "/v1/brand", token=token)
+        self.assertEqual(status, 200, brand)
+        listed = brand["publishing_config"]["targets"]
+        self.assertEqual(listed[1]["application_password"], "***")
+        self.assertEqual(listed[2]["admin_key"], "***")
+        self.assertNotIn(WP_PASSWORD, json.dumps(brand))
+        self.assertNotIn(self.ghost.secret_hex, json.dumps(brand))
+
+        status, _, body = self.req("POST", f"/v1/content/{item_id}/unpublish", token=token)
+        self.assertEqual(status, 200, body)
+        self.wait_entry(token, item_id, "wordpress:1", "unpublished")
+        self.wait_entry(token, item_id, "ghost:2", "unpublished")
+        self.assertEqual(self.wp_posts(slug)[0]["status"], "trash")
+        self.assertEqual(self.ghost_posts(slug), [])
+
+    def test_timeout_after_create_makes_one_post(self):
+        t, token = self.tenant()
+        self.put_brand(token, self.targets())
+        item_id, slug = self.approved_item(t, token, "Dialing In")
+        self.wp.stall_next_create(seconds=4)     # past AUTOBLOG_PUBLISH_TIMEOUT_MS (1.5 s)
+        self.ghost.stall_next_create(seconds=4)
+        self.publish(token, item_id)
+        wp_entry = self.wait_entry(token, item_id, "wordpress:1", "published")
+        ghost_entry = self.wait_entry(token, item_id, "ghost:2", "published")
+        self.assertEqual(len(self.wp_posts(slug)), 1, self.wp_posts(slug))
+        self.assertEqual(str(self.wp_posts(slug)[0]["id"]), wp_entry["remote_id"])
+        self.assertEqual(len(self.ghost_posts(slug)), 1, self.ghost_posts(slug))
+        self.assertEqual(self.ghost_posts(slug)[0]["id"], ghost_entry["remote_id"])
+
+    def test_refused_password_fails_without_the_secret(self):
+        t, token = self.tenant()
+        self.put_brand(token, self.targets(wp_password="wrong pass word here"))
+        item_id, slug = self.approved_item(t, token, "Crema Myths")
+        self.publish(token, item_id)
+        entry = self.wait_entry(token, item_id, "wordpress:1", "failed")
+        self.assertIn("application password for user bot", entry["error"])
+        self.assertNotIn("wrong pass word", json.dumps(self.item(token, item_id)))
+        self.assertEqual(self.wp_posts(slug), [])
+        self.wait_entry(token, item_id, "ghost:2", "published")
+
+    def test_bad_target_settings_are_400(self):
+        _, token = self.tenant()
+        bad_wp = self.targets()
+        bad_wp[1]["site"] = "https://user:pw@blog.example"
+        body = self.put_brand(token, bad_wp, expect=400)
+        self.assertIn("targets[1].site", json.dumps(body))
+        bad_ghost = self.targets()
+        bad_ghost[2]["admin_key"] = "not-a-key"
+        body = self.put_brand(token, bad_ghost, expect=400)
+        self.assertIn("targets[2].admin_key", json.dumps(body))
+        self.assertNotIn("not-a-key", json.dumps(body))
+
+
+if __name__ == "__main__":
+    unittest.main()

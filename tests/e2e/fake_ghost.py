@@ -21,10 +21,9 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+
+from fake_site import FakeSite
 
 PREFIX = "/ghost/api/admin"
 
@@ -63,37 +62,22 @@ def token_problem(authorization: str | None, key_id: str, secret_hex: str) -> st
     return None
 
 
-class FakeGhost:
+class FakeGhost(FakeSite):
     def __init__(self):
+        super().__init__()
         self.key_id = secrets.token_hex(12)
         self.secret_hex = secrets.token_hex(32)
-        self._lock = threading.Lock()
         self.posts: list[dict] = []
         self.images: list[dict] = []
-        self.requests: list[dict] = []
-        self._failures: list[tuple[str, int]] = []
-        self._stall_seconds = 0.0
         self._counter = 0
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def admin_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.base_url
 
     @property
     def admin_key(self) -> str:
         return f"{self.key_id}:{self.secret_hex}"
-
-    def fail_next(self, route: str, status: int) -> None:
-        """The next request of `route` ("POST /posts/", "PUT /posts/<id>/", ...) answers status."""
-        with self._lock:
-            self._failures.append((route, status))
-
-    def stall_next_create(self, seconds: float = 60.0) -> None:
-        with self._lock:
-            self._stall_seconds = seconds
 
     def add_foreign_post(self, slug: str) -> None:
         """A post written in Ghost itself (no AutoBlog marker)."""
@@ -104,14 +88,6 @@ class FakeGhost:
         with self._lock:
             return json.loads(json.dumps({"posts": self.posts, "images": self.images,
                                           "requests": self.requests}))
-
-    def __enter__(self) -> "FakeGhost":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     # ---- the API -------------------------------------------------------------------------
     def _new_post(self, fields: dict) -> dict:
@@ -144,10 +120,8 @@ class FakeGhost:
             if sub.startswith("/posts/") and not sub.startswith("/posts/slug/") and sub != "/posts/":
                 pid = sub[len("/posts/"):].strip("/")
                 route = f"{method} /posts/<id>/"
-            for i, (r, status) in enumerate(self._failures):
-                if r == route:
-                    del self._failures[i]
-                    return self._error(status, f"scripted {status}")
+            if (status := self._scripted_failure(route)) is not None:
+                return self._error(status, f"scripted {status}")
             if method == "GET" and sub.startswith("/posts/slug/"):
                 slug = sub[len("/posts/slug/"):].strip("/")
                 post = next((p for p in self.posts if p["slug"] == slug), None)
@@ -161,7 +135,7 @@ class FakeGhost:
                                        "custom_excerpt exceeds 300 characters")
                 post = self._new_post(fields)
                 self.posts.append(post)
-                stall, self._stall_seconds = self._stall_seconds, 0.0
+                stall = self._take_stall()
                 return 201, {"posts": [post]}, stall
             post = next((p for p in self.posts if p["id"] == pid), None) if pid else None
             if route == "GET /posts/<id>/":
@@ -195,39 +169,3 @@ class FakeGhost:
                 self.images.append({"url": url, "size": len(body)})
                 return 201, {"images": [{"url": url, "ref": filename}]}, 0
             return self._error(404, "Resource not found")
-
-    def _handler(self):
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _serve(self):
-                url = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                if url.path == "/__state":  # test-only: what the fake holds and received
-                    status, doc, stall = 200, fake.state(), 0
-                else:
-                    query = {k: v[0] for k, v in parse_qs(url.query).items()}
-                    status, doc, stall = fake._handle(self.command, url.path, query, self.headers,
-                                                      body)
-                if stall:
-                    time.sleep(stall)
-                out = b"" if doc is None else json.dumps(doc).encode()
-                try:
-                    self.send_response(status)
-                    if doc is not None:
-                        self.send_header("Content-Type", "application/json; charset=utf-8")
-                    self.send_header("Content-Length", str(len(out)))
-                    self.end_headers()
-                    self.wfile.write(out)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-            do_GET = do_POST = do_PUT = do_DELETE = _serve
-
-        return Handler

@@ -19,57 +19,32 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+
+from fake_site import FakeSite
 
 PREFIX = "/wp-json/wp/v2"
 
 
-class FakeWordPress:
+class FakeWordPress(FakeSite):
     def __init__(self, username: str = "bot", password: str = "abcd efgh ijkl mnop qrst uvwx"):
+        super().__init__()
         self.username = username
         self.password = password
-        self._lock = threading.Lock()
         self.posts: list[dict] = []
         self.media: list[dict] = []
-        self.requests: list[dict] = []
-        self._failures: list[tuple[str, int]] = []
-        self._stall_seconds = 0.0
         self._next_id = 100
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     # ---- test controls -------------------------------------------------------------------
     @property
     def site(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def fail_next(self, route: str, status: int) -> None:
-        """The next request of `route` ("POST /posts", "GET /posts", "POST /media") answers status."""
-        with self._lock:
-            self._failures.append((route, status))
-
-    def stall_next_create(self, seconds: float = 60.0) -> None:
-        """The next POST /posts stores the post, then waits `seconds` before answering."""
-        with self._lock:
-            self._stall_seconds = seconds
+        return self.base_url
 
     def state(self) -> dict:
         with self._lock:
             return json.loads(json.dumps({"posts": self.posts, "media": [
                 {k: v for k, v in m.items() if k != "bytes"} | {"size": len(m["bytes"])}
                 for m in self.media], "requests": self.requests}))
-
-    def __enter__(self) -> "FakeWordPress":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     # ---- the API -------------------------------------------------------------------------
     def _authorized(self, header: str | None) -> bool:
@@ -96,10 +71,8 @@ class FakeWordPress:
                 return 404, {"code": "rest_no_route", "message": "No route was found."}, 0
             sub = path[len(PREFIX):]
             route = f"{method} /posts/<id>" if sub.startswith("/posts/") else f"{method} {sub}"
-            for i, (r, status) in enumerate(self._failures):
-                if r == route:
-                    del self._failures[i]
-                    return status, {"code": "fake_failure", "message": f"scripted {status}"}, 0
+            if (status := self._scripted_failure(route)) is not None:
+                return status, {"code": "fake_failure", "message": f"scripted {status}"}, 0
             if route == "GET /posts":
                 term = query.get("search", "")
                 found = [self._view(p) for p in self.posts
@@ -120,8 +93,7 @@ class FakeWordPress:
                         "featured_media": doc.get("featured_media", 0)}
                 self._next_id += 1
                 self.posts.append(post)
-                stall, self._stall_seconds = self._stall_seconds, 0.0
-                return 201, self._view(post), stall
+                return 201, self._view(post), self._take_stall()
             if route in ("POST /posts/<id>", "DELETE /posts/<id>"):
                 pid = sub[len("/posts/"):]
                 post = next((p for p in self.posts if str(p["id"]) == pid), None)
@@ -155,38 +127,3 @@ class FakeWordPress:
                 self.media.append(m)
                 return 201, {"id": m["id"], "source_url": m["source_url"]}, 0
             return 404, {"code": "rest_no_route", "message": "No route was found."}, 0
-
-    def _handler(self):
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):  # quiet
-                pass
-
-            def _serve(self):
-                url = urlsplit(self.path)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                if url.path == "/__state":  # test-only: what the fake holds and received
-                    status, doc, stall = 200, fake.state(), 0
-                else:
-                    query = {k: v[0] for k, v in parse_qs(url.query).items()}
-                    status, doc, stall = fake._handle(self.command, url.path, query, self.headers,
-                                                      body)
-                if stall:
-                    time.sleep(stall)  # the post exists; the answer comes too late
-                out = json.dumps(doc).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json; charset=UTF-8")
-                    self.send_header("Content-Length", str(len(out)))
-                    self.end_headers()
-                    self.wfile.write(out)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (its deadline passed)
-
-            do_GET = do_POST = do_DELETE = _serve
-
-        return Handler

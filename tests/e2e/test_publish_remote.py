@@ -13,41 +13,25 @@ auth with the application password; a Ghost Admin token verified with the key):
 - GET /v1/brand shows the application password and the admin key as "***".
 """
 import json
-import secrets
 import unittest
 
 from fake_ghost import FakeGhost
 from fake_wordpress import FakeWordPress
-from harness import E2ETestCase, drop_database, fresh_database, psql, wait_until
+from publishing_case import PublishingCase
 
 WP_PASSWORD = "abcd efgh ijkl mnop qrst uvwx"
 
 
-class PublishRemoteTest(E2ETestCase):
+class PublishRemoteTest(PublishingCase):
     @classmethod
     def setUpClass(cls):
         cls.wp = FakeWordPress(username="bot", password=WP_PASSWORD).__enter__()
         cls.addClassCleanup(cls.wp.__exit__, None, None, None)
         cls.ghost = FakeGhost().__enter__()
         cls.addClassCleanup(cls.ghost.__exit__, None, None, None)
-        cls.db = fresh_database("remote")
-        cls.addClassCleanup(drop_database, cls.db)
-        cls.server = cls.start_server(cls.db, workers=2, env={
-            "AUTOBLOG_EGRESS_ALLOW_PRIVATE": "1",
-            "AUTOBLOG_PUBLISH_TIMEOUT_MS": "1500",
-            "AUTOBLOG_JOB_RETRY_BASE_MS": "100",
-            "AUTOBLOG_JOB_RETRY_MAX_MS": "200"})
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stop_server_checked()
+        cls.start_publishing_server("remote")
 
     # ---- helpers
-
-    def tenant(self):
-        domain = f"blog-{secrets.token_hex(4)}.example"
-        t = self.server.create_tenant(name=f"Remote {secrets.token_hex(3)}", domain=domain)
-        return t, self.server.tenant_token(t["id"])
 
     def targets(self, wp_password=WP_PASSWORD):
         return [{"type": "hosted"},
@@ -55,44 +39,6 @@ class PublishRemoteTest(E2ETestCase):
                  "application_password": wp_password},
                 {"type": "ghost", "admin_url": self.ghost.admin_url,
                  "admin_key": self.ghost.admin_key}]
-
-    def put_brand(self, token, targets, expect=200):
-        status, _, body = self.req("PUT", "/v1/brand", {
-            "voice_tone": {"tone": "warm"}, "topics": ["espresso"],
-            "publishing_config": {"targets": targets}}, token=token)
-        self.assertEqual(status, expect, body)
-        return body
-
-    def approved_item(self, tenant, token, title):
-        status, _, item = self.req("POST", "/v1/content", {"inspiration_data": {"idea": title}},
-                                   token=token)
-        self.assertEqual(status, 201, item)
-        slug = title.lower().replace(" ", "-") + "-" + secrets.token_hex(3)
-        art = json.dumps({"title": title, "slug": slug, "meta_description": "About " + title,
-                          "outline": [], "keywords": [],
-                          "body_markdown": f"## {title}\n\nSome *text*."}).replace("'", "''")
-        psql(self.db, f"UPDATE \"{tenant['schema_name']}\".content_pipelines SET "
-                      f"status = 'approved', generated_content = '{art}'::jsonb "
-                      f"WHERE id = '{item['id']}'")
-        return item["id"], slug
-
-    def item(self, token, item_id):
-        status, _, item = self.req("GET", f"/v1/content/{item_id}", token=token)
-        self.assertEqual(status, 200, item)
-        return item
-
-    def publish(self, token, item_id):
-        status, _, body = self.req("POST", f"/v1/content/{item_id}/publish", {}, token=token)
-        self.assertEqual(status, 202, body)
-
-    def wait_entry(self, token, item_id, key, status, timeout=30):
-        def entry():
-            e = (self.item(token, item_id).get("publications") or {}).get(key) or {}
-            return e if e.get("status") == status else None
-        got = wait_until(entry, timeout, 0.1)
-        self.assertTrue(got, f"publications[{key}] never became {status}: "
-                             f"{self.item(token, item_id).get('publications')}")
-        return got
 
     def wp_posts(self, slug):
         return [p for p in self.wp.state()["posts"] if p["slug"] == slug]
@@ -103,7 +49,7 @@ class PublishRemoteTest(E2ETestCase):
     # ---- tests
 
     def test_publish_to_both_then_unpublish(self):
-        t, token = self.tenant()
+        t, token, _ = self.tenant()
         self.put_brand(token, self.targets())
         item_id, slug = self.approved_item(t, token, "Tamping Pressure")
         self.publish(token, item_id)
@@ -140,7 +86,7 @@ class PublishRemoteTest(E2ETestCase):
         self.assertEqual(self.ghost_posts(slug), [])
 
     def test_timeout_after_create_makes_one_post(self):
-        t, token = self.tenant()
+        t, token, _ = self.tenant()
         self.put_brand(token, self.targets())
         item_id, slug = self.approved_item(t, token, "Dialing In")
         self.wp.stall_next_create(seconds=4)     # past AUTOBLOG_PUBLISH_TIMEOUT_MS (1.5 s)
@@ -154,7 +100,7 @@ class PublishRemoteTest(E2ETestCase):
         self.assertEqual(self.ghost_posts(slug)[0]["id"], ghost_entry["remote_id"])
 
     def test_refused_password_fails_without_the_secret(self):
-        t, token = self.tenant()
+        t, token, _ = self.tenant()
         self.put_brand(token, self.targets(wp_password="wrong pass word here"))
         item_id, slug = self.approved_item(t, token, "Crema Myths")
         self.publish(token, item_id)
@@ -165,7 +111,7 @@ class PublishRemoteTest(E2ETestCase):
         self.wait_entry(token, item_id, "ghost:2", "published")
 
     def test_bad_target_settings_are_400(self):
-        _, token = self.tenant()
+        _, token, _ = self.tenant()
         bad_wp = self.targets()
         bad_wp[1]["site"] = "https://user:pw@blog.example"
         body = self.put_brand(token, bad_wp, expect=400)

@@ -14,74 +14,21 @@ specification with the brand's secret:
   and is refused for another; bad target configs are 400 and change nothing.
 """
 import json
-import secrets
 import unittest
 
-from harness import E2ETestCase, drop_database, fresh_database, psql, wait_until
+from harness import psql, wait_until
+from publishing_case import PublishingCase
 from webhook_receiver import Receiver, new_secret, verify
 
 
-class PublishWebhookTest(E2ETestCase):
+class PublishWebhookTest(PublishingCase):
     @classmethod
     def setUpClass(cls):
         cls.receiver = Receiver()
         cls.addClassCleanup(cls.receiver.close)
-        cls.db = fresh_database("webhook")
-        cls.addClassCleanup(drop_database, cls.db)
-        cls.server = cls.start_server(cls.db, workers=2, env={
-            "AUTOBLOG_EGRESS_ALLOW_PRIVATE": "1",
-            "AUTOBLOG_PUBLISH_TIMEOUT_MS": "1500",
-            "AUTOBLOG_JOB_RETRY_BASE_MS": "100",
-            "AUTOBLOG_JOB_RETRY_MAX_MS": "200"})
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.stop_server_checked()
+        cls.start_publishing_server("webhook")
 
     # ---- helpers
-
-    def tenant(self):
-        domain = f"blog-{secrets.token_hex(4)}.example"
-        t = self.server.create_tenant(name=f"Hooks {secrets.token_hex(3)}", domain=domain)
-        return t, self.server.tenant_token(t["id"]), domain
-
-    def put_brand(self, token, targets, expect=200):
-        status, _, body = self.req("PUT", "/v1/brand", {
-            "voice_tone": {"tone": "warm"}, "topics": ["espresso"],
-            "publishing_config": {"targets": targets}}, token=token)
-        self.assertEqual(status, expect, body)
-        return body
-
-    def approved_item(self, tenant, token, title):
-        status, _, item = self.req("POST", "/v1/content", {"inspiration_data": {"idea": title}},
-                                   token=token)
-        self.assertEqual(status, 201, item)
-        slug = title.lower().replace(" ", "-")
-        art = json.dumps({"title": title, "slug": slug, "meta_description": "About " + title,
-                          "outline": [], "keywords": [],
-                          "body_markdown": f"## {title}\n\nSome *text*."}).replace("'", "''")
-        psql(self.db, f"UPDATE \"{tenant['schema_name']}\".content_pipelines SET "
-                      f"status = 'approved', generated_content = '{art}'::jsonb "
-                      f"WHERE id = '{item['id']}'")
-        return item["id"], slug
-
-    def item(self, token, item_id):
-        status, _, item = self.req("GET", f"/v1/content/{item_id}", token=token)
-        self.assertEqual(status, 200, item)
-        return item
-
-    def publish(self, token, item_id):
-        status, _, body = self.req("POST", f"/v1/content/{item_id}/publish", {}, token=token)
-        self.assertEqual(status, 202, body)
-
-    def wait_entry(self, token, item_id, key, status, timeout=30):
-        def entry():
-            e = (self.item(token, item_id).get("publications") or {}).get(key) or {}
-            return e if e.get("status") == status else None
-        got = wait_until(entry, timeout, 0.1)
-        self.assertTrue(got, f"publications[{key}] never became {status}: "
-                             f"{self.item(token, item_id).get('publications')}")
-        return got
 
     def signed_ok(self, record, secret):
         self.assertIsNone(verify(secret, record["headers"], record["raw"]),

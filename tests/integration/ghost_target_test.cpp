@@ -271,14 +271,10 @@ class GhostTargetTest : public RemoteTargetTest {
   }
   TargetOutcome Publish(const json::object& config, const RemoteRecord& prior = {},
                         std::chrono::milliseconds budget = 5s) {
-    RemoteCall call = MakeCall(config, budget);
-    const Post post = MakePost();
-    return Run(target_.publish(post, prior, call));
+    return PublishWith(target_, config, prior, budget);
   }
   TargetOutcome Unpublish(const json::object& config, const RemoteRecord& prior) {
-    RemoteCall call = MakeCall(config);
-    const Post post = MakePost();
-    return Run(target_.unpublish(post, prior, call));
+    return UnpublishWith(target_, config, prior);
   }
 
   FakeGhost ghost_;

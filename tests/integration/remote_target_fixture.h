@@ -91,6 +91,23 @@ class RemoteTargetTest : public ::testing::Test {
     return boost::asio::co_spawn(ioc_, std::move(task), boost::asio::use_future).get();
   }
 
+  // One publish or unpublish call of `target`, as the job would make it.
+  publishing::TargetOutcome PublishWith(publishing::RemoteTarget& target,
+                                        const boost::json::object& config,
+                                        const RemoteRecord& prior,
+                                        std::chrono::milliseconds budget) {
+    publishing::RemoteCall call = MakeCall(config, budget);
+    const publishing::Post post = MakePost();
+    return Run(target.publish(post, prior, call));
+  }
+  publishing::TargetOutcome UnpublishWith(publishing::RemoteTarget& target,
+                                          const boost::json::object& config,
+                                          const RemoteRecord& prior) {
+    publishing::RemoteCall call = MakeCall(config);
+    const publishing::Post post = MakePost();
+    return Run(target.unpublish(post, prior, call));
+  }
+
   std::vector<RemoteRecord> remembered() {
     std::lock_guard lock(mutex_);
     return remembered_;

@@ -17,12 +17,13 @@ import unittest
 
 from fake_ghost import FakeGhost
 from fake_wordpress import FakeWordPress
+from harness import ContentEngineHelpers
 from publishing_case import PublishingCase
 
 WP_PASSWORD = "abcd efgh ijkl mnop qrst uvwx"
 
 
-class PublishRemoteTest(PublishingCase):
+class PublishRemoteTest(ContentEngineHelpers, PublishingCase):
     @classmethod
     def setUpClass(cls):
         cls.wp = FakeWordPress(username="bot", password=WP_PASSWORD).__enter__()
@@ -84,6 +85,41 @@ class PublishRemoteTest(PublishingCase):
         self.wait_entry(token, item_id, "ghost:2", "unpublished")
         self.assertEqual(self.wp_posts(slug)[0]["status"], "trash")
         self.assertEqual(self.ghost_posts(slug), [])
+
+    def test_generated_article_goes_with_its_image(self):
+        # The offline template provider writes the article and an SVG hero image.
+        _, token, _ = self.tenant()
+        self.put_brand(token, self.targets())
+        item_id = self.new_item(token, idea="Milk pitchers", brief={"topic": "Milk pitchers"})
+        job = self.wait_job(token, self.start_generation(token, item_id)["id"])
+        self.assertEqual(job["state"], "succeeded", job)
+        status, _, body = self.req("POST", f"/v1/content/{item_id}/approve", token=token)
+        self.assertEqual(status, 200, body)
+        item = self.item(token, item_id)
+        slug = item["generated_content"]["slug"]
+        hero = item["visual_assets"]["hero"]
+        _, _, image = self.req("GET", f"/v1/files/{hero['key']}", token=token)
+        self.publish(token, item_id)
+        wp_entry = self.wait_entry(token, item_id, "wordpress:1", "published")
+        self.wait_entry(token, item_id, "ghost:2", "published")
+
+        wp = self.wp.state()
+        media = [m for m in wp["media"] if m["filename"].startswith(slug)]
+        self.assertEqual(len(media), 1, wp["media"])
+        self.assertEqual(media[0]["content_type"], "image/svg+xml")
+        self.assertEqual(media[0]["size"], len(image))
+        post = self.wp_posts(slug)[0]
+        self.assertEqual(str(post["id"]), wp_entry["remote_id"])
+        self.assertEqual(post["featured_media"], media[0]["id"])
+        uploads = [r for r in wp["requests"] if r["path"].endswith("/media")
+                   and r["method"] == "POST"]
+        creates = [r for r in wp["requests"] if r["path"].endswith("/posts")
+                   and r["method"] == "POST"]
+        self.assertLess(uploads[-1]["at"], creates[-1]["at"], "the image goes up first")
+
+        gpost = self.ghost_posts(slug)[0]
+        uploaded = [i["url"] for i in self.ghost.state()["images"]]
+        self.assertIn(gpost["feature_image"], uploaded)
 
     def test_timeout_after_create_makes_one_post(self):
         t, token, _ = self.tenant()

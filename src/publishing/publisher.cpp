@@ -32,11 +32,21 @@ TargetOutcome unsupported(const TargetSpec& spec) {
   return out;
 }
 
+// The item's entry for a target in `publications`, or nullptr.
+const json::object* entry_of(const json::value& publications, const std::string& key) {
+  const json::object* all = publications.if_object();
+  const json::value* found = all ? all->if_contains(key) : nullptr;
+  return found ? found->if_object() : nullptr;
+}
+
 // A remote target's entry when its publication starts: a delivery with a fresh marker, or
 // `disabled` when the target refused for good earlier (its config carries "disabled").
+// Published again while the removal of the last publication is still on its way: the post is
+// probably still there, so its remote id is carried over and the delivery updates it rather
+// than creating a second one (the removal, whose marker no longer matches, then does nothing).
 json::object remote_start(std::vector<Delivery>& deliveries, const std::string& id,
                           const TargetSpec& spec, const json::value& config,
-                          std::string_view now) {
+                          const json::value& publications, std::string_view now) {
   const json::object* target = target_config(config, spec.index);
   if (target && target->contains("disabled")) {
     return {{"status", "disabled"},
@@ -46,6 +56,13 @@ json::object remote_start(std::vector<Delivery>& deliveries, const std::string& 
   }
   Delivery d{id, spec.key, spec.type, spec.index, util::uuid_v4(), true};
   json::object entry{{"status", kPending}, {"marker", d.marker}, {"queued_at", now}};
+  if (const json::object* last = entry_of(publications, spec.key)) {
+    const json::value* state = last->if_contains("status");
+    if (state && state->is_string() && state->get_string() == kUnpublishing) {
+      for (const char* kept : {"remote_id", "url"})
+        if (const json::value* v = last->if_contains(kept)) entry[kept] = *v;
+    }
+  }
   deliveries.push_back(std::move(d));
   return entry;
 }
@@ -55,9 +72,7 @@ json::object remote_start(std::vector<Delivery>& deliveries, const std::string& 
 std::optional<json::object> remote_stop(std::vector<Delivery>& deliveries, const std::string& id,
                                         const TargetSpec& spec, const json::value& publications,
                                         std::string_view now) {
-  const json::object* all = publications.if_object();
-  const json::value* found = all ? all->if_contains(spec.key) : nullptr;
-  const json::object* entry = found ? found->if_object() : nullptr;
+  const json::object* entry = entry_of(publications, spec.key);
   const json::value* state = entry ? entry->if_contains("status") : nullptr;
   const json::value* marker = entry ? entry->if_contains("marker") : nullptr;
   const json::string* s = state ? state->if_string() : nullptr;
@@ -100,11 +115,13 @@ asio::awaitable<PublishRun> Publisher::publish(tenancy::TenantTx& tx,
   std::string why;
   auto post = post_from(id, parse_or_null(item, 1), parse_or_null(item, 2), &why);
   const auto config = parse_or_null(item, 3);
+  const auto publications = parse_or_null(item, 5);
   json::object outcomes;
   if (post) {
     for (const auto& spec : target_specs(config)) {
       if (make_remote_target(spec.type)) {
-        outcomes[spec.key] = remote_start(run.deliveries, id, spec, config, now);
+        outcomes[spec.key] =
+            remote_start(run.deliveries, id, spec, config, publications, now);
         continue;
       }
       auto target = make_target(spec, tenant);

@@ -31,6 +31,11 @@ class FakeSite:
         with self._lock:
             self._failures.append((route, status))
 
+    def clear_failures(self) -> None:
+        """Drops the failures fail_next scripted and no request has taken yet."""
+        with self._lock:
+            self._failures.clear()
+
     def stall_next_create(self, seconds: float = 60.0) -> None:
         """The next create stores the post, then waits `seconds` before answering."""
         with self._lock:

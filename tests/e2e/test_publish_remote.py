@@ -17,7 +17,7 @@ import unittest
 
 from fake_ghost import FakeGhost
 from fake_wordpress import FakeWordPress
-from harness import ContentEngineHelpers
+from harness import ContentEngineHelpers, wait_until
 from publishing_case import PublishingCase
 
 WP_PASSWORD = "abcd efgh ijkl mnop qrst uvwx"
@@ -120,6 +120,29 @@ class PublishRemoteTest(ContentEngineHelpers, PublishingCase):
         gpost = self.ghost_posts(slug)[0]
         uploaded = [i["url"] for i in self.ghost.state()["images"]]
         self.assertIn(gpost["feature_image"], uploaded)
+
+    def test_republish_while_the_removal_is_pending_updates_the_same_post(self):
+        t, token, _ = self.tenant()
+        self.put_brand(token, self.targets()[:2])  # hosted and WordPress
+        item_id, slug = self.approved_item(t, token, "Second Thoughts")
+        self.publish(token, item_id)
+        first = self.wait_entry(token, item_id, "wordpress:1", "published")
+        # WordPress refuses deletes for a while: the removal keeps retrying.
+        self.addCleanup(self.wp.clear_failures)
+        for _ in range(1000):
+            self.wp.fail_next("DELETE /posts/<id>", 503)
+        status, _, body = self.req("POST", f"/v1/content/{item_id}/unpublish", token=token)
+        self.assertEqual(status, 200, body)
+        self.assertTrue(wait_until(lambda: any(
+            r["method"] == "DELETE" for r in self.wp.state()["requests"]), 20, 0.05))
+        self.publish(token, item_id)
+        again = self.wait_entry(token, item_id, "wordpress:1", "published")
+        self.assertEqual(again["remote_id"], first["remote_id"])
+        self.assertNotEqual(again["marker"], first["marker"])
+        posts = self.wp_posts(slug)
+        self.assertEqual(len(posts), 1, posts)
+        self.assertEqual(posts[0]["status"], "publish")
+        self.assertEqual(self.item(token, item_id)["status"], "published")
 
     def test_timeout_after_create_makes_one_post(self):
         t, token, _ = self.tenant()

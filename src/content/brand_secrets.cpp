@@ -20,13 +20,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kSecrets{
     {"ghost", "admin_key"},
 }};
 
-std::string_view endpoint_field(std::string_view type) {
-  if (type == "webhook") return "url";
-  if (type == "wordpress") return "site";
-  if (type == "ghost") return "admin_url";
-  return {};
-}
-
 // publishing_config.targets when it is an array (const or not).
 template <typename Value>
 auto targets_of(Value& config) {
@@ -42,6 +35,13 @@ std::string_view type_of(const json::value& target) {
 }
 
 }  // namespace
+
+std::string_view endpoint_field(std::string_view type) {
+  if (type == "webhook") return "url";
+  if (type == "wordpress") return "site";
+  if (type == "ghost") return "admin_url";
+  return {};
+}
 
 bool is_secret_field(std::string_view type, std::string_view field) {
   for (const auto& [t, f] : kSecrets)

@@ -12,6 +12,10 @@ namespace autoblog::content {
 
 inline constexpr std::string_view kRedacted = "***";
 
+// The field naming where a publishing target of `type` sends posts: "url" (webhook), "site"
+// (wordpress), "admin_url" (ghost); empty for other types.
+std::string_view endpoint_field(std::string_view type);
+
 // Whether `field` of a publishing target of `type` holds a secret.
 bool is_secret_field(std::string_view type, std::string_view field);
 

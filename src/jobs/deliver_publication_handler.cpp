@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "content/brand_secrets.h"
 #include "jobs/enqueue.h"
 #include "jobs/errors.h"
 #include "jobs/publication_queries.h"
@@ -11,6 +12,7 @@
 #include "publishing/rules.h"
 #include "storage/object_storage.h"
 #include "util/time.h"
+#include "util/utf8.h"
 
 namespace autoblog::jobs {
 
@@ -34,10 +36,8 @@ json::value parse_or_null(const db::Result& r, int col) {
   return ec ? json::value(nullptr) : v;
 }
 
-std::string bounded(std::string text) {
-  if (text.size() > kMaxErrorBytes) text.resize(kMaxErrorBytes);
-  return text;
-}
+// Valid UTF-8 (the entry is jsonb), printable, at most kMaxErrorBytes.
+std::string bounded(const std::string& text) { return util::printable(text, kMaxErrorBytes); }
 
 Delivery delivery_of(const ClaimedJob& job) {
   auto d = Delivery::parse(job.payload_json);
@@ -131,6 +131,11 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
     skipped["skipped"] = "the item's publication moved on";
     co_return co_await finish(std::move(skipped));
   }
+  if (d.publish && item.get(0, 0) != "published") {
+    // Archived (or otherwise moved on) while the delivery waited: nothing goes out.
+    skipped["skipped"] = "the item is " + std::string(item.get(0, 0)) + ", no longer published";
+    co_return co_await finish(std::move(skipped));
+  }
 
   if (!d.publish) {
     // The publication being undone may still be creating the post: wait for its remote id. A
@@ -159,9 +164,30 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
     throw PermanentFailure(reason);
   }
 
+  // A remote id belongs to the address it was recorded at: the brand may have pointed the
+  // target elsewhere since. A publication then starts afresh there; a removal leaves the post
+  // where it is (AutoBlog no longer has the address's credentials) and says so.
+  const std::string endpoint = field(*target_cfg, content::endpoint_field(d.type));
+  const bool moved = entry->contains("endpoint") && field(*entry, "endpoint") != endpoint;
   publishing::RemoteRecord prior;
-  if (auto id = field(*entry, "remote_id"); !id.empty()) prior.remote_id = id;
-  if (auto url = field(*entry, "url"); !url.empty()) prior.url = url;
+  if (!moved) {
+    if (auto id = field(*entry, "remote_id"); !id.empty()) prior.remote_id = id;
+    if (auto url = field(*entry, "url"); !url.empty()) prior.url = url;
+  }
+  prior.attempted = entry->contains("publish_attempted");
+  if (moved && !d.publish) {
+    auto tx = co_await ctx.begin();
+    co_await update_entry(tx, d, false, [&](json::object& e, const std::string& now) {
+      e["status"] = "unpublished";
+      e["unpublished_at"] = now;
+      e["note"] = "not removed: the target now points at another address; the post stays at " +
+                  field(e, "endpoint");
+    });
+    json::object result{{"delivered", false}, {"skipped", "the target moved"}};
+    auto text = co_await finish(std::move(result));
+    co_await ctx.complete(tx, text);
+    co_return text;
+  }
   const auto domain = tenant->domain.value_or("");
   publishing::RemoteCall call{
       .http = http_,
@@ -205,6 +231,7 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
   publishing::TargetOutcome outcome;
   std::optional<publishing::TargetRefused> refused;
   std::string transient;
+  bool uncertain = false;
   try {
     if (d.publish) outcome = co_await target->publish(*post, prior, call);
     else outcome = co_await target->unpublish(*post, prior, call);
@@ -214,6 +241,8 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
     throw;
   } catch (const std::exception& e) {
     transient = e.what();
+    // No answer read after the request went out: the target may have acted on it.
+    uncertain = dynamic_cast<const net::Timeout*>(&e) || dynamic_cast<const net::TransferFailed*>(&e);
   }
 
   if (refused) {
@@ -233,6 +262,7 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
       e["attempts"] = (n && n->is_int64() ? n->as_int64() : 0) + 1;
       e["last_error"] = bounded(transient);
       e["last_attempt_at"] = now;
+      if (uncertain) e["uncertain"] = true;
     });
     co_await tx.commit();
     throw std::runtime_error(transient);
@@ -243,6 +273,7 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
       co_await update_entry(tx, d, d.publish, [&](json::object& e, const std::string& now) {
         // A removal queued while this publication ran keeps its status (it runs next).
         if (d.publish && field(e, "status") == publishing::kPending) e["status"] = "published";
+        if (d.publish) e["endpoint"] = endpoint;
         if (!d.publish) e["status"] = "unpublished";
         e[d.publish ? "published_at" : "unpublished_at"] = now;
         if (outcome.remote_id) e["remote_id"] = *outcome.remote_id;

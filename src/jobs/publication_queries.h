@@ -5,13 +5,14 @@
 
 namespace autoblog::jobs::sql {
 
-// The item's status and article with its row locked, and how many milliseconds from now $2
-// (a publish_at, or NULL) lies in the future (0 when not).
+// The item's status and article with its row locked, how many milliseconds from now $2
+// (a publish_at, or NULL) lies in the future (0 when not), and its per-target outcomes.
 inline constexpr db::TenantQuery kLockForPublishRequest{
     "publish_request_lock",
     "SELECT status, generated_content, visual_assets, "
     "  CASE WHEN $2::timestamptz IS NULL THEN 0 "
-    "  ELSE greatest(0, ceil(extract(epoch FROM ($2::timestamptz - now())) * 1000))::bigint END "
+    "  ELSE greatest(0, ceil(extract(epoch FROM ($2::timestamptz - now())) * 1000))::bigint END, "
+    "  publications "
     "FROM {schema}.content_pipelines WHERE id = $1 FOR UPDATE"};
 
 inline constexpr db::TenantQuery kSetStatus{

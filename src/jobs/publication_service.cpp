@@ -56,6 +56,8 @@ asio::awaitable<PublishRequested> PublicationService::publish(
   std::string why;
   if (!publishing::post_from(id, parse_or_null(item, 1), parse_or_null(item, 2), &why))
     throw content::IllegalTransition(why);
+  if (auto busy = publishing::delivery_in_progress(parse_or_null(item, 4)))
+    throw content::IllegalTransition(*busy);
   const auto delay = std::chrono::milliseconds(item.get_int(0, 3));
   const bool scheduled = delay.count() > 0;
 

@@ -11,7 +11,9 @@
 //   unpublished    removed (or nothing was ever delivered)
 //   failed         given up: error, failed_at
 //   disabled       the target refused for good (a webhook's 410) — skipped until re-enabled
-// attempts and last_error count the transient failures of the current delivery.
+// attempts and last_error count the transient failures of the current delivery; uncertain: one
+// of them got no answer after sending (the target may have acted on it). Other keys: action
+// (publish | unpublish), endpoint (the address the entry's remote id belongs to).
 // Pure values and functions: thread-safe.
 #include <boost/json/fwd.hpp>
 #include <memory>

@@ -49,7 +49,7 @@ inline constexpr db::TenantQuery kDisableTarget{
 
 // Whether the job holding idempotency key $2 is running.
 inline constexpr db::TenantCoreQuery kDeliveryRunning{
-    "delivery_unfinished",
+    "delivery_running",
     "SELECT 1 FROM autoblog_core.jobs WHERE tenant_id = $1 AND idempotency_key = $2 "
     "  AND state = 'running'"};
 

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "content/brand_secrets.h"
 #include "content/content_json.h"
 #include "publishing/hosted_target.h"
 #include "publishing/publishing_queries.h"
@@ -39,26 +40,38 @@ const json::object* entry_of(const json::value& publications, const std::string&
   return found ? found->if_object() : nullptr;
 }
 
+std::string string_at(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
 // A remote target's entry when its publication starts: a delivery with a fresh marker, or
-// `disabled` when the target refused for good earlier (its config carries "disabled").
-// Published again while the removal of the last publication is still on its way: the post is
-// probably still there, so its remote id is carried over and the delivery updates it rather
-// than creating a second one (the removal, whose marker no longer matches, then does nothing).
+// `disabled` when the target refused for good earlier (its config carries "disabled": {...}).
+// The entry names the endpoint it goes to, so a delivery never acts on a remote id recorded at
+// another address. After a removal that gave up (the post is probably still live there) the
+// remote id is carried over, so the delivery updates that post instead of creating a second.
 json::object remote_start(std::vector<Delivery>& deliveries, const std::string& id,
                           const TargetSpec& spec, const json::value& config,
                           const json::value& publications, std::string_view now) {
   const json::object* target = target_config(config, spec.index);
-  if (target && target->contains("disabled")) {
+  const json::value* disabled = target ? target->if_contains("disabled") : nullptr;
+  if (disabled && disabled->is_object()) {
     return {{"status", "disabled"},
             {"error", "the target is disabled (it answered 410 Gone); save the brand without "
                       "\"disabled\" to enable it again"},
             {"failed_at", now}};
   }
+  const std::string endpoint =
+      target ? string_at(*target, content::endpoint_field(spec.type)) : std::string();
   Delivery d{id, spec.key, spec.type, spec.index, util::uuid_v4(), true};
-  json::object entry{{"status", kPending}, {"marker", d.marker}, {"queued_at", now}};
+  json::object entry{{"status", kPending},
+                     {"action", "publish"},
+                     {"marker", d.marker},
+                     {"endpoint", endpoint},
+                     {"queued_at", now}};
   if (const json::object* last = entry_of(publications, spec.key)) {
-    const json::value* state = last->if_contains("status");
-    if (state && state->is_string() && state->get_string() == kUnpublishing) {
+    if (string_at(*last, "status") == "failed" && string_at(*last, "action") == "unpublish" &&
+        string_at(*last, "endpoint") == endpoint) {
       for (const char* kept : {"remote_id", "url"})
         if (const json::value* v = last->if_contains(kept)) entry[kept] = *v;
     }
@@ -80,7 +93,11 @@ std::optional<json::object> remote_stop(std::vector<Delivery>& deliveries, const
     return std::nullopt;
   json::object next = *entry;
   next["status"] = kUnpublishing;
+  next["action"] = "unpublish";
   next["queued_at"] = now;
+  // A publication attempt that got no answer may have reached the target all the same.
+  if (next.contains("uncertain")) next["publish_attempted"] = true;
+  next.erase("uncertain");
   next.erase("attempts");
   next.erase("last_error");
   deliveries.push_back(

@@ -36,6 +36,9 @@ namespace autoblog::publishing {
 struct RemoteRecord {
   std::optional<std::string> remote_id;
   std::optional<std::string> url;
+  // An earlier publish attempt may have reached the target without its answer being read (set
+  // for removals: a webhook receiver may hold a message AutoBlog never saw acknowledged).
+  bool attempted = false;
 };
 
 // The post's hero image, read from the tenant's storage.

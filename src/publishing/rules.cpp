@@ -13,6 +13,20 @@ std::optional<std::string> publish_refusal(std::string_view status) {
   return "only an approved item can be published; this item is " + std::string(status);
 }
 
+std::optional<std::string> delivery_in_progress(const json::value& publications) {
+  const json::object* all = publications.if_object();
+  if (!all) return std::nullopt;
+  for (const auto& [key, entry] : *all) {
+    const json::object* e = entry.if_object();
+    const json::value* state = e ? e->if_contains("status") : nullptr;
+    if (!state || !state->is_string()) continue;
+    if (state->get_string() == "pending" || state->get_string() == "unpublishing")
+      return "the " + std::string(key) + " target is still " + std::string(state->get_string()) +
+             "; publish again once publications shows it done";
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> unpublish_refusal(std::string_view status) {
   if (status == "published" || status == "scheduled") return std::nullopt;
   return "only a published or scheduled item can be unpublished; this item is " +

@@ -16,6 +16,11 @@ namespace autoblog::publishing {
 
 // Why an item in `status` cannot be published now, or nullopt: only an approved item is.
 std::optional<std::string> publish_refusal(std::string_view status);
+// Why an item cannot be published again yet, or nullopt: while a remote target's delivery or
+// removal is still on its way (an entry `pending` or `unpublishing` in `publications`), a new
+// publication could race it and leave two posts there, or none.
+std::optional<std::string> delivery_in_progress(const boost::json::value& publications);
+
 // Why an item in `status` cannot be unpublished, or nullopt: published and scheduled items can.
 std::optional<std::string> unpublish_refusal(std::string_view status);
 

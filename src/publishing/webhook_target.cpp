@@ -82,7 +82,8 @@ asio::awaitable<TargetOutcome> WebhookTarget::publish(const Post& post, const Re
 asio::awaitable<TargetOutcome> WebhookTarget::unpublish(const Post& post,
                                                         const RemoteRecord& prior,
                                                         RemoteCall& call) {
-  if (!prior.remote_id) return never_delivered();  // the receiver never heard of this post
+  // The receiver never heard of this post (no attempt of its publication reached it).
+  if (!prior.remote_id && !prior.attempted) return never_delivered();
   return send(post, call, false);
 }
 
@@ -131,7 +132,17 @@ asio::awaitable<TargetOutcome> WebhookTarget::send(const Post& post, RemoteCall&
   req.options.deadline = call.deadline;
   req.options.max_response_bytes = kMaxAnswerBytes;
   req.options.throw_on_http_error = false;
-  auto res = co_await call.http.send(std::move(req));
+  net::HttpResponse res;
+  try {
+    res = co_await call.http.send(std::move(req));
+  } catch (const net::EgressRefused& e) {
+    throw TargetRefused(std::string("the webhook url is not allowed: ") + e.what());
+  } catch (const net::InvalidRequest& e) {
+    throw TargetRefused(std::string("the webhook url cannot be used: ") + e.what());
+  }
+  if (res.status >= 300 && res.status <= 399)
+    throw TargetRefused("the webhook endpoint answered HTTP " + std::to_string(res.status) +
+                        " (a redirect, which is not followed): configure the final url");
   if (res.status == 410)
     throw TargetRefused("the webhook endpoint answered 410 Gone; it is disabled until the brand "
                         "is saved again without \"disabled\"",

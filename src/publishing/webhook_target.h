@@ -10,9 +10,10 @@
 // Body: {"type": "post.published" | "post.unpublished", "timestamp", "tenant_id", "content_id",
 //        "post": {title, slug, meta_description, body_markdown, body_html, image_url, url,
 //                 published_at}}.
-// Answers: 2xx delivered; 410 Gone disables the endpoint (TargetRefused with disable); anything
-// else, or no answer, is retried by the delivery job with backoff over hours. A removal of a
-// publication that was never delivered sends nothing.
+// Answers: 2xx delivered; 410 Gone disables the endpoint (TargetRefused with disable); a
+// redirect (not followed) or a url the egress policy refuses is TargetRefused; anything else, or
+// no answer, is retried by the delivery job with backoff over hours. A removal of a publication
+// that never reached the receiver (no acknowledgement, no attempt) sends nothing.
 // Stateless: thread-safe.
 #include <boost/json/fwd.hpp>
 #include <optional>

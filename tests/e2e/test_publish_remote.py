@@ -121,20 +121,25 @@ class PublishRemoteTest(ContentEngineHelpers, PublishingCase):
         uploaded = [i["url"] for i in self.ghost.state()["images"]]
         self.assertIn(gpost["feature_image"], uploaded)
 
-    def test_republish_while_the_removal_is_pending_updates_the_same_post(self):
+    def test_republish_waits_for_the_removal_then_updates_the_same_post(self):
         t, token, _ = self.tenant()
         self.put_brand(token, self.targets()[:2])  # hosted and WordPress
         item_id, slug = self.approved_item(t, token, "Second Thoughts")
         self.publish(token, item_id)
         first = self.wait_entry(token, item_id, "wordpress:1", "published")
-        # WordPress refuses deletes for a while: the removal keeps retrying.
+        # WordPress refuses deletes: the removal retries, then gives up.
         self.addCleanup(self.wp.clear_failures)
         for _ in range(1000):
             self.wp.fail_next("DELETE /posts/<id>", 503)
         status, _, body = self.req("POST", f"/v1/content/{item_id}/unpublish", token=token)
         self.assertEqual(status, 200, body)
-        self.assertTrue(wait_until(lambda: any(
-            r["method"] == "DELETE" for r in self.wp.state()["requests"]), 20, 0.05))
+        # While the removal is on its way, publishing again would race it: refused.
+        status, _, body = self.req("POST", f"/v1/content/{item_id}/publish", {}, token=token)
+        self.assertEqual(status, 409, body)
+        self.assertIn("wordpress:1", body["error"]["message"])
+        failed = self.wait_entry(token, item_id, "wordpress:1", "failed", timeout=60)
+        self.assertEqual(failed["remote_id"], first["remote_id"])
+        # The post is still live there: publishing again updates it, no second post.
         self.publish(token, item_id)
         again = self.wait_entry(token, item_id, "wordpress:1", "published")
         self.assertEqual(again["remote_id"], first["remote_id"])
@@ -143,6 +148,26 @@ class PublishRemoteTest(ContentEngineHelpers, PublishingCase):
         self.assertEqual(len(posts), 1, posts)
         self.assertEqual(posts[0]["status"], "publish")
         self.assertEqual(self.item(token, item_id)["status"], "published")
+
+    def test_a_moved_target_never_gets_a_recorded_id(self):
+        # Published to one site, then the brand points the same target at another: the removal
+        # leaves the first site alone (it says so) and nothing is deleted on the second.
+        t, token, _ = self.tenant()
+        self.put_brand(token, self.targets()[:2])
+        item_id, slug = self.approved_item(t, token, "Moving House")
+        self.publish(token, item_id)
+        self.wait_entry(token, item_id, "wordpress:1", "published")
+        moved = self.targets()[:2]
+        moved[1]["site"] = self.wp.site + "/elsewhere"
+        self.put_brand(token, moved)
+        deletes_before = sum(r["method"] == "DELETE" for r in self.wp.state()["requests"])
+        status, _, body = self.req("POST", f"/v1/content/{item_id}/unpublish", token=token)
+        self.assertEqual(status, 200, body)
+        entry = self.wait_entry(token, item_id, "wordpress:1", "unpublished")
+        self.assertIn("another address", entry["note"])
+        self.assertEqual(sum(r["method"] == "DELETE" for r in self.wp.state()["requests"]),
+                         deletes_before)
+        self.assertEqual(self.wp_posts(slug)[0]["status"], "publish")
 
     def test_timeout_after_create_makes_one_post(self):
         t, token, _ = self.tenant()

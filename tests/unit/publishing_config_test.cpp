@@ -7,6 +7,7 @@
 #include "content/brand_secrets.h"
 #include "content/errors.h"
 #include "publishing/delivery.h"
+#include "publishing/rules.h"
 #include "publishing/target_config.h"
 #include "publishing/webhook_target.h"
 
@@ -148,6 +149,23 @@ TEST(Delivery, PayloadRoundTripsAndForeignPayloadsAreRefused) {
   EXPECT_FALSE(publishing::Delivery::parse(
       R"({"content_id": "6f1c1d1e-0000-4000-8000-000000000001", "target": "t", "type": "webhook",
           "index": -1, "marker": "m", "action": "publish"})"));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(PublishingRules, PublishingAgainWaitsForDeliveriesOnTheirWay) {
+  using autoblog::publishing::delivery_in_progress;
+  EXPECT_FALSE(delivery_in_progress(boost::json::value(nullptr)));
+  EXPECT_FALSE(delivery_in_progress(boost::json::parse(
+      R"({"hosted": {"status": "unpublished"}, "wordpress:1": {"status": "failed"},
+          "webhook:2": {"status": "unpublished"}, "ghost:3": {"status": 7}})")));
+  auto busy = delivery_in_progress(boost::json::parse(
+      R"({"hosted": {"status": "unpublished"}, "ghost:1": {"status": "unpublishing"}})"));
+  ASSERT_TRUE(busy);
+  EXPECT_NE(busy->find("ghost:1 target is still unpublishing"), std::string::npos);
+  EXPECT_TRUE(delivery_in_progress(boost::json::parse(R"({"webhook:0": {"status": "pending"}})")));
 }
 
 }  // namespace

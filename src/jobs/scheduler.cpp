@@ -57,9 +57,12 @@ asio::awaitable<bool> DiscoveryScheduler::schedule(const std::string& tenant_id,
 
 asio::awaitable<int> DiscoveryScheduler::tick() {
   int enqueued = 0;
+  // Rows left due (held by another node, or failing) stay ahead of the others in the scan's
+  // order: skip past them, so they never starve the tenants behind.
+  std::int64_t skip = 0;
   for (;;) {
     auto tx = co_await db::CoreTx::begin(pool_);
-    db::Params batch{db::param(options_.batch)};
+    db::Params batch{db::param(options_.batch), db::param(skip)};
     auto due = co_await tx.commit_with(sql::kDueSchedules, std::move(batch));
     int changed = 0;
     for (int row = 0; row < due.rows(); ++row) {
@@ -79,9 +82,9 @@ asio::awaitable<int> DiscoveryScheduler::tick() {
                  {{"tenant_id", tenant_id}, {"error", failure}});
       }
     }
-    // A full scan may have more behind it; one that changed nothing (every row held by another
-    // node, or failing) would only read the same rows again.
-    if (due.rows() < options_.batch || changed == 0) co_return enqueued;
+    // A full batch may have more behind it.
+    if (due.rows() < options_.batch) co_return enqueued;
+    skip += due.rows() - changed;
   }
 }
 

@@ -5,7 +5,8 @@
 
 namespace autoblog::jobs::sql {
 
-// Tenants whose schedule is due or to be planned, oldest first, active tenants only: $1 batch.
+// Tenants whose schedule is due or to be planned, oldest first, active tenants only: $1 batch,
+// $2 how many of them to skip (rows left due by an earlier scan of this tick).
 // Read without locks (the claim below decides). Rows of deleted tenants that come due are
 // deleted on the way (a deleted tenant keeps its registry row, so the foreign key's cascade
 // never fires); a suspended tenant's row waits, due, until it is active again.
@@ -17,7 +18,7 @@ inline constexpr db::CoreQuery kDueSchedules{
     "SELECT s.tenant_id FROM autoblog_core.discovery_schedules s "
     "JOIN autoblog_core.tenants t ON t.id = s.tenant_id AND t.status = 'active' "
     "WHERE s.next_run_at IS NULL OR s.next_run_at <= now() "
-    "ORDER BY s.next_run_at NULLS FIRST LIMIT $1"};
+    "ORDER BY s.next_run_at NULLS FIRST, s.tenant_id LIMIT $1 OFFSET $2"};
 
 // Claims the tenant's due period, in the tenant transaction that then enqueues its job: $2 the
 // length of an "hour" in seconds. The row is locked (SKIP LOCKED: a scheduler on another node

@@ -221,6 +221,9 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
   };
   call.remember = [&ctx, &d](const publishing::RemoteRecord& rec) -> asio::awaitable<void> {
     auto tx = co_await ctx.begin();
+    // Only while this worker holds the job: a worker that lost its lease must not overwrite
+    // what the one now running it recorded (LeaseLost stops the adapter too).
+    co_await ctx.hold(tx);
     co_await update_entry(tx, d, false, [&](json::object& e, const std::string&) {
       if (rec.remote_id) e["remote_id"] = *rec.remote_id;
       if (rec.url) e["url"] = *rec.url;

@@ -19,6 +19,12 @@ boost::asio::awaitable<void> JobContext::complete(tenancy::TenantTx& tx,
   completed_ = true;
 }
 
+boost::asio::awaitable<void> JobContext::hold(tenancy::TenantTx& tx) {
+  db::Params params{db::param(job_.id), db::param(job_.claim), db::param(owner_)};
+  auto r = co_await tx.exec(sql::kHoldOne, std::move(params));
+  if (r.empty()) throw LeaseLost();
+}
+
 boost::asio::awaitable<void> JobHandler::given_up(tenancy::TenantTx&, const ClaimedJob&,
                                                  const std::string&) {
   co_return;

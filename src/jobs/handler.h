@@ -37,6 +37,9 @@ class JobContext {
   // (and `tx` is rolled back) when this worker no longer holds the job.
   boost::asio::awaitable<void> complete(tenancy::TenantTx& tx, const std::string& result_json);
   bool completed() const { return completed_; }
+  // Locks the job's row in `tx` while this worker holds the job; throws LeaseLost otherwise
+  // (another worker may be running it: what `tx` would write must not commit).
+  boost::asio::awaitable<void> hold(tenancy::TenantTx& tx);
 
  private:
   const ClaimedJob& job_;

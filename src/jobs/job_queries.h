@@ -208,6 +208,14 @@ inline constexpr db::TenantCoreQuery kCompleteOne{
     "x AS (SELECT 1) SELECT moved.id FROM moved LEFT JOIN LATERAL (SELECT pg_notify("
     "  'autoblog_jobs', 'slot') WHERE moved.capped) n ON true"};
 
+// The job row locked while this worker still holds its lease ($2 id, $3 claim, $4 owner): a
+// write that must not outlive the lease (a remote id recorded mid-job) commits only if it is.
+inline constexpr db::TenantCoreQuery kHoldOne{
+    "job_hold_one",
+    "SELECT 1 FROM autoblog_core.jobs j WHERE j.tenant_id = $1 AND j.id = $2::uuid "
+    "  AND j.claims = $3 AND j.lease_owner = $4 AND j.state = 'running' "
+    "  AND j.lease_expires_at > now() FOR UPDATE"};
+
 // A failed attempt: back to queued after $6 ms, or dead when the attempts are spent, or failed
 // at once when $7 (permanent). $2 id, $3 claim, $4 owner, $5 error. Returns the new state; no
 // row: the lease is lost.

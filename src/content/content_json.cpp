@@ -1,5 +1,7 @@
 #include "content/content_json.h"
 
+#include <boost/json/parse.hpp>
+
 #include "db/row_json.h"
 #include "util/time.h"
 
@@ -57,6 +59,18 @@ std::string performance_json(const db::Result& r, int row) {
   return db::row_json(r, row, kPerformanceFields);
 }
 std::string brand_json(const db::Result& r, int row) { return db::row_json(r, row, kBrandFields); }
+
+boost::json::value json_or_null(const std::optional<std::string>& text) {
+  if (!text) return nullptr;
+  boost::system::error_code ec;
+  auto v = boost::json::parse(*text, ec);
+  return ec ? boost::json::value(nullptr) : v;
+}
+
+boost::json::value json_cell(const db::Result& r, int row, int col) {
+  if (row >= r.rows()) return nullptr;
+  return json_or_null(r.get_opt(row, col));
+}
 
 std::string content_cursor_timestamp(const db::Result& r, int row) {
   return util::rfc3339_from_postgres(r.get(row, kContentCreatedAt));

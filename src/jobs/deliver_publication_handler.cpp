@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "content/brand_secrets.h"
+#include "content/content_json.h"
 #include "jobs/enqueue.h"
 #include "jobs/errors.h"
 #include "jobs/publication_queries.h"
@@ -29,13 +30,6 @@ constexpr std::chrono::seconds kWaitForPublication{2};
 // What a tenant reads of an error: enough to act on, never a whole response.
 constexpr std::size_t kMaxErrorBytes = 500;
 
-json::value parse_or_null(const db::Result& r, int col) {
-  if (r.empty() || r.is_null(0, col)) return nullptr;
-  boost::system::error_code ec;
-  auto v = json::parse(r.get(0, col), ec);
-  return ec ? json::value(nullptr) : v;
-}
-
 // Valid UTF-8 (the entry is jsonb), printable, at most kMaxErrorBytes.
 std::string bounded(const std::string& text) { return util::printable(text, kMaxErrorBytes); }
 
@@ -57,7 +51,7 @@ asio::awaitable<bool> update_entry(tenancy::TenantTx& tx, const Delivery& d, boo
                                    Change change) {
   db::Params lock{param(d.content_id), param(d.key)};
   auto r = co_await tx.exec(q::kDeliveryLockEntry, std::move(lock));
-  auto current = parse_or_null(r, 0);
+  auto current = content::json_cell(r, 0, 0);
   auto* entry = current.if_object();
   if (!entry || field(*entry, "marker") != d.marker) co_return false;
   change(*entry, util::rfc3339_from_postgres(r.get(0, 1)));
@@ -124,7 +118,7 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
     skipped["skipped"] = "the item no longer exists";
     co_return co_await finish(std::move(skipped));
   }
-  auto entry_value = parse_or_null(item, 4);
+  auto entry_value = content::json_cell(item, 0, 4);
   const auto* entry = entry_value.if_object();
   const std::string want(d.publish ? publishing::kPending : publishing::kUnpublishing);
   if (!entry || field(*entry, "marker") != d.marker || field(*entry, "status") != want) {
@@ -152,12 +146,12 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
       throw Snooze(kWaitForPublication, "waiting for the publication it removes");
   }
 
-  const auto config = parse_or_null(item, 3);
+  const auto config = content::json_cell(item, 0, 3);
   const json::object* target_cfg = publishing::target_config(config, d.index);
   auto target = publishing::make_remote_target(d.type);
   std::string why;
   auto post =
-      publishing::post_from(d.content_id, parse_or_null(item, 1), parse_or_null(item, 2), &why);
+      publishing::post_from(d.content_id, content::json_cell(item, 0, 1), content::json_cell(item, 0, 2), &why);
   if (!target || !target_cfg || field(*target_cfg, "type") != d.type || !post) {
     const std::string reason =
         !post ? why : "the target is no longer in the brand's publishing_config";

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <set>
 
+#include "content/content_json.h"
 #include "content/content_queries.h"
 #include "content/errors.h"
 #include "db/errors.h"
@@ -28,15 +29,8 @@ namespace {
 // picks again. More collisions than this in a row mean something else is wrong.
 constexpr int kSlugRounds = 4;
 
-json::value parse_or_null(const std::optional<std::string>& text) {
-  if (!text) return nullptr;
-  boost::system::error_code ec;
-  auto v = json::parse(*text, ec);
-  return ec ? json::value(nullptr) : v;
-}
-
 bool auto_approves(const std::optional<std::string>& publishing_config) {
-  auto v = parse_or_null(publishing_config);
+  auto v = content::json_or_null(publishing_config);
   if (!v.is_object()) return false;
   auto* a = v.as_object().if_contains("auto_approve");
   return a && a->is_bool() && a->as_bool();
@@ -131,7 +125,7 @@ asio::awaitable<std::string> GenerateContentHandler::run(JobContext& ctx) {
                              " tokens is spent (" + std::to_string(used) +
                              " used today); it resets at " + next_daily_reset().at);
   }
-  const auto seo_strategy = parse_or_null(in.seo_strategy_json);
+  const auto seo_strategy = content::json_or_null(in.seo_strategy_json);
 
   // Steps 2-4. A brief written here is stored with the article (one transaction for both). If a
   // later step fails, it is stored on its own first, so no retry pays for it twice, and the

@@ -23,13 +23,6 @@ namespace {
 
 std::string publish_key(const std::string& id) { return "publish:" + id; }
 
-json::value parse_or_null(const db::Result& r, int col) {
-  if (r.is_null(0, col)) return nullptr;
-  boost::system::error_code ec;
-  auto v = json::parse(r.get(0, col), ec);
-  return ec ? json::value(nullptr) : v;
-}
-
 }  // namespace
 
 asio::awaitable<PublishRequested> PublicationService::publish(
@@ -54,9 +47,9 @@ asio::awaitable<PublishRequested> PublicationService::publish(
   if (auto refusal = publishing::publish_refusal(status))
     throw content::IllegalTransition(*refusal);
   std::string why;
-  if (!publishing::post_from(id, parse_or_null(item, 1), parse_or_null(item, 2), &why))
+  if (!publishing::post_from(id, content::json_cell(item, 0, 1), content::json_cell(item, 0, 2), &why))
     throw content::IllegalTransition(why);
-  if (auto busy = publishing::delivery_in_progress(parse_or_null(item, 4)))
+  if (auto busy = publishing::delivery_in_progress(content::json_cell(item, 0, 4)))
     throw content::IllegalTransition(*busy);
   const auto delay = std::chrono::milliseconds(item.get_int(0, 3));
   const bool scheduled = delay.count() > 0;

@@ -18,13 +18,6 @@ using db::param;
 
 namespace {
 
-json::value parse_or_null(const db::Result& r, int col) {
-  if (r.is_null(0, col)) return nullptr;
-  boost::system::error_code ec;
-  auto v = json::parse(r.get(0, col), ec);
-  return ec ? json::value(nullptr) : v;
-}
-
 TargetOutcome unsupported(const TargetSpec& spec) {
   TargetOutcome out;
   out.error = spec.type.empty()
@@ -130,9 +123,9 @@ asio::awaitable<PublishRun> Publisher::publish(tenancy::TenantTx& tx,
   }
   const auto now = util::rfc3339_from_postgres(item.get(0, 4));
   std::string why;
-  auto post = post_from(id, parse_or_null(item, 1), parse_or_null(item, 2), &why);
-  const auto config = parse_or_null(item, 3);
-  const auto publications = parse_or_null(item, 5);
+  auto post = post_from(id, content::json_cell(item, 0, 1), content::json_cell(item, 0, 2), &why);
+  const auto config = content::json_cell(item, 0, 3);
+  const auto publications = content::json_cell(item, 0, 5);
   json::object outcomes;
   if (post) {
     for (const auto& spec : target_specs(config)) {
@@ -177,9 +170,9 @@ asio::awaitable<std::string> Publisher::unpublish(tenancy::TenantTx& tx,
     db::Params lock{param(id)};
     auto item = co_await tx.exec(q::kLockForPublish, std::move(lock));
     const auto now = util::rfc3339_from_postgres(item.get(0, 4));
-    auto post = post_from(id, parse_or_null(item, 1), parse_or_null(item, 2), nullptr);
-    const auto publications = parse_or_null(item, 5);
-    for (const auto& spec : target_specs(parse_or_null(item, 3))) {
+    auto post = post_from(id, content::json_cell(item, 0, 1), content::json_cell(item, 0, 2), nullptr);
+    const auto publications = content::json_cell(item, 0, 5);
+    for (const auto& spec : target_specs(content::json_cell(item, 0, 3))) {
       if (make_remote_target(spec.type)) {
         if (auto entry = remote_stop(deliveries, id, spec, publications, now))
           outcomes[spec.key] = std::move(*entry);

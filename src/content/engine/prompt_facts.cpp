@@ -1,8 +1,8 @@
 #include "content/engine/prompt_facts.h"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "content/content_json.h"
 
 namespace autoblog::content::engine {
 
@@ -19,13 +19,6 @@ std::string bounded(std::string_view s, std::size_t max) {
   std::size_t cut = max;
   while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
   return std::string(s.substr(0, cut)) + "…";
-}
-
-json::value parse_or_null(const std::optional<std::string>& text) {
-  if (!text) return nullptr;
-  boost::system::error_code ec;
-  auto v = json::parse(*text, ec);
-  return ec ? json::value(nullptr) : v;
 }
 
 std::string scalar_text(const json::value& v) {
@@ -89,13 +82,13 @@ void add_unique(std::vector<std::string>& to, std::vector<std::string> from) {
 }  // namespace
 
 PromptFacts prompt_facts(const GenerationInputs& in) {
-  const auto inspiration = parse_or_null(in.inspiration_json);
-  const auto brief = parse_or_null(in.brief_json);
-  const auto voice = parse_or_null(in.voice_tone_json);
+  const auto inspiration = json_or_null(in.inspiration_json);
+  const auto brief = json_or_null(in.brief_json);
+  const auto voice = json_or_null(in.voice_tone_json);
   PromptFacts f;
   auto& d = f.draft;
   d.brand_name = bounded(in.brand_name, kMaxValue);
-  d.topics = strings(parse_or_null(in.topics_json));
+  d.topics = strings(json_or_null(in.topics_json));
   d.topic = string_field(brief, {"title", "topic"});
   if (d.topic.empty()) d.topic = string_field(inspiration, {"title", "topic", "headline", "summary"});
   if (d.topic.empty()) d.topic = string_field(brief, {"angle"});
@@ -103,7 +96,7 @@ PromptFacts prompt_facts(const GenerationInputs& in) {
   d.angle = string_field(brief, {"angle"});
   d.audience = string_field(brief, {"audience"});
   d.outline = strings(brief, "outline");
-  d.keywords = strings(parse_or_null(in.seo_strategy_json), "keywords");
+  d.keywords = strings(json_or_null(in.seo_strategy_json), "keywords");
   add_unique(d.keywords, strings(brief, "keywords"));
   d.voice = key_values(voice, "; ");
 
@@ -121,7 +114,7 @@ PromptFacts prompt_facts(const GenerationInputs& in) {
     outline += std::to_string(i + 1) + ". " + d.outline[i] + "\n";
   f.vars["outline"] = outline.empty() ? "(choose 4 to 6 sections)\n" : outline;
   f.vars["inspiration"] = key_values(inspiration, "\n");
-  f.vars["visual_style"] = or_none(key_values(parse_or_null(in.visual_style_json), "; "));
+  f.vars["visual_style"] = or_none(key_values(json_or_null(in.visual_style_json), "; "));
   return f;
 }
 

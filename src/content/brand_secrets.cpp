@@ -72,9 +72,8 @@ void restore_secrets(json::value& incoming, const json::value& stored) {
     for (auto& [key, value] : *o) {
       if (!value.is_string() || value.get_string() != kRedacted || !is_secret_field(type, key))
         continue;
-      const json::object* old = old_targets && i < old_targets->size()
-                                    ? (*old_targets)[i].if_object()
-                                    : nullptr;
+      const json::object* old =
+          old_targets && i < old_targets->size() ? (*old_targets)[i].if_object() : nullptr;
       const auto endpoint = endpoint_field(type);
       const json::value* old_value = old ? old->if_contains(key) : nullptr;
       const bool same = old && type_of((*old_targets)[i]) == type && old_value &&

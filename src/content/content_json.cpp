@@ -58,7 +58,9 @@ std::string content_item_json(const db::Result& r, int row) {
 std::string performance_json(const db::Result& r, int row) {
   return db::row_json(r, row, kPerformanceFields);
 }
-std::string brand_json(const db::Result& r, int row) { return db::row_json(r, row, kBrandFields); }
+std::string brand_json(const db::Result& r, int row) {
+  return db::row_json(r, row, kBrandFields);
+}
 
 boost::json::value json_or_null(const std::optional<std::string>& text) {
   if (!text) return nullptr;

@@ -31,7 +31,9 @@ constexpr std::chrono::seconds kWaitForPublication{2};
 constexpr std::size_t kMaxErrorBytes = 500;
 
 // Valid UTF-8 (the entry is jsonb), printable, at most kMaxErrorBytes.
-std::string bounded(const std::string& text) { return util::printable(text, kMaxErrorBytes); }
+std::string bounded(const std::string& text) {
+  return util::printable(text, kMaxErrorBytes);
+}
 
 Delivery delivery_of(const ClaimedJob& job) {
   auto d = Delivery::parse(job.payload_json);
@@ -75,8 +77,7 @@ asio::awaitable<void> record_failure(tenancy::TenantTx& tx, const Delivery& d,
 
 }  // namespace
 
-asio::awaitable<void> enqueue_deliveries(tenancy::TenantTx& tx,
-                                         const tenancy::ActiveTenant& tenant,
+asio::awaitable<void> enqueue_deliveries(tenancy::TenantTx& tx, const tenancy::ActiveTenant& tenant,
                                          const std::vector<Delivery>& deliveries) {
   for (const auto& d : deliveries) {
     if (!d.publish) {
@@ -150,8 +151,8 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
   const json::object* target_cfg = publishing::target_config(config, d.index);
   auto target = publishing::make_remote_target(d.type);
   std::string why;
-  auto post =
-      publishing::post_from(d.content_id, content::json_cell(item, 0, 1), content::json_cell(item, 0, 2), &why);
+  auto post = publishing::post_from(d.content_id, content::json_cell(item, 0, 1),
+                                    content::json_cell(item, 0, 2), &why);
   if (!target || !target_cfg || field(*target_cfg, "type") != d.type || !post) {
     const std::string reason =
         !post ? why : "the target is no longer in the brand's publishing_config";
@@ -210,8 +211,7 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
     if (!object) co_return std::nullopt;
     const auto dot = image_key->rfind('.');
     const std::string ext = dot == std::string::npos ? "" : image_key->substr(dot);
-    co_return publishing::PostImage{std::move(object->body), object->info.content_type,
-                                    slug + ext};
+    co_return publishing::PostImage{std::move(object->body), object->info.content_type, slug + ext};
   };
   call.remember = [&ctx, &d](const publishing::RemoteRecord& rec) -> asio::awaitable<void> {
     auto tx = co_await ctx.begin();
@@ -230,8 +230,10 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
   std::string transient;
   bool uncertain = false;
   try {
-    if (d.publish) outcome = co_await target->publish(*post, prior, call);
-    else outcome = co_await target->unpublish(*post, prior, call);
+    if (d.publish)
+      outcome = co_await target->publish(*post, prior, call);
+    else
+      outcome = co_await target->unpublish(*post, prior, call);
   } catch (const publishing::TargetRefused& e) {
     refused = e;
   } catch (const LeaseLost&) {
@@ -239,7 +241,8 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
   } catch (const std::exception& e) {
     transient = e.what();
     // No answer read after the request went out: the target may have acted on it.
-    uncertain = dynamic_cast<const net::Timeout*>(&e) || dynamic_cast<const net::TransferFailed*>(&e);
+    uncertain =
+        dynamic_cast<const net::Timeout*>(&e) || dynamic_cast<const net::TransferFailed*>(&e);
   }
 
   if (refused) {

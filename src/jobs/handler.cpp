@@ -26,7 +26,7 @@ boost::asio::awaitable<void> JobContext::hold(tenancy::TenantTx& tx) {
 }
 
 boost::asio::awaitable<void> JobHandler::given_up(tenancy::TenantTx&, const ClaimedJob&,
-                                                 const std::string&) {
+                                                  const std::string&) {
   co_return;
 }
 

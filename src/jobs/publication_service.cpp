@@ -21,7 +21,9 @@ using db::param;
 
 namespace {
 
-std::string publish_key(const std::string& id) { return "publish:" + id; }
+std::string publish_key(const std::string& id) {
+  return "publish:" + id;
+}
 
 }  // namespace
 
@@ -47,7 +49,8 @@ asio::awaitable<PublishRequested> PublicationService::publish(
   if (auto refusal = publishing::publish_refusal(status))
     throw content::IllegalTransition(*refusal);
   std::string why;
-  if (!publishing::post_from(id, content::json_cell(item, 0, 1), content::json_cell(item, 0, 2), &why))
+  if (!publishing::post_from(id, content::json_cell(item, 0, 1), content::json_cell(item, 0, 2),
+                             &why))
     throw content::IllegalTransition(why);
   if (auto busy = publishing::delivery_in_progress(content::json_cell(item, 0, 4)))
     throw content::IllegalTransition(*busy);

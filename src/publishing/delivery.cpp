@@ -38,13 +38,12 @@ std::optional<Delivery> Delivery::parse(std::string_view payload_json) {
   boost::system::error_code nec;
   auto i = index->to_number<std::size_t>(nec);
   if (nec) return std::nullopt;
-  return Delivery{std::string(*id),     std::string(*key), std::string(*type), i,
+  return Delivery{std::string(*id),     std::string(*key),   std::string(*type), i,
                   std::string(*marker), *action == "publish"};
 }
 
 std::string Delivery::job_key() const {
-  return "deliver:" + content_id + ":" + key + ":" + (publish ? "publish:" : "unpublish:") +
-         marker;
+  return "deliver:" + content_id + ":" + key + ":" + (publish ? "publish:" : "unpublish:") + marker;
 }
 
 std::unique_ptr<RemoteTarget> make_remote_target(std::string_view type) {

@@ -30,11 +30,11 @@ inline constexpr std::string_view kUnpublishing = "unpublishing";
 
 struct Delivery {
   std::string content_id;
-  std::string key;      // the target's key in publications
-  std::string type;     // webhook, wordpress, ghost
+  std::string key;        // the target's key in publications
+  std::string type;       // webhook, wordpress, ghost
   std::size_t index = 0;  // in publishing_config.targets
-  std::string marker;   // the same for every attempt of this delivery
-  bool publish = true;  // false: remove the post
+  std::string marker;     // the same for every attempt of this delivery
+  bool publish = true;    // false: remove the post
 
   std::string payload_json() const;
   // nullopt for a payload this code did not write.

@@ -50,8 +50,9 @@ json::object remote_start(std::vector<Delivery>& deliveries, const std::string& 
   const json::value* disabled = target ? target->if_contains("disabled") : nullptr;
   if (disabled && disabled->is_object()) {
     return {{"status", "disabled"},
-            {"error", "the target is disabled (it answered 410 Gone); save the brand without "
-                      "\"disabled\" to enable it again"},
+            {"error",
+             "the target is disabled (it answered 410 Gone); save the brand without "
+             "\"disabled\" to enable it again"},
             {"failed_at", now}};
   }
   const std::string endpoint =
@@ -130,8 +131,7 @@ asio::awaitable<PublishRun> Publisher::publish(tenancy::TenantTx& tx,
   if (post) {
     for (const auto& spec : target_specs(config)) {
       if (make_remote_target(spec.type)) {
-        outcomes[spec.key] =
-            remote_start(run.deliveries, id, spec, config, publications, now);
+        outcomes[spec.key] = remote_start(run.deliveries, id, spec, config, publications, now);
         continue;
       }
       auto target = make_target(spec, tenant);
@@ -151,8 +151,10 @@ asio::awaitable<PublishRun> Publisher::publish(tenancy::TenantTx& tx,
   // Nothing published and nothing on its way: a scheduled item goes back to approved, so the
   // tenant can fix and retry.
   std::optional<std::string> to;
-  if (run.published || !run.deliveries.empty()) to = "published";
-  else if (status == "scheduled") to = "approved";
+  if (run.published || !run.deliveries.empty())
+    to = "published";
+  else if (status == "scheduled")
+    to = "approved";
   db::Params rec{param(id), param(to), param(run.published ? "set" : "keep"),
                  param(run.outcomes_json)};
   auto r = co_await tx.exec(q::kRecord, std::move(rec));
@@ -170,7 +172,8 @@ asio::awaitable<std::string> Publisher::unpublish(tenancy::TenantTx& tx,
     db::Params lock{param(id)};
     auto item = co_await tx.exec(q::kLockForPublish, std::move(lock));
     const auto now = util::rfc3339_from_postgres(item.get(0, 4));
-    auto post = post_from(id, content::json_cell(item, 0, 1), content::json_cell(item, 0, 2), nullptr);
+    auto post =
+        post_from(id, content::json_cell(item, 0, 1), content::json_cell(item, 0, 2), nullptr);
     const auto publications = content::json_cell(item, 0, 5);
     for (const auto& spec : target_specs(content::json_cell(item, 0, 3))) {
       if (make_remote_target(spec.type)) {

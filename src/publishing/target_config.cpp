@@ -5,8 +5,8 @@
 #include <string>
 
 #include "content/errors.h"
-#include "publishing/hosted_target.h"
 #include "publishing/ghost_target.h"
+#include "publishing/hosted_target.h"
 #include "publishing/webhook_target.h"
 #include "publishing/wordpress_target.h"
 
@@ -51,8 +51,8 @@ void check_publishing_config(const json::value& config) {
   const auto* list = targets->if_array();
   if (!list) throw InvalidInput("publishing_config.targets must be an array");
   if (list->size() > kMaxTargets)
-    throw InvalidInput("publishing_config.targets may list at most " +
-                       std::to_string(kMaxTargets) + " targets");
+    throw InvalidInput("publishing_config.targets may list at most " + std::to_string(kMaxTargets) +
+                       " targets");
   for (std::size_t i = 0; i < list->size(); ++i)
     check_target((*list)[i], "publishing_config.targets[" + std::to_string(i) + "]");
 }

@@ -4,8 +4,8 @@
 #include <chrono>
 
 #include "content/markdown.h"
-#include "publishing/target_config.h"
 #include "net/http_client.h"
+#include "publishing/target_config.h"
 #include "util/base64.h"
 #include "util/crypto.h"
 #include "util/time.h"
@@ -56,8 +56,8 @@ std::optional<std::string> webhook_signing_key(std::string_view secret) {
   return key;
 }
 
-std::string webhook_signature(std::string_view key, std::string_view id,
-                              std::string_view timestamp, std::string_view body) {
+std::string webhook_signature(std::string_view key, std::string_view id, std::string_view timestamp,
+                              std::string_view body) {
   std::string signed_content;
   signed_content.reserve(id.size() + timestamp.size() + body.size() + 2);
   signed_content.append(id).append(".").append(timestamp).append(".").append(body);
@@ -79,8 +79,7 @@ asio::awaitable<TargetOutcome> WebhookTarget::publish(const Post& post, const Re
   return send(post, call, true);
 }
 
-asio::awaitable<TargetOutcome> WebhookTarget::unpublish(const Post& post,
-                                                        const RemoteRecord& prior,
+asio::awaitable<TargetOutcome> WebhookTarget::unpublish(const Post& post, const RemoteRecord& prior,
                                                         RemoteCall& call) {
   // The receiver never heard of this post (no attempt of its publication reached it).
   if (!prior.remote_id && !prior.attempted) return never_delivered();
@@ -144,9 +143,10 @@ asio::awaitable<TargetOutcome> WebhookTarget::send(const Post& post, RemoteCall&
     throw TargetRefused("the webhook endpoint answered HTTP " + std::to_string(res.status) +
                         " (a redirect, which is not followed): configure the final url");
   if (res.status == 410)
-    throw TargetRefused("the webhook endpoint answered 410 Gone; it is disabled until the brand "
-                        "is saved again without \"disabled\"",
-                        true);
+    throw TargetRefused(
+        "the webhook endpoint answered 410 Gone; it is disabled until the brand "
+        "is saved again without \"disabled\"",
+        true);
   if (res.status < 200 || res.status > 299)
     throw std::runtime_error("the webhook endpoint answered HTTP " + std::to_string(res.status));
   TargetOutcome out;

@@ -96,8 +96,7 @@ TEST(BrandSecrets, RedactsOnlySecretFieldsOfTheirTypes) {
       {"type": "ghost", "admin_url": "g", "admin_key": "k"},
       {"type": "hosted", "secret": "not one of ours"}]})");
   content::redact_secrets(config);
-  EXPECT_EQ(json::serialize(config),
-            json::serialize(json::parse(R"({"targets": [
+  EXPECT_EQ(json::serialize(config), json::serialize(json::parse(R"({"targets": [
       {"type": "webhook", "url": "u", "secret": "***", "previous_secret": "***"},
       {"type": "wordpress", "site": "w", "username": "bot", "application_password": "***"},
       {"type": "ghost", "admin_url": "g", "admin_key": "***"},
@@ -130,8 +129,8 @@ TEST(BrandSecrets, RedactedSecretsAreKeptOnlyForTheSameEndpoint) {
 }
 
 TEST(Delivery, PayloadRoundTripsAndForeignPayloadsAreRefused) {
-  publishing::Delivery d{"6f1c1d1e-0000-4000-8000-000000000001", "webhook:1", "webhook", 1,
-                         "marker-1", false};
+  publishing::Delivery d{
+      "6f1c1d1e-0000-4000-8000-000000000001", "webhook:1", "webhook", 1, "marker-1", false};
   auto back = publishing::Delivery::parse(d.payload_json());
   ASSERT_TRUE(back);
   EXPECT_EQ(back->content_id, d.content_id);
@@ -140,7 +139,8 @@ TEST(Delivery, PayloadRoundTripsAndForeignPayloadsAreRefused) {
   EXPECT_EQ(back->index, 1u);
   EXPECT_EQ(back->marker, d.marker);
   EXPECT_FALSE(back->publish);
-  EXPECT_EQ(d.job_key(), "deliver:6f1c1d1e-0000-4000-8000-000000000001:webhook:1:unpublish:marker-1");
+  EXPECT_EQ(d.job_key(),
+            "deliver:6f1c1d1e-0000-4000-8000-000000000001:webhook:1:unpublish:marker-1");
   EXPECT_FALSE(publishing::Delivery::parse("{}"));
   EXPECT_FALSE(publishing::Delivery::parse("not json"));
   EXPECT_FALSE(publishing::Delivery::parse(

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "content/providers/slug.h"
 #include "publishing/hosted_target.h"
 
 namespace autoblog::publishing {
@@ -50,6 +51,18 @@ std::optional<Post> post_from(std::string content_id, const json::value& generat
     if (why)
       *why = "the item has no article to publish: generated_content needs a title, a slug and "
              "body_markdown";
+    return std::nullopt;
+  }
+  // Every target addresses the post by its slug (/posts/{slug} here, WordPress and Ghost by
+  // theirs); a slug a site would rewrite (capitals, spaces, accents) could not be found again
+  // after a timeout there. Ghost allows 191 characters.
+  if (const std::string canonical = content::providers::slugify(*slug, kMaxSlugLength);
+      canonical != *slug) {
+    if (why)
+      *why = "the article's slug must be lower-case letters, digits and single hyphens, at most " +
+             std::to_string(kMaxSlugLength) + " characters" +
+             (canonical.empty() ? std::string() : ", e.g. \"" + canonical + "\"") +
+             "; change generated_content.slug";
     return std::nullopt;
   }
   Post p;

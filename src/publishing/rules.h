@@ -24,8 +24,11 @@ std::optional<std::string> delivery_in_progress(const boost::json::value& public
 // Why an item in `status` cannot be unpublished, or nullopt: published and scheduled items can.
 std::optional<std::string> unpublish_refusal(std::string_view status);
 
+inline constexpr std::size_t kMaxSlugLength = 190;
+
 // The article of an item, or nullopt and `why` when generated_content lacks a title, a slug or
-// body_markdown (strings). `visual_assets` may be null.
+// body_markdown (strings), or its slug is not one (lower-case letters, digits and single hyphens,
+// at most kMaxSlugLength). `visual_assets` may be null.
 std::optional<Post> post_from(std::string content_id, const boost::json::value& generated_content,
                               const boost::json::value& visual_assets, std::string* why);
 

@@ -124,6 +124,21 @@ class PublishWebhookTest(PublishingCase):
                         jobs)
         self.assertEqual(len(self.receiver.requests("down")), settled)
 
+    def test_a_slug_sites_would_rewrite_is_refused(self):
+        t, token, _ = self.tenant()
+        self.put_brand(token, [{"type": "hosted"}])
+        item_id, _ = self.approved_item(t, token, "Accents")
+        for slug in ("Café Guide", "two--hyphens", "-edge", "a" * 191):
+            with self.subTest(slug=slug):
+                psql(self.db, f"UPDATE \"{t['schema_name']}\".content_pipelines SET "
+                              f"generated_content = jsonb_set(generated_content, '{{slug}}', "
+                              f"to_jsonb('{slug}'::text)) WHERE id = '{item_id}'")
+                status, _, body = self.req("POST", f"/v1/content/{item_id}/publish", {},
+                                           token=token)
+                self.assertEqual(status, 409, body)
+                self.assertIn("slug must be lower-case", body["error"]["message"])
+        self.assertEqual(self.item(token, item_id)["status"], "approved")
+
     def test_rotation_sends_both_signatures(self):
         t, token, _ = self.tenant()
         old, new = new_secret(), new_secret()

@@ -15,6 +15,12 @@ http::Response& with_location(http::Response& res, std::string location) {
   return res;
 }
 
+http::Response job_accepted(std::string body, const std::string& job_id) {
+  auto res = http::Response::json(202, std::move(body));
+  with_location(res, "/v1/jobs/" + job_id);
+  return res;
+}
+
 std::string json_id(std::string_view object_json) {
   auto value = boost::json::parse(object_json);
   const auto* id = value.as_object().if_contains("id");
@@ -33,8 +39,10 @@ boost::json::object tenant_json(const tenancy::Tenant& t) {
   boost::json::object o;
   o["id"] = t.id;
   o["name"] = t.name;
-  if (t.domain) o["domain"] = *t.domain;
-  else o["domain"] = nullptr;
+  if (t.domain)
+    o["domain"] = *t.domain;
+  else
+    o["domain"] = nullptr;
   o["schema_name"] = t.schema_name;
   o["status"] = tenancy::to_string(t.status);
   o["subscription_tier"] = tenancy::to_string(t.tier);
@@ -50,8 +58,10 @@ boost::json::object limits_json(const tenancy::TierLimits& l) {
   o["max_daily_content"] = l.max_daily_content;
   o["ai_model"] = l.ai_model;
   o["image_quality"] = l.image_quality;
-  if (l.daily_token_budget < 0) o["daily_token_budget"] = nullptr;
-  else o["daily_token_budget"] = l.daily_token_budget;
+  if (l.daily_token_budget < 0)
+    o["daily_token_budget"] = nullptr;
+  else
+    o["daily_token_budget"] = l.daily_token_budget;
   return o;
 }
 

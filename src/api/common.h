@@ -36,6 +36,8 @@ std::optional<std::string> json_text(const boost::json::value* v);
 // Adds Location to a 201 Created: the path of the resource the request created (RFC 9110
 // §10.2.2; an absolute path, resolved against the request's own URL).
 http::Response& with_location(http::Response& res, std::string location);
+// 202 Accepted for a request that queued a job: `body` (JSON) with Location: /v1/jobs/{job_id}.
+http::Response job_accepted(std::string body, const std::string& job_id);
 // The "id" member of a JSON object built by PostgreSQL (a created row); throws if it has none.
 // Parses the text: only for create responses, never on a read path.
 std::string json_id(std::string_view object_json);

@@ -20,8 +20,10 @@ namespace s = http::schema;
 boost::json::object usage_json(const tenancy::ActiveTenant& t, const jobs::UsageToday& u) {
   boost::json::object content;
   content["used"] = u.content_used;
-  if (u.content_limit < 0) content["limit"] = nullptr;
-  else content["limit"] = u.content_limit;
+  if (u.content_limit < 0)
+    content["limit"] = nullptr;
+  else
+    content["limit"] = u.content_limit;
   content["resets_at"] = u.resets_at;
   boost::json::object generations;
   generations["running"] = u.generations_running;
@@ -32,8 +34,10 @@ boost::json::object usage_json(const tenancy::ActiveTenant& t, const jobs::Usage
   out["concurrent_generations"] = std::move(generations);
   boost::json::object tokens;
   tokens["used"] = u.ai_tokens_used;
-  if (u.ai_token_budget < 0) tokens["limit"] = nullptr;
-  else tokens["limit"] = u.ai_token_budget;
+  if (u.ai_token_budget < 0)
+    tokens["limit"] = nullptr;
+  else
+    tokens["limit"] = u.ai_token_budget;
   tokens["resets_at"] = u.resets_at;
   out["ai_tokens_today"] = std::move(tokens);
   boost::json::object images;
@@ -68,9 +72,7 @@ void add_job_routes(http::Router& router, db::Pool& pool) {
                      defs::error(429, "quota_exceeded: today's content limit is used up")}},
       [generation](Request& req) -> asio::awaitable<Response> {
         auto job = co_await generation.request(active_caller(req), uuid_param(req, "id"));
-        auto res = Response::json(202, "{\"job\":" + job.json + "}");
-        with_location(res, "/v1/jobs/" + job.id);
-        co_return res;
+        co_return job_accepted("{\"job\":" + job.json + "}", job.id);
       });
 
   router.add(
@@ -91,9 +93,7 @@ void add_job_routes(http::Router& router, db::Pool& pool) {
                      defs::error(409, "conflict: the brand lists no feeds")}},
       [discovery](Request& req) -> asio::awaitable<Response> {
         auto job = co_await discovery.request(active_caller(req));
-        auto res = Response::json(202, "{\"job\":" + job.json + "}");
-        with_location(res, "/v1/jobs/" + job.id);
-        co_return res;
+        co_return job_accepted("{\"job\":" + job.json + "}", job.id);
       });
 
   router.add({.method = "GET",
@@ -109,30 +109,27 @@ void add_job_routes(http::Router& router, db::Pool& pool) {
                co_return Response::json(200, std::move(json));
              });
 
-  router.add(
-      {.method = "GET",
-       .path = "/v1/jobs",
-       .audience = Audience::kTenant,
-       .operation_id = "listJobs",
-       .tag = "jobs",
-       .summary = "List the tenant's jobs, newest first",
-       .params = {{"state", http::ParamSpec::In::kQuery, false,
-                   s::string_enum(jobs::kJobStates),
-                   "Only jobs in this state"},
-                  {"kind", http::ParamSpec::In::kQuery, false,
-                   s::string_enum(jobs::kJobKinds),
-                   "Only jobs of this kind"},
-                  defs::limit_query(),
-                  defs::cursor_query()},
-       .responses = {defs::response(200, "A page of jobs", defs::page_of(job_schema))}},
-      [service](Request& req) -> asio::awaitable<Response> {
-        auto page = page_request(req);
-        std::optional<std::string> state, kind;
-        if (auto v = req.query_param("state")) state = std::string(*v);
-        if (auto v = req.query_param("kind")) kind = std::string(*v);
-        auto result = co_await service.list(active_caller(req), state, kind, page);
-        co_return page_response(result);
-      });
+  router.add({.method = "GET",
+              .path = "/v1/jobs",
+              .audience = Audience::kTenant,
+              .operation_id = "listJobs",
+              .tag = "jobs",
+              .summary = "List the tenant's jobs, newest first",
+              .params = {{"state", http::ParamSpec::In::kQuery, false,
+                          s::string_enum(jobs::kJobStates), "Only jobs in this state"},
+                         {"kind", http::ParamSpec::In::kQuery, false,
+                          s::string_enum(jobs::kJobKinds), "Only jobs of this kind"},
+                         defs::limit_query(),
+                         defs::cursor_query()},
+              .responses = {defs::response(200, "A page of jobs", defs::page_of(job_schema))}},
+             [service](Request& req) -> asio::awaitable<Response> {
+               auto page = page_request(req);
+               std::optional<std::string> state, kind;
+               if (auto v = req.query_param("state")) state = std::string(*v);
+               if (auto v = req.query_param("kind")) kind = std::string(*v);
+               auto result = co_await service.list(active_caller(req), state, kind, page);
+               co_return page_response(result);
+             });
 
   router.add({.method = "DELETE",
               .path = "/v1/jobs/{id}",

@@ -69,6 +69,15 @@ boost::json::value json_or_null(const std::optional<std::string>& text) {
   return ec ? boost::json::value(nullptr) : v;
 }
 
+std::string string_member(const boost::json::object& object, std::string_view key) {
+  const boost::json::value* v = object.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::string string_member(const boost::json::value& value, std::string_view key) {
+  return value.is_object() ? string_member(value.get_object(), key) : std::string();
+}
+
 boost::json::value json_cell(const db::Result& r, int row, int col) {
   if (row >= r.rows()) return nullptr;
   return json_or_null(r.get_opt(row, col));

@@ -21,6 +21,10 @@ std::string brand_json(const db::Result& r, int row);
 boost::json::value json_cell(const db::Result& r, int row, int col);
 // JSON text read from the database or a stored payload as a value; null when absent or not JSON.
 boost::json::value json_or_null(const std::optional<std::string>& text);
+// The string member `key` of a JSON object; "" when it is absent or not a string, or when
+// `value` is not an object.
+std::string string_member(const boost::json::object& object, std::string_view key);
+std::string string_member(const boost::json::value& value, std::string_view key);
 
 std::string content_cursor_timestamp(const db::Result& r, int row);
 std::string performance_cursor_timestamp(const db::Result& r, int row);

@@ -41,11 +41,6 @@ Delivery delivery_of(const ClaimedJob& job) {
   return *d;
 }
 
-std::string field(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 // Applies `change` to the delivery's entry with the row locked, when the entry still belongs to
 // this delivery (same marker); returns false (nothing written) otherwise.
 template <typename Change>
@@ -55,7 +50,7 @@ asio::awaitable<bool> update_entry(tenancy::TenantTx& tx, const Delivery& d, boo
   auto r = co_await tx.exec(q::kDeliveryLockEntry, std::move(lock));
   auto current = content::json_cell(r, 0, 0);
   auto* entry = current.if_object();
-  if (!entry || field(*entry, "marker") != d.marker) co_return false;
+  if (!entry || content::string_member(*entry, "marker") != d.marker) co_return false;
   change(*entry, util::rfc3339_from_postgres(r.get(0, 1)));
   db::Params set{param(d.content_id), param(d.key), param(json::serialize(*entry)),
                  param(first_success)};
@@ -122,7 +117,8 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
   auto entry_value = content::json_cell(item, 0, 4);
   const auto* entry = entry_value.if_object();
   const std::string want(d.publish ? publishing::kPending : publishing::kUnpublishing);
-  if (!entry || field(*entry, "marker") != d.marker || field(*entry, "status") != want) {
+  if (!entry || content::string_member(*entry, "marker") != d.marker ||
+      content::string_member(*entry, "status") != want) {
     skipped["skipped"] = "the item's publication moved on";
     co_return co_await finish(std::move(skipped));
   }
@@ -153,7 +149,7 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
   std::string why;
   auto post = publishing::post_from(d.content_id, content::json_cell(item, 0, 1),
                                     content::json_cell(item, 0, 2), &why);
-  if (!target || !target_cfg || field(*target_cfg, "type") != d.type || !post) {
+  if (!target || !target_cfg || content::string_member(*target_cfg, "type") != d.type || !post) {
     const std::string reason =
         !post ? why : "the target is no longer in the brand's publishing_config";
     throw PermanentFailure(reason);
@@ -162,12 +158,13 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
   // A remote id belongs to the address it was recorded at: the brand may have pointed the
   // target elsewhere since. A publication then starts afresh there; a removal leaves the post
   // where it is (AutoBlog no longer has the address's credentials) and says so.
-  const std::string endpoint = field(*target_cfg, content::endpoint_field(d.type));
-  const bool moved = entry->contains("endpoint") && field(*entry, "endpoint") != endpoint;
+  const std::string endpoint = content::string_member(*target_cfg, content::endpoint_field(d.type));
+  const bool moved =
+      entry->contains("endpoint") && content::string_member(*entry, "endpoint") != endpoint;
   publishing::RemoteRecord prior;
   if (!moved) {
-    if (auto id = field(*entry, "remote_id"); !id.empty()) prior.remote_id = id;
-    if (auto url = field(*entry, "url"); !url.empty()) prior.url = url;
+    if (auto id = content::string_member(*entry, "remote_id"); !id.empty()) prior.remote_id = id;
+    if (auto url = content::string_member(*entry, "url"); !url.empty()) prior.url = url;
   }
   prior.attempted = entry->contains("publish_attempted");
   if (moved && !d.publish) {
@@ -176,7 +173,7 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
       e["status"] = "unpublished";
       e["unpublished_at"] = now;
       e["note"] = "not removed: the target now points at another address; the post stays at " +
-                  field(e, "endpoint");
+                  content::string_member(e, "endpoint");
     });
     json::object result{{"delivered", false}, {"skipped", "the target moved"}};
     auto text = co_await finish(std::move(result));
@@ -248,7 +245,8 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
   if (refused) {
     if (refused->disable) {
       auto tx = co_await ctx.begin();
-      db::Params off{param(std::to_string(d.index)), param(field(*target_cfg, "url")),
+      db::Params off{param(std::to_string(d.index)),
+                     param(content::string_member(*target_cfg, "url")),
                      param(json::serialize(json::object{{"reason", refused->what()}}))};
       co_await tx.commit_with(q::kDisableTarget, std::move(off));
     }
@@ -272,7 +270,8 @@ asio::awaitable<std::string> DeliverPublicationHandler::run(JobContext& ctx) {
   const bool applied =
       co_await update_entry(tx, d, d.publish, [&](json::object& e, const std::string& now) {
         // A removal queued while this publication ran keeps its status (it runs next).
-        if (d.publish && field(e, "status") == publishing::kPending) e["status"] = "published";
+        if (d.publish && content::string_member(e, "status") == publishing::kPending)
+          e["status"] = "published";
         if (d.publish) e["endpoint"] = endpoint;
         if (!d.publish) e["status"] = "unpublished";
         e[d.publish ? "published_at" : "unpublished_at"] = now;

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "auth/jwt.h"
+#include "content/content_json.h"
 #include "content/markdown.h"
 #include "publishing/publication_marker.h"
 #include "publishing/remote_http.h"
@@ -56,9 +57,9 @@ Site read_site(const json::object& config) {
   if (auto problem = check_ghost_config(config))
     throw TargetRefused("Ghost target settings: " + *problem);
   Site site;
-  site.api = remote::trim_slashes(target_fields::text(config, "admin_url")) + "/ghost/api/admin";
-  site.admin_key = target_fields::text(config, "admin_key");
-  site.status = target_fields::text(config, "status");
+  site.api = remote::trim_slashes(content::string_member(config, "admin_url")) + "/ghost/api/admin";
+  site.admin_key = content::string_member(config, "admin_key");
+  site.status = content::string_member(config, "status");
   if (site.status.empty()) site.status = "published";
   return site;
 }
@@ -111,7 +112,7 @@ TargetOutcome outcome_of(const json::object& post, const char* what) {
   out.remote_id = remote::id_text(post.if_contains("id"));
   if (out.remote_id->empty())
     throw TargetRefused(std::string("Ghost answered ") + what + " without a post id");
-  const std::string url = target_fields::text(post, "url");
+  const std::string url = content::string_member(post, "url");
   if (!url.empty()) out.url = url;
   out.ok = true;
   return out;
@@ -147,14 +148,14 @@ asio::awaitable<SlugLookup> look_up_slug(const Post& post, const Site& site, Rem
   SlugLookup result;
   if (response.status == 404 || response.status == 410) co_return result;
   const json::object found = first_post(response, "the lookup by slug");
-  if (target_fields::text(found, "codeinjection_foot").find(marker_comment(call.marker)) ==
+  if (content::string_member(found, "codeinjection_foot").find(marker_comment(call.marker)) ==
       std::string::npos) {
     result.taken_by_another = true;
     co_return result;
   }
   result.ours =
-      Existing{remote::id_text(found.if_contains("id")), target_fields::text(found, "url"),
-               target_fields::text(found, "updated_at")};
+      Existing{remote::id_text(found.if_contains("id")), content::string_member(found, "url"),
+               content::string_member(found, "updated_at")};
   co_return result;
 }
 
@@ -167,7 +168,7 @@ asio::awaitable<TargetOutcome> update(const std::string& id, std::string updated
       throw TargetRefused("Ghost post " + id +
                           " no longer exists; AutoBlog does not create a second one");
     }
-    updated_at = target_fields::text(first_post(current, "the post"), "updated_at");
+    updated_at = content::string_member(first_post(current, "the post"), "updated_at");
   }
   fields["updated_at"] = updated_at;
   auto response = co_await remote::exchange(
@@ -224,7 +225,7 @@ asio::awaitable<std::string> upload_image(const PostImage& image, const Site& si
   const json::value* images = doc.is_object() ? doc.as_object().if_contains("images") : nullptr;
   std::string url;
   if (images != nullptr && images->is_array() && !images->as_array().empty())
-    url = remote::string_member(images->as_array().front(), "url");
+    url = content::string_member(images->as_array().front(), "url");
   if (url.empty()) throw TargetRefused("Ghost answered the image upload without a URL");
   co_return url;
 }

@@ -33,11 +33,6 @@ const json::object* entry_of(const json::value& publications, const std::string&
   return found ? found->if_object() : nullptr;
 }
 
-std::string string_at(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 // A remote target's entry when its publication starts: a delivery with a fresh marker, or
 // `disabled` when the target refused for good earlier (its config carries "disabled": {...}).
 // The entry names the endpoint it goes to, so a delivery never acts on a remote id recorded at
@@ -56,7 +51,7 @@ json::object remote_start(std::vector<Delivery>& deliveries, const std::string& 
             {"failed_at", now}};
   }
   const std::string endpoint =
-      target ? string_at(*target, content::endpoint_field(spec.type)) : std::string();
+      target ? content::string_member(*target, content::endpoint_field(spec.type)) : std::string();
   Delivery d{id, spec.key, spec.type, spec.index, util::uuid_v4(), true};
   json::object entry{{"status", kPending},
                      {"action", "publish"},
@@ -64,8 +59,9 @@ json::object remote_start(std::vector<Delivery>& deliveries, const std::string& 
                      {"endpoint", endpoint},
                      {"queued_at", now}};
   if (const json::object* last = entry_of(publications, spec.key)) {
-    if (string_at(*last, "status") == "failed" && string_at(*last, "action") == "unpublish" &&
-        string_at(*last, "endpoint") == endpoint) {
+    if (content::string_member(*last, "status") == "failed" &&
+        content::string_member(*last, "action") == "unpublish" &&
+        content::string_member(*last, "endpoint") == endpoint) {
       for (const char* kept : {"remote_id", "url"})
         if (const json::value* v = last->if_contains(kept)) entry[kept] = *v;
     }

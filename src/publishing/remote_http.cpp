@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <utility>
 
+#include "content/content_json.h"
 #include "util/text.h"
 #include "util/utf8.h"
 
@@ -23,13 +24,13 @@ std::string api_message(std::string_view body) {
   json::error_code ec;
   const json::value doc = json::parse(body, ec);
   if (ec || !doc.is_object()) return {};
-  std::string message = string_member(doc, "message");
+  std::string message = content::string_member(doc, "message");
   if (message.empty()) {
     const json::value* errors = doc.as_object().if_contains("errors");
     if (errors != nullptr && errors->is_array() && !errors->as_array().empty()) {
       const json::value& first = errors->as_array().front();
-      message = string_member(first, "message");
-      const std::string context = string_member(first, "context");
+      message = content::string_member(first, "message");
+      const std::string context = content::string_member(first, "context");
       if (!context.empty()) message += (message.empty() ? "" : ": ") + context;
     }
   }
@@ -119,12 +120,6 @@ std::string id_text(const json::value* v) {
   if (v->is_int64()) return std::to_string(v->get_int64());
   if (v->is_uint64()) return std::to_string(v->get_uint64());
   return {};
-}
-
-std::string string_member(const json::value& object, std::string_view key) {
-  if (!object.is_object()) return {};
-  const json::value* v = object.as_object().if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 }  // namespace autoblog::publishing::remote

@@ -57,7 +57,5 @@ std::string first_chars(std::string_view text, std::size_t max_chars);
 // A JSON value as text for ids: a string as is, an integer in decimal; "" otherwise.
 std::string id_text(const boost::json::value* v);
 
-// A string member of a JSON object, or "" when absent or not a string.
-std::string string_member(const boost::json::value& object, std::string_view key);
 
 }  // namespace autoblog::publishing::remote

@@ -9,11 +9,6 @@ namespace autoblog::publishing::target_fields {
 
 namespace json = boost::json;
 
-std::string text(const json::object& config, std::string_view key) {
-  const json::value* v = config.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 std::optional<std::string> required_text_problem(const json::object& config, std::string_view key,
                                                  std::size_t max_bytes) {
   const json::value* v = config.if_contains(key);

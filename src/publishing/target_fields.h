@@ -14,9 +14,6 @@
 
 namespace autoblog::publishing::target_fields {
 
-// The string at `key`, or "" when absent or not a string.
-std::string text(const boost::json::object& config, std::string_view key);
-
 // `key` must be a non-empty string of at most `max_bytes` bytes without control characters.
 std::optional<std::string> required_text_problem(const boost::json::object& config,
                                                  std::string_view key, std::size_t max_bytes);

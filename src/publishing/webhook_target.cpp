@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 
+#include "content/content_json.h"
 #include "content/markdown.h"
 #include "net/http_client.h"
 #include "publishing/target_config.h"
@@ -20,11 +21,6 @@ namespace {
 constexpr std::string_view kSecretPrefix = "whsec_";
 // A receiver's answer is read only for its status: keep what it may send back small.
 constexpr std::size_t kMaxAnswerBytes = 64 * 1024;
-
-const json::string* string_field(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v ? v->if_string() : nullptr;
-}
 
 // "url must be ..." style problems of one secret field, or nullopt.
 std::optional<std::string> check_secret(const json::object& target, std::string_view key,
@@ -65,8 +61,7 @@ std::string webhook_signature(std::string_view key, std::string_view id, std::st
 }
 
 std::optional<std::string> check_webhook_config(const json::object& target) {
-  const auto* url = string_field(target, "url");
-  if (!url || !is_endpoint_url(*url))
+  if (!is_endpoint_url(content::string_member(target, "url")))
     return std::string(
         "url must be an absolute http:// or https:// URL without credentials or fragment");
   if (auto problem = check_secret(target, "secret", true)) return problem;
@@ -88,10 +83,9 @@ asio::awaitable<TargetOutcome> WebhookTarget::unpublish(const Post& post, const 
 
 asio::awaitable<TargetOutcome> WebhookTarget::send(const Post& post, RemoteCall& call,
                                                    bool published) {
-  const auto* url = string_field(call.config, "url");
-  const auto* secret = string_field(call.config, "secret");
-  auto key = secret ? webhook_signing_key(*secret) : std::nullopt;
-  if (!url || !key) throw TargetRefused("the webhook target has no usable url and secret");
+  const std::string url = content::string_member(call.config, "url");
+  const auto key = webhook_signing_key(content::string_member(call.config, "secret"));
+  if (url.empty() || !key) throw TargetRefused("the webhook target has no usable url and secret");
 
   const std::string event = published ? "post.published" : "post.unpublished";
   const auto now = std::chrono::system_clock::now();
@@ -115,14 +109,12 @@ asio::awaitable<TargetOutcome> WebhookTarget::send(const Post& post, RemoteCall&
   const std::string timestamp = std::to_string(
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
   std::string signature = webhook_signature(*key, id, timestamp, body);
-  if (const auto* previous = string_field(call.config, "previous_secret")) {
-    if (auto old_key = webhook_signing_key(*previous))
-      signature += " " + webhook_signature(*old_key, id, timestamp, body);
-  }
+  if (auto old_key = webhook_signing_key(content::string_member(call.config, "previous_secret")))
+    signature += " " + webhook_signature(*old_key, id, timestamp, body);
 
   net::HttpRequest req;
   req.method = "POST";
-  req.url = std::string(*url);
+  req.url = url;
   req.headers = {{"Content-Type", "application/json"},
                  {"webhook-id", id},
                  {"webhook-timestamp", timestamp},

@@ -5,6 +5,7 @@
 #include <boost/json/serialize.hpp>
 #include <utility>
 
+#include "content/content_json.h"
 #include "content/markdown.h"
 #include "publishing/publication_marker.h"
 #include "publishing/remote_http.h"
@@ -36,12 +37,12 @@ Site read_site(const json::object& config) {
   if (auto problem = check_wordpress_config(config))
     throw TargetRefused("WordPress target settings: " + *problem);
   Site site;
-  site.api = remote::trim_slashes(target_fields::text(config, "site")) + "/wp-json/wp/v2";
-  const std::string user = target_fields::text(config, "username");
+  site.api = remote::trim_slashes(content::string_member(config, "site")) + "/wp-json/wp/v2";
+  const std::string user = content::string_member(config, "username");
   site.authorization =
       "Basic " +
-      util::base64_encode(user + ":" + target_fields::text(config, "application_password"));
-  site.status = target_fields::text(config, "status");
+      util::base64_encode(user + ":" + content::string_member(config, "application_password"));
+  site.status = content::string_member(config, "status");
   if (site.status.empty()) site.status = "publish";
   site.auth_refused = "WordPress refused the application password for user " +
                       util::printable(user, kMaxUsername) +
@@ -85,7 +86,7 @@ struct Found {
 
 Found found_of(const json::value& doc, const char* what) {
   Found f{remote::id_text(doc.is_object() ? doc.as_object().if_contains("id") : nullptr),
-          remote::string_member(doc, "link")};
+          content::string_member(doc, "link")};
   if (f.id.empty())
     throw TargetRefused(std::string("WordPress answered ") + what + " without a post id");
   return f;
@@ -111,7 +112,7 @@ asio::awaitable<std::optional<Found>> find_by_marker(const Site& site, RemoteCal
         item.is_object() ? item.as_object().if_contains("content") : nullptr;
     if (content == nullptr) continue;
     // context=edit gives content.raw: the comment exactly as it was sent.
-    if (remote::string_member(*content, "raw").find(comment) != std::string::npos)
+    if (content::string_member(*content, "raw").find(comment) != std::string::npos)
       co_return found_of(item, "the post search");
   }
   co_return std::nullopt;
@@ -180,7 +181,7 @@ asio::awaitable<std::string> media_id(const Site& site, const PostImage& image, 
     const json::value doc = remote::parse_json(listed, site.text(), "the media search");
     if (doc.is_array()) {
       for (const json::value& item : doc.as_array()) {
-        if (remote::string_member(item, "source_url").find(token) == std::string::npos) continue;
+        if (content::string_member(item, "source_url").find(token) == std::string::npos) continue;
         const std::string id = remote::id_text(item.as_object().if_contains("id"));
         if (!id.empty()) co_return id;
       }

@@ -191,12 +191,7 @@ void append_part_header(std::string& body, const std::string& boundary, std::str
 
 // A file name safe inside a quoted multipart parameter.
 std::string clean_filename(std::string_view name) {
-  std::string out;
-  for (const char c : name.substr(0, 100)) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '-' || c == '_' || c == '.';
-    out.push_back(ok ? c : '-');
-  }
+  std::string out = remote::filename_chars(name.substr(0, 100));
   return out.empty() ? "image" : out;
 }
 

@@ -100,6 +100,16 @@ json::value parse_json(const net::HttpResponse& response, const SiteText& site,
   return doc;
 }
 
+std::string filename_chars(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.';
+    if (!ok) c = '-';
+  }
+  return out;
+}
+
 std::string trim_slashes(std::string_view base) {
   while (!base.empty() && base.back() == '/') base.remove_suffix(1);
   return std::string(base);

@@ -54,6 +54,10 @@ std::string trim_slashes(std::string_view base);
 // The first `max_chars` Unicode code points of `text` (whole characters, never a cut sequence).
 std::string first_chars(std::string_view text, std::size_t max_chars);
 
+// `name` with every character other than ASCII letters, digits, '-', '_' and '.' replaced by
+// '-': safe in a multipart parameter and in a site's media URL.
+std::string filename_chars(std::string_view name);
+
 // A JSON value as text for ids: a string as is, an integer in decimal; "" otherwise.
 std::string id_text(const boost::json::value* v);
 

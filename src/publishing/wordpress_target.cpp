@@ -156,17 +156,9 @@ std::string media_filename(const PostImage& image, const std::string& token) {
     ext = stem.substr(dot);
     stem.resize(dot);
   }
-  auto clean = [](std::string s) {
-    for (char& c : s) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_' || c == '.';
-      if (!ok) c = '-';
-    }
-    return s;
-  };
-  stem = clean(stem.substr(0, 80));
+  stem = remote::filename_chars(std::string_view(stem).substr(0, 80));
   if (stem.empty()) stem = "image";
-  return stem + "-" + token + clean(ext.substr(0, 10));
+  return stem + "-" + token + remote::filename_chars(std::string_view(ext).substr(0, 10));
 }
 
 asio::awaitable<std::string> media_id(const Site& site, const PostImage& image, RemoteCall& call) {

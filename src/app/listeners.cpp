@@ -50,11 +50,12 @@ void Listeners::check_available(const std::vector<std::string>& addresses, std::
 
 void Listeners::start(asio::io_context& ioc, http::ServerOptions options,
                       const std::vector<std::string>& addresses, std::uint16_t port,
-                      const http::Handler& app) {
+                      const http::Handler& app,
+                      std::vector<asio::io_context*> connection_loops) {
   for (const auto& address : addresses) {
     options.host = address;
     options.port = servers_.empty() ? port : servers_.front()->port();
-    auto server = std::make_unique<http::Server>(ioc, options, app);
+    auto server = std::make_unique<http::Server>(ioc, options, app, connection_loops);
     try {
       server->start();
     } catch (const boost::system::system_error& e) {

@@ -33,9 +33,10 @@ class Listeners {
 
   // Binds every address (options.host/port are replaced) and starts accepting. With port 0 the
   // first address picks a free port and the others use the same one. Throws ListenError.
+  // `ioc` accepts; connections run on `connection_loops` (see http::Server).
   void start(boost::asio::io_context& ioc, http::ServerOptions options,
              const std::vector<std::string>& addresses, std::uint16_t port,
-             const http::Handler& app);
+             const http::Handler& app, std::vector<boost::asio::io_context*> connection_loops = {});
 
   std::uint16_t port() const;  // the bound port (after start)
   void stop();

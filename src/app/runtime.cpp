@@ -2,9 +2,11 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -13,6 +15,7 @@
 #include "db/migrations/migrator.h"
 #include "observability/log.h"
 #include "tenancy/registry.h"
+#include "util/event_loop.h"
 
 namespace autoblog::app {
 
@@ -46,6 +49,20 @@ db::PoolOptions pool_options(const Config& config, const RuntimeOptions& options
   return o;
 }
 
+// concurrency_hint 1: each loop is run by one thread (posts from other threads stay safe).
+std::vector<std::unique_ptr<asio::io_context>> make_more_loops(int io_threads) {
+  std::vector<std::unique_ptr<asio::io_context>> out;
+  for (int i = 1; i < io_threads; ++i) out.push_back(std::make_unique<asio::io_context>(1));
+  return out;
+}
+
+std::vector<asio::any_io_executor> executors(asio::io_context& first,
+                                             const std::vector<std::unique_ptr<asio::io_context>>& more) {
+  std::vector<asio::any_io_executor> out{first.get_executor()};
+  for (const auto& l : more) out.push_back(l->get_executor());
+  return out;
+}
+
 void report_task_problem(const std::string& task, const std::string& problem) {
   observability::log_error("background task problem", {{"task", task}, {"problem", problem}});
 }
@@ -56,9 +73,11 @@ Runtime::Runtime(const Config& config, RuntimeOptions options)
     : config_(config),
       options_(options),
       database_(config_),
-      io_(std::max(1, options_.io_threads)),
+      io_(1),
+      more_loops_(make_more_loops(options_.io_threads)),
       metrics_(config_.metrics_tenant_labels),
-      pool_(io_.get_executor(), pool_options(config_, options_, database_.conninfo(), metrics_)),
+      pool_(executors(io_, more_loops_),
+            pool_options(config_, options_, database_.conninfo(), metrics_)),
       tasks_(report_task_problem) {
   core_applied_ =
       run(db::migrate_core(pool_, db::load_migrations(db::embedded_core_migrations())));
@@ -74,6 +93,16 @@ Runtime::~Runtime() {
   tasks_.cancel();
   io_.restart();
   io_.run();
+  for (auto& loop : more_loops_) {
+    loop->restart();
+    loop->run();
+  }
+}
+
+std::vector<asio::io_context*> Runtime::loops() {
+  std::vector<asio::io_context*> out{&io_};
+  for (auto& l : more_loops_) out.push_back(l.get());
+  return out;
 }
 
 Backends& Runtime::backends() {
@@ -111,21 +140,51 @@ void Runtime::run_until_stopped(std::function<asio::awaitable<void>()> stop_asse
   });
 
   io_.restart();
+  // The other loops hold a work guard until the shutdown is done: an idle loop would otherwise
+  // return from run() at once.
+  using Guard = asio::executor_work_guard<asio::io_context::executor_type>;
+  std::vector<std::optional<Guard>> guards;
   std::vector<std::thread> threads;
-  for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { io_.run(); });
-  // The io_context returns from run() once it is out of work: the HTTP server closed, tasks
-  // ended, rollbacks done. A component that keeps work pending past the grace period after the
-  // task group stopped would hang the process: stop it then, and say so.
+  for (std::size_t i = 0; i < more_loops_.size(); ++i) {
+    auto& loop = *more_loops_[i];
+    loop.restart();
+    guards.emplace_back(std::in_place, loop.get_executor());
+    threads.emplace_back([&loop, index = i + 1] {
+      util::set_current_loop(index);
+      loop.run();
+    });
+  }
+  // Loop 0 returns from run() once it is out of work: the HTTP server closed, tasks ended,
+  // rollbacks done. A component that keeps work pending past the grace period after the task
+  // group stopped would hang the process: stop it then, and say so.
   const auto grace = std::chrono::milliseconds(5000);
   std::optional<std::chrono::steady_clock::time_point> done_at;
+  auto past_grace = [&] { return done_at && std::chrono::steady_clock::now() - *done_at > grace; };
+  auto force_stop = [&] {
+    observability::log_error("work still pending after shutdown; stopping the event loops");
+    forced_stop_ = true;
+    io_.stop();
+    for (auto& loop : more_loops_) loop->stop();
+  };
   while (!io_.stopped()) {
     io_.run_for(std::chrono::milliseconds(100));
-    if (shutdown_done_ && !done_at) done_at = std::chrono::steady_clock::now();
-    if (done_at && std::chrono::steady_clock::now() - *done_at > grace) {
-      observability::log_error("work still pending after shutdown; stopping the event loop");
-      forced_stop_ = true;
-      io_.stop();
+    if (shutdown_done_ && !done_at) {
+      done_at = std::chrono::steady_clock::now();
+      guards.clear();  // the other loops may now run out of work too
     }
+    if (past_grace()) force_stop();
+  }
+  guards.clear();
+  if (!done_at) done_at = std::chrono::steady_clock::now();
+  for (;;) {
+    bool all_stopped = true;
+    for (auto& loop : more_loops_) all_stopped = all_stopped && loop->stopped();
+    if (all_stopped) break;
+    if (past_grace()) {
+      force_stop();
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   for (auto& t : threads) t.join();
   stop_hook_ = nullptr;

@@ -109,7 +109,8 @@ int serve(const Config& config) {
   server_options.max_connections = config.max_connections;
   server_options.max_inflight_body_bytes = config.max_inflight_body_bytes;
   Listeners server;
-  server.start(rt.io(), server_options, config.listen_addresses, config.listen_port, app);
+  server.start(rt.io(), server_options, config.listen_addresses, config.listen_port, app,
+               rt.loops());
 
   // Metrics listener (AUTOBLOG_METRICS_LISTEN): /metrics names every tenant and its usage, so it
   // can be kept off the public listener. Its own router with that one route, behind error

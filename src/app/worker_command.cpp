@@ -13,7 +13,9 @@ namespace autoblog::app {
 
 int run_worker(const Config& config, int concurrency) {
   RuntimeOptions options;
-  options.io_threads = config.io_threads;
+  // One event loop: the workers run on one strand, and a second loop would only hold a share of
+  // the pool that the workers reach across threads.
+  options.io_threads = 1;
   // Each running job holds at most one connection at a time; claims, heartbeats and the janitor
   // need a few more.
   options.db_pool_size = std::min(config.db_pool_size, concurrency + 4);

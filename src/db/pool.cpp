@@ -1,5 +1,6 @@
 #include "db/pool.h"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -9,16 +10,31 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "db/errors.h"
+#include "util/event_loop.h"
 
 namespace autoblog::db {
 
 namespace asio = boost::asio;
 
-PooledConnection::PooledConnection(Pool* pool, std::unique_ptr<Connection> conn)
-    : pool_(pool), conn_(std::move(conn)) {}
+namespace detail {
+// One loop's connections: opened on, and waited for on, that loop's executor.
+struct PoolPartition {
+  asio::any_io_executor executor;
+  util::ResourcePool<Connection> slots;
+  PoolPartition(asio::any_io_executor ex, int size, int max_waiters)
+      : executor(std::move(ex)), slots(size, max_waiters) {}
+};
+}  // namespace detail
+
+using detail::PoolPartition;
+
+PooledConnection::PooledConnection(Pool* pool, PoolPartition* partition,
+                                   std::unique_ptr<Connection> conn)
+    : pool_(pool), partition_(partition), conn_(std::move(conn)) {}
 
 PooledConnection::PooledConnection(PooledConnection&& o) noexcept
     : pool_(std::exchange(o.pool_, nullptr)),
+      partition_(std::exchange(o.partition_, nullptr)),
       conn_(std::move(o.conn_)),
       needs_rollback_(std::exchange(o.needs_rollback_, false)) {}
 
@@ -26,6 +42,7 @@ PooledConnection& PooledConnection::operator=(PooledConnection&& o) noexcept {
   if (this != &o) {
     release();
     pool_ = std::exchange(o.pool_, nullptr);
+    partition_ = std::exchange(o.partition_, nullptr);
     conn_ = std::move(o.conn_);
     needs_rollback_ = std::exchange(o.needs_rollback_, false);
   }
@@ -35,60 +52,83 @@ PooledConnection& PooledConnection::operator=(PooledConnection&& o) noexcept {
 PooledConnection::~PooledConnection() { release(); }
 
 void PooledConnection::release() {
-  if (pool_ && conn_) pool_->give_back(std::move(conn_), needs_rollback_);
+  if (pool_ && conn_) pool_->give_back(*partition_, std::move(conn_), needs_rollback_);
   pool_ = nullptr;
+  partition_ = nullptr;
   needs_rollback_ = false;
 }
 
 Pool::Pool(asio::any_io_executor executor, PoolOptions options)
-    : executor_(std::move(executor)),
-      options_(std::move(options)),
-      slots_(options_.size, options_.max_waiters) {}
+    : Pool(std::vector<asio::any_io_executor>{std::move(executor)}, std::move(options)) {}
+
+Pool::Pool(const std::vector<asio::any_io_executor>& loops, PoolOptions options)
+    : options_(std::move(options)) {
+  // Every partition gets at least one connection and one waiter place; the shares add up to
+  // the configured totals.
+  const int n = std::max(1, std::min(static_cast<int>(loops.size()), options_.size));
+  for (int i = 0; i < n; ++i) {
+    auto share = [&](int total) { return std::max(1, total / n + (i < total % n ? 1 : 0)); };
+    partitions_.push_back(std::make_unique<PoolPartition>(loops.at(i), share(options_.size),
+                                                          share(options_.max_waiters)));
+  }
+}
 
 Pool::~Pool() = default;
 
 asio::awaitable<PooledConnection> Pool::acquire() {
-  util::ResourcePool<Connection>::Grant grant;
+  // This loop's partition; when it has nothing free, another's free connection (slower: its
+  // socket is on the other loop) rather than a wait; only when all are taken, a wait here.
+  const std::size_t own = util::current_loop() % partitions_.size();
+  PoolPartition* partition = partitions_[own].get();
+  auto grant = partition->slots.try_acquire();
+  for (std::size_t i = 1; !grant && i < partitions_.size(); ++i) {
+    partition = partitions_[(own + i) % partitions_.size()].get();
+    grant = partition->slots.try_acquire();
+  }
   std::string refused;
-  try {
-    grant = co_await slots_.acquire(options_.acquire_timeout);
-  } catch (const util::PoolExhausted& e) {
-    refused = e.reason == util::PoolExhausted::Reason::kQueueFull
-                  ? "database busy: connection wait queue is full"
-                  : "database busy: no connection available within " +
-                        std::to_string(options_.acquire_timeout.count()) + " ms";
+  if (!grant) {
+    partition = partitions_[own].get();
+    try {
+      grant = co_await partition->slots.acquire(options_.acquire_timeout);
+    } catch (const util::PoolExhausted& e) {
+      refused = e.reason == util::PoolExhausted::Reason::kQueueFull
+                    ? "database busy: connection wait queue is full"
+                    : "database busy: no connection available within " +
+                          std::to_string(options_.acquire_timeout.count()) + " ms";
+    }
   }
   if (!refused.empty()) {
     if (options_.on_acquire_timeout) options_.on_acquire_timeout();
     throw PoolTimeout(refused);
   }
-  if (grant.resource) co_return PooledConnection(this, std::move(grant.resource));
+  if (grant->resource) co_return PooledConnection(this, partition, std::move(grant->resource));
 
   // This coroutine owns a reserved slot: open a new connection for it.
   std::unique_ptr<Connection> conn;
   std::exception_ptr failure;
   try {
-    conn = co_await Connection::connect(executor_, options_.conninfo, options_.connect_timeout,
+    conn = co_await Connection::connect(partition->executor, options_.conninfo, options_.connect_timeout,
                                         options_.use_prepared, options_.statement_cache_size,
                                         options_.statement_timeout);
   } catch (...) {
     failure = std::current_exception();
   }
   if (failure) {
-    slots_.free_slot();  // lets a waiter try
+    partition->slots.free_slot();  // lets a waiter try
     std::rethrow_exception(failure);
   }
-  co_return PooledConnection(this, std::move(conn));
+  co_return PooledConnection(this, partition, std::move(conn));
 }
 
-void Pool::give_back(std::unique_ptr<Connection> conn, bool needs_rollback) {
+void Pool::give_back(PoolPartition& partition, std::unique_ptr<Connection> conn,
+                     bool needs_rollback) {
   if (conn && !conn->broken() && needs_rollback) {
     // Roll back off the caller's path (destructors cannot await), then return it. The rollback
     // has its own deadline: a server that does not answer costs this connection, not the slot.
     auto* raw = conn.release();
     asio::co_spawn(
-        executor_,
-        [this, raw]() -> asio::awaitable<void> {
+        partition.executor,
+        [this, &partition, raw]() -> asio::awaitable<void> {
           std::unique_ptr<Connection> c(raw);
           try {
             co_await c->exec(Statement{"ROLLBACK", {}},
@@ -96,20 +136,31 @@ void Pool::give_back(std::unique_ptr<Connection> conn, bool needs_rollback) {
           } catch (...) {
             c->mark_broken();
           }
-          give_back(std::move(c), false);
+          give_back(partition, std::move(c), false);
         },
         asio::detached);
     return;
   }
   if (conn && !conn->broken()) {
-    slots_.put_back(std::move(conn));
+    partition.slots.put_back(std::move(conn));
     return;
   }
   // Broken (or never opened): free the slot; a waiter may open a fresh connection.
   conn.reset();
-  slots_.free_slot();
+  partition.slots.free_slot();
 }
 
-PoolStats Pool::stats() const { return slots_.stats(); }
+PoolStats Pool::stats() const {
+  PoolStats total;
+  for (const auto& p : partitions_) {
+    auto s = p->slots.stats();
+    total.size += s.size;
+    total.open += s.open;
+    total.in_use += s.in_use;
+    total.waiting += s.waiting;
+    total.timeouts += s.timeouts;
+  }
+  return total;
+}
 
 }  // namespace autoblog::db

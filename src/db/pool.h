@@ -7,6 +7,15 @@
 // deadline: a rollback that does not finish in time discards the connection). A connection that
 // broke or was abandoned mid-statement (deadline, cancellation) is discarded, never reused.
 // The waiting and hand-over logic is util::ResourcePool, shared with the Redis client.
+//
+// Partitions: the runtime runs one single-threaded io_context per I/O thread. A connection's
+// socket belongs to one of them, and a wait on it that completes on another loop's thread costs
+// a cross-thread hand-off (a wake-up and a context switch) per round trip, which measured about
+// a third of a content read's server CPU. So the pool is split into one partition per loop, each
+// with its share of `size` and its connections on that loop, and acquire() takes from the
+// partition of the loop it runs on (util::current_loop()). Fewer connections than loops: fewer
+// partitions, shared round-robin by the loops. A caller off every loop uses partition 0, which
+// is correct anywhere, only slower.
 // Thread-safe. Waiters must run on a strand or a single-threaded executor (all coroutines here
 // do). The Pool must outlive every PooledConnection and the io_context's run.
 #include <boost/asio/any_io_executor.hpp>
@@ -15,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "db/connection.h"
 #include "util/resource_pool.h"
@@ -42,12 +52,15 @@ struct PoolOptions {
 using PoolStats = util::ResourcePoolStats;
 
 class Pool;
+namespace detail {
+struct PoolPartition;  // one loop's share of the pool (pool.cpp)
+}
 
 // A connection borrowed from the pool; returns it on destruction. Move-only.
 class PooledConnection {
  public:
   PooledConnection() = default;
-  PooledConnection(Pool* pool, std::unique_ptr<Connection> conn);
+  PooledConnection(Pool* pool, detail::PoolPartition* partition, std::unique_ptr<Connection> conn);
   PooledConnection(PooledConnection&&) noexcept;
   PooledConnection& operator=(PooledConnection&&) noexcept;
   ~PooledConnection();
@@ -60,26 +73,32 @@ class PooledConnection {
  private:
   void release();
   Pool* pool_ = nullptr;
+  detail::PoolPartition* partition_ = nullptr;  // where it goes back to
   std::unique_ptr<Connection> conn_;
   bool needs_rollback_ = false;
 };
 
 class Pool {
  public:
+  // One partition, its connections on `executor`.
   Pool(boost::asio::any_io_executor executor, PoolOptions options);
+  // One partition per event loop (`loops[i]` is loop i's executor, single-threaded), sharing
+  // options.size and options.max_waiters between them.
+  Pool(const std::vector<boost::asio::any_io_executor>& loops, PoolOptions options);
   ~Pool();
 
   boost::asio::awaitable<PooledConnection> acquire();
+  // All partitions together.
   PoolStats stats() const;
   const PoolOptions& options() const { return options_; }
 
  private:
   friend class PooledConnection;
-  void give_back(std::unique_ptr<Connection> conn, bool needs_rollback);
+  void give_back(detail::PoolPartition& partition, std::unique_ptr<Connection> conn,
+                 bool needs_rollback);
 
-  boost::asio::any_io_executor executor_;
   PoolOptions options_;
-  util::ResourcePool<Connection> slots_;
+  std::vector<std::unique_ptr<detail::PoolPartition>> partitions_;
 };
 
 }  // namespace autoblog::db

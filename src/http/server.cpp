@@ -53,6 +53,8 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   asio::io_context& ioc;
   ServerOptions options;
   Handler app;
+  std::vector<asio::io_context*> loops;  // single-threaded; empty: strands of ioc
+  std::size_t next_loop = 0;             // accept_loop only
   tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
   std::atomic<bool> stopping_hard{false};  // requests in flight are being cut
@@ -64,8 +66,15 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   std::mutex mutex;
   std::list<std::weak_ptr<Connection>> connections;
 
-  Impl(asio::io_context& io, ServerOptions opts, Handler a)
-      : ioc(io), options(std::move(opts)), app(std::move(a)), acceptor(io) {}
+  Impl(asio::io_context& io, ServerOptions opts, Handler a, std::vector<asio::io_context*> l)
+      : ioc(io), options(std::move(opts)), app(std::move(a)), loops(std::move(l)), acceptor(io) {}
+
+  // Where the next connection runs: the next loop in turn (its thread is the only one running
+  // it, so no strand is needed), or a new strand of the shared io_context.
+  asio::any_io_executor next_connection_executor() {
+    if (loops.empty()) return asio::make_strand(ioc);
+    return loops[next_loop++ % loops.size()]->get_executor();
+  }
 
   // Closes connections whose deadline has passed (header, body, write or idle timeout).
   // Runs every 250 ms, so a deadline is kept to within that.
@@ -111,7 +120,7 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     auto last_log = std::chrono::steady_clock::time_point{};
     std::uint64_t suppressed = 0;
     for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), use_tuple);
+      auto [ec, socket] = co_await acceptor.async_accept(next_connection_executor(), use_tuple);
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) co_return;
         // Out of descriptors (EMFILE, ENFILE) or kernel memory: retrying at once spins a core
@@ -464,8 +473,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-Server::Server(asio::io_context& ioc, ServerOptions options, Handler app)
-    : impl_(std::make_shared<Impl>(ioc, std::move(options), std::move(app))) {}
+Server::Server(asio::io_context& ioc, ServerOptions options, Handler app,
+               std::vector<asio::io_context*> connection_loops)
+    : impl_(std::make_shared<Impl>(ioc, std::move(options), std::move(app),
+                                   std::move(connection_loops))) {}
 
 Server::~Server() = default;
 

@@ -1,7 +1,7 @@
 #pragma once
-// HTTP/1.1 server over Boost.Beast with C++20 coroutines. One io_context run by several
-// threads; each connection is a coroutine on its own strand, so a connection is never touched by
-// two threads at once. Keep-alive, header/body/idle deadlines, a body limit (413), and graceful
+// HTTP/1.1 server over Boost.Beast with C++20 coroutines. Each connection is a coroutine that
+// is never run by two threads at once: on one of the `connection_loops` (single-threaded
+// io_contexts, taken in turn), or, without them, on its own strand of the accepting io_context. Keep-alive, header/body/idle deadlines, a body limit (413), and graceful
 // shutdown: stop() closes the listener and idle connections, lets in-flight requests finish.
 // Beast/Asio stay out of this header (they are compiled once in asio_beast_impl.cpp).
 // Thread-safety: start() and stop() from one thread; the Server must outlive the io_context run.
@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -45,7 +46,11 @@ struct ServerOptions {
 
 class Server {
  public:
-  Server(boost::asio::io_context& ioc, ServerOptions options, Handler app);
+  // `ioc` runs the listener and the sweeper. `connection_loops`: io_contexts each run by exactly
+  // one thread (app::Runtime's loops), given connections in turn; they must outlive the Server's
+  // connections. Empty: connections go to strands of `ioc`, which may have several threads.
+  Server(boost::asio::io_context& ioc, ServerOptions options, Handler app,
+         std::vector<boost::asio::io_context*> connection_loops = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -33,6 +33,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -70,20 +71,7 @@ class ResourcePool {
     std::shared_ptr<Waiter> waiter;
     {
       std::lock_guard lock(mutex_);
-      while (!idle_.empty()) {
-        auto candidate = std::move(idle_.back());
-        idle_.pop_back();
-        if (!usable || usable(*candidate)) {
-          ++in_use_;
-          co_return Grant{std::move(candidate)};
-        }
-        --open_;  // dropped: its slot is free again
-      }
-      if (open_ < size_) {
-        ++open_;
-        ++in_use_;
-        co_return Grant{};
-      }
+      if (auto grant = take_locked(usable)) co_return std::move(*grant);
       if (static_cast<int>(waiters_.size()) >= max_waiters_) {
         ++timeouts_;
         throw PoolExhausted(PoolExhausted::Reason::kQueueFull, "wait queue is full");
@@ -101,6 +89,12 @@ class ResourcePool {
       throw boost::system::system_error(boost::asio::error::operation_aborted);
     ++timeouts_;
     throw PoolExhausted(PoolExhausted::Reason::kTimeout, "no slot within the timeout");
+  }
+
+  // acquire() without waiting: nullopt when every slot is taken.
+  std::optional<Grant> try_acquire(const std::function<bool(R&)>& usable = {}) {
+    std::lock_guard lock(mutex_);
+    return take_locked(usable);
   }
 
   // Returns a healthy resource: to the first waiter, else to the idle list.
@@ -142,6 +136,25 @@ class ResourcePool {
   }
 
  private:
+  // An idle resource that `usable` accepts, else a free slot, else nullopt. Under mutex_.
+  std::optional<Grant> take_locked(const std::function<bool(R&)>& usable) {
+    while (!idle_.empty()) {
+      auto candidate = std::move(idle_.back());
+      idle_.pop_back();
+      if (!usable || usable(*candidate)) {
+        ++in_use_;
+        return Grant{std::move(candidate)};
+      }
+      --open_;  // dropped: its slot is free again
+    }
+    if (open_ < size_) {
+      ++open_;
+      ++in_use_;
+      return Grant{};
+    }
+    return std::nullopt;
+  }
+
   struct Waiter {
     boost::asio::any_io_executor executor;  // the waiting coroutine's own (strand) executor
     boost::asio::steady_timer timer;

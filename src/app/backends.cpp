@@ -30,13 +30,14 @@ class BorrowedLimiter : public ratelimit::RateLimiter {
 }  // namespace
 
 Backends::Backends(const Config& config, boost::asio::any_io_executor executor,
+                   std::vector<boost::asio::any_io_executor> loops,
                    observability::Metrics* metrics) {
   local_limiter_ = std::make_unique<ratelimit::InProcessRateLimiter>();
   if (config.redis_url) {
     redis::ClientOptions options;
     options.url = *config.redis_url;
     options.pool_size = config.redis_pool_size;
-    redis_ = std::make_unique<redis::Client>(executor, options);
+    redis_ = std::make_unique<redis::Client>(std::move(loops), options);
     limiter_ = std::make_unique<ratelimit::RedisRateLimiter>(*redis_, *local_limiter_, [metrics] {
       if (metrics) metrics->count_rate_limit_fallback();
     });

@@ -6,6 +6,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <memory>
+#include <vector>
 
 #include "app/config.h"
 #include "cache/tenant_cache.h"
@@ -26,8 +27,10 @@ namespace autoblog::app {
 
 class Backends {
  public:
+  // `executor`: loop 0, for storage and the HTTP client; `loops`: every event loop, each with
+  // its own Redis connection (redis::Client).
   Backends(const Config& config, boost::asio::any_io_executor executor,
-           observability::Metrics* metrics);
+           std::vector<boost::asio::any_io_executor> loops, observability::Metrics* metrics);
   ~Backends();
 
   ratelimit::RateLimiter& limiter() { return *limiter_; }

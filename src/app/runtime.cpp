@@ -106,7 +106,9 @@ std::vector<asio::io_context*> Runtime::loops() {
 }
 
 Backends& Runtime::backends() {
-  if (!backends_) backends_ = std::make_unique<Backends>(config_, io_.get_executor(), &metrics_);
+  if (!backends_)
+    backends_ = std::make_unique<Backends>(config_, io_.get_executor(),
+                                           executors(io_, more_loops_), &metrics_);
   return *backends_;
 }
 

@@ -1,13 +1,12 @@
 // HS256 JWT signing and pinned-algorithm verification; see jwt.h for the rules.
 #include "auth/jwt.h"
 
-#include <openssl/crypto.h>
-
 #include <boost/json.hpp>
 #include <limits>
 #include <stdexcept>
 #include <utility>
 
+#include "auth/secure_compare.h"
 #include "util/base64.h"
 #include "util/crypto.h"
 #include "util/random.h"
@@ -122,8 +121,7 @@ std::variant<JwtClaims, JwtError> VerifyImpl(std::string_view secret, std::strin
     return JwtError::kMalformed;
   }
   // Length is public (always 32 for HS256), so checking it first leaks nothing.
-  if (signature->size() != expected.size() ||
-      CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
+  if (!constant_time_equal_bytes(*signature, expected)) {
     return JwtError::kBadSignature;
   }
 

@@ -1,8 +1,8 @@
 #include "auth/verified_token_cache.h"
 
-#include <openssl/crypto.h>
-
 #include <functional>
+
+#include "auth/secure_compare.h"
 
 namespace autoblog::auth {
 
@@ -16,9 +16,7 @@ std::optional<JwtClaims> VerifiedTokenCache::find(std::string_view token, std::i
   auto it = shard.entries.find(h);
   if (it == shard.entries.end()) return std::nullopt;
   const auto& e = it->second;
-  if (e.token.size() != token.size() ||
-      CRYPTO_memcmp(e.token.data(), token.data(), token.size()) != 0)
-    return std::nullopt;
+  if (!constant_time_equal_bytes(e.token, token)) return std::nullopt;
   if (now_unix >= e.claims.exp) {
     shard.entries.erase(it);
     return std::nullopt;

@@ -18,6 +18,7 @@ namespace {
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> out;
   if (path.empty() || path.front() != '/') return out;
+  out.reserve(8);  // deeper than any route: one allocation
   std::size_t start = 1;
   while (start <= path.size()) {
     auto slash = path.find('/', start);
@@ -26,6 +27,12 @@ std::vector<std::string_view> split_path(std::string_view path) {
     start = slash + 1;
   }
   return out;
+}
+
+// Where a catch-all parameter starting at segment `i` begins in `path`.
+std::size_t rest_offset(std::string_view path, const std::vector<std::string_view>& parts,
+                        std::size_t i) {
+  return i < parts.size() ? static_cast<std::size_t>(parts[i].data() - path.data()) : path.size();
 }
 
 std::string decode(std::string_view encoded) {
@@ -99,36 +106,24 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
   auto parts = split_path(path);
   for (std::size_t r = 0; r < entries_.size(); ++r) {
     const auto& segs = entries_[r].segments;
-    Fields params;
+    // The shape first (literals, non-empty parameters, the segment count), with nothing decoded
+    // or allocated: most routes are ruled out here, and only the one taken decodes its values.
     bool ok = true;
-    std::size_t i = 0;
-    for (; i < segs.size() && ok; ++i) {
+    bool rest_consumed = false;
+    for (std::size_t i = 0; i < segs.size() && ok; ++i) {
       const auto& s = segs[i];
       if (s.kind == Segment::kRest) {
         // Everything after the prefix, slashes included (even a leading one, so the handler can
         // refuse "//abs" as a bad key rather than the router calling it an unknown path),
         // decoded as one value.
-        auto offset =
-            i < parts.size() ? static_cast<std::size_t>(parts[i].data() - path.data()) : path.size();
-        auto rest = path.substr(offset);
-        if (rest.empty()) {
-          ok = false;
-          break;
-        }
-        params.emplace_back(s.text, decode(rest));
-        i = segs.size();
+        ok = !path.substr(rest_offset(path, parts, i)).empty();
+        rest_consumed = true;
         break;
       }
-      if (i >= parts.size()) {
-        ok = false;
-      } else if (s.kind == Segment::kLiteral) {
-        ok = parts[i] == s.text;
-      } else {
-        if (parts[i].empty()) ok = false;
-        else params.emplace_back(s.text, decode(parts[i]));
-      }
+      if (i >= parts.size()) ok = false;
+      else if (s.kind == Segment::kLiteral) ok = parts[i] == s.text;
+      else ok = !parts[i].empty();
     }
-    bool rest_consumed = !segs.empty() && segs.back().kind == Segment::kRest;
     if (!ok || (!rest_consumed && parts.size() != segs.size())) continue;
     // HEAD is answered by the GET route (the server sends its head without the body).
     const bool same_method =
@@ -139,9 +134,16 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
         m.allowed_methods.push_back(infos_[r].method);
       continue;
     }
+    for (std::size_t i = 0; i < segs.size(); ++i) {
+      const auto& s = segs[i];
+      if (s.kind == Segment::kRest) {
+        m.params.emplace_back(s.text, decode(path.substr(rest_offset(path, parts, i))));
+        break;
+      }
+      if (s.kind == Segment::kParam) m.params.emplace_back(s.text, decode(parts[i]));
+    }
     m.route = &infos_[r];
     m.handler = &entries_[r].handler;
-    m.params = std::move(params);
     m.allowed_methods.clear();
     return m;
   }

@@ -158,8 +158,12 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
       if (now_active > shed_at) shed_idle(1);
       auto executor = conn->socket.get_executor();
       bool refuse = now_active > max_connections;
+      // The session is bound to the connection's cancellation signal, which is emitted only
+      // while a handler runs (Connection::cut_request): it cancels what the handler awaits.
       asio::co_spawn(executor, refuse ? refuse_session(conn) : session(conn),
-                     [self = shared_from_this()](std::exception_ptr) { --self->active; });
+                     asio::bind_cancellation_slot(
+                         conn->cancel.slot(),
+                         [self = shared_from_this()](std::exception_ptr) { --self->active; }));
     }
   }
 
@@ -213,9 +217,10 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     conn->handler_since_ns = std::chrono::steady_clock::now().time_since_epoch().count();
     Response res;
     try {
-      res = co_await asio::co_spawn(
-          conn->socket.get_executor(), app(req),
-          asio::bind_cancellation_slot(conn->cancel.slot(), asio::use_awaitable));
+      // Awaited in the session's own coroutine, not spawned as a child (a spawn cost a frame,
+      // a post and a dispatch per request): a cut reaches it through the session's
+      // cancellation slot, which is reset below so that the response can still be written.
+      res = co_await app(req);
     } catch (const std::exception& e) {
       // The chain maps every error itself; this is a last resort.
       observability::log_error("request handler escaped the error mapping",
@@ -224,6 +229,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
     }
     conn->in_handler = false;
     conn->handler_since_ns = 0;
+    auto cancellation = co_await asio::this_coro::cancellation_state;
+    if (cancellation.cancelled() != asio::cancellation_type::none)
+      co_await asio::this_coro::reset_cancellation_state();
     --in_flight;
     if (conn->watching) {
       beast::error_code ignored;

@@ -27,8 +27,8 @@ struct Connection {
   tcp::socket socket;
   std::atomic<bool> idle{true};
   std::atomic<std::int64_t> deadline_ns{0};  // steady_clock; the sweeper acts after it
-  // The handler of the request in flight runs as a child coroutine bound to `cancel`; emitting
-  // it (only ever on the connection's strand) cancels whatever the handler awaits — a query, a
+  // The session coroutine is bound to `cancel`; it is emitted (only ever on the connection's
+  // strand) only while a handler runs, so it cancels whatever the handler awaits — a query, a
   // pool wait, a Redis command — which unwinds it and releases what it holds.
   boost::asio::cancellation_signal cancel;
   std::atomic<bool> in_handler{false};

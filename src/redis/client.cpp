@@ -7,24 +7,13 @@
 #include "observability/log.h"
 #include "redis/connection.h"
 #include "util/crypto.h"
+#include "util/event_loop.h"
 
 namespace autoblog::redis {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 using detail::Connection;
-
-namespace {
-
-// A small number per thread, fixed on its first command: callers on one thread share that
-// thread's connection, so the commands an event-loop turn produces leave in one write.
-unsigned thread_ordinal() {
-  static std::atomic<unsigned> next{0};
-  thread_local const unsigned mine = next.fetch_add(1, std::memory_order_relaxed);
-  return mine;
-}
-
-}  // namespace
 
 Script::Script(std::string lua) : source_(std::move(lua)), sha1_(util::sha1_hex(source_)) {}
 
@@ -35,8 +24,8 @@ struct Client::Impl {
     std::shared_ptr<Connection> conn;
   };
 
-  Impl(asio::any_io_executor ex, const ClientOptions& opts)
-      : executor(std::move(ex)),
+  Impl(std::vector<asio::any_io_executor> ex, const ClientOptions& opts)
+      : loops(std::move(ex)),
         options(opts),
         url(parse_redis_url(opts.url)),
         where(url.host + ":" + std::to_string(url.port)),
@@ -54,7 +43,7 @@ struct Client::Impl {
   void trip(const std::string& why);
   void succeeded();
 
-  asio::any_io_executor executor;
+  std::vector<asio::any_io_executor> loops;  // loop i's lane connects on loops[i % size]
   const ClientOptions options;
   const RedisUrl url;
   const std::string where;  // host:port for messages (never the password)
@@ -128,10 +117,13 @@ void Client::Impl::succeeded() {
   if (closed) observability::log_info("redis available again", {{"redis", where}});
 }
 
-// The calling thread's connection, opened (or replaced, if it died) on demand. While the circuit
-// is open only the probe may open one.
+// The calling event loop's connection, opened (or replaced, if it died) on demand, on that loop:
+// callers on one loop share it, so the commands of one event-loop turn leave in one write and
+// its replies are read on the callers' own thread. While the circuit is open only the probe may
+// open one.
 std::shared_ptr<Connection> Client::Impl::connection(bool probe) {
-  Lane& lane = lanes[thread_ordinal() % lanes.size()];
+  const std::size_t loop = util::current_loop();
+  Lane& lane = lanes[loop % lanes.size()];
   std::lock_guard lock(lane.mutex);
   auto& conn = lane.conn;
   // An idle connection the server closed (restart, CLIENT KILL, idle timeout) is replaced
@@ -144,7 +136,8 @@ std::shared_ptr<Connection> Client::Impl::connection(bool probe) {
     if (!probe && !available.load(std::memory_order_acquire)) {
       throw RedisUnavailable("redis at " + where + " is unavailable (failing fast)");
     }
-    conn = std::make_shared<Connection>(executor, url, where, options.connect_timeout);
+    conn = std::make_shared<Connection>(loops[loop % loops.size()], url, where,
+                                        options.connect_timeout);
     conn->start();
   }
   if (conn->pending() >= static_cast<std::size_t>(options.max_pending)) {
@@ -187,14 +180,18 @@ asio::awaitable<Reply> Client::Impl::execute(std::string wire) {
 }
 
 Client::Client(asio::any_io_executor executor, ClientOptions options)
+    : Client(std::vector<asio::any_io_executor>{std::move(executor)}, std::move(options)) {}
+
+Client::Client(std::vector<asio::any_io_executor> loops, ClientOptions options)
     : options_(std::move(options)) {
+  if (loops.empty()) throw std::invalid_argument("redis client needs an executor");
   if (options_.pool_size < 1) throw std::invalid_argument("redis pool_size must be at least 1");
   if (options_.max_pending < 1) throw std::invalid_argument("redis max_pending must be >= 1");
   if (options_.connect_timeout.count() <= 0 || options_.command_timeout.count() <= 0 ||
       options_.retry_interval.count() < 0) {
     throw std::invalid_argument("redis timeouts must be positive");
   }
-  impl_ = std::make_unique<Impl>(std::move(executor), options_);
+  impl_ = std::make_unique<Impl>(std::move(loops), options_);
 }
 
 Client::~Client() = default;

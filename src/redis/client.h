@@ -3,8 +3,8 @@
 // TCP sockets and strands, with hiredis used only to parse replies (redisReader; it never touches
 // a socket). Every API node shares rate limits and cache through it, so it is built to be cheap
 // per command and to make a Redis outage cheap:
-//  - auto-pipelining: a few multiplexed connections (at most `pool_size`; a calling thread always
-//    uses the same one, so with one per I/O thread each thread has its own), each with many
+//  - auto-pipelining: a few multiplexed connections (at most `pool_size`; callers on one event
+//    loop (util::current_loop()) share one, opened on that loop), each with many
 //    commands in flight. Commands issued during one event-loop turn leave in one write, replies
 //    are matched to callers in order (see redis/connection.h). Callers never wait for a free
 //    connection, so the rate-limit decision and the cache lookups of concurrent requests share
@@ -38,8 +38,8 @@ namespace autoblog::redis {
 struct ClientOptions {
   // redis://[[user]:password@]host[:port][/db]
   std::string url;
-  // Multiplexed connections at most: a thread uses connection (its ordinal % pool_size), opened
-  // on its first command, so with N I/O threads min(N, pool_size) connections are open.
+  // Multiplexed connections at most: event loop i uses connection (i % pool_size), opened on its
+  // first command, so with N event loops min(N, pool_size) connections are open.
   int pool_size = 4;
   std::chrono::milliseconds connect_timeout{200};  // TCP connect + AUTH/SELECT
   // The whole command: queueing, connecting if need be, and the round trip.
@@ -106,6 +106,9 @@ class Client {
   // `executor`: an io_context executor; connections are bound to it. Throws std::invalid_argument
   // for a malformed URL or option. Connects lazily: constructing never blocks nor fails on I/O.
   Client(boost::asio::any_io_executor executor, ClientOptions options);
+  // One executor per event loop (app::Runtime's loops): loop i's connection is bound to
+  // loops[i], so its replies are read on the thread whose callers wait for them.
+  Client(std::vector<boost::asio::any_io_executor> loops, ClientOptions options);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;

@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <stdexcept>
 
@@ -12,9 +13,14 @@
 namespace autoblog::util {
 namespace {
 
-bool IsHex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+// What each position of a UUID's 36 characters may hold, and which bytes are hex digits: is_uuid
+// runs several times per request (path ids, token ids), so one table lookup per character.
+constexpr std::array<bool, 256> kHexDigit = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  return t;
+}();
 
 }  // namespace
 
@@ -53,12 +59,12 @@ std::string uuid_v4() {
 }
 
 bool is_uuid(std::string_view text) {
-  if (text.size() != 36) return false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const bool dash_slot = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash_slot ? text[i] != '-' : !IsHex(text[i])) return false;
-  }
-  return true;
+  if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-')
+    return false;
+  bool ok = true;
+  for (std::size_t i = 0; i < 36; ++i)
+    ok &= (i == 8 || i == 13 || i == 18 || i == 23) || kHexDigit[static_cast<unsigned char>(text[i])];
+  return ok;
 }
 
 std::string normalize_uuid(std::string_view text) {

@@ -35,6 +35,7 @@
 #include "cache/redis_cache.h"
 #include "ratelimit/redis_rate_limiter.h"
 #include "redis/client.h"
+#include "util/event_loop.h"
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -642,7 +643,11 @@ TEST_F(RedisTest, RepliesNeverCrossBetweenConcurrentCallers) {
           ++done;
         });
   }
-  std::thread other([&] { ioc.run(); });
+  // Two threads tagged as two event loops: each has its own connection (lane).
+  std::thread other([&] {
+    autoblog::util::set_current_loop(1);
+    ioc.run();
+  });
   ioc.run();
   other.join();
   EXPECT_EQ(done.load(), kCoroutines);

@@ -139,12 +139,20 @@ class DeadlineCase(E2ETestCase):
         for t in threads:
             t.join()
         self.assertEqual(results, [200] * 8)
-        # The frozen backends got the cancel and saw their client gone: they end.
-        gone = wait_until(lambda: not [p for p in pids if p in
-                                       [int(r[0]) for r in autoblog_backends(self.db,
-                                                                             self.dbname)]],
-                          timeout=10)
-        self.assertTrue(gone, "abandoned backends are still connected")
+        # A frozen backend whose connection was abandoned got the cancel and saw its client
+        # gone: it ends. (The pool is split between the event loops: a frozen connection in the
+        # partition of a loop the failing requests did not run on was never abandoned, and
+        # serves again once it is thawed.) Nothing leaks: the server holds no more connections
+        # than its pool's size.
+        def connected():
+            return [int(r[0]) for r in autoblog_backends(
+                self.db, self.dbname, "AND query NOT LIKE 'LISTEN%'")]
+        def settled():
+            now = connected()
+            return [p for p in pids if p not in now] and len(now) <= 2
+        self.assertTrue(wait_until(settled, timeout=10),
+                        f"the abandoned backend is still connected, or more connections than "
+                        f"the pool's size: frozen {pids}, connected {connected()}")
 
 
 class DisconnectAndShutdownCase(E2ETestCase):

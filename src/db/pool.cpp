@@ -75,21 +75,28 @@ Pool::Pool(const std::vector<asio::any_io_executor>& loops, PoolOptions options)
 
 Pool::~Pool() = default;
 
-asio::awaitable<PooledConnection> Pool::acquire() {
+asio::awaitable<PooledConnection> Pool::acquire(std::string_view prefer_schema) {
+  // The view stays valid while this call waits: the caller is suspended on it, and a waiter's
+  // preference is only called while it waits.
+  util::ResourcePool<Connection>::Preference prefer;
+  if (!prefer_schema.empty() && options_.use_prepared && options_.statement_cache_size > 0)
+    prefer = [prefer_schema](const Connection& c) {
+      return c.statement_cache().holds(prefer_schema);
+    };
   // This loop's partition; when it has nothing free, another's free connection (slower: its
   // socket is on the other loop) rather than a wait; only when all are taken, a wait here.
   const std::size_t own = util::current_loop() % partitions_.size();
   PoolPartition* partition = partitions_[own].get();
-  auto grant = partition->slots.try_acquire();
+  auto grant = partition->slots.try_acquire({}, prefer);
   for (std::size_t i = 1; !grant && i < partitions_.size(); ++i) {
     partition = partitions_[(own + i) % partitions_.size()].get();
-    grant = partition->slots.try_acquire();
+    grant = partition->slots.try_acquire({}, prefer);
   }
   std::string refused;
   if (!grant) {
     partition = partitions_[own].get();
     try {
-      grant = co_await partition->slots.acquire(options_.acquire_timeout);
+      grant = co_await partition->slots.acquire(options_.acquire_timeout, {}, std::move(prefer));
     } catch (const util::PoolExhausted& e) {
       refused = e.reason == util::PoolExhausted::Reason::kQueueFull
                     ? "database busy: connection wait queue is full"

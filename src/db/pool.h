@@ -16,6 +16,13 @@
 // partition of the loop it runs on (util::current_loop()). Fewer connections than loops: fewer
 // partitions, shared round-robin by the loops. A caller off every loop uses partition 0, which
 // is correct anywhere, only slower.
+//
+// Tenant affinity: a tenant transaction asks for a connection that already has statements of
+// its tenant prepared (util::ResourcePool's preference): an idle one if there is one, and when
+// connections are scarce a returning connection goes to a waiter of a tenant it knows, among the
+// oldest few. Without it, every pooled backend ends up preparing (and building its relation
+// cache for) every tenant: measured with 1 000 tenants round-robin, PostgreSQL spent about
+// 230 µs of CPU per read instead of about 50 µs for one tenant.
 // Thread-safe. Waiters must run on a strand or a single-threaded executor (all coroutines here
 // do). The Pool must outlive every PooledConnection and the io_context's run.
 #include <boost/asio/any_io_executor.hpp>
@@ -24,6 +31,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "db/connection.h"
@@ -87,7 +95,9 @@ class Pool {
   Pool(const std::vector<boost::asio::any_io_executor>& loops, PoolOptions options);
   ~Pool();
 
-  boost::asio::awaitable<PooledConnection> acquire();
+  // `prefer_schema` (a tenant's quoted schema, db::SchemaIdentifier::quoted()): prefer a
+  // connection with statements of that schema prepared; it must outlive the call.
+  boost::asio::awaitable<PooledConnection> acquire(std::string_view prefer_schema = {});
   // All partitions together.
   PoolStats stats() const;
   const PoolOptions& options() const { return options_; }

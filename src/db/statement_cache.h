@@ -47,6 +47,10 @@ class StatementCache {
   // The Parse of an admitted entry failed: it does not exist on the server.
   void forget(Key key);
 
+  // Whether any template is prepared for `schema` (the pool prefers such a connection for that
+  // tenant: see db/pool.h).
+  bool holds(std::string_view schema) const { return per_schema_.find(schema) != per_schema_.end(); }
+
   std::size_t size() const { return map_.size(); }
   std::size_t capacity() const { return capacity_; }
 
@@ -69,13 +73,22 @@ class StatementCache {
              (std::hash<const void*>{}(k.sql_template) * 0x9e3779b97f4a7c15ULL);
     }
   };
+  struct SchemaHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>{}(s);
+    }
+  };
   bool mostly_hits() const { return recent_hits_ * 2 >= recent_lookups_; }
   void record(bool hit);
+  void count_schema(std::string_view schema, int delta);
 
   std::size_t capacity_;
   std::list<Entry> lru_;  // front: most recently used
   // Keys point into the list nodes, whose addresses never change.
   std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> map_;
+  // Entries per schema (only schemas with at least one).
+  std::unordered_map<std::string, unsigned, SchemaHash, std::equal_to<>> per_schema_;
   // Hit ratio over roughly the last kWindow lookups (halved when the window fills).
   static constexpr std::uint32_t kWindow = 256;
   std::uint32_t recent_hits_ = 0, recent_lookups_ = 0;

@@ -44,6 +44,12 @@ asio::awaitable<Transaction> Transaction::begin(Pool& pool) {
   return begin(pool, pool.options().statement_timeout);
 }
 
+asio::awaitable<Transaction> Transaction::begin(Pool& pool, const SchemaIdentifier& schema) {
+  const auto& o = pool.options();
+  co_return Transaction(co_await pool.acquire(schema.quoted()), o.statement_timeout,
+                        o.use_prepared);
+}
+
 asio::awaitable<Transaction> Transaction::begin(Pool& pool,
                                                 std::chrono::milliseconds statement_timeout) {
   const auto& o = pool.options();

@@ -39,6 +39,9 @@ class Transaction {
   static boost::asio::awaitable<Transaction> begin(Pool& pool);
   static boost::asio::awaitable<Transaction> begin(Pool& pool,
                                                    std::chrono::milliseconds statement_timeout);
+  // For a tenant's transaction: preferably a connection that has statements of `schema`
+  // prepared (see Pool, "Tenant affinity"). `schema` must outlive the call.
+  static boost::asio::awaitable<Transaction> begin(Pool& pool, const SchemaIdentifier& schema);
   Transaction(PooledConnection conn, std::chrono::milliseconds statement_timeout,
               bool session_has_timeout);
 

@@ -25,14 +25,14 @@ boost::asio::awaitable<db::Result> schema_checked(boost::asio::awaitable<db::Res
 }
 }  // namespace
 
-TenantTx::TenantTx(db::Transaction base, const ActiveTenant& tenant)
-    : db::Transaction(std::move(base)),
-      tenant_id_(tenant.id()),
-      schema_(db::SchemaIdentifier::tenant(tenant->schema_name)) {}
+TenantTx::TenantTx(db::Transaction base, const ActiveTenant& tenant, db::SchemaIdentifier schema)
+    : db::Transaction(std::move(base)), tenant_id_(tenant.id()), schema_(std::move(schema)) {}
 
 boost::asio::awaitable<TenantTx> TenantTx::begin(db::Pool& pool, const ActiveTenant& tenant) {
-  auto base = co_await db::Transaction::begin(pool);
-  co_return TenantTx(std::move(base), tenant);
+  // A connection that already has this tenant's statements prepared, when there is one.
+  auto schema = db::SchemaIdentifier::tenant(tenant->schema_name);
+  auto base = co_await db::Transaction::begin(pool, schema);
+  co_return TenantTx(std::move(base), tenant, std::move(schema));
 }
 
 boost::asio::awaitable<db::Result> TenantTx::exec(const db::TenantQuery& query, db::Params params) {

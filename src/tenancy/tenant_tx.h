@@ -34,7 +34,7 @@ class TenantTx : private db::Transaction {
   const std::string& tenant_id() const { return tenant_id_; }
 
  private:
-  TenantTx(db::Transaction base, const ActiveTenant& tenant);
+  TenantTx(db::Transaction base, const ActiveTenant& tenant, db::SchemaIdentifier schema);
   std::string tenant_id_;
   db::SchemaIdentifier schema_;
 };

@@ -14,6 +14,12 @@
 //   - boost::system::system_error(operation_aborted) when the awaiting coroutine was cancelled
 //     (a request deadline, a client that went away, shutdown) — its place in the queue is gone.
 //
+// Preference (optional): a caller may say which resources it would rather have (the database pool:
+// a connection that has the tenant's statements prepared). An idle resource it prefers is taken
+// first; a resource put back goes to the first of the oldest kPreferScan waiters that prefers
+// it, else to the oldest waiter — and the oldest waiter is passed over at most kMaxPassOvers
+// times, so the order stays first come, first served within a bound.
+//
 // Thread-safety: all members may be called from any thread. A waiter is resumed on its own
 // executor (its timer is only touched there), so waiting coroutines must run on a strand or a
 // single-threaded executor. Ownership: the pool owns idle resources; it must outlive every
@@ -27,6 +33,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -64,19 +71,27 @@ class ResourcePool {
   ResourcePool(const ResourcePool&) = delete;
   ResourcePool& operator=(const ResourcePool&) = delete;
 
+  // Which resources a caller would rather have; called under the pool's lock, with resources
+  // nobody else holds.
+  using Preference = std::function<bool(const R&)>;
+  static constexpr std::size_t kPreferScan = 8;
+  static constexpr unsigned kMaxPassOvers = 4;
+
   // `usable` vets an idle resource before it is lent (e.g. a pending EOF on a Redis socket).
   boost::asio::awaitable<Grant> acquire(std::chrono::milliseconds timeout,
-                                        const std::function<bool(R&)>& usable = {}) {
+                                        const std::function<bool(R&)>& usable = {},
+                                        Preference prefer = {}) {
     auto my_executor = co_await boost::asio::this_coro::executor;
     std::shared_ptr<Waiter> waiter;
     {
       std::lock_guard lock(mutex_);
-      if (auto grant = take_locked(usable)) co_return std::move(*grant);
+      if (auto grant = take_locked(usable, prefer)) co_return std::move(*grant);
       if (static_cast<int>(waiters_.size()) >= max_waiters_) {
         ++timeouts_;
         throw PoolExhausted(PoolExhausted::Reason::kQueueFull, "wait queue is full");
       }
       waiter = std::make_shared<Waiter>(my_executor);
+      waiter->prefer = std::move(prefer);
       waiters_.push_back(waiter);
     }
     waiter->timer.expires_after(timeout);
@@ -92,16 +107,30 @@ class ResourcePool {
   }
 
   // acquire() without waiting: nullopt when every slot is taken.
-  std::optional<Grant> try_acquire(const std::function<bool(R&)>& usable = {}) {
+  std::optional<Grant> try_acquire(const std::function<bool(R&)>& usable = {},
+                                   const Preference& prefer = {}) {
     std::lock_guard lock(mutex_);
-    return take_locked(usable);
+    return take_locked(usable, prefer);
   }
 
-  // Returns a healthy resource: to the first waiter, else to the idle list.
+  // Returns a healthy resource: to a waiter (the first that prefers it among the oldest, see
+  // above), else to the idle list.
   void put_back(std::unique_ptr<R> resource) {
     std::lock_guard lock(mutex_);
     if (!waiters_.empty()) {
-      grant_first_waiter(std::move(resource));
+      auto chosen = waiters_.begin();
+      if (waiters_.front()->passed_over < kMaxPassOvers) {
+        const auto scan_end = waiters_.begin() + static_cast<std::ptrdiff_t>(
+                                                      std::min(kPreferScan, waiters_.size()));
+        for (auto it = waiters_.begin(); it != scan_end; ++it) {
+          if ((*it)->prefer && (*it)->prefer(*resource)) {
+            chosen = it;
+            break;
+          }
+        }
+        for (auto it = waiters_.begin(); it != chosen; ++it) ++(*it)->passed_over;
+      }
+      grant_waiter(chosen, std::move(resource));
       return;
     }
     --in_use_;
@@ -136,8 +165,19 @@ class ResourcePool {
   }
 
  private:
-  // An idle resource that `usable` accepts, else a free slot, else nullopt. Under mutex_.
-  std::optional<Grant> take_locked(const std::function<bool(R&)>& usable) {
+  // An idle resource that `usable` accepts (a preferred one first), else a free slot, else
+  // nullopt. Under mutex_.
+  std::optional<Grant> take_locked(const std::function<bool(R&)>& usable,
+                                   const Preference& prefer) {
+    if (prefer && idle_.size() > 1) {
+      // Most recently returned first; the one found moves to the back, where it is taken.
+      for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
+        if (prefer(**it)) {
+          std::swap(*it, idle_.back());
+          break;
+        }
+      }
+    }
     while (!idle_.empty()) {
       auto candidate = std::move(idle_.back());
       idle_.pop_back();
@@ -160,13 +200,19 @@ class ResourcePool {
     boost::asio::steady_timer timer;
     std::unique_ptr<R> resource;  // null with `granted`: a slot to open a new one
     bool granted = false;
+    Preference prefer;         // may be empty
+    unsigned passed_over = 0;  // times a resource went to a later waiter instead
     explicit Waiter(boost::asio::any_io_executor ex) : executor(ex), timer(ex) {}
   };
 
   // Called with the lock held; the slot stays counted as in use.
   void grant_first_waiter(std::unique_ptr<R> resource) {
-    auto w = waiters_.front();
-    waiters_.pop_front();
+    grant_waiter(waiters_.begin(), std::move(resource));
+  }
+  void grant_waiter(typename std::deque<std::shared_ptr<Waiter>>::iterator it,
+                    std::unique_ptr<R> resource) {
+    auto w = *it;
+    waiters_.erase(it);
     w->resource = std::move(resource);
     w->granted = true;
     // Cancel on the waiter's own executor: its timer is only ever touched there.

@@ -98,5 +98,23 @@ TEST(StatementCache, ForgetRemovesAnEntryWhoseParseFailed) {
   EXPECT_TRUE(cache.admit({kGet, s}, 2));
 }
 
+TEST(StatementCache, HoldsASchemaWhileAnyOfItsStatementsIsPrepared) {
+  StatementCache cache(2);
+  auto a = schema(1), b = schema(2), c = schema(3);
+  EXPECT_FALSE(cache.holds(a));
+  cache.admit({kGet, a}, 1);
+  cache.admit({kList, a}, 2);
+  EXPECT_TRUE(cache.holds(a));
+  EXPECT_FALSE(cache.holds(b));
+  cache.forget({kGet, a});
+  EXPECT_TRUE(cache.holds(a)) << "kList of a is still prepared";
+  ASSERT_NE(cache.find({kList, a}), nullptr);  // lookups hit: admission evicts the LRU
+  cache.admit({kGet, b}, 3);
+  cache.admit({kGet, c}, 4);  // evicts kList of a, the least recently used
+  EXPECT_FALSE(cache.holds(a));
+  EXPECT_TRUE(cache.holds(b));
+  EXPECT_TRUE(cache.holds(c));
+}
+
 }  // namespace
 }  // namespace autoblog::db

@@ -135,6 +135,55 @@ TEST(ResourcePool, GrantsSlotsThenHandsResourcesToWaitersInOrder) {
   EXPECT_EQ(s.waiting, 0);
 }
 
+// Preference: an idle resource the caller prefers is taken first; a returned resource goes to
+// the first of the oldest waiters that prefers it, but the oldest waiter is passed over at most
+// kMaxPassOvers times.
+TEST(ResourcePool, PreferredIdleResourceIsTakenFirst) {
+  asio::io_context io;
+  ResourcePool<Thing> pool(3, 10);
+  std::vector<int> got;
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    for (int i = 0; i < 3; ++i) EXPECT_EQ((co_await pool.acquire(1s)).resource, nullptr);
+    for (int id : {1, 2, 3}) pool.put_back(std::make_unique<Thing>(Thing{id}));
+    auto wants_2 = [](const Thing& t) { return t.id == 2; };
+    auto a = pool.try_acquire({}, wants_2);
+    got.push_back(a->resource->id);
+    auto b = co_await pool.acquire(1s, {}, [](const Thing& t) { return t.id == 9; });
+    got.push_back(b.resource ? b.resource->id : -1);  // nothing preferred: the last returned
+    pool.put_back(std::move(a->resource));
+    pool.put_back(std::move(b.resource));
+  }, asio::detached);
+  io.run();
+  EXPECT_EQ(got, (std::vector<int>{2, 3}));
+}
+
+TEST(ResourcePool, ReturnedResourceGoesToAWaiterThatPrefersItWithinABound) {
+  asio::io_context io;
+  ResourcePool<Thing> pool(1, 32);
+  std::vector<int> order;  // waiter numbers, in the order they were served
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    auto g = co_await pool.acquire(1s);
+    // Waiter 0 prefers nothing; waiters 1..6 prefer the resource.
+    for (int i = 0; i < 7; ++i) {
+      ResourcePool<Thing>::Preference prefer;
+      if (i > 0) prefer = [](const Thing& t) { return t.id == 7; };
+      asio::co_spawn(io, [&, i, prefer]() -> asio::awaitable<void> {
+        auto w = co_await pool.acquire(1s, {}, prefer);
+        order.push_back(i);
+        pool.put_back(std::move(w.resource));
+      }, asio::detached);
+    }
+    asio::steady_timer t(io, 10ms);
+    co_await t.async_wait(asio::use_awaitable);
+    EXPECT_EQ(pool.stats().waiting, 7);
+    pool.put_back(std::make_unique<Thing>(Thing{7}));
+  }, asio::detached);
+  io.run();
+  // Waiter 0 is passed over kMaxPassOvers (4) times, then served; the rest in order.
+  static_assert(ResourcePool<Thing>::kMaxPassOvers == 4);
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4, 0, 5, 6}));
+}
+
 TEST(ResourcePool, TimesOutFullQueueAndCancelledWaitersLeaveTheQueue) {
   asio::io_context io;
   ResourcePool<Thing> pool(1, 1);

@@ -44,6 +44,12 @@ asio::awaitable<std::string> backend_pid(db::PooledConnection& conn) {
   co_return std::string(r.get(0, 0));
 }
 
+// The backend of the connection the pool lends the calling loop (given back at once).
+asio::awaitable<std::string> lent_backend_pid(db::Pool& pool) {
+  auto conn = co_await pool.acquire();
+  co_return co_await backend_pid(conn);
+}
+
 }  // namespace
 
 class PoolPartitionsTest : public DatabaseTest {
@@ -69,17 +75,13 @@ class PoolPartitionsTest : public DatabaseTest {
 TEST_F(PoolPartitionsTest, EachLoopUsesItsOwnPartition) {
   SecondLoop second;
   auto pool = partitioned(second, 2);
-  auto on_loop0 = [&]() -> asio::awaitable<std::string> {
-    auto conn = co_await pool->acquire();
-    co_return co_await backend_pid(conn);
-  };
-  const auto first = run(on_loop0());
+  const auto first = run(lent_backend_pid(*pool));
   // Loop 1 finds partition 0's idle connection out of its reach: it opens its own.
-  auto from_loop1 = on_second_loop(second, on_loop0());
+  auto from_loop1 = on_second_loop(second, lent_backend_pid(*pool));
   EXPECT_NE(first, from_loop1);
   // Each loop gets its own connection back.
-  EXPECT_EQ(run(on_loop0()), first);
-  EXPECT_EQ(on_second_loop(second, on_loop0()), from_loop1);
+  EXPECT_EQ(run(lent_backend_pid(*pool)), first);
+  EXPECT_EQ(on_second_loop(second, lent_backend_pid(*pool)), from_loop1);
   EXPECT_EQ(pool->stats().open, 2);
 }
 
@@ -114,11 +116,7 @@ TEST_F(PoolPartitionsTest, BorrowsAnotherLoopsFreeConnectionBeforeWaitingAndKeep
 TEST_F(PoolPartitionsTest, FewerConnectionsThanLoopsShareOnePartition) {
   SecondLoop second;
   auto pool = partitioned(second, 1);
-  auto pid = [&]() -> asio::awaitable<std::string> {
-    auto conn = co_await pool->acquire();
-    co_return co_await backend_pid(conn);
-  };
-  const auto here = run(pid());
-  EXPECT_EQ(on_second_loop(second, pid()), here);
+  const auto here = run(lent_backend_pid(*pool));
+  EXPECT_EQ(on_second_loop(second, lent_backend_pid(*pool)), here);
   EXPECT_EQ(pool->stats().size, 1);
 }

@@ -108,7 +108,8 @@ int run_cli(int argc, char** argv) {
   serve_cmd->add_option("--workers", workers,
                         "In-process job workers, 0 = none [env AUTOBLOG_WORKERS, default 2]");
   serve_cmd->add_option("--io-threads", io_threads,
-                        "HTTP I/O threads [env AUTOBLOG_IO_THREADS, default: one per core]");
+                        "Event loops, one thread each, sharing the HTTP connections [env "
+                        "AUTOBLOG_IO_THREADS, default: one per core]");
   serve_cmd->add_option("--db-pool-size", pool_size,
                         "PostgreSQL connections shared by all tenants [env "
                         "AUTOBLOG_DB_POOL_SIZE, default 16]");

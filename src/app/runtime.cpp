@@ -56,10 +56,9 @@ std::vector<std::unique_ptr<asio::io_context>> make_more_loops(int io_threads) {
   return out;
 }
 
-std::vector<asio::any_io_executor> executors(asio::io_context& first,
-                                             const std::vector<std::unique_ptr<asio::io_context>>& more) {
-  std::vector<asio::any_io_executor> out{first.get_executor()};
-  for (const auto& l : more) out.push_back(l->get_executor());
+std::vector<asio::any_io_executor> executors_of(const std::vector<asio::io_context*>& loops) {
+  std::vector<asio::any_io_executor> out;
+  for (auto* loop : loops) out.push_back(loop->get_executor());
   return out;
 }
 
@@ -76,7 +75,7 @@ Runtime::Runtime(const Config& config, RuntimeOptions options)
       io_(1),
       more_loops_(make_more_loops(options_.io_threads)),
       metrics_(config_.metrics_tenant_labels),
-      pool_(executors(io_, more_loops_),
+      pool_(executors_of(loops()),
             pool_options(config_, options_, database_.conninfo(), metrics_)),
       tasks_(report_task_problem) {
   core_applied_ =
@@ -107,8 +106,8 @@ std::vector<asio::io_context*> Runtime::loops() {
 
 Backends& Runtime::backends() {
   if (!backends_)
-    backends_ = std::make_unique<Backends>(config_, io_.get_executor(),
-                                           executors(io_, more_loops_), &metrics_);
+    backends_ = std::make_unique<Backends>(config_, io_.get_executor(), executors_of(loops()),
+                                           &metrics_);
   return *backends_;
 }
 

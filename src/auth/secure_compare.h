@@ -6,9 +6,9 @@
 namespace autoblog::auth {
 
 // True iff a == b. Both inputs are first hashed with SHA-256 and the fixed-size digests are
-// compared with constant_time_equal_bytes, so the running time depends on neither where the inputs differ
-// nor (beyond the hashing itself) whether their lengths match. Throws std::runtime_error only
-// if OpenSSL cannot compute a digest.
+// compared with constant_time_equal_bytes, so the running time depends on neither where the
+// inputs differ nor (beyond the hashing itself) whether their lengths match. Throws
+// std::runtime_error only if OpenSSL cannot compute a digest.
 bool constant_time_equals(std::string_view a, std::string_view b);
 
 // True iff a == b, for inputs whose lengths are not secret: different lengths are false at

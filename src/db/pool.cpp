@@ -114,9 +114,9 @@ asio::awaitable<PooledConnection> Pool::acquire(std::string_view prefer_schema) 
   std::unique_ptr<Connection> conn;
   std::exception_ptr failure;
   try {
-    conn = co_await Connection::connect(partition->executor, options_.conninfo, options_.connect_timeout,
-                                        options_.use_prepared, options_.statement_cache_size,
-                                        options_.statement_timeout);
+    conn = co_await Connection::connect(partition->executor, options_.conninfo,
+                                        options_.connect_timeout, options_.use_prepared,
+                                        options_.statement_cache_size, options_.statement_timeout);
   } catch (...) {
     failure = std::current_exception();
   }

@@ -49,7 +49,7 @@ class StatementCache {
 
   // Whether any template is prepared for `schema` (the pool prefers such a connection for that
   // tenant: see db/pool.h).
-  bool holds(std::string_view schema) const { return per_schema_.find(schema) != per_schema_.end(); }
+  bool holds(std::string_view schema) const { return per_schema_.contains(schema); }
 
   std::size_t size() const { return map_.size(); }
   std::size_t capacity() const { return capacity_; }

@@ -44,17 +44,12 @@ asio::awaitable<Transaction> Transaction::begin(Pool& pool) {
   return begin(pool, pool.options().statement_timeout);
 }
 
-asio::awaitable<Transaction> Transaction::begin(Pool& pool, const SchemaIdentifier& schema) {
-  const auto& o = pool.options();
-  co_return Transaction(co_await pool.acquire(schema.quoted()), o.statement_timeout,
-                        o.use_prepared);
-}
-
 asio::awaitable<Transaction> Transaction::begin(Pool& pool,
-                                                std::chrono::milliseconds statement_timeout) {
+                                                std::chrono::milliseconds statement_timeout,
+                                                std::string_view prefer_schema) {
   const auto& o = pool.options();
   bool session_has_it = o.use_prepared && statement_timeout == o.statement_timeout;
-  co_return Transaction(co_await pool.acquire(), statement_timeout, session_has_it);
+  co_return Transaction(co_await pool.acquire(prefer_schema), statement_timeout, session_has_it);
 }
 
 asio::awaitable<std::vector<Result>> Transaction::send(std::vector<Statement> statements) {

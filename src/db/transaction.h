@@ -18,6 +18,7 @@
 // (PgBouncer, prepared statements off); enforced client-side with a grace period, so a hung server costs the caller its deadline and
 // the connection (discarded), never a pool slot for good.
 #include <boost/asio/awaitable.hpp>
+#include <string_view>
 #include <vector>
 
 #include "db/pool.h"
@@ -37,11 +38,11 @@ class Transaction {
   // Takes a connection from the pool; nothing is sent yet. `statement_timeout` overrides the
   // pool's default (migrations run longer statements).
   static boost::asio::awaitable<Transaction> begin(Pool& pool);
+  // `prefer_schema`: for a tenant's transaction, preferably a connection that has statements of
+  // that (quoted) schema prepared (see Pool, "Tenant affinity"); it must outlive the call.
   static boost::asio::awaitable<Transaction> begin(Pool& pool,
-                                                   std::chrono::milliseconds statement_timeout);
-  // For a tenant's transaction: preferably a connection that has statements of `schema`
-  // prepared (see Pool, "Tenant affinity"). `schema` must outlive the call.
-  static boost::asio::awaitable<Transaction> begin(Pool& pool, const SchemaIdentifier& schema);
+                                                   std::chrono::milliseconds statement_timeout,
+                                                   std::string_view prefer_schema = {});
   Transaction(PooledConnection conn, std::chrono::milliseconds statement_timeout,
               bool session_has_timeout);
 

@@ -1,8 +1,9 @@
 #pragma once
 // HTTP/1.1 server over Boost.Beast with C++20 coroutines. Each connection is a coroutine that
 // is never run by two threads at once: on one of the `connection_loops` (single-threaded
-// io_contexts, taken in turn), or, without them, on its own strand of the accepting io_context. Keep-alive, header/body/idle deadlines, a body limit (413), and graceful
-// shutdown: stop() closes the listener and idle connections, lets in-flight requests finish.
+// io_contexts, taken in turn), or, without them, on its own strand of the accepting io_context.
+// Keep-alive, header/body/idle deadlines, a body limit (413), and graceful shutdown: stop()
+// closes the listener and idle connections, lets in-flight requests finish.
 // Beast/Asio stay out of this header (they are compiled once in asio_beast_impl.cpp).
 // Thread-safety: start() and stop() from one thread; the Server must outlive the io_context run.
 #include <atomic>

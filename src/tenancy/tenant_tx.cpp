@@ -31,7 +31,8 @@ TenantTx::TenantTx(db::Transaction base, const ActiveTenant& tenant, db::SchemaI
 boost::asio::awaitable<TenantTx> TenantTx::begin(db::Pool& pool, const ActiveTenant& tenant) {
   // A connection that already has this tenant's statements prepared, when there is one.
   auto schema = db::SchemaIdentifier::tenant(tenant->schema_name);
-  auto base = co_await db::Transaction::begin(pool, schema);
+  auto base =
+      co_await db::Transaction::begin(pool, pool.options().statement_timeout, schema.quoted());
   co_return TenantTx(std::move(base), tenant, std::move(schema));
 }
 

@@ -61,10 +61,10 @@ std::string uuid_v4() {
 bool is_uuid(std::string_view text) {
   if (text.size() != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-')
     return false;
-  bool ok = true;
   for (std::size_t i = 0; i < 36; ++i)
-    ok &= (i == 8 || i == 13 || i == 18 || i == 23) || kHexDigit[static_cast<unsigned char>(text[i])];
-  return ok;
+    if (i != 8 && i != 13 && i != 18 && i != 23 && !kHexDigit[static_cast<unsigned char>(text[i])])
+      return false;
+  return true;
 }
 
 std::string normalize_uuid(std::string_view text) {

@@ -25,7 +25,7 @@ namespace autoblog::publishing {
 namespace {
 
 namespace json = boost::json;
-using test_support::RemoteTargetTest;
+using test_support::RemoteTargetTestOf;
 using test_support::TestServer;
 using namespace std::chrono_literals;
 
@@ -260,7 +260,7 @@ class FakeGhost {
   TestServer server_;  // last: destroyed (its thread stopped) before the state it reads
 };
 
-class GhostTargetTest : public RemoteTargetTest {
+class GhostTargetTest : public RemoteTargetTestOf<GhostTarget> {
  protected:
   json::object Config(const std::string& status = "") {
     json::object c{{"type", "ghost"},
@@ -269,16 +269,8 @@ class GhostTargetTest : public RemoteTargetTest {
     if (!status.empty()) c["status"] = status;
     return c;
   }
-  TargetOutcome Publish(const json::object& config, const RemoteRecord& prior = {},
-                        std::chrono::milliseconds budget = 5s) {
-    return PublishWith(target_, config, prior, budget);
-  }
-  TargetOutcome Unpublish(const json::object& config, const RemoteRecord& prior) {
-    return UnpublishWith(target_, config, prior);
-  }
 
   FakeGhost ghost_;
-  GhostTarget target_;
 };
 
 TEST_F(GhostTargetTest, EveryRequestCarriesAValidShortLivedToken) {

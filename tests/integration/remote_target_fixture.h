@@ -91,23 +91,6 @@ class RemoteTargetTest : public ::testing::Test {
     return boost::asio::co_spawn(ioc_, std::move(task), boost::asio::use_future).get();
   }
 
-  // One publish or unpublish call of `target`, as the job would make it.
-  publishing::TargetOutcome PublishWith(publishing::RemoteTarget& target,
-                                        const boost::json::object& config,
-                                        const RemoteRecord& prior,
-                                        std::chrono::milliseconds budget) {
-    publishing::RemoteCall call = MakeCall(config, budget);
-    const publishing::Post post = MakePost();
-    return Run(target.publish(post, prior, call));
-  }
-  publishing::TargetOutcome UnpublishWith(publishing::RemoteTarget& target,
-                                          const boost::json::object& config,
-                                          const RemoteRecord& prior) {
-    publishing::RemoteCall call = MakeCall(config);
-    const publishing::Post post = MakePost();
-    return Run(target.unpublish(post, prior, call));
-  }
-
   std::vector<RemoteRecord> remembered() {
     std::lock_guard lock(mutex_);
     return remembered_;
@@ -130,6 +113,27 @@ class RemoteTargetTest : public ::testing::Test {
   std::thread thread_;
   std::mutex mutex_;
   std::vector<RemoteRecord> remembered_;
+};
+
+// The fixture of one target type: its publish and unpublish calls, as the deliver job makes them.
+template <class TargetType>
+class RemoteTargetTestOf : public RemoteTargetTest {
+ protected:
+  publishing::TargetOutcome Publish(const boost::json::object& config,
+                                    const RemoteRecord& prior = {},
+                                    std::chrono::milliseconds budget = std::chrono::seconds(5)) {
+    publishing::RemoteCall call = MakeCall(config, budget);
+    const publishing::Post post = MakePost();
+    return Run(target_.publish(post, prior, call));
+  }
+  publishing::TargetOutcome Unpublish(const boost::json::object& config,
+                                      const RemoteRecord& prior) {
+    publishing::RemoteCall call = MakeCall(config);
+    const publishing::Post post = MakePost();
+    return Run(target_.unpublish(post, prior, call));
+  }
+
+  TargetType target_;
 };
 
 // A request target split into its path and decoded query parameters.

@@ -22,7 +22,7 @@ namespace autoblog::publishing {
 namespace {
 
 namespace json = boost::json;
-using test_support::RemoteTargetTest;
+using test_support::RemoteTargetTestOf;
 using test_support::TestServer;
 using namespace std::chrono_literals;
 
@@ -212,7 +212,7 @@ class FakeWordPress {
   TestServer server_;  // last: destroyed (its thread stopped) before the state it reads
 };
 
-class WordPressTargetTest : public RemoteTargetTest {
+class WordPressTargetTest : public RemoteTargetTestOf<WordPressTarget> {
  protected:
   json::object Config(const std::string& status = "") {
     json::object c{{"type", "wordpress"},
@@ -222,16 +222,8 @@ class WordPressTargetTest : public RemoteTargetTest {
     if (!status.empty()) c["status"] = status;
     return c;
   }
-  TargetOutcome Publish(const json::object& config, const RemoteRecord& prior = {},
-                        std::chrono::milliseconds budget = 5s) {
-    return PublishWith(target_, config, prior, budget);
-  }
-  TargetOutcome Unpublish(const json::object& config, const RemoteRecord& prior) {
-    return UnpublishWith(target_, config, prior);
-  }
 
   FakeWordPress wp_;
-  WordPressTarget target_;
 };
 
 TEST_F(WordPressTargetTest, UploadsTheImageThenCreatesThePostWithItAsFeaturedMedia) {

@@ -57,6 +57,7 @@ struct Config {
   int db_max_waiters = 1024;
   bool db_prepared_statements = true;  // off behind PgBouncer < 1.21 in transaction mode
   int db_statement_cache_size = 256;   // tenant statements kept prepared per connection
+  bool db_shared_reads = true;  // single-statement reads multiplexed, one connection per loop
   std::chrono::milliseconds db_statement_timeout{5000};  // every statement's default deadline
   std::chrono::milliseconds db_migration_statement_timeout{600000};
   std::chrono::milliseconds request_timeout{30000};   // a request's whole deadline (then 503)

@@ -62,8 +62,7 @@ asio::awaitable<JsonPage> ContentService::list(const ActiveTenant& tenant,
 asio::awaitable<std::string> ContentService::get(const ActiveTenant& tenant,
                                                  const std::string& id) const {
   Params p{param(checked_item_id(id))};
-  auto tx = co_await TenantTx::begin(pool_, tenant);
-  auto r = co_await tx.commit_with(q::kGet, std::move(p));
+  auto r = co_await TenantTx::read_one(pool_, tenant, q::kGet, std::move(p));
   if (r.empty()) throw NotFound();
   co_return content_item_json(r, 0);
 }

@@ -2,7 +2,9 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <atomic>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/as_tuple.hpp>
@@ -229,23 +231,140 @@ asio::awaitable<void> Connection::wait_readable(Armed& armed) {
   if (!PQconsumeInput(conn_)) fail("reading from PostgreSQL failed");
 }
 
-namespace {
-struct ErrorInfo {
-  std::string sqlstate;
-  std::string message;
-  std::string constraint;  // the violated constraint or unique index, if any
+struct Connection::GroupOutcome {
+  Result last;           // the last result of a statement is the one that matters
+  bool ok = true;
+  bool aborted = false;  // skipped because an earlier statement of its pipeline failed
+  std::optional<ErrorInfo> error;
 };
 
-std::optional<ErrorInfo> error_of(PGresult* r) {
+namespace {
+std::optional<Connection::ErrorInfo> error_of(PGresult* r) {
   auto st = PQresultStatus(r);
   if (st != PGRES_FATAL_ERROR && st != PGRES_NONFATAL_ERROR) return std::nullopt;
   const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
   const char* msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
   const char* constraint = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
-  return ErrorInfo{state ? state : "XX000", msg ? msg : "database error",
-                   constraint ? constraint : ""};
+  return Connection::ErrorInfo{state ? state : "XX000", msg ? msg : "database error",
+                               constraint ? constraint : ""};
+}
+
+[[noreturn]] void throw_error(const Connection::ErrorInfo& e) {
+  throw_db_error(e.sqlstate, e.message, e.constraint);
 }
 }  // namespace
+
+void Connection::queue_deallocate(std::string name) {
+  std::string sql = "DEALLOCATE " + name;  // names are ours: "abt" + digits
+  if (PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1)
+    fail("cannot queue a deallocate");
+  pending_.push_back({.kind = Pending::kDeallocate, .name = std::move(name)});
+}
+
+void Connection::queue_sync(bool ends_statement) {
+  if (PQpipelineSync(conn_) != 1) fail("cannot send a pipeline sync");
+  pending_.push_back({.kind = Pending::kSync, .ends_statement = ends_statement});
+}
+
+void Connection::queue_statement(const Statement& s) {
+  // Reused between calls: a read costs no allocation for these.
+  thread_local std::vector<const char*> values;
+  thread_local std::string rendered;
+  values.clear();
+  for (const auto& p : s.params) values.push_back(p ? p->c_str() : nullptr);
+  int n = static_cast<int>(values.size());
+  const std::string* name = nullptr;
+  if (s.schema) {
+    StatementCache::Key key{s.sql.data(), s.schema->quoted()};
+    name = use_prepared_ ? statement_cache_.find(key) : nullptr;
+    if (!name) {
+      rendered = render_tenant_sql(s.sql, *s.schema);
+      auto admitted =
+          use_prepared_ ? statement_cache_.admit(key, ++statements_named_) : std::nullopt;
+      if (admitted) {
+        if (admitted->evicted) to_deallocate_.push_back(std::move(*admitted->evicted));
+        name = admitted->name;
+        if (PQsendPrepare(conn_, name->c_str(), rendered.c_str(), n, nullptr) != 1)
+          fail("cannot queue a prepare");
+        pending_.push_back({.kind = Pending::kParseTemplate,
+                            .sql_template = s.sql.data(),
+                            .schema = s.schema->quoted(),
+                            .name = *name});
+      }
+    }
+  } else if (s.prepare && use_prepared_) {
+    auto it = prepared_.find(s.sql);
+    if (it == prepared_.end()) {
+      auto fixed_name = "ab" + std::to_string(++statements_named_);
+      std::string sql(s.sql);
+      if (PQsendPrepare(conn_, fixed_name.c_str(), sql.c_str(), n, nullptr) != 1)
+        fail("cannot queue a prepare");
+      it = prepared_.emplace(s.sql, std::move(fixed_name)).first;
+      pending_.push_back({.kind = Pending::kParseFixed, .fixed_sql = s.sql});
+    }
+    name = &it->second;
+  } else {
+    rendered.assign(s.sql);
+  }
+  int sent = name ? PQsendQueryPrepared(conn_, name->c_str(), n, values.data(), nullptr, nullptr, 0)
+                  : PQsendQueryParams(conn_, rendered.c_str(), n, nullptr, values.data(), nullptr,
+                                      nullptr, 0);
+  if (sent != 1) fail("cannot queue a query");
+  pending_.push_back({.kind = Pending::kResult, .name = name ? *name : std::string()});
+}
+
+asio::awaitable<Connection::GroupOutcome> Connection::read_group(Armed& armed) {
+  GroupOutcome out;
+  for (;;) {
+    while (PQisBusy(conn_)) co_await wait_readable(armed);
+    PGresult* r = PQgetResult(conn_);
+    if (!r) break;
+    if (PQresultStatus(r) == PGRES_PIPELINE_ABORTED) out.ok = false, out.aborted = true;
+    if (auto err = error_of(r)) {
+      out.ok = false;
+      if (!out.error) out.error = std::move(err);
+    }
+    out.last = Result(r);
+  }
+  co_return out;
+}
+
+asio::awaitable<void> Connection::read_sync(Armed& armed) {
+  for (;;) {
+    while (PQisBusy(conn_)) co_await wait_readable(armed);
+    PGresult* r = PQgetResult(conn_);
+    // Only a connection that was lost answers nothing here (it would, forever).
+    if (!r && PQstatus(conn_) == CONNECTION_BAD) fail("lost the connection to PostgreSQL");
+    if (!r) continue;
+    bool is_sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+    PQclear(r);
+    if (is_sync) co_return;
+  }
+}
+
+void Connection::settle_own(const Pending& group, const GroupOutcome& outcome) {
+  if (outcome.ok) return;
+  switch (group.kind) {
+    case Pending::kParseFixed:  // a failed Parse did not happen
+      prepared_.erase(group.fixed_sql);
+      break;
+    case Pending::kParseTemplate:
+      statement_cache_.forget({group.sql_template, group.schema});
+      // It never existed on the server: an eviction of it must not be sent.
+      std::erase(to_deallocate_, group.name);
+      failed_parses_.emplace_back(group.name, outcome.error.value_or(ErrorInfo{"XX000", "", ""}));
+      break;
+    case Pending::kDeallocate: {  // skipped by an earlier error: try again next time
+      bool existed = std::none_of(failed_parses_.begin(), failed_parses_.end(),
+                                  [&](const auto& f) { return f.first == group.name; });
+      if (outcome.aborted && existed) to_deallocate_.push_back(group.name);
+      break;
+    }
+    case Pending::kResult:
+    case Pending::kSync:
+      break;
+  }
+}
 
 asio::awaitable<std::vector<Result>> Connection::pipeline(std::span<const Statement> statements,
                                                           Deadline deadline) {
@@ -257,122 +376,91 @@ asio::awaitable<std::vector<Result>> Connection::pipeline(std::span<const Statem
 asio::awaitable<std::vector<Result>> Connection::run_pipeline(std::span<const Statement> statements,
                                                               Armed& armed) {
   if (PQenterPipelineMode(conn_) != 1) fail("cannot enter pipeline mode");
-  // Each entry is one group of results to read: a statement's, or one we queued for our own
-  // bookkeeping (a Parse before the statement, a DEALLOCATE of an evicted statement).
-  struct Pending {
-    enum Kind { kResult, kParseFixed, kParseTemplate, kDeallocate } kind = kResult;
-    std::string_view fixed_sql;  // kParseFixed
-    StatementCache::Key key{};   // kParseTemplate (its schema view lives as long as the call)
-    std::string name;            // kParseTemplate, kDeallocate
-  };
-  std::vector<Pending> pending;
-  pending.reserve(statements.size() * 2 + to_deallocate_.size());
-  auto deallocate = [&](std::string name) {
-    std::string sql = "DEALLOCATE " + name;  // names are ours: "abt" + digits
-    if (PQsendQueryParams(conn_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1)
-      fail("cannot queue a deallocate");
-    pending.push_back({Pending::kDeallocate, {}, {}, std::move(name)});
-  };
-  for (auto& name : std::exchange(to_deallocate_, {})) deallocate(std::move(name));
-
-  std::vector<const char*> values;
-  std::string rendered;
-  for (const auto& s : statements) {
-    values.clear();
-    for (const auto& p : s.params) values.push_back(p ? p->c_str() : nullptr);
-    int n = static_cast<int>(values.size());
-    const std::string* name = nullptr;
-    if (s.schema) {
-      StatementCache::Key key{s.sql.data(), s.schema->quoted()};
-      name = use_prepared_ ? statement_cache_.find(key) : nullptr;
-      if (!name) {
-        rendered = render_tenant_sql(s.sql, *s.schema);
-        auto admitted = use_prepared_ ? statement_cache_.admit(key, ++statements_named_)
-                                      : std::nullopt;
-        if (admitted) {
-          if (admitted->evicted) deallocate(std::move(*admitted->evicted));
-          name = admitted->name;
-          if (PQsendPrepare(conn_, name->c_str(), rendered.c_str(), n, nullptr) != 1)
-            fail("cannot queue a prepare");
-          pending.push_back({Pending::kParseTemplate, {}, key, *name});
-        }
-      }
-    } else if (s.prepare && use_prepared_) {
-      auto it = prepared_.find(s.sql);
-      if (it == prepared_.end()) {
-        auto fixed_name = "ab" + std::to_string(++statements_named_);
-        std::string sql(s.sql);
-        if (PQsendPrepare(conn_, fixed_name.c_str(), sql.c_str(), n, nullptr) != 1)
-          fail("cannot queue a prepare");
-        it = prepared_.emplace(s.sql, std::move(fixed_name)).first;
-        pending.push_back({Pending::kParseFixed, s.sql, {}, {}});
-      }
-      name = &it->second;
-    } else {
-      rendered.assign(s.sql);
-    }
-    int sent = name ? PQsendQueryPrepared(conn_, name->c_str(), n, values.data(), nullptr, nullptr, 0)
-                    : PQsendQueryParams(conn_, rendered.c_str(), n, nullptr, values.data(), nullptr,
-                                        nullptr, 0);
-    if (sent != 1) fail("cannot queue a query");
-    pending.push_back({});
-  }
-  if (PQpipelineSync(conn_) != 1) fail("cannot send a pipeline sync");
+  pending_.clear();
+  failed_parses_.clear();
+  for (const auto& s : statements) queue_statement(s);
+  // After the statements: a statement queued above still runs by a name evicted meanwhile.
+  for (auto& name : std::exchange(to_deallocate_, {})) queue_deallocate(std::move(name));
+  queue_sync(true);
   co_await flush(armed);
 
   std::vector<Result> results;
   results.reserve(statements.size());
   std::optional<ErrorInfo> first_error;
-  std::vector<std::string_view> failed_parses;
-  for (const auto& group : pending) {
-    Result kept;
-    bool ok = true;
-    bool aborted = false;  // skipped because an earlier statement failed
-    for (;;) {
-      while (PQisBusy(conn_)) co_await wait_readable(armed);
-      PGresult* r = PQgetResult(conn_);
-      if (!r) break;
-      auto st = PQresultStatus(r);
-      if (st == PGRES_PIPELINE_ABORTED) ok = false, aborted = true;
-      if (auto err = error_of(r)) {
-        ok = false;
-        if (!first_error) first_error = std::move(err);
-      }
-      kept = Result(r);  // the last result of a statement is the one that matters
-    }
-    switch (group.kind) {
-      case Pending::kResult:
-        break;
-      case Pending::kParseFixed:  // a failed Parse did not happen
-        if (!ok) prepared_.erase(group.fixed_sql);
-        continue;
-      case Pending::kParseTemplate:
-        if (!ok) {
-          statement_cache_.forget(group.key);
-          failed_parses.push_back(group.name);
-        }
-        continue;
-      case Pending::kDeallocate:  // skipped by an earlier error: try again next time
-        if (aborted) to_deallocate_.push_back(group.name);
-        continue;
-    }
-    results.push_back(std::move(kept));
+  while (pending_.front().kind != Pending::kSync) {
+    Pending group = std::move(pending_.front());
+    pending_.pop_front();
+    auto outcome = co_await read_group(armed);
+    if (outcome.error && !first_error) first_error = std::move(outcome.error);
+    if (group.kind == Pending::kResult)
+      results.push_back(std::move(outcome.last));
+    else
+      settle_own(group, outcome);
   }
   // The sync point ends the pipeline.
-  for (;;) {
-    while (PQisBusy(conn_)) co_await wait_readable(armed);
-    PGresult* r = PQgetResult(conn_);
-    if (!r) continue;
-    bool is_sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
-    PQclear(r);
-    if (is_sync) break;
-  }
+  co_await read_sync(armed);
+  pending_.pop_front();
   if (PQexitPipelineMode(conn_) != 1) fail("cannot leave pipeline mode");
-  // A statement evicted in the same pipeline whose Parse failed never existed on the server.
-  for (auto name : failed_parses) std::erase(to_deallocate_, name);
-  if (first_error)
-    throw_db_error(first_error->sqlstate, first_error->message, first_error->constraint);
+  if (first_error) throw_error(*first_error);
   co_return results;
+}
+
+void Connection::stream_queue(const Statement& statement) {
+  if (broken_) throw ConnectionError("connection is broken");
+  if (!streaming_) {
+    if (PQenterPipelineMode(conn_) != 1) fail("cannot enter pipeline mode");
+    streaming_ = true;
+  }
+  queue_statement(statement);
+  queue_sync(true);
+  // Each in a sync of its own: a DEALLOCATE that fails must not fail a statement.
+  for (auto& name : std::exchange(to_deallocate_, {})) {
+    queue_deallocate(std::move(name));
+    queue_sync(false);
+  }
+}
+
+asio::awaitable<void> Connection::stream_flush(Deadline deadline) {
+  Armed armed(*this, co_await asio::this_coro::executor, deadline);
+  co_await flush(armed);
+}
+
+bool Connection::stream_ready() const { return !pending_.empty() && !PQisBusy(conn_); }
+
+asio::awaitable<Result> Connection::stream_next(Deadline deadline) {
+  if (broken_) throw ConnectionError("connection is broken");
+  Armed armed(*this, co_await asio::this_coro::executor, deadline);
+  Result result;
+  std::optional<ErrorInfo> error;
+  std::string ran;  // the prepared statement it ran, if any
+  for (;;) {
+    if (pending_.empty()) throw std::logic_error("stream_next without a statement queued");
+    Pending group = std::move(pending_.front());
+    pending_.pop_front();
+    if (group.kind == Pending::kSync) {
+      co_await read_sync(armed);
+      if (group.ends_statement) break;
+      continue;
+    }
+    auto outcome = co_await read_group(armed);
+    if (group.kind != Pending::kResult) {
+      if (outcome.error && !error && group.kind != Pending::kDeallocate) error = outcome.error;
+      settle_own(group, outcome);
+      continue;
+    }
+    result = std::move(outcome.last);
+    ran = std::move(group.name);
+    if (outcome.error && !error) error = std::move(outcome.error);
+  }
+  if (error && error->sqlstate == "26000" && !ran.empty()) {
+    // Run by the name of a statement whose Parse failed earlier in the stream: that failure is
+    // the one to report.
+    for (const auto& [name, parse_error] : failed_parses_)
+      if (name == ran) error = parse_error;
+  }
+  if (pending_.empty()) failed_parses_.clear();
+  if (error) throw_error(*error);
+  co_return result;
 }
 
 asio::awaitable<Result> Connection::exec(const Statement& statement, Deadline deadline) {

@@ -13,6 +13,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -61,10 +62,29 @@ class Connection {
   boost::asio::awaitable<Result> exec(const Statement& statement, Deadline deadline = kNoDeadline);
   // Runs SQL text with several statements (migrations) through the simple query protocol.
   boost::asio::awaitable<void> exec_script(std::string_view sql, Deadline deadline = kNoDeadline);
+  // Streaming (db/shared_reads.h): the connection stays in pipeline mode and each statement is
+  // queued with its own sync point, so it runs in an implicit transaction of its own (an error
+  // fails that statement only) while earlier ones are still running; outcomes are read back in
+  // the order queued. A connection used this way is used for nothing else.
+  void stream_queue(const Statement& statement);  // queued in libpq; sent by stream_flush()
+  boost::asio::awaitable<void> stream_flush(Deadline deadline);
+  // Whether the oldest outcome can be read without waiting for the server.
+  bool stream_ready() const;
+  // The oldest queued statement's result. Throws its DbError (the connection stays usable), or
+  // ConnectionError, QueryTimeout or operation_aborted with the connection broken().
+  boost::asio::awaitable<Result> stream_next(Deadline deadline);
+
   // Waits for the next NOTIFY on a channel this connection LISTENs to (no deadline; cancellable).
   boost::asio::awaitable<Notification> next_notification();
 
   const StatementCache& statement_cache() const { return statement_cache_; }
+
+  // A statement's failure as the server reported it.
+  struct ErrorInfo {
+    std::string sqlstate;
+    std::string message;
+    std::string constraint;  // the violated constraint or unique index, if any
+  };
 
   // A connection that failed at the socket level; the pool discards it.
   bool broken() const { return broken_; }
@@ -74,6 +94,27 @@ class Connection {
   struct Socket;
   Connection(pg_conn* conn, std::unique_ptr<Socket> socket);
   class Armed;
+  // One group of results to read: a statement's, one we queued for our own bookkeeping (a Parse
+  // before the statement, a DEALLOCATE of an evicted statement), or a sync point.
+  struct Pending {
+    enum Kind { kResult, kParseFixed, kParseTemplate, kDeallocate, kSync } kind = kResult;
+    std::string_view fixed_sql{};            // kParseFixed
+    const char* sql_template = nullptr;      // kParseTemplate
+    std::string schema{};                    // kParseTemplate
+    std::string name{};  // kParseTemplate, kDeallocate; kResult: the prepared statement it ran
+    bool ends_statement = false;             // kSync: the end of a streamed statement
+  };
+  struct GroupOutcome;
+  // Queues `s` (a Parse first when it is to be prepared) into libpq and pending_; statements
+  // evicted from the cache go to to_deallocate_.
+  void queue_statement(const Statement& s);
+  void queue_deallocate(std::string name);
+  void queue_sync(bool ends_statement);
+  // Reads one queued group's results (up to libpq's end-of-results marker).
+  boost::asio::awaitable<GroupOutcome> read_group(Armed& armed);
+  boost::asio::awaitable<void> read_sync(Armed& armed);
+  // Cache bookkeeping after a Parse or a DEALLOCATE we queued ourselves.
+  void settle_own(const Pending& group, const GroupOutcome& outcome);
   boost::asio::awaitable<void> flush(Armed& armed);
   boost::asio::awaitable<void> wait_readable(Armed& armed);
   boost::asio::awaitable<std::vector<Result>> run_pipeline(std::span<const Statement> statements,
@@ -93,8 +134,14 @@ class Connection {
   std::unordered_map<std::string_view, std::string> prepared_;
   // Tenant templates, per schema.
   StatementCache statement_cache_{0};
-  // Evicted statements whose DEALLOCATE has not run yet (its pipeline aborted first).
+  // Evicted statements whose DEALLOCATE has not run yet (not queued, or its pipeline aborted).
   std::vector<std::string> to_deallocate_;
+  // What was queued and not read yet, in order.
+  std::deque<Pending> pending_;
+  bool streaming_ = false;
+  // Prepared statements whose Parse failed in the pipeline or stream being read, with the error a
+  // later Execute by that name reports instead of "prepared statement does not exist".
+  std::vector<std::pair<std::string, ErrorInfo>> failed_parses_;
   std::uint64_t statements_named_ = 0;
 };
 

@@ -71,6 +71,8 @@ Pool::Pool(const std::vector<asio::any_io_executor>& loops, PoolOptions options)
     partitions_.push_back(std::make_unique<PoolPartition>(loops.at(i), share(options_.size),
                                                           share(options_.max_waiters)));
   }
+  if (options_.shared_reads && options_.use_prepared)
+    shared_ = std::make_unique<SharedReads>(loops, options_);
 }
 
 Pool::~Pool() = default;

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "db/connection.h"
+#include "db/shared_reads.h"
 #include "util/resource_pool.h"
 
 namespace autoblog::db {
@@ -55,6 +56,9 @@ struct PoolOptions {
   std::chrono::milliseconds migration_statement_timeout{600000};
   // Tenant statements kept prepared per connection (db/statement_cache.h); 0: none.
   std::size_t statement_cache_size = 256;
+  // Single-statement reads multiplexed on one extra connection per loop (db/shared_reads.h).
+  // Needs use_prepared (a multiplexed connection keeps its prepared statements for itself).
+  bool shared_reads = true;
 };
 
 using PoolStats = util::ResourcePoolStats;
@@ -101,6 +105,13 @@ class Pool {
   // All partitions together.
   PoolStats stats() const;
   const PoolOptions& options() const { return options_; }
+  // This loop's multiplexed connection for single-statement reads, when the calling coroutine
+  // (running on `executor`) may use it (see db/shared_reads.h); else null.
+  SharedReads* shared_reads_for(const boost::asio::any_io_executor& executor) {
+    return shared_ && shared_->serves(executor) ? shared_.get() : nullptr;
+  }
+  // Null when off (options.shared_reads false, or prepared statements off).
+  const SharedReads* shared_reads() const { return shared_.get(); }
 
  private:
   friend class PooledConnection;
@@ -109,6 +120,7 @@ class Pool {
 
   PoolOptions options_;
   std::vector<std::unique_ptr<detail::PoolPartition>> partitions_;
+  std::unique_ptr<SharedReads> shared_;
 };
 
 }  // namespace autoblog::db

@@ -2,6 +2,8 @@
 
 #include "db/errors.h"
 
+#include <boost/asio/this_coro.hpp>
+
 namespace autoblog::db {
 
 namespace asio = boost::asio;
@@ -79,6 +81,18 @@ Statement statement_for(const Query& query, Params params, const SchemaIdentifie
   return s;
 }
 }  // namespace
+
+asio::awaitable<Result> Transaction::run_alone(Pool& pool, const Query& query, Params params,
+                                               const SchemaIdentifier* schema) {
+  auto executor = co_await asio::this_coro::executor;
+  if (auto* shared = pool.shared_reads_for(executor)) {
+    auto statement = statement_for(query, std::move(params), schema);
+    co_return co_await shared->run(statement);
+  }
+  std::string_view prefer = schema ? std::string_view(schema->quoted()) : std::string_view();
+  auto tx = co_await begin(pool, pool.options().statement_timeout, prefer);
+  co_return co_await tx.commit_with(query, std::move(params), schema);
+}
 
 asio::awaitable<Result> Transaction::exec(const Query& query, Params params,
                                           const SchemaIdentifier* schema) {

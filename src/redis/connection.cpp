@@ -128,21 +128,12 @@ std::string encode(const std::vector<std::string>& args) {
   return out;
 }
 
-// One command's wait. The caller's side (handler, slot, work guard) is touched only on the
-// caller's executor; the connection only settles it. Whoever settles first (reply, failure,
-// cancellation) wins; the others find `settled` set and do nothing.
-struct Connection::Call {
-  Call(Handler h, asio::any_io_executor ex, Clock::time_point d)
-      : handler(std::move(h)), work(asio::make_work_guard(std::move(ex))), deadline(d) {}
-
-  Handler handler;
-  asio::cancellation_slot slot;
-  // Keeps the caller's context running (its run() from returning) while we hold its handler.
-  asio::executor_work_guard<asio::any_io_executor> work;
+// One command's wait (util::PendingCall) and when it must be answered.
+struct Connection::Call : util::PendingCall<Reply> {
+  Call(Handler h, asio::any_io_executor ex, std::string w, Clock::time_point d)
+      : PendingCall(std::move(h), std::move(ex)), wire(std::move(w)), deadline(d) {}
+  std::string wire;  // the encoded command, until it is queued
   const Clock::time_point deadline;
-  std::atomic<bool> settled{false};
-  std::exception_ptr error;  // written by the settler before it posts the completion
-  Reply reply;
 };
 
 Connection::Connection(asio::any_io_executor executor, const RedisUrl& url, std::string where,
@@ -165,33 +156,22 @@ void Connection::start() {
       strand_, [self = shared_from_this()] { return self->run(); }, asio::detached);
 }
 
-void Connection::settle(const std::shared_ptr<Call>& call, std::exception_ptr error, Reply reply) {
-  if (call->settled.exchange(true, std::memory_order_acq_rel)) return;
-  call->error = std::move(error);
-  call->reply = std::move(reply);
-  auto executor = call->work.get_executor();
-  asio::post(executor, [call] {
-    call->slot.clear();
-    Handler handler = std::move(call->handler);
-    call->work.reset();
-    std::move(handler)(call->error, std::move(call->reply));
-  });
+asio::awaitable<Reply> Connection::submit(std::string wire, Clock::time_point deadline) {
+  return util::PendingCall<Reply>::wait<Call>(
+      strand_,
+      [wire = std::move(wire), deadline](util::PendingCall<Reply>::Handler h,
+                                         asio::any_io_executor caller) mutable {
+        return std::make_shared<Call>(std::move(h), std::move(caller), std::move(wire), deadline);
+      },
+      [self = shared_from_this()](std::shared_ptr<Call> call) { self->enqueue(std::move(call)); });
 }
 
-void Connection::enqueue(Handler handler, asio::any_io_executor caller, std::string wire,
-                         Clock::time_point deadline) {
-  auto call = std::make_shared<Call>(std::move(handler), std::move(caller), deadline);
-  // The slot belongs to the caller's context: assigned here, cleared there (settle).
-  call->slot = call->handler.get_cancellation_slot();
-  if (call->slot.is_connected()) {
-    call->slot.assign([weak = std::weak_ptr<Call>(call)](asio::cancellation_type) {
-      if (auto c = weak.lock()) {
-        settle(c,
-               std::make_exception_ptr(boost::system::system_error(asio::error::operation_aborted)),
-               Reply{});
-      }
-    });
-  }
+void Connection::settle(const std::shared_ptr<Call>& call, std::exception_ptr error, Reply reply) {
+  util::PendingCall<Reply>::settle(call, std::move(error), std::move(reply));
+}
+
+void Connection::enqueue(std::shared_ptr<Call> call) {
+  std::string wire = std::move(call->wire);
   bool post_flush = false, post_arm = false;
   {
     std::lock_guard lock(mutex_);
@@ -401,7 +381,7 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
     in_flight_.pop_front();
     pending_.fetch_sub(1, std::memory_order_relaxed);
     // An abandoned call's reply is consumed here and dropped: it belongs to no one else.
-    if (!call->settled.load(std::memory_order_acquire)) settle(call, nullptr, convert(*reply));
+    if (!call->settled()) settle(call, nullptr, convert(*reply));
   }
   if (!in_flight_.empty()) {
     start_read();

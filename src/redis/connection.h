@@ -35,9 +35,7 @@
 #include <hiredis/read.h>
 
 #include <atomic>
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -53,6 +51,7 @@
 #include <vector>
 
 #include "redis/client.h"
+#include "util/pending_call.h"
 
 namespace autoblog::redis::detail {
 
@@ -63,8 +62,6 @@ std::string encode(const std::vector<std::string>& args);
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  using Handler = boost::asio::any_completion_handler<void(std::exception_ptr, Reply)>;
-
   Connection(boost::asio::any_io_executor executor, const RedisUrl& url, std::string where,
              std::chrono::milliseconds connect_timeout);
   ~Connection();
@@ -78,15 +75,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Queues one encoded command to complete by `deadline`. Completes on the caller's executor with
   // the reply (an error reply is a Reply of type kError), RedisUnavailable (connection failed or
   // deadline passed) or boost::system::system_error(operation_aborted) (caller cancelled).
-  boost::asio::awaitable<Reply> submit(std::string wire, Clock::time_point deadline) {
-    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
-                                       void(std::exception_ptr, Reply)>(
-        [self = shared_from_this()](auto handler, std::string w, Clock::time_point d) {
-          auto caller = boost::asio::get_associated_executor(handler, self->strand_);
-          self->enqueue(Handler(std::move(handler)), std::move(caller), std::move(w), d);
-        },
-        boost::asio::use_awaitable, std::move(wire), deadline);
-  }
+  boost::asio::awaitable<Reply> submit(std::string wire, Clock::time_point deadline);
 
   // Commands queued or in flight.
   std::size_t pending() const { return pending_.load(std::memory_order_relaxed); }
@@ -106,8 +95,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   struct Call;
   enum class State { kConnecting, kReady, kDead };
 
-  void enqueue(Handler handler, boost::asio::any_io_executor caller, std::string wire,
-               Clock::time_point deadline);  // any thread
+  void enqueue(std::shared_ptr<Call> call);  // any thread
   static void settle(const std::shared_ptr<Call>& call, std::exception_ptr error, Reply reply);
 
   // Strand only:

@@ -36,6 +36,14 @@ boost::asio::awaitable<TenantTx> TenantTx::begin(db::Pool& pool, const ActiveTen
   co_return TenantTx(std::move(base), tenant, std::move(schema));
 }
 
+boost::asio::awaitable<db::Result> TenantTx::read_one(db::Pool& pool, const ActiveTenant& tenant,
+                                                      const db::TenantQuery& query,
+                                                      db::Params params) {
+  auto schema = db::SchemaIdentifier::tenant(tenant->schema_name);
+  co_return co_await schema_checked(
+      db::Transaction::run_alone(pool, query.untagged(), std::move(params), &schema), schema);
+}
+
 boost::asio::awaitable<db::Result> TenantTx::exec(const db::TenantQuery& query, db::Params params) {
   return schema_checked(db::Transaction::exec(query.untagged(), std::move(params), &schema_),
                         schema_);

@@ -1,6 +1,7 @@
 """E2E: isolation through every tenant route while the per-connection statement cache hits,
 evicts on every tenant switch, is disabled, and with prepared statements off (PgBouncer before
-1.21). Two tenants hold rows with the same ids; each must only ever read, change or delete its
+1.21), and with single-statement reads on pooled connections instead of each event loop's
+multiplexed one. Two tenants hold rows with the same ids; each must only ever read, change or delete its
 own, and responses are compact JSON with one timestamp format."""
 import http.client
 import re
@@ -15,6 +16,7 @@ VARIANTS = {
     "evicts": {"AUTOBLOG_DB_POOL_SIZE": "2", "AUTOBLOG_DB_STATEMENT_CACHE_SIZE": "1"},
     "disabled": {"AUTOBLOG_DB_POOL_SIZE": "2", "AUTOBLOG_DB_STATEMENT_CACHE_SIZE": "0"},
     "unprepared": {"AUTOBLOG_DB_POOL_SIZE": "2", "AUTOBLOG_DB_PREPARED_STATEMENTS": "0"},
+    "pooled": {"AUTOBLOG_DB_POOL_SIZE": "2", "AUTOBLOG_DB_SHARED_READS": "0"},
 }
 
 
@@ -129,6 +131,10 @@ class SharedIdsIsolationCacheDisabled(SharedIdsIsolation):
 
 class SharedIdsIsolationUnprepared(SharedIdsIsolation):
     variant = "unprepared"
+
+
+class SharedIdsIsolationPooledReads(SharedIdsIsolation):
+    variant = "pooled"
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ class StatementPathTest : public DatabaseTest {
     o.size = 1;
     o.use_prepared = use_prepared;
     o.statement_cache_size = cache_size;
+    o.shared_reads = false;  // tests/integration/shared_reads_test.cpp covers those
     return std::make_unique<db::Pool>(ioc_.get_executor(), o);
   }
   void insert(db::Pool& pool, const tenancy::ActiveTenant& t, const std::string& id,

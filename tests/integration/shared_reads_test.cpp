@@ -1,0 +1,279 @@
+// Single-statement reads multiplexed on one connection per loop (db/shared_reads.h): many
+// requests' statements in flight at once, each in its own implicit transaction, results matched
+// in order. Results never cross between callers or tenants; one statement's error, a caller's
+// cancellation or a statement past its deadline touches nobody else; a connection killed
+// mid-pipeline fails only what was in flight on it, and the next read opens a fresh one.
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <boost/system/system_error.hpp>
+
+#include "content/content_service.h"
+#include "db/errors.h"
+#include "db/transaction.h"
+#include "tenancy/errors.h"
+#include "tenancy/registry.h"
+#include "tenancy/tenant_tx.h"
+#include "test_database.h"
+
+using namespace autoblog;
+using namespace autoblog::testing;
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr db::TenantQuery kInsertWithId{
+    "sr_insert",
+    "INSERT INTO {schema}.content_pipelines (id, inspiration_data) VALUES ($1, $2::jsonb)"};
+// A read that takes $2 seconds, returning the backend that ran it.
+constexpr db::TenantQuery kSlowRead{
+    "sr_slow",
+    "SELECT pg_backend_pid()::text, pg_sleep($2::float8)::text FROM {schema}.content_pipelines "
+    "WHERE id = $1"};
+// Fails for $2 = 0 (division by zero) and only then.
+constexpr db::TenantQuery kDivide{
+    "sr_divide",
+    "SELECT (100 / $2::int)::text FROM {schema}.content_pipelines WHERE id = $1"};
+constexpr db::TenantQuery kHalfQualified{
+    "sr_half_qualified", "SELECT count(*) FROM {schema}.brand_configs, content_pipelines"};
+
+}  // namespace
+
+class SharedReadsTest : public DatabaseTest {
+ protected:
+  void SetUp() override {
+    DatabaseTest::SetUp();
+    if (!pool_) return;
+    registry_ = std::make_unique<tenancy::TenantRegistry>(
+        *pool_, db::load_migrations(db::embedded_tenant_migrations()), std::chrono::seconds(30));
+  }
+  void TearDown() override {
+    shared_pool_.reset();
+    registry_.reset();
+    DatabaseTest::TearDown();
+  }
+  std::shared_ptr<const tenancy::ActiveTenant> make_tenant(const std::string& name) {
+    auto t = run(registry_->create(tenancy::NewTenant{name, std::nullopt, tenancy::Tier::kStarter}));
+    return run(registry_->resolve_active(t.id));
+  }
+  db::Pool& shared_pool(std::size_t cache_size = 256,
+                        std::chrono::milliseconds statement_timeout = 5000ms) {
+    db::PoolOptions o;
+    o.conninfo = conninfo_;
+    o.size = 2;
+    o.statement_cache_size = cache_size;
+    o.statement_timeout = statement_timeout;
+    shared_pool_ = std::make_unique<db::Pool>(ioc_.get_executor(), o);
+    return *shared_pool_;
+  }
+  void insert(const tenancy::ActiveTenant& t, const std::string& id, const std::string& json) {
+    db::Params params{db::param(id), db::param(json)};
+    run([&]() -> asio::awaitable<void> {
+      auto tx = co_await tenancy::TenantTx::begin(*pool_, t);
+      co_await tx.commit_with(kInsertWithId, std::move(params));
+    }());
+  }
+  // Starts `n` reads at once (in one event-loop turn) and waits for all: each result, or the
+  // exception it ended with.
+  template <class Op>
+  std::vector<std::variant<db::Result, std::exception_ptr>> concurrently(int n, Op op) {
+    std::vector<std::variant<db::Result, std::exception_ptr>> out(n);
+    int done = 0;
+    for (int i = 0; i < n; ++i)
+      asio::co_spawn(ioc_, op(i), [&, i](std::exception_ptr e, db::Result r) {
+        if (e) out[i] = e; else out[i] = std::move(r);
+        ++done;
+      });
+    ioc_.restart();
+    while (done < n) ioc_.run_one();
+    return out;
+  }
+  static std::string error_of(const std::variant<db::Result, std::exception_ptr>& v) {
+    if (v.index() == 0) return "";
+    try {
+      std::rethrow_exception(std::get<1>(v));
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+  }
+
+  std::unique_ptr<tenancy::TenantRegistry> registry_;
+  std::unique_ptr<db::Pool> shared_pool_;
+};
+
+// 400 reads in flight at once over 8 tenants whose rows share ids, through caches that hit and
+// that evict on nearly every statement: each caller gets exactly its own tenant's row.
+TEST_F(SharedReadsTest, RepliesNeverCrossBetweenCallersOrTenants) {
+  std::vector<std::shared_ptr<const tenancy::ActiveTenant>> tenants;
+  std::vector<std::string> ids;
+  for (int t = 0; t < 8; ++t) tenants.push_back(make_tenant("T" + std::to_string(t)));
+  for (int k = 0; k < 5; ++k) ids.push_back(util::uuid_v4());
+  for (int t = 0; t < 8; ++t)
+    for (int k = 0; k < 5; ++k)
+      insert(*tenants[t], ids[k],
+             R"({"tenant": )" + std::to_string(t) + R"(, "row": )" + std::to_string(k) + "}");
+  for (std::size_t cache : {256u, 2u, 0u}) {
+    SCOPED_TRACE("cache " + std::to_string(cache));
+    auto& pool = shared_pool(cache);
+    content::ContentService service(pool);
+    std::vector<std::string> got(400);
+    int done = 0;
+    for (int i = 0; i < 400; ++i)
+      asio::co_spawn(ioc_, service.get(*tenants[i % 8], ids[(i / 8) % 5]),
+                     [&, i](std::exception_ptr e, std::string json) {
+                       got[i] = e ? "error" : json;
+                       ++done;
+                     });
+    ioc_.restart();
+    while (done < 400) ioc_.run_one();
+    for (int i = 0; i < 400; ++i) {
+      auto json = boost::json::parse(got[i]);
+      EXPECT_EQ(json.at("inspiration_data").at("tenant").as_int64(), i % 8) << i;
+      EXPECT_EQ(json.at("inspiration_data").at("row").as_int64(), (i / 8) % 5) << i;
+      EXPECT_EQ(json.at("id").as_string(), ids[(i / 8) % 5]) << i;
+    }
+    auto stats = pool.shared_reads()->stats();
+    EXPECT_EQ(stats.statements, 400u);
+    EXPECT_EQ(stats.connections, 1u);
+    // Auto-pipelined: many statements per write (at most kMaxInFlight in flight).
+    EXPECT_LE(stats.writes, 400u / 8);
+  }
+}
+
+// One statement's error goes to its caller only: the statements before and after it in the same
+// write succeed, and so does the next batch.
+TEST_F(SharedReadsTest, AStatementErrorFailsOnlyItsCaller) {
+  auto a = make_tenant("A");
+  const std::string id = util::uuid_v4();
+  insert(*a, id, "{}");
+  auto& pool = shared_pool();
+  for (int round = 0; round < 2; ++round) {
+    auto out = concurrently(30, [&](int i) {
+      return tenancy::TenantTx::read_one(pool, *a, kDivide,
+                                         db::Params{db::param(id), db::param(std::to_string(i % 10))});
+    });
+    for (int i = 0; i < 30; ++i) {
+      if (i % 10 == 0) {
+        EXPECT_NE(error_of(out[i]).find("division by zero"), std::string::npos) << i;
+      } else {
+        ASSERT_EQ(out[i].index(), 0u) << i << ": " << error_of(out[i]);
+        EXPECT_EQ(std::get<0>(out[i]).get(0, 0), std::to_string(100 / (i % 10))) << i;
+      }
+    }
+  }
+  EXPECT_EQ(pool.shared_reads()->stats().connections, 1u);
+}
+
+// A table named without {schema} is an error on the shared connection too, and a deleted
+// tenant's read is TenantInactive — neither disturbs the reads around it.
+TEST_F(SharedReadsTest, UnqualifiedTablesAndDeletedTenantsFailAlone) {
+  auto a = make_tenant("A");
+  auto b = make_tenant("B");
+  const std::string id = util::uuid_v4();
+  insert(*b, id, R"({"owner": "B"})");
+  auto& pool = shared_pool(1);
+  content::ContentService service(pool);
+  ASSERT_TRUE(run(registry_->begin_deletion(a->id())));
+  auto out = concurrently(6, [&](int i) {
+    if (i == 1) return tenancy::TenantTx::read_one(pool, *a, kDivide, {db::param(id), db::param("1")});
+    if (i == 3) return tenancy::TenantTx::read_one(pool, *b, kHalfQualified);
+    return tenancy::TenantTx::read_one(pool, *b, kDivide, {db::param(id), db::param("4")});
+  });
+  for (int i = 0; i < 6; ++i) {
+    if (i == 1) {
+      EXPECT_THROW(std::rethrow_exception(std::get<1>(out[i])), tenancy::TenantInactive);
+    } else if (i == 3) {
+      try {
+        std::rethrow_exception(std::get<1>(out[i]));
+      } catch (const tenancy::TenantInactive&) {
+        ADD_FAILURE() << "an unqualified table name was taken for a deleted tenant";
+      } catch (const db::DbError& e) {
+        EXPECT_EQ(e.sqlstate(), "42P01");
+      }
+    } else {
+      ASSERT_EQ(out[i].index(), 0u) << i << ": " << error_of(out[i]);
+      EXPECT_EQ(std::get<0>(out[i]).get(0, 0), "25");
+    }
+  }
+}
+
+// A caller that gives up (request deadline, client gone) gets operation_aborted at once; the
+// statement still runs, its result is dropped, and the others on the connection are unaffected.
+// A statement past statement_timeout fails alone, by the server's cancel.
+TEST_F(SharedReadsTest, CancelledCallersAndSlowStatementsAffectNobodyElse) {
+  auto a = make_tenant("A");
+  const std::string id = util::uuid_v4();
+  insert(*a, id, "{}");
+  auto& pool = shared_pool(256, 300ms);
+  using namespace asio::experimental::awaitable_operators;
+  auto out = concurrently(4, [&](int i) -> asio::awaitable<db::Result> {
+    // i = 0 gives up after 50 ms on a 0.2 s read; i = 2 runs past the 300 ms statement_timeout.
+    db::Params params{db::param(id), db::param(i == 0 ? "0.2" : i == 2 ? "2" : "0")};
+    auto read = tenancy::TenantTx::read_one(pool, *a, kSlowRead, std::move(params));
+    if (i != 0) co_return co_await std::move(read);
+    asio::steady_timer t(ioc_, 50ms);
+    auto r = co_await (std::move(read) || t.async_wait(asio::use_awaitable));
+    if (r.index() == 1) throw std::runtime_error("gave up");
+    co_return std::get<0>(std::move(r));
+  });
+  EXPECT_EQ(error_of(out[0]), "gave up");
+  EXPECT_THROW(std::rethrow_exception(std::get<1>(out[2])), db::QueryTimeout);
+  ASSERT_EQ(out[1].index(), 0u) << error_of(out[1]);
+  ASSERT_EQ(out[3].index(), 0u) << error_of(out[3]);
+  EXPECT_EQ(std::get<0>(out[1]).get(0, 0), std::get<0>(out[3]).get(0, 0));  // one backend
+  EXPECT_EQ(pool.shared_reads()->stats().connections, 1u);
+}
+
+// The backend killed with statements in flight: exactly those fail (ConnectionError), and the
+// next read opens a fresh connection and succeeds.
+TEST_F(SharedReadsTest, AKilledConnectionFailsOnlyWhatWasInFlight) {
+  auto a = make_tenant("A");
+  const std::string id = util::uuid_v4();
+  insert(*a, id, "{}");
+  auto& pool = shared_pool();
+  auto first = run(tenancy::TenantTx::read_one(pool, *a, kSlowRead, {db::param(id), db::param("0")}));
+  const std::string backend(first.get(0, 0));
+  static constexpr db::CoreQuery kKill{"sr_kill", "SELECT pg_terminate_backend($1::int)::text"};
+  auto out = concurrently(5, [&](int i) -> asio::awaitable<db::Result> {
+    if (i != 0) {
+      db::Params params{db::param(id), db::param("1")};
+      co_return co_await tenancy::TenantTx::read_one(pool, *a, kSlowRead, std::move(params));
+    }
+    // Kills the shared backend while the others sleep on it.
+    auto tx = co_await db::CoreTx::begin(*pool_);
+    asio::steady_timer t(ioc_, 100ms);
+    co_await t.async_wait(asio::use_awaitable);
+    db::Params params{db::param(backend)};
+    co_return co_await tx.commit_with(kKill, std::move(params));
+  });
+  ASSERT_EQ(out[0].index(), 0u) << error_of(out[0]);
+  for (int i = 1; i < 5; ++i)
+    EXPECT_THROW(std::rethrow_exception(std::get<1>(out[i])), db::ConnectionError) << i;
+  auto after = run(tenancy::TenantTx::read_one(pool, *a, kSlowRead, {db::param(id), db::param("0")}));
+  EXPECT_NE(std::string(after.get(0, 0)), backend);
+  EXPECT_EQ(pool.shared_reads()->stats().connections, 2u);
+}
+
+// Off (or with prepared statements off, behind an old PgBouncer): reads take pooled connections.
+TEST_F(SharedReadsTest, OffMeansPooledConnections) {
+  auto a = make_tenant("A");
+  const std::string id = util::uuid_v4();
+  insert(*a, id, R"({"owner": "A"})");
+  for (bool prepared : {true, false}) {
+    db::PoolOptions o;
+    o.conninfo = conninfo_;
+    o.size = 1;
+    o.use_prepared = prepared;
+    o.shared_reads = !prepared ? true : false;
+    db::Pool pool(ioc_.get_executor(), o);
+    EXPECT_EQ(pool.shared_reads(), nullptr);
+    content::ContentService service(pool);
+    auto json = boost::json::parse(run(service.get(*a, id)));
+    EXPECT_EQ(json.at("inspiration_data").at("owner").as_string(), "A");
+    EXPECT_EQ(pool.stats().open, 1);
+  }
+}

@@ -111,6 +111,10 @@ Config config_from_env(const EnvLookup& env) {
   str("AUTOBLOG_DB_SHARED_READS", [&](const std::string& v) {
     c.db_shared_reads = parse_bool("AUTOBLOG_DB_SHARED_READS", v);
   });
+  str("AUTOBLOG_DB_SHARED_READS_CACHE_SIZE", [&](const std::string& v) {
+    c.db_shared_reads_cache_size = static_cast<int>(
+        parse_int_setting("AUTOBLOG_DB_SHARED_READS_CACHE_SIZE", v, 0, 100000));
+  });
   str("AUTOBLOG_DB_STATEMENT_CACHE_SIZE", [&](const std::string& v) {
     c.db_statement_cache_size = static_cast<int>(
         parse_int_setting("AUTOBLOG_DB_STATEMENT_CACHE_SIZE", v, 0, 100000));

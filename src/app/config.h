@@ -58,6 +58,7 @@ struct Config {
   bool db_prepared_statements = true;  // off behind PgBouncer < 1.21 in transaction mode
   int db_statement_cache_size = 256;   // tenant statements kept prepared per connection
   bool db_shared_reads = true;  // single-statement reads multiplexed, one connection per loop
+  int db_shared_reads_cache_size = 4096;  // tenant statements kept prepared on each of those
   std::chrono::milliseconds db_statement_timeout{5000};  // every statement's default deadline
   std::chrono::milliseconds db_migration_statement_timeout{600000};
   std::chrono::milliseconds request_timeout{30000};   // a request's whole deadline (then 503)

@@ -44,6 +44,7 @@ db::PoolOptions pool_options(const Config& config, const RuntimeOptions& options
   o.use_prepared = config.db_prepared_statements;
   o.statement_cache_size = static_cast<std::size_t>(config.db_statement_cache_size);
   o.shared_reads = config.db_shared_reads;
+  o.shared_reads_cache_size = static_cast<std::size_t>(config.db_shared_reads_cache_size);
   o.on_acquire_timeout = [&metrics] { metrics.count_db_pool_timeout(); };
   o.statement_timeout = config.db_statement_timeout;
   o.migration_statement_timeout = config.db_migration_statement_timeout;

@@ -59,6 +59,9 @@ struct PoolOptions {
   // Single-statement reads multiplexed on one extra connection per loop (db/shared_reads.h).
   // Needs use_prepared (a multiplexed connection keeps its prepared statements for itself).
   bool shared_reads = true;
+  // Tenant statements kept prepared on each of those connections. Larger than the pool's: each
+  // sees every tenant's reads, and a statement that is not kept is parsed and planned each time.
+  std::size_t shared_reads_cache_size = 4096;
 };
 
 using PoolStats = util::ResourcePoolStats;

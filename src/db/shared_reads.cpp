@@ -56,7 +56,7 @@ SharedReads::SharedReads(const std::vector<asio::any_io_executor>& loops,
     lane->executor = loop;
     lane->conninfo = options.conninfo;
     lane->connect_timeout = options.connect_timeout;
-    lane->statement_cache_size = options.statement_cache_size;
+    lane->statement_cache_size = options.shared_reads_cache_size;
     lane->statement_timeout = options.statement_timeout;
     lanes_.push_back(std::move(lane));
   }

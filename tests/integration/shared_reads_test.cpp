@@ -66,6 +66,7 @@ class SharedReadsTest : public DatabaseTest {
     o.conninfo = conninfo_;
     o.size = 2;
     o.statement_cache_size = cache_size;
+    o.shared_reads_cache_size = cache_size;
     o.statement_timeout = statement_timeout;
     shared_pool_ = std::make_unique<db::Pool>(ioc_.get_executor(), o);
     return *shared_pool_;

@@ -7,12 +7,15 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <atomic>
 #include <charconv>
+#include <cstdint>
+#include <memory>
 #include <functional>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 #include "observability/log.h"
 #include "util/http_method.h"
@@ -88,32 +91,63 @@ class SeriesCache {
   std::unordered_map<std::string, T, StringHash, std::equal_to<>> map_;
 };
 
-// The tenant-label cap of docs/architecture.md. Admission is first come, first served and permanent for the
-// life of the process, so a tenant's series never switch label mid-way.
-class TenantLabels {
- public:
-  explicit TenantLabels(std::size_t max) : max_(max) {}
+// One tenant's series, reached with one lookup per call instead of one per metric (each of
+// which hashed a key built from the tenant id under a shared lock: with a thousand tenants in
+// turn, those lookups were a visible share of a read's CPU). The pointers are series owned by
+// the registry; the short lists are guarded by `mutex`, so only calls for one tenant contend.
+struct TenantSeries {
+  explicit TenantSeries(std::string l) : label(std::move(l)) {}
+  const std::string label;  // the tenant id, or "_other" past the cap
+  std::mutex mutex;
+  Counter* allowed = nullptr;  // rate-limit decisions
+  Counter* denied = nullptr;
+  struct Requests {
+    std::string endpoint;
+    unsigned status;
+    Counter* counter;
+  };
+  std::vector<Requests> requests;
+  std::vector<std::pair<std::string, Gauge*>> resources;
+};
 
-  // The returned view stays valid for the lifetime of this object: elements of an unordered_set
-  // are never moved by rehashing, and nothing is ever erased.
-  std::string_view label(std::string_view tenant_id) {
-    if (tenant_id.empty()) return {};
+// The tenant-label cap of docs/architecture.md: the first `max` tenants seen get series of their
+// own, for the life of the process (so a tenant's series never switch label mid-way); the rest
+// share the "_other" series. Entries are never erased, so references stay valid.
+class TenantSeriesMap {
+ public:
+  explicit TenantSeriesMap(std::size_t max)
+      : max_(max), other_(std::string(Metrics::kOtherTenant)) {}
+
+  TenantSeries& of(std::string_view tenant_id) {
     {
       std::shared_lock lock(mutex_);
-      if (auto it = known_.find(tenant_id); it != known_.end()) return *it;
-      if (known_.size() >= max_) return Metrics::kOtherTenant;
+      if (auto it = map_.find(tenant_id); it != map_.end()) return *it->second;
+      if (map_.size() >= max_) return other_;
     }
     std::unique_lock lock(mutex_);
-    if (auto it = known_.find(tenant_id); it != known_.end()) return *it;
-    if (known_.size() >= max_) return Metrics::kOtherTenant;
-    return *known_.emplace(tenant_id).first;
+    if (auto it = map_.find(tenant_id); it != map_.end()) return *it->second;
+    if (map_.size() >= max_) return other_;
+    auto series = std::make_unique<TenantSeries>(std::string(tenant_id));
+    return *map_.emplace(std::string(tenant_id), std::move(series)).first->second;
   }
 
  private:
   const std::size_t max_;
   std::shared_mutex mutex_;
-  std::unordered_set<std::string, StringHash, std::equal_to<>> known_;
+  std::unordered_map<std::string, std::unique_ptr<TenantSeries>, StringHash, std::equal_to<>> map_;
+  TenantSeries other_;
 };
+
+// The series of the tenant this thread recorded last: the rate limiter's two calls of a request
+// come one after the other, so the second costs a compare instead of a lookup. Keyed by the
+// Metrics instance's serial number as well (never reused, unlike its address).
+struct LastTenant {
+  std::uint64_t metrics = 0;
+  std::string tenant_id;
+  TenantSeries* series = nullptr;
+};
+
+std::atomic<std::uint64_t> metrics_serials{0};
 
 struct HttpSeries {
   Histogram* duration;
@@ -229,17 +263,25 @@ struct Metrics::Impl {
   Counter& scheduler_enqueued = scheduler_runs.Add({{"outcome", "enqueued"}});
   Counter& scheduler_failed = scheduler_runs.Add({{"outcome", "failed"}});
 
-  TenantLabels tenants;
+  TenantSeries& tenant(std::string_view tenant_id) {
+    thread_local LastTenant last;
+    if (last.metrics == serial && last.tenant_id == tenant_id) return *last.series;
+    TenantSeries& series = tenants.of(tenant_id);
+    last.metrics = serial;
+    last.tenant_id.assign(tenant_id);
+    last.series = &series;
+    return series;
+  }
+
+  const std::uint64_t serial = ++metrics_serials;
+  TenantSeriesMap tenants;
   struct JobSeries {
     Histogram* duration;
     Counter* finished;
   };
   SeriesCache<JobSeries> job_series;
-  SeriesCache<Counter*> rate_limit_series;
   SeriesCache<HttpSeries> http_series;
-  SeriesCache<Counter*> tenant_series;
   SeriesCache<Histogram*> generation_series;
-  SeriesCache<Gauge*> resource_series;
 };
 
 Metrics::Metrics(std::size_t max_tenant_label_values)
@@ -270,12 +312,19 @@ void Metrics::observe_request(std::string_view tenant_id, std::string_view raw_m
   http.requests->Increment();
 
   if (tenant_id.empty()) return;
-  const std::string_view tenant = impl_->tenants.label(tenant_id);
-  Counter* counter = impl_->tenant_series.get(make_key(key, tenant, endpoint, status_str), [&] {
-    return &impl_->tenant_requests.Add({{"tenant_id", std::string(tenant)},
-                                        {"endpoint", std::string(endpoint)},
-                                        {"status", std::string(status_str)}});
-  });
+  TenantSeries& t = impl_->tenant(tenant_id);
+  Counter* counter = nullptr;
+  {
+    std::lock_guard lock(t.mutex);
+    for (const auto& r : t.requests)
+      if (r.status == status && r.endpoint == endpoint) counter = r.counter;
+    if (!counter) {
+      counter = &impl_->tenant_requests.Add({{"tenant_id", t.label},
+                                             {"endpoint", std::string(endpoint)},
+                                             {"status", std::string(status_str)}});
+      t.requests.push_back({std::string(endpoint), status, counter});
+    }
+  }
   counter->Increment();
 }
 
@@ -290,13 +339,16 @@ void Metrics::count_db_pool_timeout() {
 }
 
 void Metrics::count_rate_limit(std::string_view tenant_id, bool allowed) {
-  const std::string_view tenant = impl_->tenants.label(tenant_id);
-  const std::string_view decision = allowed ? "allowed" : "denied";
-  Counter* counter =
-      impl_->rate_limit_series.get(make_key(key_buffer(), tenant, decision), [&] {
-        return &impl_->rate_limit_decisions.Add(
-            {{"tenant_id", std::string(tenant)}, {"decision", std::string(decision)}});
-      });
+  TenantSeries& t = impl_->tenant(tenant_id);
+  Counter* counter = nullptr;
+  {
+    std::lock_guard lock(t.mutex);
+    Counter*& slot = allowed ? t.allowed : t.denied;
+    if (!slot)
+      slot = &impl_->rate_limit_decisions.Add(
+          {{"tenant_id", t.label}, {"decision", allowed ? "allowed" : "denied"}});
+    counter = slot;
+  }
   counter->Increment();
 }
 
@@ -304,7 +356,7 @@ void Metrics::count_rate_limit_fallback() { impl_->rate_limit_fallbacks.Incremen
 
 void Metrics::observe_generation(std::string_view tenant_id, std::string_view tier,
                                  double seconds) {
-  const std::string_view tenant = impl_->tenants.label(tenant_id);
+  const std::string_view tenant = impl_->tenant(tenant_id).label;
   Histogram* histogram = impl_->generation_series.get(make_key(key_buffer(), tenant, tier), [&] {
     return &impl_->generation_duration.Add(
         {{"tenant_id", std::string(tenant)}, {"tier", std::string(tier)}}, kGenerationBuckets);
@@ -314,11 +366,18 @@ void Metrics::observe_generation(std::string_view tenant_id, std::string_view ti
 
 void Metrics::set_resource_usage(std::string_view tenant_id, std::string_view resource_type,
                                  double value) {
-  const std::string_view tenant = impl_->tenants.label(tenant_id);
-  Gauge* gauge = impl_->resource_series.get(make_key(key_buffer(), tenant, resource_type), [&] {
-    return &impl_->resource_usage.Add(
-        {{"tenant_id", std::string(tenant)}, {"resource_type", std::string(resource_type)}});
-  });
+  TenantSeries& t = impl_->tenant(tenant_id);
+  Gauge* gauge = nullptr;
+  {
+    std::lock_guard lock(t.mutex);
+    for (const auto& [type, g] : t.resources)
+      if (type == resource_type) gauge = g;
+    if (!gauge) {
+      gauge = &impl_->resource_usage.Add(
+          {{"tenant_id", t.label}, {"resource_type", std::string(resource_type)}});
+      t.resources.emplace_back(std::string(resource_type), gauge);
+    }
+  }
   gauge->Set(value);
 }
 
@@ -350,7 +409,8 @@ void Metrics::set_jobs_running(std::string_view tier, double n) {
 }
 
 std::string Metrics::tenant_label(std::string_view tenant_id) {
-  return std::string(impl_->tenants.label(tenant_id));
+  if (tenant_id.empty()) return {};
+  return impl_->tenant(tenant_id).label;
 }
 
 std::string Metrics::render() const {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -225,6 +226,35 @@ TEST(Metrics, CapAppliesToGenerationAndResourceSeries) {
   EXPECT_EQ(value_of(metrics.render(), "autoblog_tenant_resource_usage",
                      {{"tenant_id", "t1"}, {"resource_type", "storage_bytes"}}),
             2048);
+}
+
+// Each call finds its tenant's series (one lookup, then the thread's last tenant is
+// remembered): alternating tenants, alternating Metrics instances, and an instance made after
+// another was destroyed (perhaps at the same address) each count only into their own series.
+TEST(Metrics, TenantSeriesFollowTheTenantAndTheInstance) {
+  auto first = std::make_unique<Metrics>(10);
+  Metrics second(10);
+  for (int i = 0; i < 3; ++i) {
+    first->count_rate_limit("a", true);
+    second.count_rate_limit("a", false);
+    first->count_rate_limit("b", i == 0);
+    first->set_resource_usage("b", "requests_this_hour", i);
+  }
+  const Labels a_allowed{{"tenant_id", "a"}, {"decision", "allowed"}};
+  const Labels a_denied{{"tenant_id", "a"}, {"decision", "denied"}};
+  const Labels b_denied{{"tenant_id", "b"}, {"decision", "denied"}};
+  auto text = first->render();
+  EXPECT_EQ(value_of(text, "autoblog_rate_limit_decisions_total", a_allowed), 3);
+  EXPECT_EQ(value_of(text, "autoblog_rate_limit_decisions_total", a_denied), std::nullopt);
+  EXPECT_EQ(value_of(text, "autoblog_rate_limit_decisions_total", b_denied), 2);
+  EXPECT_EQ(value_of(text, "autoblog_tenant_resource_usage",
+                     {{"tenant_id", "b"}, {"resource_type", "requests_this_hour"}}),
+            2);
+  EXPECT_EQ(value_of(second.render(), "autoblog_rate_limit_decisions_total", a_denied), 3);
+  first.reset();
+  Metrics third(10);
+  third.count_rate_limit("b", false);
+  EXPECT_EQ(value_of(third.render(), "autoblog_rate_limit_decisions_total", b_denied), 1);
 }
 
 TEST(Metrics, DbPoolGaugesAndTimeouts) {

@@ -54,6 +54,10 @@ void add_metrics_route(http::Router& router, db::Pool& pool, observability::Metr
                metrics.set_db_pool(static_cast<std::size_t>(s.open),
                                    static_cast<std::size_t>(s.in_use),
                                    static_cast<std::size_t>(s.waiting));
+               if (const auto* shared = pool.shared_reads()) {
+                 auto sr = shared->stats();
+                 metrics.set_db_shared_reads(sr.statements, sr.writes, sr.connections);
+               }
                Response r;
                r.content_type = "text/plain; version=0.0.4; charset=utf-8";
                r.body = metrics.render();

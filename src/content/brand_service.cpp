@@ -35,8 +35,7 @@ asio::awaitable<std::optional<std::string>> BrandService::get(
     const tenancy::ActiveTenant& tenant) const {
   auto hit = co_await cache_.get(tenant.id(), kBrandKey);
   if (hit) co_return hit;
-  auto tx = co_await tenancy::TenantTx::begin(pool_, tenant);
-  auto r = co_await tx.commit_with(queries::kGetBrand);
+  auto r = co_await tenancy::TenantTx::read_one(pool_, tenant, queries::kGetBrand);
   if (r.empty()) co_return std::nullopt;
   std::string body = redacted_brand_json(r);
   co_await cache_.set(tenant.id(), kBrandKey, body, kBrandTtl);

@@ -201,6 +201,24 @@ struct Metrics::Impl {
                                .Register(registry)
                                .Add({});
 
+  Counter& shared_read_statements = prometheus::BuildCounter()
+                                        .Name("autoblog_db_shared_read_statements_total")
+                                        .Help("Statements run on the shared read connections")
+                                        .Register(registry)
+                                        .Add({});
+  Counter& shared_read_writes =
+      prometheus::BuildCounter()
+          .Name("autoblog_db_shared_read_writes_total")
+          .Help("Writes to the shared read connections, each carrying every statement queued")
+          .Register(registry)
+          .Add({});
+  Counter& shared_read_connections = prometheus::BuildCounter()
+                                         .Name("autoblog_db_shared_read_connections_total")
+                                         .Help("Shared read connections opened")
+                                         .Register(registry)
+                                         .Add({});
+  std::mutex shared_reads_mutex;  // one update at a time moves the three counters
+
   Family<Counter>& rate_limit_decisions =
       prometheus::BuildCounter()
           .Name("autoblog_rate_limit_decisions_total")
@@ -332,6 +350,18 @@ void Metrics::set_db_pool(std::size_t size, std::size_t in_use, std::size_t wait
   impl_->pool_in_use.Set(static_cast<double>(in_use));
   impl_->pool_idle.Set(in_use >= size ? 0.0 : static_cast<double>(size - in_use));
   impl_->pool_waiters.Set(static_cast<double>(waiting));
+}
+
+void Metrics::set_db_shared_reads(std::uint64_t statements, std::uint64_t writes,
+                                  std::uint64_t connections) {
+  std::lock_guard lock(impl_->shared_reads_mutex);
+  auto bring_up = [](Counter& c, std::uint64_t total) {
+    const double shown = c.Value();
+    if (static_cast<double>(total) > shown) c.Increment(static_cast<double>(total) - shown);
+  };
+  bring_up(impl_->shared_read_statements, statements);
+  bring_up(impl_->shared_read_writes, writes);
+  bring_up(impl_->shared_read_connections, connections);
 }
 
 void Metrics::count_db_pool_timeout() {

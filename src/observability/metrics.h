@@ -17,6 +17,7 @@
 // Prometheus headers stay out of this file (pimpl) because it is included widely.
 #include <cstddef>
 #include <memory>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,13 @@ class Metrics {
   void set_db_pool(std::size_t size, std::size_t in_use, std::size_t waiting);
   // autoblog_db_pool_acquire_timeouts_total: an acquire gave up (the request got a 503).
   void count_db_pool_timeout();
+  // The shared read connections' running totals (db/shared_reads.h), brought up to date before
+  // a render: autoblog_db_shared_read_statements_total, autoblog_db_shared_read_writes_total
+  // (statements ÷ writes = how many go out together) and
+  // autoblog_db_shared_read_connections_total (opened; more than the I/O threads = reconnects).
+  // Totals that went backwards (never, for one process) are ignored.
+  void set_db_shared_reads(std::uint64_t statements, std::uint64_t writes,
+                           std::uint64_t connections);
 
   // autoblog_rate_limit_decisions_total{tenant_id,decision="allowed"|"denied"}.
   void count_rate_limit(std::string_view tenant_id, bool allowed);

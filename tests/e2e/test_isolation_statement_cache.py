@@ -7,14 +7,17 @@ import http.client
 import re
 import unittest
 
-from harness import E2ETestCase, drop_database, fresh_database, psql, random_uuid
+from harness import (E2ETestCase, drop_database, fresh_database, metric_value, psql,
+                     random_uuid)
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 VARIANTS = {
     "hits": {"AUTOBLOG_DB_POOL_SIZE": "2"},
-    "evicts": {"AUTOBLOG_DB_POOL_SIZE": "2", "AUTOBLOG_DB_STATEMENT_CACHE_SIZE": "1"},
-    "disabled": {"AUTOBLOG_DB_POOL_SIZE": "2", "AUTOBLOG_DB_STATEMENT_CACHE_SIZE": "0"},
+    "evicts": {"AUTOBLOG_DB_POOL_SIZE": "2", "AUTOBLOG_DB_STATEMENT_CACHE_SIZE": "1",
+               "AUTOBLOG_DB_SHARED_READS_CACHE_SIZE": "1"},
+    "disabled": {"AUTOBLOG_DB_POOL_SIZE": "2", "AUTOBLOG_DB_STATEMENT_CACHE_SIZE": "0",
+                 "AUTOBLOG_DB_SHARED_READS_CACHE_SIZE": "0"},
     "unprepared": {"AUTOBLOG_DB_POOL_SIZE": "2", "AUTOBLOG_DB_PREPARED_STATEMENTS": "0"},
     "pooled": {"AUTOBLOG_DB_POOL_SIZE": "2", "AUTOBLOG_DB_SHARED_READS": "0"},
 }
@@ -105,6 +108,23 @@ class SharedIdsIsolation(E2ETestCase):
             self.assertRegex(item[field], TIMESTAMP)
         status, _, tenant = self.req("GET", "/v1/tenant", token=tok)
         self.assertRegex(tenant["created_at"], TIMESTAMP)
+
+    def test_content_reads_use_the_shared_read_connections_unless_off(self):
+        def shared_statements():
+            status, _, raw = self.req("GET", "/metrics")
+            self.assertEqual(status, 200)
+            text = raw.decode() if isinstance(raw, bytes) else str(raw)
+            return metric_value(text, "autoblog_db_shared_read_statements_total")
+        before = shared_statements()
+        for who in ("a", "b"):
+            status, _, item = self.req("GET", f"/v1/content/{self.content_id}",
+                                       token=self.token(who))
+            self.assertEqual((status, item["inspiration_data"]), (200, {"owner": who}))
+        after = shared_statements()
+        if self.variant in ("pooled", "unprepared"):
+            self.assertEqual(after, 0)  # off: nothing goes through them
+        else:
+            self.assertGreaterEqual(after - (before or 0), 2)
 
     def test_delete_removes_only_the_callers_row(self):
         extra = random_uuid()

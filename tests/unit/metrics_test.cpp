@@ -275,6 +275,17 @@ TEST(Metrics, DbPoolGaugesAndTimeouts) {
   EXPECT_EQ(value_of(text, "autoblog_db_pool_waiters", {}), 0);
 }
 
+TEST(Metrics, SharedReadTotalsFollowTheSnapshots) {
+  Metrics metrics;
+  metrics.set_db_shared_reads(100, 10, 2);
+  metrics.set_db_shared_reads(250, 12, 2);
+  metrics.set_db_shared_reads(240, 11, 1);  // behind what was shown: ignored
+  std::string text = metrics.render();
+  EXPECT_EQ(value_of(text, "autoblog_db_shared_read_statements_total", {}), 250);
+  EXPECT_EQ(value_of(text, "autoblog_db_shared_read_writes_total", {}), 12);
+  EXPECT_EQ(value_of(text, "autoblog_db_shared_read_connections_total", {}), 2);
+}
+
 TEST(Metrics, ConcurrentRecordingCountsExactly) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 10000;

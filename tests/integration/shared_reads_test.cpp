@@ -43,22 +43,11 @@ constexpr db::TenantQuery kHalfQualified{
 
 }  // namespace
 
-class SharedReadsTest : public DatabaseTest {
+class SharedReadsTest : public TenantRegistryTest {
  protected:
-  void SetUp() override {
-    DatabaseTest::SetUp();
-    if (!pool_) return;
-    registry_ = std::make_unique<tenancy::TenantRegistry>(
-        *pool_, db::load_migrations(db::embedded_tenant_migrations()), std::chrono::seconds(30));
-  }
   void TearDown() override {
     shared_pool_.reset();
-    registry_.reset();
-    DatabaseTest::TearDown();
-  }
-  std::shared_ptr<const tenancy::ActiveTenant> make_tenant(const std::string& name) {
-    auto t = run(registry_->create(tenancy::NewTenant{name, std::nullopt, tenancy::Tier::kStarter}));
-    return run(registry_->resolve_active(t.id));
+    TenantRegistryTest::TearDown();
   }
   db::Pool& shared_pool(std::size_t cache_size = 256,
                         std::chrono::milliseconds statement_timeout = 5000ms) {
@@ -102,7 +91,6 @@ class SharedReadsTest : public DatabaseTest {
     }
   }
 
-  std::unique_ptr<tenancy::TenantRegistry> registry_;
   std::unique_ptr<db::Pool> shared_pool_;
 };
 

@@ -41,22 +41,8 @@ struct PoolVariant {
 
 }  // namespace
 
-class StatementPathTest : public DatabaseTest {
+class StatementPathTest : public TenantRegistryTest {
  protected:
-  void SetUp() override {
-    DatabaseTest::SetUp();
-    if (!pool_) return;
-    registry_ = std::make_unique<tenancy::TenantRegistry>(
-        *pool_, db::load_migrations(db::embedded_tenant_migrations()), std::chrono::seconds(30));
-  }
-  void TearDown() override {
-    registry_.reset();
-    DatabaseTest::TearDown();
-  }
-  std::shared_ptr<const tenancy::ActiveTenant> make_tenant(const std::string& name) {
-    auto t = run(registry_->create(tenancy::NewTenant{name, std::nullopt, tenancy::Tier::kStarter}));
-    return run(registry_->resolve_active(t.id));
-  }
   // A pool of one connection, so every statement goes through the same statement cache.
   std::unique_ptr<db::Pool> single_connection_pool(bool use_prepared, std::size_t cache_size) {
     db::PoolOptions o;
@@ -76,7 +62,6 @@ class StatementPathTest : public DatabaseTest {
       co_await tx.commit_with(kInsertWithId, std::move(params));
     }());
   }
-  std::unique_ptr<tenancy::TenantRegistry> registry_;
 };
 
 TEST_F(StatementPathTest, PooledConnectionsHaveAnEmptySearchPathUtcAndIsoDates) {

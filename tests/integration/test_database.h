@@ -12,6 +12,7 @@
 #include "app/runtime.h"
 #include "db/migrations/migrator.h"
 #include "db/pool.h"
+#include "tenancy/registry.h"
 #include "util/random.h"
 
 namespace autoblog::testing {
@@ -74,6 +75,28 @@ class DatabaseTest : public ::testing::Test {
   std::string name_;
   std::string conninfo_;
   std::unique_ptr<db::Pool> pool_;
+};
+
+// A DatabaseTest with a tenant registry on its pool, for tests that need tenants of their own.
+class TenantRegistryTest : public DatabaseTest {
+ protected:
+  void SetUp() override {
+    DatabaseTest::SetUp();
+    if (!pool_) return;
+    registry_ = std::make_unique<tenancy::TenantRegistry>(
+        *pool_, db::load_migrations(db::embedded_tenant_migrations()), std::chrono::seconds(30));
+  }
+  void TearDown() override {
+    registry_.reset();
+    DatabaseTest::TearDown();
+  }
+  // A new starter-tier tenant, resolved as an active one.
+  std::shared_ptr<const tenancy::ActiveTenant> make_tenant(const std::string& name) {
+    auto t = run(registry_->create(tenancy::NewTenant{name, std::nullopt, tenancy::Tier::kStarter}));
+    return run(registry_->resolve_active(t.id));
+  }
+
+  std::unique_ptr<tenancy::TenantRegistry> registry_;
 };
 
 }  // namespace autoblog::testing

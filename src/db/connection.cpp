@@ -353,6 +353,10 @@ void Connection::settle_own(const Pending& group, const GroupOutcome& outcome) {
       // It never existed on the server: an eviction of it must not be sent.
       std::erase(to_deallocate_, group.name);
       failed_parses_.emplace_back(group.name, outcome.error.value_or(ErrorInfo{"XX000", "", ""}));
+      // A stream is rarely empty under load, so it is not only cleared then: names are never
+      // reused, and an Execute by a failed name follows its Parse closely.
+      if (failed_parses_.size() > 64)
+        failed_parses_.erase(failed_parses_.begin(), failed_parses_.begin() + 32);
       break;
     case Pending::kDeallocate: {  // skipped by an earlier error: try again next time
       bool existed = std::none_of(failed_parses_.begin(), failed_parses_.end(),

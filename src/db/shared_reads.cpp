@@ -83,9 +83,8 @@ asio::awaitable<Result> SharedReads::run(const Statement& statement) {
         lane->pumping = true;
         // Posted, not run now: every statement queued during this event-loop turn goes out in
         // the pump's first write.
-        asio::post(lane->executor, [lane] {
-          asio::co_spawn(lane->executor, pump(lane), asio::detached);
-        });
+        asio::post(lane->executor,
+                   [lane] { asio::co_spawn(lane->executor, pump(lane), asio::detached); });
       });
   co_return co_await std::move(op);
 }

@@ -40,8 +40,8 @@ namespace autoblog::db {
 struct PoolOptions;
 
 struct SharedReadsStats {
-  std::uint64_t statements = 0;  // run through a shared connection
-  std::uint64_t writes = 0;      // writes to the server, each carrying every statement queued
+  std::uint64_t statements = 0;   // run through a shared connection
+  std::uint64_t writes = 0;       // writes to the server, each carrying every statement queued
   std::uint64_t connections = 0;  // opened so far
 };
 

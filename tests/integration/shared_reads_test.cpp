@@ -36,8 +36,7 @@ constexpr db::TenantQuery kSlowRead{
     "WHERE id = $1"};
 // Fails for $2 = 0 (division by zero) and only then.
 constexpr db::TenantQuery kDivide{
-    "sr_divide",
-    "SELECT (100 / $2::int)::text FROM {schema}.content_pipelines WHERE id = $1"};
+    "sr_divide", "SELECT (100 / $2::int)::text FROM {schema}.content_pipelines WHERE id = $1"};
 constexpr db::TenantQuery kHalfQualified{
     "sr_half_qualified", "SELECT count(*) FROM {schema}.brand_configs, content_pipelines"};
 
@@ -75,7 +74,10 @@ class SharedReadsTest : public TenantRegistryTest {
     int done = 0;
     for (int i = 0; i < n; ++i)
       asio::co_spawn(ioc_, op(i), [&, i](std::exception_ptr e, db::Result r) {
-        if (e) out[i] = e; else out[i] = std::move(r);
+        if (e)
+          out[i] = e;
+        else
+          out[i] = std::move(r);
         ++done;
       });
     ioc_.restart();
@@ -142,8 +144,8 @@ TEST_F(SharedReadsTest, AStatementErrorFailsOnlyItsCaller) {
   auto& pool = shared_pool();
   for (int round = 0; round < 2; ++round) {
     auto out = concurrently(30, [&](int i) {
-      return tenancy::TenantTx::read_one(pool, *a, kDivide,
-                                         db::Params{db::param(id), db::param(std::to_string(i % 10))});
+      return tenancy::TenantTx::read_one(
+          pool, *a, kDivide, db::Params{db::param(id), db::param(std::to_string(i % 10))});
     });
     for (int i = 0; i < 30; ++i) {
       if (i % 10 == 0) {
@@ -168,7 +170,8 @@ TEST_F(SharedReadsTest, UnqualifiedTablesAndDeletedTenantsFailAlone) {
   content::ContentService service(pool);
   ASSERT_TRUE(run(registry_->begin_deletion(a->id())));
   auto out = concurrently(6, [&](int i) {
-    if (i == 1) return tenancy::TenantTx::read_one(pool, *a, kDivide, {db::param(id), db::param("1")});
+    if (i == 1)
+      return tenancy::TenantTx::read_one(pool, *a, kDivide, {db::param(id), db::param("1")});
     if (i == 3) return tenancy::TenantTx::read_one(pool, *b, kHalfQualified);
     return tenancy::TenantTx::read_one(pool, *b, kDivide, {db::param(id), db::param("4")});
   });
@@ -224,7 +227,8 @@ TEST_F(SharedReadsTest, AKilledConnectionFailsOnlyWhatWasInFlight) {
   const std::string id = util::uuid_v4();
   insert(*a, id, "{}");
   auto& pool = shared_pool();
-  auto first = run(tenancy::TenantTx::read_one(pool, *a, kSlowRead, {db::param(id), db::param("0")}));
+  auto first =
+      run(tenancy::TenantTx::read_one(pool, *a, kSlowRead, {db::param(id), db::param("0")}));
   const std::string backend(first.get(0, 0));
   static constexpr db::CoreQuery kKill{"sr_kill", "SELECT pg_terminate_backend($1::int)::text"};
   auto out = concurrently(5, [&](int i) -> asio::awaitable<db::Result> {
@@ -242,7 +246,8 @@ TEST_F(SharedReadsTest, AKilledConnectionFailsOnlyWhatWasInFlight) {
   ASSERT_EQ(out[0].index(), 0u) << error_of(out[0]);
   for (int i = 1; i < 5; ++i)
     EXPECT_THROW(std::rethrow_exception(std::get<1>(out[i])), db::ConnectionError) << i;
-  auto after = run(tenancy::TenantTx::read_one(pool, *a, kSlowRead, {db::param(id), db::param("0")}));
+  auto after =
+      run(tenancy::TenantTx::read_one(pool, *a, kSlowRead, {db::param(id), db::param("0")}));
   EXPECT_NE(std::string(after.get(0, 0)), backend);
   EXPECT_EQ(pool.shared_reads()->stats().connections, 2u);
 }

@@ -7,6 +7,7 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <cstdint>
@@ -148,6 +149,13 @@ struct LastTenant {
 };
 
 std::atomic<std::uint64_t> metrics_serials{0};
+
+// Brings a counter that mirrors a running total kept elsewhere up to that total (a total
+// behind what is shown, which never happens within one process, is ignored).
+void raise_to(Counter& counter, double total) {
+  const double shown = counter.Value();
+  if (total > shown) counter.Increment(total - shown);
+}
 
 struct HttpSeries {
   Histogram* duration;
@@ -334,9 +342,12 @@ void Metrics::observe_request(std::string_view tenant_id, std::string_view raw_m
   Counter* counter = nullptr;
   {
     std::lock_guard lock(t.mutex);
-    for (const auto& r : t.requests)
-      if (r.status == status && r.endpoint == endpoint) counter = r.counter;
-    if (!counter) {
+    auto it = std::find_if(t.requests.begin(), t.requests.end(), [&](const auto& r) {
+      return r.status == status && r.endpoint == endpoint;
+    });
+    if (it != t.requests.end()) {
+      counter = it->counter;
+    } else {
       counter = &impl_->tenant_requests.Add({{"tenant_id", t.label},
                                              {"endpoint", std::string(endpoint)},
                                              {"status", std::string(status_str)}});
@@ -355,13 +366,9 @@ void Metrics::set_db_pool(std::size_t size, std::size_t in_use, std::size_t wait
 void Metrics::set_db_shared_reads(std::uint64_t statements, std::uint64_t writes,
                                   std::uint64_t connections) {
   std::lock_guard lock(impl_->shared_reads_mutex);
-  auto bring_up = [](Counter& c, std::uint64_t total) {
-    const double shown = c.Value();
-    if (static_cast<double>(total) > shown) c.Increment(static_cast<double>(total) - shown);
-  };
-  bring_up(impl_->shared_read_statements, statements);
-  bring_up(impl_->shared_read_writes, writes);
-  bring_up(impl_->shared_read_connections, connections);
+  raise_to(impl_->shared_read_statements, static_cast<double>(statements));
+  raise_to(impl_->shared_read_writes, static_cast<double>(writes));
+  raise_to(impl_->shared_read_connections, static_cast<double>(connections));
 }
 
 void Metrics::count_db_pool_timeout() {
@@ -400,9 +407,11 @@ void Metrics::set_resource_usage(std::string_view tenant_id, std::string_view re
   Gauge* gauge = nullptr;
   {
     std::lock_guard lock(t.mutex);
-    for (const auto& [type, g] : t.resources)
-      if (type == resource_type) gauge = g;
-    if (!gauge) {
+    auto it = std::find_if(t.resources.begin(), t.resources.end(),
+                           [&](const auto& r) { return r.first == resource_type; });
+    if (it != t.resources.end()) {
+      gauge = it->second;
+    } else {
       gauge = &impl_->resource_usage.Add(
           {{"tenant_id", t.label}, {"resource_type", std::string(resource_type)}});
       t.resources.emplace_back(std::string(resource_type), gauge);
@@ -446,9 +455,7 @@ std::string Metrics::tenant_label(std::string_view tenant_id) {
 std::string Metrics::render() const {
   {
     std::lock_guard lock(impl_->log_dropped_mutex);
-    const double total = static_cast<double>(log_dropped_total());
-    const double shown = impl_->log_dropped.Value();
-    if (total > shown) impl_->log_dropped.Increment(total - shown);
+    raise_to(impl_->log_dropped, static_cast<double>(log_dropped_total()));
   }
   return prometheus::TextSerializer().Serialize(impl_->registry.Collect());
 }

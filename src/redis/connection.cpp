@@ -166,17 +166,13 @@ asio::awaitable<Reply> Connection::submit(std::string wire, Clock::time_point de
       [self = shared_from_this()](std::shared_ptr<Call> call) { self->enqueue(std::move(call)); });
 }
 
-void Connection::settle(const std::shared_ptr<Call>& call, std::exception_ptr error, Reply reply) {
-  util::PendingCall<Reply>::settle(call, std::move(error), std::move(reply));
-}
-
 void Connection::enqueue(std::shared_ptr<Call> call) {
   std::string wire = std::move(call->wire);
   bool post_flush = false, post_arm = false;
   {
     std::lock_guard lock(mutex_);
     if (state_ == State::kDead) {
-      settle(
+      Call::settle(
           call,
           std::make_exception_ptr(RedisUnavailable("redis connection to " + where_ + " is closed")),
           Reply{});
@@ -381,7 +377,7 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
     in_flight_.pop_front();
     pending_.fetch_sub(1, std::memory_order_relaxed);
     // An abandoned call's reply is consumed here and dropped: it belongs to no one else.
-    if (!call->settled()) settle(call, nullptr, convert(*reply));
+    if (!call->settled()) Call::settle(call, nullptr, convert(*reply));
   }
   if (!in_flight_.empty()) {
     start_read();
@@ -456,8 +452,8 @@ void Connection::fail(const std::string& why) {
   socket_.close(ignored);
   deadline_timer_.cancel();
   auto error = std::make_exception_ptr(RedisUnavailable(why));
-  for (auto& call : in_flight_) settle(call, error, Reply{});
-  for (auto& call : queued) settle(call, error, Reply{});
+  for (auto& call : in_flight_) Call::settle(call, error, Reply{});
+  for (auto& call : queued) Call::settle(call, error, Reply{});
   in_flight_.clear();
   pending_.store(0, std::memory_order_relaxed);
 }

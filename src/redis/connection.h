@@ -96,7 +96,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   enum class State { kConnecting, kReady, kDead };
 
   void enqueue(std::shared_ptr<Call> call);  // any thread
-  static void settle(const std::shared_ptr<Call>& call, std::exception_ptr error, Reply reply);
 
   // Strand only:
   boost::asio::awaitable<void> run();

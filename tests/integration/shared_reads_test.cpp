@@ -26,9 +26,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr db::TenantQuery kInsertWithId{
-    "sr_insert",
-    "INSERT INTO {schema}.content_pipelines (id, inspiration_data) VALUES ($1, $2::jsonb)"};
 // A read that takes $2 seconds, returning the backend that ran it.
 constexpr db::TenantQuery kSlowRead{
     "sr_slow",
@@ -58,13 +55,6 @@ class SharedReadsTest : public TenantRegistryTest {
     o.statement_timeout = statement_timeout;
     shared_pool_ = std::make_unique<db::Pool>(ioc_.get_executor(), o);
     return *shared_pool_;
-  }
-  void insert(const tenancy::ActiveTenant& t, const std::string& id, const std::string& json) {
-    db::Params params{db::param(id), db::param(json)};
-    run([&]() -> asio::awaitable<void> {
-      auto tx = co_await tenancy::TenantTx::begin(*pool_, t);
-      co_await tx.commit_with(kInsertWithId, std::move(params));
-    }());
   }
   // Starts `n` reads at once (in one event-loop turn) and waits for all: each result, or the
   // exception it ended with.
@@ -105,8 +95,9 @@ TEST_F(SharedReadsTest, RepliesNeverCrossBetweenCallersOrTenants) {
   for (int k = 0; k < 5; ++k) ids.push_back(util::uuid_v4());
   for (int t = 0; t < 8; ++t)
     for (int k = 0; k < 5; ++k)
-      insert(*tenants[t], ids[k],
-             R"({"tenant": )" + std::to_string(t) + R"(, "row": )" + std::to_string(k) + "}");
+      insert_content(
+          *pool_, *tenants[t], ids[k],
+          R"({"tenant": )" + std::to_string(t) + R"(, "row": )" + std::to_string(k) + "}");
   for (std::size_t cache : {256u, 2u, 0u}) {
     SCOPED_TRACE("cache " + std::to_string(cache));
     auto& pool = shared_pool(cache);
@@ -140,7 +131,7 @@ TEST_F(SharedReadsTest, RepliesNeverCrossBetweenCallersOrTenants) {
 TEST_F(SharedReadsTest, AStatementErrorFailsOnlyItsCaller) {
   auto a = make_tenant("A");
   const std::string id = util::uuid_v4();
-  insert(*a, id, "{}");
+  insert_content(*pool_, *a, id, "{}");
   auto& pool = shared_pool();
   for (int round = 0; round < 2; ++round) {
     auto out = concurrently(30, [&](int i) {
@@ -165,7 +156,7 @@ TEST_F(SharedReadsTest, UnqualifiedTablesAndDeletedTenantsFailAlone) {
   auto a = make_tenant("A");
   auto b = make_tenant("B");
   const std::string id = util::uuid_v4();
-  insert(*b, id, R"({"owner": "B"})");
+  insert_content(*pool_, *b, id, R"({"owner": "B"})");
   auto& pool = shared_pool(1);
   content::ContentService service(pool);
   ASSERT_TRUE(run(registry_->begin_deletion(a->id())));
@@ -199,7 +190,7 @@ TEST_F(SharedReadsTest, UnqualifiedTablesAndDeletedTenantsFailAlone) {
 TEST_F(SharedReadsTest, CancelledCallersAndSlowStatementsAffectNobodyElse) {
   auto a = make_tenant("A");
   const std::string id = util::uuid_v4();
-  insert(*a, id, "{}");
+  insert_content(*pool_, *a, id, "{}");
   auto& pool = shared_pool(256, 300ms);
   using namespace asio::experimental::awaitable_operators;
   auto out = concurrently(4, [&](int i) -> asio::awaitable<db::Result> {
@@ -225,7 +216,7 @@ TEST_F(SharedReadsTest, CancelledCallersAndSlowStatementsAffectNobodyElse) {
 TEST_F(SharedReadsTest, AKilledConnectionFailsOnlyWhatWasInFlight) {
   auto a = make_tenant("A");
   const std::string id = util::uuid_v4();
-  insert(*a, id, "{}");
+  insert_content(*pool_, *a, id, "{}");
   auto& pool = shared_pool();
   auto first =
       run(tenancy::TenantTx::read_one(pool, *a, kSlowRead, {db::param(id), db::param("0")}));
@@ -256,7 +247,7 @@ TEST_F(SharedReadsTest, AKilledConnectionFailsOnlyWhatWasInFlight) {
 TEST_F(SharedReadsTest, OffMeansPooledConnections) {
   auto a = make_tenant("A");
   const std::string id = util::uuid_v4();
-  insert(*a, id, R"({"owner": "A"})");
+  insert_content(*pool_, *a, id, R"({"owner": "A"})");
   for (bool prepared : {true, false}) {
     db::PoolOptions o;
     o.conninfo = conninfo_;

@@ -17,9 +17,6 @@ using namespace autoblog::testing;
 
 namespace {
 
-constexpr db::TenantQuery kInsertWithId{
-    "sp_insert",
-    "INSERT INTO {schema}.content_pipelines (id, inspiration_data) VALUES ($1, $2::jsonb)"};
 // Passes the compile-time check (it names {schema}.) but also names a table without it.
 constexpr db::TenantQuery kHalfQualified{
     "sp_half_qualified",
@@ -52,15 +49,6 @@ class StatementPathTest : public TenantRegistryTest {
     o.statement_cache_size = cache_size;
     o.shared_reads = false;  // tests/integration/shared_reads_test.cpp covers those
     return std::make_unique<db::Pool>(ioc_.get_executor(), o);
-  }
-  void insert(db::Pool& pool, const tenancy::ActiveTenant& t, const std::string& id,
-              const std::string& json) {
-    // Parameters built outside the coroutine: GCC 12 rejects a braced vector in a co_await.
-    db::Params params{db::param(id), db::param(json)};
-    run([&]() -> boost::asio::awaitable<void> {
-      auto tx = co_await tenancy::TenantTx::begin(pool, t);
-      co_await tx.commit_with(kInsertWithId, std::move(params));
-    }());
   }
 };
 
@@ -99,8 +87,8 @@ TEST_F(StatementPathTest, IdenticalIdsStayIsolatedWhateverTheCacheDoes) {
   auto a = make_tenant("A");
   auto b = make_tenant("B");
   const std::string id = util::uuid_v4();
-  insert(*pool_, *a, id, R"({"owner": "A"})");
-  insert(*pool_, *b, id, R"({"owner": "B"})");
+  insert_content(*pool_, *a, id, R"({"owner": "A"})");
+  insert_content(*pool_, *b, id, R"({"owner": "B"})");
   cache::InProcessCache unused_cache(1 << 20);
   for (auto variant : {PoolVariant{"cache hits", true, 256}, PoolVariant{"cache evicts", true, 1},
                        PoolVariant{"cache disabled", true, 0},
@@ -143,7 +131,7 @@ TEST_F(StatementPathTest, AFailedPrepareLeavesTheConnectionUsable) {
   auto pool = single_connection_pool(true, 1);
   content::ContentService service(*pool);
   const std::string id = util::uuid_v4();
-  insert(*pool, *b, id, R"({"owner": "B"})");
+  insert_content(*pool, *b, id, R"({"owner": "B"})");
   EXPECT_NO_THROW(run(service.get(*b, id)));  // b's statement now in the one-entry cache
   ASSERT_TRUE(run(registry_->begin_deletion(a->id())));
   EXPECT_THROW(run(service.get(*a, id)), tenancy::TenantInactive);

@@ -13,6 +13,7 @@
 #include "db/migrations/migrator.h"
 #include "db/pool.h"
 #include "tenancy/registry.h"
+#include "tenancy/tenant_tx.h"
 #include "util/random.h"
 
 namespace autoblog::testing {
@@ -94,6 +95,19 @@ class TenantRegistryTest : public DatabaseTest {
   std::shared_ptr<const tenancy::ActiveTenant> make_tenant(const std::string& name) {
     auto t = run(registry_->create(tenancy::NewTenant{name, std::nullopt, tenancy::Tier::kStarter}));
     return run(registry_->resolve_active(t.id));
+  }
+  // A content row of `t` with this id and inspiration JSON, written through `pool`.
+  void insert_content(db::Pool& pool, const tenancy::ActiveTenant& t, const std::string& id,
+                      const std::string& inspiration_json) {
+    static constexpr db::TenantQuery kInsertWithId{
+        "test_insert_content",
+        "INSERT INTO {schema}.content_pipelines (id, inspiration_data) VALUES ($1, $2::jsonb)"};
+    // Parameters built outside the coroutine: GCC 12 rejects a braced vector in a co_await.
+    db::Params params{db::param(id), db::param(inspiration_json)};
+    run([&]() -> boost::asio::awaitable<void> {
+      auto tx = co_await tenancy::TenantTx::begin(pool, t);
+      co_await tx.commit_with(kInsertWithId, std::move(params));
+    }());
   }
 
   std::unique_ptr<tenancy::TenantRegistry> registry_;

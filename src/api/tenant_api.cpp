@@ -64,9 +64,10 @@ void add_tenant_routes(http::Router& router, db::Pool& pool, cache::TenantCache&
               .tag = "tenant",
               .summary = "The tenant's brand configuration",
               .responses = {defs::response(200, "The brand configuration", s::ref("Brand")),
-                            defs::error(404, "not_found: no brand configuration yet")}},
+                            defs::error(404, "not_found: no brand configuration yet")},
+              .prefetch_cache_key = std::string(content::BrandService::kCacheKey)},
              [brand](Request& req) -> asio::awaitable<Response> {
-               auto json = co_await brand.get(active_caller(req));
+               auto json = co_await brand.get(active_caller(req), req.prefetched);
                if (!json) throw http::NotFound("no brand configuration yet; PUT /v1/brand");
                co_return Response::json(200, std::move(*json));
              });

@@ -20,7 +20,6 @@ using db::Params;
 
 namespace {
 // A GET that races a PUT can cache the old value for at most this.
-constexpr std::string_view kBrandKey = "brand";
 constexpr std::chrono::seconds kBrandTtl{60};
 
 // The brand as responses show it: secrets replaced by "***".
@@ -32,13 +31,18 @@ std::string redacted_brand_json(const db::Result& r) {
 }  // namespace
 
 asio::awaitable<std::optional<std::string>> BrandService::get(
-    const tenancy::ActiveTenant& tenant) const {
-  auto hit = co_await cache_.get(tenant.id(), kBrandKey);
+    const tenancy::ActiveTenant& tenant, const std::optional<cache::Prefetched>& prefetched) const {
+  std::optional<std::string> hit;
+  if (const auto* entry = cache::prefetched_entry(prefetched, kCacheKey)) {
+    hit = entry->value;
+  } else {
+    hit = co_await cache_.get(tenant.id(), kCacheKey);
+  }
   if (hit) co_return hit;
   auto r = co_await tenancy::TenantTx::read_one(pool_, tenant, queries::kGetBrand);
   if (r.empty()) co_return std::nullopt;
   std::string body = redacted_brand_json(r);
-  co_await cache_.set(tenant.id(), kBrandKey, body, kBrandTtl);
+  co_await cache_.set(tenant.id(), kCacheKey, body, kBrandTtl);
   co_return body;
 }
 
@@ -61,7 +65,7 @@ asio::awaitable<std::string> BrandService::put(const tenancy::ActiveTenant& tena
   // Scheduled discovery follows the brand in the same transaction (feeds listed or not).
   co_await trends::save_schedule(tx, sources);
   co_await tx.commit();
-  co_await cache_.del(tenant.id(), kBrandKey);
+  co_await cache_.del(tenant.id(), kCacheKey);
   co_return redacted_brand_json(r);
 }
 

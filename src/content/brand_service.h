@@ -7,7 +7,9 @@
 #include <boost/json/fwd.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
+#include "cache/prefetched.h"
 #include "db/pool.h"
 #include "tenancy/active_tenant.h"
 
@@ -36,8 +38,15 @@ class BrandService {
                PublishingConfigCheck check_publishing = nullptr)
       : pool_(pool), cache_(cache), check_publishing_(check_publishing) {}
 
-  // nullopt when the tenant has none yet.
-  boost::asio::awaitable<std::optional<std::string>> get(const tenancy::ActiveTenant& tenant) const;
+  // The key of the brand's entry in the tenant cache (GET /v1/brand reads it first, so the route
+  // has the rate limiter prefetch it).
+  static constexpr std::string_view kCacheKey = "brand";
+
+  // nullopt when the tenant has none yet. `prefetched`: the cache entry when already read (used
+  // when it is kCacheKey's), saving the cache lookup.
+  boost::asio::awaitable<std::optional<std::string>> get(
+      const tenancy::ActiveTenant& tenant,
+      const std::optional<cache::Prefetched>& prefetched = std::nullopt) const;
   // InvalidInput naming the key for a seo_strategy that scoring cannot use (review.h
   // check_seo_strategy), sources out of shape (trends::parse_sources), a publishing_config the
   // check refuses or a "***" secret with nothing to keep; nothing is stored then.

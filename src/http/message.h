@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "cache/prefetched.h"
+
 namespace autoblog::tenancy {
 class ActiveTenant;
 }
@@ -63,10 +65,17 @@ struct Request {
   Fields path_params;
   const void* route_handler = nullptr;  // the matched http::Handler; opaque here on purpose
   const void* operation = nullptr;      // the matched http::Operation; opaque here on purpose
+  // The route's Operation::prefetch_cache_key (points into the route table, which lives as long
+  // as the server); empty when the route declares none.
+  std::string_view prefetch_cache_key;
 
   // Filled by authentication (tenant routes only): the tenant, active when it was resolved.
   // Shared, immutable snapshot made by the tenant registry.
   std::shared_ptr<const tenancy::ActiveTenant> tenant;
+
+  // Filled by the rate limiter when it read prefetch_cache_key in its own round trip (the Redis
+  // limiter); the handler's service uses it instead of asking the cache again.
+  std::optional<cache::Prefetched> prefetched;
 
   // Headers every response to this request carries, error responses included (the rate-limit
   // state): middleware adds them to the responses it passes on, and error_mapping to the

@@ -70,6 +70,10 @@ struct Operation {
   // The handler reads the body itself with Request::read_body_chunk (uploads): it is never
   // read whole into Request::body, so its memory is bounded by the handler's chunk.
   bool streams_body = false;
+  // The tenant-cache entry (its key within the tenant) the handler reads first on every call:
+  // a rate limiter that can read it in the round trip of its decision does, and hands it over
+  // in Request::prefetched (one Redis round trip for both). Empty: none.
+  std::string prefetch_cache_key = {};
 };
 
 }  // namespace autoblog::http

@@ -209,6 +209,7 @@ Middleware routing(const Router& router) {
     req.route_handler = m.handler;
     req.streams_body = m.route->streams_body;
     req.operation = m.route->operation.get();
+    req.prefetch_cache_key = m.route->operation->prefetch_cache_key;
     co_return co_await next(req);
   };
 }

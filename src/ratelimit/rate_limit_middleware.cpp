@@ -23,7 +23,14 @@ http::Middleware rate_limit(RateLimiter& limiter, observability::Metrics& metric
       co_return co_await next(req);
     const auto& tenant_id = req.tenant->id();
     auto limit = req.tenant->limits().requests_per_hour;
-    auto decision = co_await limiter.check(tenant_id, limit);
+    // A route whose handler starts with a cache lookup has it read along with the decision.
+    // (Two statements: GCC 12 miscompiles co_await inside a conditional expression.)
+    Decision decision;
+    if (req.prefetch_cache_key.empty()) {
+      decision = co_await limiter.check(tenant_id, limit);
+    } else {
+      decision = co_await limiter.check_and_read(tenant_id, limit, req.prefetch_cache_key);
+    }
     metrics.count_rate_limit(tenant_id, decision.allowed);
     // Requests counted in the current window (the GCRA's used burst) as the usage gauge.
     metrics.set_resource_usage(tenant_id, "requests_this_hour",
@@ -37,6 +44,7 @@ http::Middleware rate_limit(RateLimiter& limiter, observability::Metrics& metric
       err.with_header("Retry-After", std::to_string(decision.retry_after_seconds));
       throw err;
     }
+    if (decision.prefetched) req.prefetched = std::move(decision.prefetched);
     auto res = co_await next(req);
     for (const auto& h : req.response_headers) res.headers.push_back(h);
     co_return res;

@@ -5,7 +5,9 @@
 // paths no route takes as well, see http::routing): they go on the request's
 // response_headers, which this middleware copies onto the responses it passes on and
 // http::error_mapping onto the responses it makes from exceptions. A denied request is a 429
-// rate_limited with an exact Retry-After. Public and admin routes are not limited.
+// rate_limited with an exact Retry-After. Public and admin routes are not limited. On a route
+// with a prefetch_cache_key (http/operation.h) the limiter reads that cache entry along with its
+// decision when it can, and the entry goes on Request::prefetched for the handler.
 // Borrows the limiter and metrics, which must outlive the chain.
 #include "http/handler.h"
 

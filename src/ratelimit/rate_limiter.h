@@ -5,7 +5,10 @@
 // (shared by every API node). Implementations are thread-safe.
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <optional>
 #include <string_view>
+
+#include "cache/prefetched.h"
 
 namespace autoblog::ratelimit {
 
@@ -16,6 +19,9 @@ struct Decision {
   std::int64_t reset_seconds = 0;        // X-RateLimit-Reset: seconds until the full burst is back
   std::int64_t retry_after_seconds = 0;  // when denied: whole seconds until one request is allowed
                                          // (ceil, >= 1)
+  // check_and_read only, and only when the limiter could read the entry in the decision's own
+  // round trip and the request is allowed.
+  std::optional<cache::Prefetched> prefetched;
 };
 
 class RateLimiter {
@@ -24,6 +30,12 @@ class RateLimiter {
   // Counts one request for `tenant_id` against `requests_per_hour` (> 0) and decides.
   virtual boost::asio::awaitable<Decision> check(std::string_view tenant_id,
                                                  std::int64_t requests_per_hour) = 0;
+  // check(), and the tenant-cache entry `cache_key` read in the same round trip when the
+  // limiter can (Decision::prefetched). This one answers without it: the in-process limiter has
+  // no round trip to share, and a cache in the same process is no cheaper to read here.
+  virtual boost::asio::awaitable<Decision> check_and_read(std::string_view tenant_id,
+                                                          std::int64_t requests_per_hour,
+                                                          std::string_view cache_key);
 };
 
 }  // namespace autoblog::ratelimit

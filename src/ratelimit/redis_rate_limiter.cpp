@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cache/redis_cache.h"
 #include "observability/log.h"
 
 namespace autoblog::ratelimit {
@@ -20,6 +21,8 @@ namespace {
 // keeps a fractional T (limits that do not divide 3600 s) from losing a request to rounding.
 // redis.replicate_commands() is needed by Redis < 5 to write after reading TIME; newer servers
 // replicate effects anyway (and in 7 it is a no-op), hence the guarded call.
+// KEYS[2], when given, is a tenant-cache entry read for the caller when the request is allowed
+// (a fifth element: its value, or nil, which Lua's false becomes).
 const std::string kGcraScript = R"lua(
 if redis.replicate_commands then pcall(redis.replicate_commands) end
 local limit = tonumber(ARGV[1])
@@ -60,24 +63,38 @@ local new_tat = tat + interval
 local idle_ms = math.ceil((new_tat - now) / 1000) + 1000
 redis.call('SET', KEYS[1], string.format('%.0f:%d', new_tat, limit), 'PX',
            string.format('%.0f', idle_ms))
-return {1, remaining_after(new_tat), math.ceil((new_tat - now) / 1000000), 0}
+local reset = math.ceil((new_tat - now) / 1000000)
+if KEYS[2] then
+  return {1, remaining_after(new_tat), reset, 0, redis.call('GET', KEYS[2])}
+end
+return {1, remaining_after(new_tat), reset, 0}
 )lua";
 
-Decision parse_decision(const redis::Reply& reply, std::int64_t limit) {
+// `cache_key` non-empty: the script was asked for that entry too (KEYS[2]).
+Decision parse_decision(redis::Reply& reply, std::int64_t limit, std::string_view cache_key) {
   using Type = redis::Reply::Type;
-  if (reply.type != Type::kArray || reply.elements.size() != 4) {
+  auto& e = reply.elements;
+  const bool with_entry = !cache_key.empty() && e.size() == 5;
+  if (reply.type != Type::kArray || (e.size() != 4 && !with_entry)) {
     throw std::runtime_error("unexpected reply from the rate limit script");
   }
-  for (const auto& e : reply.elements) {
-    if (e.type != Type::kInteger)
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (e[i].type != Type::kInteger)
       throw std::runtime_error("unexpected reply from the rate limit script");
   }
   Decision d;
-  d.allowed = reply.elements[0].integer == 1;
+  d.allowed = e[0].integer == 1;
   d.limit = limit;
-  d.remaining = reply.elements[1].integer;
-  d.reset_seconds = reply.elements[2].integer;
-  d.retry_after_seconds = d.allowed ? 0 : reply.elements[3].integer;
+  d.remaining = e[1].integer;
+  d.reset_seconds = e[2].integer;
+  d.retry_after_seconds = d.allowed ? 0 : e[3].integer;
+  if (with_entry) {
+    if (e[4].type != Type::kString && e[4].type != Type::kNil)
+      throw std::runtime_error("unexpected reply from the rate limit script");
+    d.prefetched.emplace();
+    d.prefetched->key = cache_key;
+    if (e[4].type == Type::kString) d.prefetched->value = std::move(e[4].str);
+  }
   return d;
 }
 
@@ -96,16 +113,29 @@ RedisRateLimiter::RedisRateLimiter(redis::Client& client, RateLimiter& fallback,
 
 boost::asio::awaitable<Decision> RedisRateLimiter::check(std::string_view tenant_id,
                                                          std::int64_t requests_per_hour) {
+  return decide(tenant_id, requests_per_hour, {});
+}
+
+boost::asio::awaitable<Decision> RedisRateLimiter::check_and_read(std::string_view tenant_id,
+                                                                  std::int64_t requests_per_hour,
+                                                                  std::string_view cache_key) {
+  return decide(tenant_id, requests_per_hour, cache_key);
+}
+
+boost::asio::awaitable<Decision> RedisRateLimiter::decide(std::string_view tenant_id,
+                                                          std::int64_t requests_per_hour,
+                                                          std::string_view cache_key) {
   if (requests_per_hour <= 0) throw std::invalid_argument("requests_per_hour must be positive");
   std::optional<Decision> decision;
   std::string error;
   try {
     std::vector<std::string> keys;
     keys.push_back("rl:" + std::string(tenant_id));
+    if (!cache_key.empty()) keys.push_back(cache::RedisCache::key_for(tenant_id, cache_key));
     std::vector<std::string> args;
     args.push_back(std::to_string(requests_per_hour));
     auto reply = co_await client_.eval(script_, std::move(keys), std::move(args));
-    decision = parse_decision(reply, requests_per_hour);
+    decision = parse_decision(reply, requests_per_hour, cache_key);
   } catch (const boost::system::system_error& e) {
     // The request itself was cancelled (deadline, client gone, shutdown): no decision is needed,
     // and it says nothing about Redis, so no fallback, warning or metric either.

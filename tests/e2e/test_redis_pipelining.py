@@ -1,15 +1,17 @@
 """E2E: the Redis client pipelines many commands per connection; replies never cross.
 
-Each GET /v1/brand is one rate-limit decision (EVALSHA) and one cache lookup (GET) on the shared
-Redis connections of the node. Many tenants, each with its own brand and its own limit, are read
+Each GET /v1/brand is one command on the shared Redis connections of the node: the rate-limit
+script (EVALSHA), which also reads the brand's cache entry for the handler. Many tenants, each with its own brand and its own limit, are read
 concurrently from many keep-alive connections, and every answer is checked against its own
 tenant: a reply handed to the wrong request would show up as another tenant's brand or as a
 rate-limit count from another tenant's budget. Then Redis is killed mid-load (SIGKILL, with
 commands in flight) and restarted: requests keep being answered (in-process limiter, cache miss
 read from PostgreSQL), still each with its own tenant's data, and the node uses Redis again.
 """
+import socket
 import threading
 import time
+import uuid
 import unittest
 
 from harness import (E2ETestCase, drop_database, fresh_database, metric_value,
@@ -114,6 +116,54 @@ class RedisPipeliningTest(E2ETestCase):
         for _, tenant_id, _ in self.tenants:
             self.assertIsNotNone(self.redis.cmd("GET", f"t:{tenant_id}:brand"),
                                  "the brand is cached in Redis")
+
+    def test_brand_read_is_one_redis_command(self):
+        """The decision and the brand's cache lookup share one script call: MONITOR sees one
+        EVALSHA from the node per GET /v1/brand, and the GET of the cache entry inside it.
+        A brand replaced with PUT is what the next GET answers (the cache entry is dropped, the
+        prefetched miss reads PostgreSQL and fills it again)."""
+        t, tok = self.server.new_tenant_with_token("enterprise")
+        tid = t["id"]
+        brand = {"voice_tone": {"style": "first"}, "topics": ["one"]}
+        status, _, body = self.server.request("PUT", "/v1/brand", brand, token=tok)
+        self.assertIn(status, (200, 201), body)
+        status, _, body = self.server.request("GET", "/v1/brand", token=tok)  # fills the cache
+        self.assertEqual((status, body.get("topics")), (200, ["one"]))
+
+        marker = f"end-of-test-{uuid.uuid4()}"
+        with socket.create_connection(("127.0.0.1", self.redis.port), timeout=10) as mon:
+            mon.sendall(b"MONITOR\r\n")
+            f = mon.makefile("rb")
+            self.assertEqual(f.readline(), b"+OK\r\n")
+            for _ in range(5):
+                status, headers, body = self.server.request("GET", "/v1/brand", token=tok)
+                self.assertEqual((status, body.get("topics")), (200, ["one"]))
+                self.assertIn("x-ratelimit-remaining", headers)
+            self.redis.cmd("ECHO", marker)
+            lines = []
+            while True:
+                line = f.readline()
+                self.assertTrue(line, "MONITOR ended early")
+                if marker.encode() in line:
+                    break
+                lines.append(line)
+        ours = [l for l in lines if tid.encode() in l]
+        from_node = [l for l in ours if b"[0 lua]" not in l]
+        in_script = [l for l in ours if b"[0 lua]" in l]
+        self.assertEqual(len(from_node), 5, lines)
+        for line in from_node:
+            self.assertIn(b'"EVALSHA"', line)
+            self.assertIn(f'"rl:{tid}" "t:{tid}:brand"'.encode(), line)
+        self.assertEqual(sum(f'"GET" "t:{tid}:brand"'.encode() in l for l in in_script), 5,
+                         in_script)
+
+        brand = {"voice_tone": {"style": "second"}, "topics": ["two"]}
+        status, _, body = self.server.request("PUT", "/v1/brand", brand, token=tok)
+        self.assertEqual(status, 200, body)
+        for _ in range(2):  # a prefetched miss read from PostgreSQL, then a prefetched hit
+            status, _, body = self.server.request("GET", "/v1/brand", token=tok)
+            self.assertEqual((status, body.get("topics")), (200, ["two"]))
+        self.assertIn(b'"two"', self.redis.cmd("GET", f"t:{tid}:brand"))
 
     def test_redis_killed_mid_load_then_back(self):
         before = self.fallbacks()

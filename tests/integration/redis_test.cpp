@@ -477,6 +477,58 @@ TEST_F(RedisTest, TwoNodesShareOneBudget) {
   command(cmd("DEL", "rl:" + tenant));
 }
 
+TEST_F(RedisTest, DecisionReadsTheCacheEntryInTheSameCall) {
+  FakeLimiter fallback;
+  RedisRateLimiter limiter(*client_, fallback);
+  RedisCache cache(*client_);
+  const auto tenant = unique("tenant-"), other = unique("tenant-");
+  run(cache.set(tenant, "brand", "tenant's brand", 60s));
+  run(cache.set(other, "brand", "other's brand", 60s));
+
+  // A hit: the decision counts against the tenant's budget and carries the tenant's own entry.
+  auto hit = run(limiter.check_and_read(tenant, 2, "brand"));
+  EXPECT_TRUE(hit.allowed);
+  EXPECT_EQ(hit.remaining, 1);
+  ASSERT_TRUE(hit.prefetched);
+  EXPECT_EQ(hit.prefetched->key, "brand");
+  EXPECT_EQ(hit.prefetched->value, "tenant's brand");
+  // A miss is known too (nullopt value), so the caller need not ask the cache again.
+  auto miss = run(limiter.check_and_read(tenant, 2, "no-such-entry"));
+  EXPECT_TRUE(miss.allowed);
+  EXPECT_EQ(miss.remaining, 0);
+  ASSERT_TRUE(miss.prefetched);
+  EXPECT_EQ(miss.prefetched->key, "no-such-entry");
+  EXPECT_EQ(miss.prefetched->value, std::nullopt);
+  // Denied: no entry is read or handed over.
+  auto denied = run(limiter.check_and_read(tenant, 2, "brand"));
+  EXPECT_FALSE(denied.allowed);
+  EXPECT_GE(denied.retry_after_seconds, 1);
+  EXPECT_FALSE(denied.prefetched);
+  // A plain check never carries one.
+  EXPECT_FALSE(run(limiter.check(other, 2)).prefetched);
+  auto others = run(limiter.check_and_read(other, 2, "brand"));
+  ASSERT_TRUE(others.prefetched);
+  EXPECT_EQ(others.prefetched->value, "other's brand");
+  EXPECT_EQ(others.remaining, 0);
+  EXPECT_EQ(fallback.calls.load(), 0);
+  command(cmd("DEL", "rl:" + tenant, "rl:" + other));
+  run(cache.clear_tenant(tenant));
+  run(cache.clear_tenant(other));
+}
+
+TEST(RedisOutage, DecisionWithoutRedisReadsNoCacheEntry) {
+  asio::io_context ioc{1};
+  Client client(ioc.get_executor(),
+                options_for("redis://127.0.0.1:" + std::to_string(dead_port())));
+  FakeLimiter fallback;
+  RedisRateLimiter limiter(client, fallback);
+  auto d = run_on(ioc, limiter.check_and_read("tenant-a", 500, "brand"));
+  EXPECT_TRUE(d.allowed);
+  EXPECT_EQ(d.remaining, 12345);  // the fallback's decision
+  EXPECT_FALSE(d.prefetched);     // so the caller asks the cache (a miss while Redis is down)
+  EXPECT_EQ(fallback.calls.load(), 1);
+}
+
 TEST_F(RedisTest, CacheIsNamespacedPerTenant) {
   RedisCache cache(*client_);
   const auto a = unique("ta-"), b = unique("tb-");

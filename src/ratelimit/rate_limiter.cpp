@@ -1,0 +1,11 @@
+#include "ratelimit/rate_limiter.h"
+
+namespace autoblog::ratelimit {
+
+boost::asio::awaitable<Decision> RateLimiter::check_and_read(std::string_view tenant_id,
+                                                             std::int64_t requests_per_hour,
+                                                             std::string_view /*cache_key*/) {
+  co_return co_await check(tenant_id, requests_per_hour);
+}
+
+}  // namespace autoblog::ratelimit

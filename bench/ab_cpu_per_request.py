@@ -7,7 +7,10 @@ alternated ROUNDS times in the same run, on a private PostgreSQL cluster it star
     python3 bench/ab_cpu_per_request.py OLD_BINARY NEW_BINARY [ROUNDS]
 
 CPU per request is far steadier than req/s on a shared machine; still compare only figures of
-the same run. With AB_PERF_DIR=DIR, `perf record -g` profiles each server for 6 s of its run into
+the same run. AB_TARGET=brand reads GET /v1/brand instead (a brand is set first; with Redis it is
+a cache hit, no SQL), AB_TARGET=health GET /health. AB_REDIS=1 starts a private redis-server and
+gives both servers AUTOBLOG_REDIS_URL (limiter and cache through Redis); its CPU per request is
+reported too. With AB_PERF_DIR=DIR, `perf record -g` profiles each server for 6 s of its run into
 DIR/perf.<binary name>.data (read with `perf report -i …`).
 """
 import json, os, secrets, shutil, signal, subprocess, sys, tempfile, time, urllib.request
@@ -41,7 +44,7 @@ def postgres_pids(data_dir):
     return [master] + [int(x) for x in out.split()]
 
 
-def measure(binary, socket_dir, port):
+def measure(binary, socket_dir, port, redis_port=None):
     db = f"ab_{secrets.token_hex(3)}"
     admin_url = f"postgresql://autoblog@/postgres?host={socket_dir}"
     subprocess.run(["psql", admin_url, "-qc", f"CREATE DATABASE {db}"], check=True)
@@ -49,6 +52,8 @@ def measure(binary, socket_dir, port):
     env = dict(os.environ, AUTOBLOG_DATABASE_URL=f"postgresql://autoblog@/{db}?host={socket_dir}",
                AUTOBLOG_ADMIN_TOKEN=admin, AUTOBLOG_JWT_SECRET=secrets.token_urlsafe(40),
                AUTOBLOG_ACCESS_LOG="0", AUTOBLOG_LOG_LEVEL="warn")
+    if redis_port:
+        env["AUTOBLOG_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}"
     data = tempfile.mkdtemp(prefix="abd")
     srv = subprocess.Popen([binary, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data,
                             "--workers", "0"], env=env)
@@ -75,7 +80,12 @@ def measure(binary, socket_dir, port):
         script = os.path.join(data, "auth.lua")
         with open(script, "w") as f:
             f.write(f'wrk.headers["Authorization"] = "Bearer {token}"\n')
-        target = f"{base}/v1/content/{item}"
+        kind = os.environ.get("AB_TARGET", "content")
+        if kind == "brand":
+            call("PUT", "/v1/brand", {"voice_tone": {"style": "plain"}, "topics": ["ab"]}, token)
+            call("GET", "/v1/brand", None, token)  # fills the cache
+        target = {"content": f"{base}/v1/content/{item}", "brand": f"{base}/v1/brand",
+                  "health": f"{base}/health"}[kind]
         subprocess.run(["wrk", "-t2", "-c64", "-d3s", "-s", script, target], capture_output=True)
         perf = None
         if os.environ.get("AB_PERF_DIR"):  # a CPU profile of the server during the run
@@ -84,16 +94,22 @@ def measure(binary, socket_dir, port):
                                                         f"perf.{os.path.basename(binary)}.data"),
                                      "--", "sleep", "6"], stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL)
+        redis_pids = [int(x) for x in subprocess.run(
+            ["pgrep", "-f", f"redis-server 127.0.0.1:{redis_port}"], capture_output=True,
+            text=True).stdout.split()] if redis_port else []
         s0, p0 = cpu_seconds([srv.pid]), cpu_seconds(postgres_pids(f"{socket_dir}/data"))
+        r0 = cpu_seconds(redis_pids)
         out = subprocess.run(["wrk", "-t2", "-c64", "-d8s", "-s", script, target],
                              capture_output=True, text=True).stdout
         if perf:
             perf.wait(30)
         s1, p1 = cpu_seconds([srv.pid]), cpu_seconds(postgres_pids(f"{socket_dir}/data"))
+        r1 = cpu_seconds(redis_pids)
         requests = int(next(l for l in out.splitlines() if "requests in" in l).split()[0])
         rps = float(next(l for l in out.splitlines() if l.startswith("Requests/sec")).split()[1])
         errors = [l.strip() for l in out.splitlines() if "Non-2xx" in l or "errors" in l]
-        return rps, (s1 - s0) / requests * 1e6, (p1 - p0) / requests * 1e6, errors
+        return (rps, (s1 - s0) / requests * 1e6, (p1 - p0) / requests * 1e6,
+                (r1 - r0) / requests * 1e6, errors)
     finally:
         srv.send_signal(signal.SIGTERM)
         srv.wait(30)
@@ -112,13 +128,24 @@ def main():
     as_pg(f"{PG}/initdb", "-D", f"{tmp}/data", "-A", "trust", "-U", "autoblog", "--no-sync")
     as_pg(f"{PG}/pg_ctl", "-D", f"{tmp}/data", "-w", "-l", f"{tmp}/log", "-o",
           f"-k {tmp} -c listen_addresses='' -c max_connections=300", "start")
+    redis = None
+    if os.environ.get("AB_REDIS"):
+        redis = subprocess.Popen(["redis-server", "--port", "18699", "--bind", "127.0.0.1",
+                                  "--save", "", "--appendonly", "no", "--dir", tmp],
+                                 stdout=subprocess.DEVNULL)
+        time.sleep(0.5)
     try:
         for r in range(rounds):
             for i, b in enumerate(binaries):
-                rps, server, pg, errors = measure(b, tmp, 18700 + 10 * r + i)
+                rps, server, pg, rd, errors = measure(b, tmp, 18700 + 10 * r + i,
+                                                      18699 if redis else None)
                 print(f"{b}: {rps:.0f} req/s, server {server:.1f} us/req, "
-                      f"postgres {pg:.1f} us/req {errors}", flush=True)
+                      f"postgres {pg:.1f} us/req"
+                      + (f", redis {rd:.1f} us/req" if redis else "") + f" {errors}", flush=True)
     finally:
+        if redis:
+            redis.terminate()
+            redis.wait(10)
         as_pg(f"{PG}/pg_ctl", "-D", f"{tmp}/data", "-m", "fast", "-w", "stop")
         shutil.rmtree(tmp, ignore_errors=True)
 

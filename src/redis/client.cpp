@@ -220,30 +220,19 @@ asio::awaitable<Reply> Client::command(std::vector<std::string> args) {
 
 asio::awaitable<Reply> Client::eval(const Script& script, std::vector<std::string> keys,
                                     std::vector<std::string> args) {
-  std::vector<std::string> evalsha;
-  evalsha.reserve(3 + keys.size() + args.size());
-  evalsha.push_back("EVALSHA");
-  evalsha.push_back(script.sha1());
-  evalsha.push_back(std::to_string(keys.size()));
-  for (auto& k : keys) evalsha.push_back(std::move(k));
-  for (auto& a : args) evalsha.push_back(std::move(a));
-
-  bool missing = false;
-  try {
-    co_return co_await command(evalsha);
-  } catch (const RedisError& e) {
-    // The server lost its script cache (restart, SCRIPT FLUSH, failover to a replica).
-    if (!std::string_view(e.what()).starts_with("NOSCRIPT")) throw;
-    missing = true;
-  }
-  if (missing) {
+  // Encoded straight from the parts: this runs on every rate-limit decision.
+  for (bool retried = false;; retried = true) {
+    Reply reply = co_await impl_->execute(detail::encode_evalsha(script.sha1(), keys, args));
+    if (reply.type != Reply::Type::kError) co_return reply;
+    // NOSCRIPT: the server lost its script cache (restart, SCRIPT FLUSH, failover to a replica);
+    // load the script and retry once.
+    if (retried || !std::string_view(reply.str).starts_with("NOSCRIPT")) throw RedisError(reply.str);
     std::vector<std::string> load;
     load.push_back("SCRIPT");
     load.push_back("LOAD");
     load.push_back(script.source());
     co_await command(std::move(load));
   }
-  co_return co_await command(std::move(evalsha));
 }
 
 }  // namespace autoblog::redis

@@ -107,28 +107,51 @@ asio::awaitable<std::vector<tcp::endpoint>> resolve(const std::string& host, std
 // builds two argument arrays and an sds string per command: on the hot path (two commands per
 // request) that was the larger part of the client's own CPU time. Replies are still parsed by
 // hiredis' redisReader.
+namespace {
+void append_header(std::string& out, char kind, std::size_t n) {
+  char digits[24];
+  out.push_back(kind);
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+  out.append("\r\n", 2);
+}
+
+void append_bulk(std::string& out, std::string_view arg) {
+  append_header(out, '$', arg.size());
+  out.append(arg);
+  out.append("\r\n", 2);
+}
+
+std::size_t encoded_size(const std::vector<std::string>& args) {
+  std::size_t size = 0;
+  for (const auto& a : args) size += a.size() + 16;
+  return size;
+}
+}  // namespace
+
 std::string encode(const std::vector<std::string>& args) {
   if (args.empty()) throw std::invalid_argument("empty redis command");
-  std::size_t size = 16;
-  for (const auto& a : args) size += a.size() + 16;
   std::string out;
-  out.reserve(size);
-  char digits[24];
-  auto append_header = [&](char kind, std::size_t n) {
-    out.push_back(kind);
-    out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
-    out.append("\r\n", 2);
-  };
-  append_header('*', args.size());
-  for (const auto& a : args) {
-    append_header('$', a.size());
-    out.append(a);
-    out.append("\r\n", 2);
-  }
+  out.reserve(16 + encoded_size(args));
+  append_header(out, '*', args.size());
+  for (const auto& a : args) append_bulk(out, a);
   return out;
 }
 
-// One command's wait (util::PendingCall) and when it must be answered.
+std::string encode_evalsha(std::string_view sha1, const std::vector<std::string>& keys,
+                           const std::vector<std::string>& args) {
+  std::string out;
+  out.reserve(96 + sha1.size() + encoded_size(keys) + encoded_size(args));
+  append_header(out, '*', 3 + keys.size() + args.size());
+  append_bulk(out, "EVALSHA");
+  append_bulk(out, sha1);
+  char digits[24];
+  append_bulk(out, std::string_view(digits, std::to_chars(digits, digits + sizeof digits,
+                                                          keys.size()).ptr));
+  for (const auto& k : keys) append_bulk(out, k);
+  for (const auto& a : args) append_bulk(out, a);
+  return out;
+}
+
 struct Connection::Call : util::PendingCall<Reply> {
   Call(Handler h, asio::any_io_executor ex, std::string w, Clock::time_point d)
       : PendingCall(std::move(h), std::move(ex)), wire(std::move(w)), deadline(d) {}

@@ -48,6 +48,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "redis/client.h"
@@ -59,6 +60,9 @@ using Clock = std::chrono::steady_clock;
 
 // RESP encoding of one command (binary-safe). Throws std::invalid_argument when empty.
 std::string encode(const std::vector<std::string>& args);
+// The same for EVALSHA sha1 numkeys keys... args..., without building the argument list first.
+std::string encode_evalsha(std::string_view sha1, const std::vector<std::string>& keys,
+                           const std::vector<std::string>& args);
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:

@@ -34,6 +34,7 @@
 
 #include "cache/redis_cache.h"
 #include "ratelimit/redis_rate_limiter.h"
+#include "redis/connection.h"
 #include "redis/client.h"
 #include "util/event_loop.h"
 
@@ -209,6 +210,19 @@ TEST(RedisUrl, RejectsMalformedWithoutLeakingThePassword) {
   }
   EXPECT_THROW(Client(asio::io_context().get_executor(), options_for("nope")),
                std::invalid_argument);
+}
+
+TEST(RedisEncoding, EvalshaIsTheSameCommandAsTheArgumentList) {
+  using autoblog::redis::detail::encode;
+  using autoblog::redis::detail::encode_evalsha;
+  std::vector<std::string> keys = {"rl:t1", std::string("k\0\r\n", 4)};
+  std::vector<std::string> args = {"500", std::string(300, 'x'), ""};
+  std::vector<std::string> all = {"EVALSHA", "0123abcd", "2"};
+  all.insert(all.end(), keys.begin(), keys.end());
+  all.insert(all.end(), args.begin(), args.end());
+  EXPECT_EQ(encode_evalsha("0123abcd", keys, args), encode(all));
+  EXPECT_EQ(encode_evalsha("ab", {}, {}), "*3\r\n$7\r\nEVALSHA\r\n$2\r\nab\r\n$1\r\n0\r\n");
+  EXPECT_THROW(encode({}), std::invalid_argument);
 }
 
 TEST(RedisScript, Sha1IsLowercaseHex) {

@@ -292,8 +292,9 @@ def rlmem(path):
 
 def commandstats(path):
     """Redis counts the commands a script runs as well: each EVALSHA of the GCRA script also adds
-    one TIME, one GET and (when allowed) one SET. So the brand cache's own GETs are
-    get - evalsha, and other= lists what is left besides those."""
+    one TIME, one GET and (when allowed) one SET, and on GET /v1/brand one more GET for the
+    brand's cache entry. So the brand cache's GETs are get - evalsha (inside the script or not:
+    autoblog_redis_commands_total tells), and other= lists what is left besides those."""
     calls = {}
     for line in open(path):
         m = re.match(r"cmdstat_([^:]+):calls=(\d+)", line.strip())
@@ -406,7 +407,8 @@ def ratelimit_rows(r, fmt):
 
     b = num(r, "rlbrand_rps")
     b_err = int(num(r, "rlbrand_non2xx") or 0) + int(num(r, "rlbrand_sockerr") or 0)
-    rows.append(("decisions through Redis: GET /v1/brand (1 EVALSHA + 1 cache GET, no SQL), "
+    rows.append(("decisions through Redis: GET /v1/brand (1 EVALSHA reading the brand cache "
+                 "entry too, no SQL), "
                  "wrk -t2 -c64 -d10s, median of 3 (req/s = decisions/s)",
                  fmt(b, ",.0f") + (f" (runs {r['rlbrand_runs']}; p99 {r.get('rlbrand_p99ms')} ms;"
                                    f" {b_err} errors)" if "rlbrand_runs" in r else ""),
@@ -430,11 +432,19 @@ def ratelimit_rows(r, fmt):
                  "n/a" if ratio is None else
                  f"{ratio:.3f} ({gratio:.3f}; {ev:,.0f} EVALSHA, {cget:,.0f} cache GET, "
                  f"{req:,.0f} wrk requests; inside the script {num(r, 'rl_time') or 0:,.0f} TIME, "
-                 f"{ev:,.0f} GET, {num(r, 'rl_set') or 0:,.0f} SET; other: {r.get('rl_other', '?')})",
+                 f"{ev:,.0f} GET of the bucket, {num(r, 'rl_set') or 0:,.0f} SET; other: "
+                 f"{r.get('rl_other', '?')})",
                  "≈ 1 (± 2%)", "not measured" if ratio is None else ("PASS" if ok else "MISS")))
+    sent = num(r, "rl_node_cmds")
+    sratio = sent / req if sent is not None and req else None
+    rows.append(("  Redis commands the node sent / requests (`autoblog_redis_commands_total`)",
+                 "n/a" if sratio is None else f"{sratio:.3f} ({sent:,.0f} commands)",
+                 "≈ 1 (± 2%)", "not measured" if sratio is None else
+                 ("PASS" if 0.98 <= sratio <= 1.02 else "MISS")))
     if "rl_cmds_per_read" in r:
-        rows.append(("  Redis commands per read on the server (`INFO stats`: commands ÷ reads "
-                     "processed; 1 = no pipelining)", r["rl_cmds_per_read"], "reference", "—"))
+        rows.append(("  Redis commands per read on the server (the node's commands ÷ `INFO stats` "
+                     "reads processed; 1 = no pipelining)", r["rl_cmds_per_read"], "reference",
+                     "—"))
     fb, sql = num(r, "rl_fallbacks"), num(r, "rl_sql_tx")
     rows.append(("  in-process fallbacks (`autoblog_rate_limit_fallbacks_total`) / SQL "
                  "transactions committed in PostgreSQL during those runs",

@@ -10,6 +10,7 @@
 #include "db/pool.h"
 #include "storage/object_storage.h"
 #include "db/transaction.h"
+#include "redis/client.h"
 #include "http/operation.h"
 #include "http/schema.h"
 #include "observability/metrics.h"
@@ -40,7 +41,8 @@ asio::awaitable<bool> probe_storage(storage::ObjectStorage& storage) {
 
 }  // namespace
 
-void add_metrics_route(http::Router& router, db::Pool& pool, observability::Metrics& metrics) {
+void add_metrics_route(http::Router& router, db::Pool& pool, observability::Metrics& metrics,
+                       const redis::Client* redis) {
   router.add({.method = "GET",
               .path = "/metrics",
               .audience = Audience::kPublic,
@@ -49,7 +51,7 @@ void add_metrics_route(http::Router& router, db::Pool& pool, observability::Metr
               .summary = "Prometheus metrics (text format)",
               .responses = {{200, "Metrics in the Prometheus text format",
                              "text/plain", s::string(), {}}}},
-             [&pool, &metrics](Request&) -> asio::awaitable<Response> {
+             [&pool, &metrics, redis](Request&) -> asio::awaitable<Response> {
                auto s = pool.stats();
                metrics.set_db_pool(static_cast<std::size_t>(s.open),
                                    static_cast<std::size_t>(s.in_use),
@@ -57,6 +59,10 @@ void add_metrics_route(http::Router& router, db::Pool& pool, observability::Metr
                if (const auto* shared = pool.shared_reads()) {
                  auto sr = shared->stats();
                  metrics.set_db_shared_reads(sr.statements, sr.writes, sr.connections);
+               }
+               if (redis) {
+                 auto rs = redis->stats();
+                 metrics.set_redis_client(rs.commands_total, rs.writes_total);
                }
                Response r;
                r.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -67,7 +73,7 @@ void add_metrics_route(http::Router& router, db::Pool& pool, observability::Metr
 
 void add_ops_routes(http::Router& router, db::Pool& pool, observability::Metrics& metrics,
                     cache::TenantCache& cache, storage::ObjectStorage& storage,
-                    bool with_metrics) {
+                    const redis::Client* redis, bool with_metrics) {
   router.add({.method = "GET",
               .path = "/health",
               .audience = Audience::kPublic,
@@ -114,7 +120,7 @@ void add_ops_routes(http::Router& router, db::Pool& pool, observability::Metrics
                co_return Response::json(ok ? 200 : 503, boost::json::serialize(body));
              });
 
-  if (with_metrics) add_metrics_route(router, pool, metrics);
+  if (with_metrics) add_metrics_route(router, pool, metrics, redis);
 
   router.add({.method = "GET",
               .path = "/openapi.json",

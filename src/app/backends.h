@@ -37,6 +37,8 @@ class Backends {
   cache::TenantCache& cache() { return *cache_; }
   storage::ObjectStorage& storage() { return *storage_; }
   bool uses_redis() const { return redis_ != nullptr; }
+  // The Redis client (limiter and cache) when configured, else null.
+  const redis::Client* redis() const { return redis_.get(); }
   bool uses_s3() const { return s3_; }
   // The process's one outbound HTTP client (S3 uses it when configured).
   net::HttpClient& http() { return *http_; }

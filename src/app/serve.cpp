@@ -74,7 +74,7 @@ int serve(const Config& config) {
 
   http::Router router;
   api::add_ops_routes(router, rt.pool(), rt.metrics(), backends.cache(), backends.storage(),
-                      /*with_metrics=*/!config.metrics_listen);
+                      backends.redis(), /*with_metrics=*/!config.metrics_listen);
   api::add_tenant_health_route(router, rt.pool(), backends.cache(), backends.storage(),
                                std::chrono::milliseconds(2000), config.tenant_health_cache);
   api::add_admin_routes(router, rt.registry(), authenticator.jwt(), backends.storage(),
@@ -118,7 +118,7 @@ int serve(const Config& config) {
   http::Router metrics_router;
   std::optional<Listeners> metrics_server;
   if (config.metrics_listen) {
-    api::add_metrics_route(metrics_router, rt.pool(), rt.metrics());
+    api::add_metrics_route(metrics_router, rt.pool(), rt.metrics(), backends.redis());
     std::vector<http::Middleware> metrics_chain{http::error_mapping(api::map_exception),
                                                 http::routing(metrics_router)};
     http::ServerOptions metrics_options = server_options;

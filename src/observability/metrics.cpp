@@ -225,7 +225,19 @@ struct Metrics::Impl {
                                          .Help("Shared read connections opened")
                                          .Register(registry)
                                          .Add({});
-  std::mutex shared_reads_mutex;  // one update at a time moves the three counters
+  // One update at a time moves the shared-read counters, and the Redis ones.
+  std::mutex shared_reads_mutex;
+  Counter& redis_commands = prometheus::BuildCounter()
+                                .Name("autoblog_redis_commands_total")
+                                .Help("Commands sent to Redis (a script call is one)")
+                                .Register(registry)
+                                .Add({});
+  Counter& redis_writes =
+      prometheus::BuildCounter()
+          .Name("autoblog_redis_writes_total")
+          .Help("Writes to Redis connections, each carrying every command queued")
+          .Register(registry)
+          .Add({});
 
   Family<Counter>& rate_limit_decisions =
       prometheus::BuildCounter()
@@ -369,6 +381,12 @@ void Metrics::set_db_shared_reads(std::uint64_t statements, std::uint64_t writes
   raise_to(impl_->shared_read_statements, static_cast<double>(statements));
   raise_to(impl_->shared_read_writes, static_cast<double>(writes));
   raise_to(impl_->shared_read_connections, static_cast<double>(connections));
+}
+
+void Metrics::set_redis_client(std::uint64_t commands, std::uint64_t writes) {
+  std::lock_guard lock(impl_->shared_reads_mutex);
+  raise_to(impl_->redis_commands, static_cast<double>(commands));
+  raise_to(impl_->redis_writes, static_cast<double>(writes));
 }
 
 void Metrics::count_db_pool_timeout() {

@@ -54,6 +54,11 @@ class Metrics {
   void set_db_shared_reads(std::uint64_t statements, std::uint64_t writes,
                            std::uint64_t connections);
 
+  // The Redis client's running totals (redis::ClientStats), brought up to date before a render:
+  // autoblog_redis_commands_total and autoblog_redis_writes_total (commands ÷ writes = how many
+  // go out together). Totals that went backwards are ignored.
+  void set_redis_client(std::uint64_t commands, std::uint64_t writes);
+
   // autoblog_rate_limit_decisions_total{tenant_id,decision="allowed"|"denied"}.
   void count_rate_limit(std::string_view tenant_id, bool allowed);
   // autoblog_rate_limit_fallbacks_total: decisions made in-process because Redis was unreachable.

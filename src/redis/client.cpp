@@ -48,6 +48,7 @@ struct Client::Impl {
   const RedisUrl url;
   const std::string where;  // host:port for messages (never the password)
   std::vector<Lane> lanes;
+  const std::shared_ptr<detail::Totals> totals = std::make_shared<detail::Totals>();
 
   std::mutex mutex;  // the circuit breaker's state
   bool circuit_open = false;
@@ -137,7 +138,7 @@ std::shared_ptr<Connection> Client::Impl::connection(bool probe) {
       throw RedisUnavailable("redis at " + where + " is unavailable (failing fast)");
     }
     conn = std::make_shared<Connection>(loops[loop % loops.size()], url, where,
-                                        options.connect_timeout);
+                                        options.connect_timeout, totals);
     conn->start();
   }
   if (conn->pending() >= static_cast<std::size_t>(options.max_pending)) {
@@ -202,6 +203,8 @@ bool Client::available() const {
 
 ClientStats Client::stats() const {
   ClientStats out;
+  out.commands_total = impl_->totals->commands.load(std::memory_order_relaxed);
+  out.writes_total = impl_->totals->writes.load(std::memory_order_relaxed);
   for (auto& lane : impl_->lanes) {
     std::lock_guard lock(lane.mutex);
     if (!lane.conn || lane.conn->dead()) continue;

@@ -55,6 +55,9 @@ struct ClientStats {
   int connections = 0;       // open or opening
   std::uint64_t writes = 0;  // socket writes; each carries every command queued before it
   std::size_t pending = 0;   // commands queued or in flight
+  // Since the client was made, over every connection it has had (autoblog_redis_*_total).
+  std::uint64_t commands_total = 0;  // commands written (a script call is one)
+  std::uint64_t writes_total = 0;    // socket writes carrying them
 };
 
 // The parts of a redis:// URL. User and password are percent-decoded.

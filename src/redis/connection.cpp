@@ -160,11 +160,12 @@ struct Connection::Call : util::PendingCall<Reply> {
 };
 
 Connection::Connection(asio::any_io_executor executor, const RedisUrl& url, std::string where,
-                       std::chrono::milliseconds connect_timeout)
+                       std::chrono::milliseconds connect_timeout, std::shared_ptr<Totals> totals)
     : strand_(asio::make_strand(executor)),
       url_(url),
       where_(std::move(where)),
       connect_timeout_(connect_timeout),
+      totals_(std::move(totals)),
       socket_(strand_),
       deadline_timer_(strand_),
       reader_(redisReaderCreate(), &redisReaderFree),
@@ -341,6 +342,8 @@ void Connection::flush() {
     queued_bytes_.clear();
     batch_.swap(queued_);
   }
+  totals_->commands.fetch_add(batch_.size(), std::memory_order_relaxed);
+  totals_->writes.fetch_add(1, std::memory_order_relaxed);
   for (auto& call : batch_) in_flight_.push_back(std::move(call));
   batch_.clear();
   writes_.fetch_add(1, std::memory_order_relaxed);

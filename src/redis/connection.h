@@ -64,10 +64,16 @@ std::string encode(const std::vector<std::string>& args);
 std::string encode_evalsha(std::string_view sha1, const std::vector<std::string>& keys,
                            const std::vector<std::string>& args);
 
+// Running totals over every connection of one Client (its connections come and go).
+struct Totals {
+  std::atomic<std::uint64_t> commands{0};  // commands written
+  std::atomic<std::uint64_t> writes{0};    // socket writes carrying them
+};
+
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(boost::asio::any_io_executor executor, const RedisUrl& url, std::string where,
-             std::chrono::milliseconds connect_timeout);
+             std::chrono::milliseconds connect_timeout, std::shared_ptr<Totals> totals);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -118,6 +124,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const RedisUrl url_;
   const std::string where_;  // host:port, for messages (never the password)
   const std::chrono::milliseconds connect_timeout_;
+  const std::shared_ptr<Totals> totals_;  // never null
 
   // The queue: commands submitted but not yet written, bytes and calls in the same order.
   mutable std::mutex mutex_;

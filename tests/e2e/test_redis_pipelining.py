@@ -46,6 +46,12 @@ class RedisPipeliningTest(E2ETestCase):
     def tearDownClass(cls):
         cls.stop_server_checked()
 
+    def redis_commands_sent(self):
+        status, _, text = self.server.request("GET", "/metrics")
+        self.assertEqual(status, 200)
+        text = text.decode() if isinstance(text, bytes) else str(text)
+        return metric_value(text, "autoblog_redis_commands_total")
+
     def fallbacks(self):
         status, _, text = self.server.request("GET", "/metrics")
         self.assertEqual(status, 200)
@@ -131,6 +137,7 @@ class RedisPipeliningTest(E2ETestCase):
         self.assertEqual((status, body.get("topics")), (200, ["one"]))
 
         marker = f"end-of-test-{uuid.uuid4()}"
+        sent_before = self.redis_commands_sent()
         with socket.create_connection(("127.0.0.1", self.redis.port), timeout=10) as mon:
             mon.sendall(b"MONITOR\r\n")
             f = mon.makefile("rb")
@@ -139,6 +146,7 @@ class RedisPipeliningTest(E2ETestCase):
                 status, headers, body = self.server.request("GET", "/v1/brand", token=tok)
                 self.assertEqual((status, body.get("topics")), (200, ["one"]))
                 self.assertIn("x-ratelimit-remaining", headers)
+            sent = self.redis_commands_sent() - sent_before
             self.redis.cmd("ECHO", marker)
             lines = []
             while True:
@@ -156,6 +164,7 @@ class RedisPipeliningTest(E2ETestCase):
             self.assertIn(f'"rl:{tid}" "t:{tid}:brand"'.encode(), line)
         self.assertEqual(sum(f'"GET" "t:{tid}:brand"'.encode() in l for l in in_script), 5,
                          in_script)
+        self.assertEqual(sent, 5, "autoblog_redis_commands_total counts one per GET /v1/brand")
 
         brand = {"voice_tone": {"style": "second"}, "topics": ["two"]}
         status, _, body = self.server.request("PUT", "/v1/brand", brand, token=tok)

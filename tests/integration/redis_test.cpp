@@ -636,6 +636,9 @@ TEST_F(RedisTest, OneWriteCarriesEveryCommandOfAnEventLoopTurn) {
   Client client(ioc_.get_executor(), opts);
   EXPECT_EQ(run(client.command(cmd("PING"))).str, "PONG");  // connected
   const auto before = client.stats().writes;
+  const auto totals_before = client.stats();
+  EXPECT_EQ(totals_before.commands_total, 1u);  // the PING (the handshake is not counted)
+  EXPECT_EQ(totals_before.writes_total, 1u);
   const auto prefix = unique("it:turn:");
   constexpr int kCommands = 100;
   std::vector<std::string> got(kCommands);
@@ -657,6 +660,8 @@ TEST_F(RedisTest, OneWriteCarriesEveryCommandOfAnEventLoopTurn) {
   EXPECT_EQ(client.stats().writes - before, 1u) << "100 commands of one turn in one write";
   EXPECT_EQ(client.stats().connections, 1);
   EXPECT_EQ(client.stats().pending, 0u);
+  EXPECT_EQ(client.stats().commands_total, 1u + kCommands);
+  EXPECT_EQ(client.stats().writes_total, 2u);
 }
 
 // Many coroutines on two threads, each with its own keys and values of many sizes (some split
@@ -836,6 +841,10 @@ TEST_F(RedisTest, ConnectionKilledMidPipelineFailsOnlyItsCommandsAndRecovers) {
   EXPECT_EQ(run(client.command(cmd("INCR", key))).integer, 1);  // the probe, a new connection
   EXPECT_TRUE(client.available());
   EXPECT_NE(run(client.command(cmd("CLIENT", "ID"))).integer, id);
+  // The running totals span both connections: CLIENT ID, BLPOP and the INCRs on the first, the
+  // probe and CLIENT ID on the second.
+  EXPECT_EQ(client.stats().commands_total, 1u + 1u + kBehind + 2u);
+  EXPECT_GE(client.stats().writes_total, 3u);
   command(cmd("DEL", key));
 }
 

@@ -286,6 +286,17 @@ TEST(Metrics, SharedReadTotalsFollowTheSnapshots) {
   EXPECT_EQ(value_of(text, "autoblog_db_shared_read_connections_total", {}), 2);
 }
 
+TEST(Metrics, RedisClientTotalsFollowTheSnapshots) {
+  Metrics metrics;
+  EXPECT_EQ(value_of(metrics.render(), "autoblog_redis_commands_total", {}), 0);
+  metrics.set_redis_client(40, 4);
+  metrics.set_redis_client(90, 7);
+  metrics.set_redis_client(80, 9);  // commands behind what was shown: that one is ignored
+  std::string text = metrics.render();
+  EXPECT_EQ(value_of(text, "autoblog_redis_commands_total", {}), 90);
+  EXPECT_EQ(value_of(text, "autoblog_redis_writes_total", {}), 9);
+}
+
 TEST(Metrics, ConcurrentRecordingCountsExactly) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 10000;

@@ -225,8 +225,8 @@ struct Metrics::Impl {
                                          .Help("Shared read connections opened")
                                          .Register(registry)
                                          .Add({});
-  // One update at a time moves the shared-read counters, and the Redis ones.
-  std::mutex shared_reads_mutex;
+  // One snapshot at a time moves the running totals (shared reads, Redis client).
+  std::mutex totals_mutex;
   Counter& redis_commands = prometheus::BuildCounter()
                                 .Name("autoblog_redis_commands_total")
                                 .Help("Commands sent to Redis (a script call is one)")
@@ -377,14 +377,14 @@ void Metrics::set_db_pool(std::size_t size, std::size_t in_use, std::size_t wait
 
 void Metrics::set_db_shared_reads(std::uint64_t statements, std::uint64_t writes,
                                   std::uint64_t connections) {
-  std::lock_guard lock(impl_->shared_reads_mutex);
+  std::lock_guard lock(impl_->totals_mutex);
   raise_to(impl_->shared_read_statements, static_cast<double>(statements));
   raise_to(impl_->shared_read_writes, static_cast<double>(writes));
   raise_to(impl_->shared_read_connections, static_cast<double>(connections));
 }
 
 void Metrics::set_redis_client(std::uint64_t commands, std::uint64_t writes) {
-  std::lock_guard lock(impl_->shared_reads_mutex);
+  std::lock_guard lock(impl_->totals_mutex);
   raise_to(impl_->redis_commands, static_cast<double>(commands));
   raise_to(impl_->redis_writes, static_cast<double>(writes));
 }

@@ -21,7 +21,7 @@ inline constexpr db::TenantQuery kInsert{
     "VALUES ($1::autoblog_core.content_status, $2::jsonb, $3::jsonb) "
     "RETURNING " AUTOBLOG_CONTENT_COLUMNS};
 
-inline constexpr db::TenantQuery kGet{
+inline constexpr db::TenantReadQuery kGet{
     "content_get",
     "SELECT " AUTOBLOG_CONTENT_COLUMNS " FROM {schema}.content_pipelines WHERE id = $1"};
 
@@ -94,7 +94,7 @@ inline constexpr db::TenantQuery kListPerformance{
   "id, voice_tone, topics, visual_style, seo_strategy, publishing_config, sources, " \
   "created_at, updated_at"
 
-inline constexpr db::TenantQuery kGetBrand{
+inline constexpr db::TenantReadQuery kGetBrand{
     "brand_get", "SELECT " AUTOBLOG_BRAND_COLUMNS " FROM {schema}.brand_configs LIMIT 1"};
 
 // The stored publishing_config, locked until the PUT that replaces it commits (its secrets are

@@ -245,8 +245,10 @@ std::optional<Connection::ErrorInfo> error_of(PGresult* r) {
   const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
   const char* msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
   const char* constraint = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
+  const char* severity = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+  std::string_view sv = severity ? severity : "";
   return Connection::ErrorInfo{state ? state : "XX000", msg ? msg : "database error",
-                               constraint ? constraint : ""};
+                               constraint ? constraint : "", sv == "FATAL" || sv == "PANIC"};
 }
 
 [[noreturn]] void throw_error(const Connection::ErrorInfo& e) {
@@ -300,7 +302,7 @@ void Connection::queue_statement(const Statement& s) {
       if (PQsendPrepare(conn_, fixed_name.c_str(), sql.c_str(), n, nullptr) != 1)
         fail("cannot queue a prepare");
       it = prepared_.emplace(s.sql, std::move(fixed_name)).first;
-      pending_.push_back({.kind = Pending::kParseFixed, .fixed_sql = s.sql});
+      pending_.push_back({.kind = Pending::kParseFixed, .fixed_sql = s.sql, .name = it->second});
     }
     name = &it->second;
   } else {
@@ -315,9 +317,11 @@ void Connection::queue_statement(const Statement& s) {
 
 asio::awaitable<Connection::GroupOutcome> Connection::read_group(Armed& armed) {
   GroupOutcome out;
-  for (;;) {
+  for (bool first = true;; first = false) {
     while (PQisBusy(conn_)) co_await wait_readable(armed);
     PGresult* r = PQgetResult(conn_);
+    // Every queued group has a result before its end; none at all is a lost connection.
+    if (!r && first && PQstatus(conn_) == CONNECTION_BAD) fail("lost the connection to PostgreSQL");
     if (!r) break;
     if (PQresultStatus(r) == PGRES_PIPELINE_ABORTED) out.ok = false, out.aborted = true;
     if (auto err = error_of(r)) {
@@ -345,14 +349,16 @@ asio::awaitable<void> Connection::read_sync(Armed& armed) {
 void Connection::settle_own(const Pending& group, const GroupOutcome& outcome) {
   if (outcome.ok) return;
   switch (group.kind) {
-    case Pending::kParseFixed:  // a failed Parse did not happen
-      prepared_.erase(group.fixed_sql);
-      break;
+    case Pending::kParseFixed:  // a failed (or skipped) Parse did not happen
     case Pending::kParseTemplate:
-      statement_cache_.forget({group.sql_template, group.schema});
-      // It never existed on the server: an eviction of it must not be sent.
-      std::erase(to_deallocate_, group.name);
-      failed_parses_.emplace_back(group.name, outcome.error.value_or(ErrorInfo{"XX000", "", ""}));
+      if (group.kind == Pending::kParseFixed) {
+        prepared_.erase(group.fixed_sql);
+      } else {
+        statement_cache_.forget({group.sql_template, group.schema});
+        // It never existed on the server: an eviction of it must not be sent.
+        std::erase(to_deallocate_, group.name);
+      }
+      failed_parses_.emplace_back(group.name, outcome.error);
       // A stream is rarely empty under load, so it is not only cleared then: names are never
       // reused, and an Execute by a failed name follows its Parse closely.
       if (failed_parses_.size() > 64)
@@ -416,34 +422,36 @@ void Connection::stream_queue(const Statement& statement) {
     streaming_ = true;
   }
   queue_statement(statement);
-  queue_sync(true);
-  // Each in a sync of its own: a DEALLOCATE that fails must not fail a statement.
+}
+
+asio::awaitable<void> Connection::stream_flush(Deadline deadline) {
+  if (broken_) throw ConnectionError("connection is broken");
+  queue_sync(true);  // the batch's end (libpq sends the buffer here)
+  // After the batch, each in a sync of its own: a DEALLOCATE that fails must not fail a
+  // statement, and a statement of the batch still runs by a name evicted meanwhile.
   for (auto& name : std::exchange(to_deallocate_, {})) {
     queue_deallocate(std::move(name));
     queue_sync(false);
   }
-}
-
-asio::awaitable<void> Connection::stream_flush(Deadline deadline) {
   Armed armed(*this, co_await asio::this_coro::executor, deadline);
   co_await flush(armed);
 }
 
 bool Connection::stream_ready() const { return !pending_.empty() && !PQisBusy(conn_); }
 
-asio::awaitable<Result> Connection::stream_next(Deadline deadline) {
+asio::awaitable<std::optional<Result>> Connection::stream_next(Deadline deadline) {
   if (broken_) throw ConnectionError("connection is broken");
   Armed armed(*this, co_await asio::this_coro::executor, deadline);
   Result result;
   std::optional<ErrorInfo> error;
+  bool skipped = false;
   std::string ran;  // the prepared statement it ran, if any
   for (;;) {
     if (pending_.empty()) throw std::logic_error("stream_next without a statement queued");
     Pending group = std::move(pending_.front());
     pending_.pop_front();
-    if (group.kind == Pending::kSync) {
+    if (group.kind == Pending::kSync) {  // an earlier batch's end, or a DEALLOCATE's
       co_await read_sync(armed);
-      if (group.ends_statement) break;
       continue;
     }
     auto outcome = co_await read_group(armed);
@@ -452,18 +460,38 @@ asio::awaitable<Result> Connection::stream_next(Deadline deadline) {
       settle_own(group, outcome);
       continue;
     }
+    // A statement's groups end with its result.
     result = std::move(outcome.last);
     ran = std::move(group.name);
     if (outcome.error && !error) error = std::move(outcome.error);
+    skipped = outcome.aborted && !error;
+    break;
+  }
+  // A FATAL error (the backend terminated, the server shutting down) ends the connection: a
+  // failure of the connection, for every statement on it, not this statement's own error.
+  if (error && error->fatal) fail("PostgreSQL closed the connection: " + error->message);
+  // The batch's end, when this was its last statement: it came with the result.
+  while (!pending_.empty() && pending_.front().kind == Pending::kSync &&
+         pending_.front().ends_statement) {
+    co_await read_sync(armed);
+    pending_.pop_front();
   }
   if (error && error->sqlstate == "26000" && !ran.empty()) {
     // Run by the name of a statement whose Parse failed earlier in the stream: that failure is
-    // the one to report.
-    for (const auto& [name, parse_error] : failed_parses_)
-      if (name == ran) error = parse_error;
+    // the one to report; or whose Parse was skipped: then this did not run either.
+    for (const auto& [name, parse_error] : failed_parses_) {
+      if (name != ran) continue;
+      if (parse_error) {
+        error = parse_error;
+      } else {
+        error.reset();
+        skipped = true;
+      }
+    }
   }
   if (pending_.empty()) failed_parses_.clear();
   if (error) throw_error(*error);
+  if (skipped) co_return std::nullopt;
   co_return result;
 }
 

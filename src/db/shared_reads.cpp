@@ -37,10 +37,13 @@ struct SharedReads::Lane {
 
   std::unique_ptr<Connection> conn;
   std::deque<std::shared_ptr<Call>> queued;     // not sent yet
+  // Sent, but skipped by the server (an earlier statement of the batch failed): go first in
+  // the next batch, in their order.
+  std::deque<std::shared_ptr<Call>> skipped;
   std::deque<std::shared_ptr<Call>> in_flight;  // sent, result not read yet, in order
   bool pumping = false;                         // pump() runs (or is about to)
 
-  std::atomic<std::uint64_t> statements{0}, writes{0}, connections{0};
+  std::atomic<std::uint64_t> statements{0}, writes{0}, connections{0}, retried{0};
 
   // How long to wait for the server's next answer: it cancels a statement itself at
   // statement_timeout; past that plus a grace period it is not answering at all.
@@ -91,7 +94,7 @@ asio::awaitable<Result> SharedReads::run(const Statement& statement) {
 
 asio::awaitable<void> SharedReads::pump(std::shared_ptr<Lane> lane) {
   Lane& l = *lane;
-  while (!l.queued.empty() || !l.in_flight.empty()) {
+  while (!l.queued.empty() || !l.skipped.empty() || !l.in_flight.empty()) {
     std::exception_ptr failure;
     bool connecting = false;
     try {
@@ -108,24 +111,27 @@ asio::awaitable<void> SharedReads::pump(std::shared_ptr<Lane> lane) {
       // flight, the server has enough to do: wait until it is below half, then send a full
       // batch, rather than one statement per result read.
       bool room = l.in_flight.size() < kMaxInFlight / 2;
-      if (!l.queued.empty() && room && (l.in_flight.empty() || !l.conn->stream_ready())) {
+      bool waiting = !l.queued.empty() || !l.skipped.empty();
+      if (waiting && room && (l.in_flight.empty() || !l.conn->stream_ready())) {
         bool sent = false;
-        while (!l.queued.empty() && l.in_flight.size() < kMaxInFlight) {
-          auto call = std::move(l.queued.front());
-          l.queued.pop_front();
-          if (call->settled()) continue;  // its caller gave up before it was sent
-          l.in_flight.push_back(std::move(call));
-          l.conn->stream_queue(l.in_flight.back()->statement);
-          sent = true;
+        for (auto* from : {&l.skipped, &l.queued}) {
+          while (!from->empty() && l.in_flight.size() < kMaxInFlight) {
+            auto call = std::move(from->front());
+            from->pop_front();
+            if (call->settled()) continue;  // its caller gave up before it was sent
+            l.in_flight.push_back(std::move(call));
+            l.conn->stream_queue(l.in_flight.back()->statement);
+            sent = true;
+          }
         }
         if (sent) {
-          co_await l.conn->stream_flush(l.deadline());
+          co_await l.conn->stream_flush(l.deadline());  // one sync point for the batch
           l.writes.fetch_add(1, std::memory_order_relaxed);
         }
         continue;
       }
       std::exception_ptr error;
-      Result result;
+      std::optional<Result> result;
       try {
         result = co_await l.conn->stream_next(l.deadline());
       } catch (...) {
@@ -134,7 +140,14 @@ asio::awaitable<void> SharedReads::pump(std::shared_ptr<Lane> lane) {
       }
       auto call = std::move(l.in_flight.front());
       l.in_flight.pop_front();
-      Call::settle(call, error, std::move(result));
+      if (!error && !result) {
+        // Not run: an earlier statement of its batch failed. Each batch settles at least its
+        // first statement, so a statement is sent again at most as often as one ahead fails.
+        l.skipped.push_back(std::move(call));
+        l.retried.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      Call::settle(call, error, result ? std::move(*result) : Result{});
     } catch (...) {
       failure = std::current_exception();
     }
@@ -144,8 +157,10 @@ asio::awaitable<void> SharedReads::pump(std::shared_ptr<Lane> lane) {
     for (auto& call : l.in_flight) Call::settle(call, failure, Result{});
     l.in_flight.clear();
     if (connecting) {
-      for (auto& call : l.queued) Call::settle(call, failure, Result{});
-      l.queued.clear();
+      for (auto* waiting : {&l.skipped, &l.queued}) {
+        for (auto& call : *waiting) Call::settle(call, failure, Result{});
+        waiting->clear();
+      }
     }
     l.conn.reset();
   }
@@ -158,6 +173,7 @@ SharedReadsStats SharedReads::stats() const {
     s.statements += lane->statements.load(std::memory_order_relaxed);
     s.writes += lane->writes.load(std::memory_order_relaxed);
     s.connections += lane->connections.load(std::memory_order_relaxed);
+    s.retried += lane->retried.load(std::memory_order_relaxed);
   }
   return s;
 }

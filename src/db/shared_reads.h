@@ -1,9 +1,11 @@
 #pragma once
 // Single-statement reads of many requests, multiplexed on one PostgreSQL connection per event
 // loop and auto-pipelined (as redis/connection.h does for Redis): statements issued while the
-// connection is busy go out together in one write, each with its own sync point, so each runs
-// in an implicit transaction of its own and an error fails only its own request. Results come
-// back in order.
+// connection is busy go out together in one write, as one batch with one sync point, and
+// results come back in order. The batch is one implicit transaction, hence reads only
+// (TenantReadQuery, checked at compile time). A statement's error fails its own request only:
+// the server skips the rest of the batch after it, and those statements are sent again (first
+// in the next batch), so each batch settles at least its first statement.
 //
 // Why: a content read is one short statement, and with one statement per round trip most of
 // the database's CPU goes to waking a backend, a recv and a send per query rather than to the
@@ -43,6 +45,8 @@ struct SharedReadsStats {
   std::uint64_t statements = 0;   // run through a shared connection
   std::uint64_t writes = 0;       // writes to the server, each carrying every statement queued
   std::uint64_t connections = 0;  // opened so far
+  // Sent again: the server skipped them because an earlier statement of their batch failed.
+  std::uint64_t retried = 0;
 };
 
 class SharedReads {
@@ -57,7 +61,8 @@ class SharedReads {
 
   // Whether a coroutine running on `executor` (its own) may call run().
   bool serves(const boost::asio::any_io_executor& executor) const;
-  // Runs `statement` (its schema, if any, is copied) in an implicit transaction of its own.
+  // Runs `statement` (its schema, if any, is copied), a read only: it shares its batch's
+  // implicit transaction.
   // Throws what Connection::stream_next throws, PoolTimeout-free: never waits for a pool slot.
   boost::asio::awaitable<Result> run(const Statement& statement);
 

@@ -67,6 +67,34 @@ using CoreQuery = ScopedQuery<Scope::kCore>;
 using TenantQuery = ScopedQuery<Scope::kTenant>;
 using TenantCoreQuery = ScopedQuery<Scope::kTenantCore>;
 
+// One SELECT and nothing else: no second statement, no row locks, so no data-modifying CTE
+// (those start with WITH) either.
+constexpr bool is_plain_select_sql(std::string_view sql) {
+  constexpr std::string_view kLocks[] = {" FOR UPDATE", " FOR NO KEY UPDATE", " FOR SHARE",
+                                         " FOR KEY SHARE"};
+  if (!sql.starts_with("SELECT ") || sql.find(';') != std::string_view::npos) return false;
+  for (auto lock : kLocks)
+    if (sql.find(lock) != std::string_view::npos) return false;
+  return true;
+}
+
+// A tenant query that only reads (checked at compile time): the only kind TenantTx::read_one
+// takes, because a read may share its implicit transaction with other requests' statements
+// (db/shared_reads.h), which a failure among them rolls back. A write there could be reported
+// done and then be undone. Usable wherever a TenantQuery is.
+class TenantReadQuery {
+ public:
+  explicit consteval TenantReadQuery(std::string_view name, std::string_view sql)
+      : query_(name, sql) {
+    if (!is_plain_select_sql(sql)) throw "a tenant read query must be one plain SELECT";
+  }
+  constexpr operator const TenantQuery&() const { return query_; }
+  constexpr const TenantQuery& query() const { return query_; }
+
+ private:
+  TenantQuery query_;
+};
+
 struct Statement {
   std::string_view sql;  // must outlive the call (named constants do)
   Params params;

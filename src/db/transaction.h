@@ -52,9 +52,10 @@ class Transaction {
   boost::asio::awaitable<Result> exec(const Query& query, Params params = {},
                                       const SchemaIdentifier* schema = nullptr);
   boost::asio::awaitable<void> exec_script(std::string_view sql);
-  // One query in an implicit transaction of its own (committed when it succeeds): on this
-  // loop's multiplexed connection when the pool has one (db/shared_reads.h: only for queries of
-  // bounded cost), else on a pooled connection. `schema` as for exec().
+  // One read alone: on this loop's multiplexed connection when the pool has one
+  // (db/shared_reads.h: only for reads of bounded cost, and only reads, as its implicit
+  // transaction is shared with the rest of its batch), else in a transaction of its own on a
+  // pooled connection. `schema` as for exec().
   static boost::asio::awaitable<Result> run_alone(Pool& pool, const Query& query, Params params,
                                                   const SchemaIdentifier* schema = nullptr);
   // Runs a last query and commits in the same round trip; returns the query's result.

@@ -37,11 +37,12 @@ boost::asio::awaitable<TenantTx> TenantTx::begin(db::Pool& pool, const ActiveTen
 }
 
 boost::asio::awaitable<db::Result> TenantTx::read_one(db::Pool& pool, const ActiveTenant& tenant,
-                                                      const db::TenantQuery& query,
+                                                      const db::TenantReadQuery& query,
                                                       db::Params params) {
   auto schema = db::SchemaIdentifier::tenant(tenant->schema_name);
   co_return co_await schema_checked(
-      db::Transaction::run_alone(pool, query.untagged(), std::move(params), &schema), schema);
+      db::Transaction::run_alone(pool, query.query().untagged(), std::move(params), &schema),
+      schema);
 }
 
 boost::asio::awaitable<db::Result> TenantTx::exec(const db::TenantQuery& query, db::Params params) {

@@ -18,11 +18,12 @@ namespace autoblog::tenancy {
 class TenantTx : private db::Transaction {
  public:
   static boost::asio::awaitable<TenantTx> begin(db::Pool& pool, const ActiveTenant& tenant);
-  // One query alone, in an implicit transaction of its own, without opening a TenantTx: for
-  // reads of bounded cost (by primary key, or LIMITed), which share the loop's multiplexed
-  // connection when there is one (db/shared_reads.h). Errors as for exec().
+  // One read alone, without opening a TenantTx: for reads of bounded cost (by primary key, or
+  // LIMITed), which share the loop's multiplexed connection when there is one
+  // (db/shared_reads.h), and its implicit transaction with other statements of the batch (so
+  // only a TenantReadQuery). Errors as for exec().
   static boost::asio::awaitable<db::Result> read_one(db::Pool& pool, const ActiveTenant& tenant,
-                                                     const db::TenantQuery& query,
+                                                     const db::TenantReadQuery& query,
                                                      db::Params params = {});
 
   // A tenant whose schema vanished meanwhile (deleted on this node or another: a missing

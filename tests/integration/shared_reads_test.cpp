@@ -12,6 +12,7 @@
 #include <boost/system/system_error.hpp>
 
 #include "content/content_service.h"
+#include "db/connection.h"
 #include "db/errors.h"
 #include "db/transaction.h"
 #include "tenancy/errors.h"
@@ -27,14 +28,14 @@ using namespace std::chrono_literals;
 namespace {
 
 // A read that takes $2 seconds, returning the backend that ran it.
-constexpr db::TenantQuery kSlowRead{
+constexpr db::TenantReadQuery kSlowRead{
     "sr_slow",
     "SELECT pg_backend_pid()::text, pg_sleep($2::float8)::text FROM {schema}.content_pipelines "
     "WHERE id = $1"};
 // Fails for $2 = 0 (division by zero) and only then.
-constexpr db::TenantQuery kDivide{
+constexpr db::TenantReadQuery kDivide{
     "sr_divide", "SELECT (100 / $2::int)::text FROM {schema}.content_pipelines WHERE id = $1"};
-constexpr db::TenantQuery kHalfQualified{
+constexpr db::TenantReadQuery kHalfQualified{
     "sr_half_qualified", "SELECT count(*) FROM {schema}.brand_configs, content_pipelines"};
 
 }  // namespace
@@ -126,8 +127,9 @@ TEST_F(SharedReadsTest, RepliesNeverCrossBetweenCallersOrTenants) {
   }
 }
 
-// One statement's error goes to its caller only: the statements before and after it in the same
-// write succeed, and so does the next batch.
+// One statement's error goes to its caller only: the statements before it in the same batch
+// succeed, those after it (skipped by the server) are sent again and succeed, and so does the
+// next batch. Each statement is counted once.
 TEST_F(SharedReadsTest, AStatementErrorFailsOnlyItsCaller) {
   auto a = make_tenant("A");
   const std::string id = util::uuid_v4();
@@ -147,7 +149,47 @@ TEST_F(SharedReadsTest, AStatementErrorFailsOnlyItsCaller) {
       }
     }
   }
-  EXPECT_EQ(pool.shared_reads()->stats().connections, 1u);
+  auto stats = pool.shared_reads()->stats();
+  EXPECT_EQ(stats.connections, 1u);
+  EXPECT_EQ(stats.statements, 60u);
+  EXPECT_GT(stats.retried, 0u) << "the failures were inside batches, not only at their ends";
+}
+
+// A batch whose statement fails makes the server skip the Parse of a new prepared statement
+// behind it; a later batch, already sent, runs that statement by name and finds it missing.
+// Both are reported as skipped (not run, to be run again), never as errors, and run again they
+// succeed. Driven on the connection directly, so that the second batch is surely sent before
+// the first one's outcomes are read.
+TEST_F(SharedReadsTest, AStatementWhoseParseWasSkippedIsRunAgain) {
+  auto a = make_tenant("A");
+  const std::string id = util::uuid_v4();
+  insert_content(*pool_, *a, id, "{}");
+  auto schema = db::SchemaIdentifier::tenant((*a)->schema_name);
+  auto conn = run(db::Connection::connect(ioc_.get_executor(), conninfo_, 2s, true, 16));
+  auto statement = [&](const db::TenantReadQuery& q, std::string divisor) {
+    return db::Statement{q.query().sql(), {db::param(id), db::param(std::move(divisor))}, false,
+                         &schema};
+  };
+  auto next = [&]() { return run(conn->stream_next(db::kNoDeadline)); };
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  conn->stream_queue(statement(kDivide, "0"));    // fails
+  conn->stream_queue(statement(kSlowRead, "0"));  // Parse X + Execute X: skipped
+  run(conn->stream_flush(deadline));
+  conn->stream_queue(statement(kSlowRead, "0"));  // Execute X (cached): X does not exist
+  run(conn->stream_flush(deadline));
+  EXPECT_THROW(next(), db::DbError);
+  EXPECT_EQ(next(), std::nullopt);
+  EXPECT_EQ(next(), std::nullopt);
+  // Run again: prepared anew, both succeed.
+  conn->stream_queue(statement(kSlowRead, "0"));
+  conn->stream_queue(statement(kSlowRead, "0"));
+  run(conn->stream_flush(deadline));
+  for (int i = 0; i < 2; ++i) {
+    auto r = next();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->rows(), 1);
+  }
+  EXPECT_FALSE(conn->broken());
 }
 
 // A table named without {schema} is an error on the shared connection too, and a deleted

@@ -8,12 +8,12 @@
 #include "api/openapi.h"
 #include "cache/tenant_cache.h"
 #include "db/pool.h"
-#include "storage/object_storage.h"
 #include "db/transaction.h"
-#include "redis/client.h"
 #include "http/operation.h"
 #include "http/schema.h"
 #include "observability/metrics.h"
+#include "redis/client.h"
+#include "storage/object_storage.h"
 
 namespace autoblog::api {
 
@@ -49,8 +49,8 @@ void add_metrics_route(http::Router& router, db::Pool& pool, observability::Metr
               .operation_id = "getMetrics",
               .tag = "ops",
               .summary = "Prometheus metrics (text format)",
-              .responses = {{200, "Metrics in the Prometheus text format",
-                             "text/plain", s::string(), {}}}},
+              .responses =
+                  {{200, "Metrics in the Prometheus text format", "text/plain", s::string(), {}}}},
              [&pool, &metrics, redis](Request&) -> asio::awaitable<Response> {
                auto s = pool.stats();
                metrics.set_db_pool(static_cast<std::size_t>(s.open),

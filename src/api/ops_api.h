@@ -33,5 +33,4 @@ void add_ops_routes(http::Router& router, db::Pool& pool, observability::Metrics
 void add_metrics_route(http::Router& router, db::Pool& pool, observability::Metrics& metrics,
                        const redis::Client* redis);
 
-
 }  // namespace autoblog::api

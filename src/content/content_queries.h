@@ -21,9 +21,9 @@ inline constexpr db::TenantQuery kInsert{
     "VALUES ($1::autoblog_core.content_status, $2::jsonb, $3::jsonb) "
     "RETURNING " AUTOBLOG_CONTENT_COLUMNS};
 
-inline constexpr db::TenantReadQuery kGet{
-    "content_get",
-    "SELECT " AUTOBLOG_CONTENT_COLUMNS " FROM {schema}.content_pipelines WHERE id = $1"};
+inline constexpr db::TenantReadQuery kGet{"content_get",
+                                          "SELECT " AUTOBLOG_CONTENT_COLUMNS
+                                          " FROM {schema}.content_pipelines WHERE id = $1"};
 
 // $1 status filter or NULL; $2/$3 cursor (created_at, id) or NULL; $4 limit.
 inline constexpr db::TenantQuery kList{

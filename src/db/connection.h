@@ -111,7 +111,7 @@ class Connection {
     std::string_view fixed_sql{};            // kParseFixed
     const char* sql_template = nullptr;      // kParseTemplate
     std::string schema{};                    // kParseTemplate
-    std::string name{};  // kParse*, kDeallocate; kResult: the prepared statement it ran
+    std::string name{};           // kParse*, kDeallocate; kResult: the prepared statement it ran
     bool ends_statement = false;  // kSync: the end of a pipeline or of a streamed batch
   };
   struct GroupOutcome;

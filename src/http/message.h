@@ -5,10 +5,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/fwd.hpp>
 #include <chrono>
-#include <functional>
-#include <memory>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>

@@ -1,9 +1,9 @@
 #pragma once
-// Applies the tenant's rate limit to every tenant-API request, after authentication (the original design's limiter ran before authentication:
-// the seed ran it before the tenant was known, so it never applied). Adds X-RateLimit-Limit,
-// -Remaining and -Reset to every tenant response, errors included (a tenant's 404 and 405 on
-// paths no route takes as well, see http::routing): they go on the request's
-// response_headers, which this middleware copies onto the responses it passes on and
+// Applies the tenant's rate limit to every tenant-API request, after authentication (the original
+// design's limiter ran before authentication: the seed ran it before the tenant was known, so it
+// never applied). Adds X-RateLimit-Limit, -Remaining and -Reset to every tenant response, errors
+// included (a tenant's 404 and 405 on paths no route takes as well, see http::routing): they go on
+// the request's response_headers, which this middleware copies onto the responses it passes on and
 // http::error_mapping onto the responses it makes from exceptions. A denied request is a 429
 // rate_limited with an exact Retry-After. Public and admin routes are not limited. On a route
 // with a prefetch_cache_key (http/operation.h) the limiter reads that cache entry along with its

@@ -1,10 +1,10 @@
 #pragma once
-// The rate limiter shared by every API node (docs/api.md and docs/operations.md): the GCRA runs inside
-// Redis as one Lua script call per request (EVALSHA), with Redis TIME as the clock, so nodes with
-// skewed clocks still enforce one budget per tenant. State per tenant is one key, `rl:{tenant_id}`,
-// holding "<TAT>:<limit>": the theoretical arrival time (microseconds) and the limit it was
-// computed with, so that a changed limit rescales the TAT as gcra.h's rescale_tat does; it
-// expires once the bucket would be full again, so idle tenants cost no memory.
+// The rate limiter shared by every API node (docs/api.md and docs/operations.md): the GCRA runs
+// inside Redis as one Lua script call per request (EVALSHA), with Redis TIME as the clock, so nodes
+// with skewed clocks still enforce one budget per tenant. State per tenant is one key,
+// `rl:{tenant_id}`, holding "<TAT>:<limit>": the theoretical arrival time (microseconds) and the
+// limit it was computed with, so that a changed limit rescales the TAT as gcra.h's rescale_tat
+// does; it expires once the bucket would be full again, so idle tenants cost no memory.
 //
 // check_and_read also reads one tenant-cache entry (cache::RedisCache's key, `t:{tenant_id}:{key}`)
 // inside the same script call, when the request is allowed: one command and one round trip for

@@ -229,7 +229,8 @@ asio::awaitable<Reply> Client::eval(const Script& script, std::vector<std::strin
     if (reply.type != Reply::Type::kError) co_return reply;
     // NOSCRIPT: the server lost its script cache (restart, SCRIPT FLUSH, failover to a replica);
     // load the script and retry once.
-    if (retried || !std::string_view(reply.str).starts_with("NOSCRIPT")) throw RedisError(reply.str);
+    if (retried || !std::string_view(reply.str).starts_with("NOSCRIPT"))
+      throw RedisError(reply.str);
     std::vector<std::string> load;
     load.push_back("SCRIPT");
     load.push_back("LOAD");

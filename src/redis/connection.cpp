@@ -145,8 +145,8 @@ std::string encode_evalsha(std::string_view sha1, const std::vector<std::string>
   append_bulk(out, "EVALSHA");
   append_bulk(out, sha1);
   char digits[24];
-  append_bulk(out, std::string_view(digits, std::to_chars(digits, digits + sizeof digits,
-                                                          keys.size()).ptr));
+  append_bulk(out, std::string_view(
+                       digits, std::to_chars(digits, digits + sizeof digits, keys.size()).ptr));
   for (const auto& k : keys) append_bulk(out, k);
   for (const auto& a : args) append_bulk(out, a);
   return out;

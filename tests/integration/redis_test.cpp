@@ -34,8 +34,8 @@
 
 #include "cache/redis_cache.h"
 #include "ratelimit/redis_rate_limiter.h"
-#include "redis/connection.h"
 #include "redis/client.h"
+#include "redis/connection.h"
 #include "util/event_loop.h"
 
 namespace asio = boost::asio;

@@ -167,8 +167,8 @@ TEST_F(SharedReadsTest, AStatementWhoseParseWasSkippedIsRunAgain) {
   auto schema = db::SchemaIdentifier::tenant((*a)->schema_name);
   auto conn = run(db::Connection::connect(ioc_.get_executor(), conninfo_, 2s, true, 16));
   auto statement = [&](const db::TenantReadQuery& q, std::string divisor) {
-    return db::Statement{q.query().sql(), {db::param(id), db::param(std::move(divisor))}, false,
-                         &schema};
+    return db::Statement{
+        q.query().sql(), {db::param(id), db::param(std::move(divisor))}, false, &schema};
   };
   auto next = [&]() { return run(conn->stream_next(db::kNoDeadline)); };
   const auto deadline = std::chrono::steady_clock::now() + 5s;

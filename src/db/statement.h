@@ -81,14 +81,13 @@ constexpr bool is_plain_select_sql(std::string_view sql) {
 // A tenant query that only reads (checked at compile time): the only kind TenantTx::read_one
 // takes, because a read may share its implicit transaction with other requests' statements
 // (db/shared_reads.h), which a failure among them rolls back. A write there could be reported
-// done and then be undone. Usable wherever a TenantQuery is.
+// done and then be undone. query() is the TenantQuery it is.
 class TenantReadQuery {
  public:
   explicit consteval TenantReadQuery(std::string_view name, std::string_view sql)
       : query_(name, sql) {
     if (!is_plain_select_sql(sql)) throw "a tenant read query must be one plain SELECT";
   }
-  constexpr operator const TenantQuery&() const { return query_; }
   constexpr const TenantQuery& query() const { return query_; }
 
  private:

@@ -162,6 +162,12 @@ struct HttpSeries {
   Counter* requests;
 };
 
+// A counter without labels (a family of one series).
+Counter& unlabelled_counter(prometheus::Registry& registry, const std::string& name,
+                            const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry).Add({});
+}
+
 }  // namespace
 
 struct Metrics::Impl {
@@ -203,41 +209,22 @@ struct Metrics::Impl {
                             .Help("Requests waiting to acquire a database connection")
                             .Register(registry)
                             .Add({});
-  Counter& pool_timeouts = prometheus::BuildCounter()
-                               .Name("autoblog_db_pool_acquire_timeouts_total")
-                               .Help("Database connection acquires that timed out")
-                               .Register(registry)
-                               .Add({});
+  Counter& pool_timeouts = unlabelled_counter(registry, "autoblog_db_pool_acquire_timeouts_total",
+                                              "Database connection acquires that timed out");
 
-  Counter& shared_read_statements = prometheus::BuildCounter()
-                                        .Name("autoblog_db_shared_read_statements_total")
-                                        .Help("Statements run on the shared read connections")
-                                        .Register(registry)
-                                        .Add({});
-  Counter& shared_read_writes =
-      prometheus::BuildCounter()
-          .Name("autoblog_db_shared_read_writes_total")
-          .Help("Writes to the shared read connections, each carrying every statement queued")
-          .Register(registry)
-          .Add({});
-  Counter& shared_read_connections = prometheus::BuildCounter()
-                                         .Name("autoblog_db_shared_read_connections_total")
-                                         .Help("Shared read connections opened")
-                                         .Register(registry)
-                                         .Add({});
-  // One snapshot at a time moves the running totals (shared reads, Redis client).
-  std::mutex totals_mutex;
-  Counter& redis_commands = prometheus::BuildCounter()
-                                .Name("autoblog_redis_commands_total")
-                                .Help("Commands sent to Redis (a script call is one)")
-                                .Register(registry)
-                                .Add({});
+  Counter& shared_read_statements =
+      unlabelled_counter(registry, "autoblog_db_shared_read_statements_total",
+                         "Statements run on the shared read connections");
+  Counter& shared_read_writes = unlabelled_counter(
+      registry, "autoblog_db_shared_read_writes_total",
+      "Writes to the shared read connections, each carrying every statement queued");
+  Counter& shared_read_connections = unlabelled_counter(
+      registry, "autoblog_db_shared_read_connections_total", "Shared read connections opened");
+  Counter& redis_commands = unlabelled_counter(registry, "autoblog_redis_commands_total",
+                                               "Commands sent to Redis (a script call is one)");
   Counter& redis_writes =
-      prometheus::BuildCounter()
-          .Name("autoblog_redis_writes_total")
-          .Help("Writes to Redis connections, each carrying every command queued")
-          .Register(registry)
-          .Add({});
+      unlabelled_counter(registry, "autoblog_redis_writes_total",
+                         "Writes to Redis connections, each carrying every command queued");
 
   Family<Counter>& rate_limit_decisions =
       prometheus::BuildCounter()
@@ -245,20 +232,16 @@ struct Metrics::Impl {
           .Help("Rate-limit decisions by tenant and outcome")
           .Register(registry);
   Counter& rate_limit_fallbacks =
-      prometheus::BuildCounter()
-          .Name("autoblog_rate_limit_fallbacks_total")
-          .Help("Rate-limit decisions made in-process because Redis was unreachable")
-          .Register(registry)
-          .Add({});
+      unlabelled_counter(registry, "autoblog_rate_limit_fallbacks_total",
+                         "Rate-limit decisions made in-process because Redis was unreachable");
 
   // Mirrors log_dropped_total() (kept by the logger, which must not depend on metrics), brought
   // up to date on every render.
-  Counter& log_dropped = prometheus::BuildCounter()
-                             .Name("autoblog_log_messages_dropped_total")
-                             .Help("Log lines dropped because the log queue was full")
-                             .Register(registry)
-                             .Add({});
-  std::mutex log_dropped_mutex;  // one render at a time moves log_dropped
+  Counter& log_dropped = unlabelled_counter(registry, "autoblog_log_messages_dropped_total",
+                                            "Log lines dropped because the log queue was full");
+  // One update at a time moves the counters that mirror running totals kept elsewhere (the
+  // shared reads, the Redis client, the logger's drops).
+  std::mutex totals_mutex;
 
   Family<Histogram>& job_duration = prometheus::BuildHistogram()
                                         .Name("autoblog_job_duration_seconds")
@@ -280,11 +263,9 @@ struct Metrics::Impl {
                              .Help("Duration of one claim statement")
                              .Register(registry)
                              .Add({}, kHttpBuckets);
-  Counter& job_lease_expiries = prometheus::BuildCounter()
-                                    .Name("autoblog_job_lease_expiries_total")
-                                    .Help("Running jobs taken back after their lease expired")
-                                    .Register(registry)
-                                    .Add({});
+  Counter& job_lease_expiries =
+      unlabelled_counter(registry, "autoblog_job_lease_expiries_total",
+                         "Running jobs taken back after their lease expired");
   Family<Gauge>& job_queue_depth = prometheus::BuildGauge()
                                        .Name("autoblog_job_queue_depth")
                                        .Help("Unfinished jobs by priority and state")
@@ -472,7 +453,7 @@ std::string Metrics::tenant_label(std::string_view tenant_id) {
 
 std::string Metrics::render() const {
   {
-    std::lock_guard lock(impl_->log_dropped_mutex);
+    std::lock_guard lock(impl_->totals_mutex);
     raise_to(impl_->log_dropped, static_cast<double>(log_dropped_total()));
   }
   return prometheus::TextSerializer().Serialize(impl_->registry.Collect());

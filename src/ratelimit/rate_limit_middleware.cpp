@@ -24,13 +24,7 @@ http::Middleware rate_limit(RateLimiter& limiter, observability::Metrics& metric
     const auto& tenant_id = req.tenant->id();
     auto limit = req.tenant->limits().requests_per_hour;
     // A route whose handler starts with a cache lookup has it read along with the decision.
-    // (Two statements: GCC 12 miscompiles co_await inside a conditional expression.)
-    Decision decision;
-    if (req.prefetch_cache_key.empty()) {
-      decision = co_await limiter.check(tenant_id, limit);
-    } else {
-      decision = co_await limiter.check_and_read(tenant_id, limit, req.prefetch_cache_key);
-    }
+    auto decision = co_await limiter.check_and_read(tenant_id, limit, req.prefetch_cache_key);
     metrics.count_rate_limit(tenant_id, decision.allowed);
     // Requests counted in the current window (the GCRA's used burst) as the usage gauge.
     metrics.set_resource_usage(tenant_id, "requests_this_hour",

@@ -30,9 +30,10 @@ class RateLimiter {
   // Counts one request for `tenant_id` against `requests_per_hour` (> 0) and decides.
   virtual boost::asio::awaitable<Decision> check(std::string_view tenant_id,
                                                  std::int64_t requests_per_hour) = 0;
-  // check(), and the tenant-cache entry `cache_key` read in the same round trip when the
-  // limiter can (Decision::prefetched). This one answers without it: the in-process limiter has
-  // no round trip to share, and a cache in the same process is no cheaper to read here.
+  // check(), and the tenant-cache entry `cache_key` (unless empty) read in the same round trip
+  // when the limiter can (Decision::prefetched). This one answers without it: the in-process
+  // limiter has no round trip to share, and a cache in the same process is no cheaper to read
+  // here.
   virtual boost::asio::awaitable<Decision> check_and_read(std::string_view tenant_id,
                                                           std::int64_t requests_per_hour,
                                                           std::string_view cache_key);

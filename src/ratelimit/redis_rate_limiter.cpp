@@ -113,18 +113,12 @@ RedisRateLimiter::RedisRateLimiter(redis::Client& client, RateLimiter& fallback,
 
 boost::asio::awaitable<Decision> RedisRateLimiter::check(std::string_view tenant_id,
                                                          std::int64_t requests_per_hour) {
-  return decide(tenant_id, requests_per_hour, {});
+  return check_and_read(tenant_id, requests_per_hour, {});
 }
 
 boost::asio::awaitable<Decision> RedisRateLimiter::check_and_read(std::string_view tenant_id,
                                                                   std::int64_t requests_per_hour,
                                                                   std::string_view cache_key) {
-  return decide(tenant_id, requests_per_hour, cache_key);
-}
-
-boost::asio::awaitable<Decision> RedisRateLimiter::decide(std::string_view tenant_id,
-                                                          std::int64_t requests_per_hour,
-                                                          std::string_view cache_key) {
   if (requests_per_hour <= 0) throw std::invalid_argument("requests_per_hour must be positive");
   std::optional<Decision> decision;
   std::string error;

@@ -35,7 +35,8 @@ class RedisRateLimiter : public RateLimiter {
   // Throws std::invalid_argument when requests_per_hour <= 0; never throws for Redis problems.
   boost::asio::awaitable<Decision> check(std::string_view tenant_id,
                                          std::int64_t requests_per_hour) override;
-  // As check(); Decision::prefetched is set whenever Redis answered and the request is allowed.
+  // As check(); with a `cache_key`, Decision::prefetched is set whenever Redis answered and the
+  // request is allowed.
   // On a fallback to the in-process limiter nothing is read (the caller asks the cache, which
   // fails fast while Redis is down).
   boost::asio::awaitable<Decision> check_and_read(std::string_view tenant_id,
@@ -48,11 +49,6 @@ class RedisRateLimiter : public RateLimiter {
  private:
   redis::Client& client_;
   RateLimiter& fallback_;
-  // The decision (and the entry `cache_key`, unless empty) from Redis, else from the fallback.
-  boost::asio::awaitable<Decision> decide(std::string_view tenant_id,
-                                          std::int64_t requests_per_hour,
-                                          std::string_view cache_key);
-
   std::function<void()> on_fallback_;
   redis::Script script_;
   std::atomic<bool> degraded_{false};  // true from the first fallback until Redis answers again

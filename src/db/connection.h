@@ -71,10 +71,15 @@ class Connection {
   // to about 8 µs, the server's by about a quarter). The price: a batch runs in one
   // implicit transaction, so after a statement fails the server skips the rest of its batch;
   // stream_next reports those as skipped (never run), and the caller runs them again. A
-  // connection used this way is used for nothing else.
+  // connection used this way is used for nothing else, and only on the executor it was
+  // connected on.
   void stream_queue(const Statement& statement);  // queued in libpq; sent by stream_flush()
   // Ends the batch (its sync point) and sends it.
   boost::asio::awaitable<void> stream_flush(Deadline deadline);
+  // Nothing is in flight and nothing will be for a while: stops the deadline timer the stream
+  // keeps running between round trips, which would otherwise keep the event loop from running
+  // out of work (shutdown waits for that) until it expires.
+  void stream_idle();
   // Whether the oldest outcome can be read without waiting for the server.
   bool stream_ready() const;
   // The oldest queued statement's result; nullopt when the server skipped it, not having run

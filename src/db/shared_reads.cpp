@@ -164,6 +164,7 @@ asio::awaitable<void> SharedReads::pump(std::shared_ptr<Lane> lane) {
     }
     l.conn.reset();
   }
+  if (l.conn) l.conn->stream_idle();
   l.pumping = false;
 }
 

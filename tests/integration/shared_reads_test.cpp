@@ -84,6 +84,30 @@ class SharedReadsTest : public TenantRegistryTest {
     }
   }
 
+  // Runs the loop until `task` is done. Not run(), which runs it until it has no work left: a
+  // stream's deadline timer keeps running between round trips (see stream_idle()).
+  template <class T>
+  T until_done(asio::awaitable<T> task) {
+    std::optional<T> result;
+    std::exception_ptr error;
+    bool done = false;
+    asio::co_spawn(ioc_, std::move(task), [&](std::exception_ptr e, T r) {
+      error = e;
+      if (!e) result.emplace(std::move(r));
+      done = true;
+    });
+    ioc_.restart();
+    while (!done) ioc_.run_one();
+    if (error) std::rethrow_exception(error);
+    return std::move(*result);
+  }
+  void until_done(asio::awaitable<void> task) {
+    until_done([](asio::awaitable<void> t) -> asio::awaitable<bool> {
+      co_await std::move(t);
+      co_return true;
+    }(std::move(task)));
+  }
+
   std::unique_ptr<db::Pool> shared_pool_;
 };
 
@@ -170,26 +194,94 @@ TEST_F(SharedReadsTest, AStatementWhoseParseWasSkippedIsRunAgain) {
     return db::Statement{
         q.query().sql(), {db::param(id), db::param(std::move(divisor))}, false, &schema};
   };
-  auto next = [&]() { return run(conn->stream_next(db::kNoDeadline)); };
+  auto next = [&]() { return until_done(conn->stream_next(db::kNoDeadline)); };
   const auto deadline = std::chrono::steady_clock::now() + 5s;
   conn->stream_queue(statement(kDivide, "0"));    // fails
   conn->stream_queue(statement(kSlowRead, "0"));  // Parse X + Execute X: skipped
-  run(conn->stream_flush(deadline));
+  until_done(conn->stream_flush(deadline));
   conn->stream_queue(statement(kSlowRead, "0"));  // Execute X (cached): X does not exist
-  run(conn->stream_flush(deadline));
+  until_done(conn->stream_flush(deadline));
   EXPECT_THROW(next(), db::DbError);
   EXPECT_EQ(next(), std::nullopt);
   EXPECT_EQ(next(), std::nullopt);
   // Run again: prepared anew, both succeed.
   conn->stream_queue(statement(kSlowRead, "0"));
   conn->stream_queue(statement(kSlowRead, "0"));
-  run(conn->stream_flush(deadline));
+  until_done(conn->stream_flush(deadline));
   for (int i = 0; i < 2; ++i) {
     auto r = next();
     ASSERT_TRUE(r);
     EXPECT_EQ(r->rows(), 1);
   }
   EXPECT_FALSE(conn->broken());
+}
+
+// A stream's round trips leave their deadline timer running (db/connection.cpp, Armed's stream
+// mode) rather than arming and cancelling it for each. The deadline still holds: a round trip
+// that outlives the timer's expiry under its own later deadline is not given up on; one whose
+// deadline passes after the timer re-armed for it, or whose deadline is sooner than the timer's
+// expiry, is given up on at its deadline. stream_idle() stops the timer, so the loop runs out of
+// work. No statement_timeout on these connections: the server would go on sleeping, so only
+// the client's deadline can end the wait.
+TEST_F(SharedReadsTest, TheStreamDeadlineHoldsWhileItsTimerRunsOn) {
+  auto a = make_tenant("A");
+  const std::string id = util::uuid_v4();
+  insert_content(*pool_, *a, id, "{}");
+  auto schema = db::SchemaIdentifier::tenant((*a)->schema_name);
+  using Clock = std::chrono::steady_clock;
+  auto read = [&](db::Connection& conn, double seconds, Clock::duration timeout) {
+    conn.stream_queue(db::Statement{kSlowRead.query().sql(),
+                                    {db::param(id), db::param(std::to_string(seconds))},
+                                    false,
+                                    &schema});
+    auto deadline = Clock::now() + timeout;
+    return until_done(
+        [](db::Connection& c, db::Deadline d) -> asio::awaitable<std::optional<db::Result>> {
+          co_await c.stream_flush(d);
+          co_return co_await c.stream_next(d);
+        }(conn, deadline));
+  };
+  auto connect = [&] {
+    return run(db::Connection::connect(ioc_.get_executor(), conninfo_, 2s, true, 16));
+  };
+  {
+    auto conn = connect();
+    ASSERT_TRUE(read(*conn, 0, 200ms));  // leaves the timer waiting for about +200 ms
+    // Runs past that expiry, under a deadline of its own 3 s away: the timer re-arms.
+    auto start = Clock::now();
+    auto r = read(*conn, 0.5, 3s);
+    EXPECT_LT(Clock::now() - start, 2s);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->rows(), 1);
+    EXPECT_FALSE(conn->broken());
+    // A deadline sooner than the timer's expiry (about 2.5 s away) re-arms it sooner.
+    start = Clock::now();
+    EXPECT_THROW(read(*conn, 5, 300ms), db::QueryTimeout);
+    EXPECT_LT(Clock::now() - start, 2s);
+    EXPECT_TRUE(conn->broken());
+  }
+  {
+    auto conn = connect();
+    ASSERT_TRUE(read(*conn, 0, 200ms));
+    // The timer expires during this read at +200 ms, re-arms for its deadline, then gives up.
+    auto start = Clock::now();
+    EXPECT_THROW(read(*conn, 5, 700ms), db::QueryTimeout);
+    auto took = Clock::now() - start;
+    EXPECT_GE(took, 600ms);
+    EXPECT_LT(took, 3s);
+    EXPECT_TRUE(conn->broken());
+  }
+  {
+    auto conn = connect();
+    ASSERT_TRUE(read(*conn, 0, 30s));
+    conn->stream_idle();
+    auto start = Clock::now();
+    ioc_.restart();
+    ioc_.run();  // nothing left: not 30 s
+    EXPECT_LT(Clock::now() - start, 5s);
+    EXPECT_FALSE(conn->broken());
+    ASSERT_TRUE(read(*conn, 0, 30s));  // and the stream goes on
+  }
 }
 
 // A table named without {schema} is an error on the shared connection too, and a deleted

@@ -56,8 +56,8 @@ asio::awaitable<void> Authenticator::authenticate_tenant(http::Request& req,
       throw http::Unauthorized("invalid token: " + std::string(describe(*err)),
                                /*token_given=*/true);
     }
-    claims = std::get<JwtClaims>(std::move(verified));
-    verified_.insert(token, *claims);
+    claims = std::make_shared<const JwtClaims>(std::get<JwtClaims>(std::move(verified)));
+    verified_.insert(token, claims);
   }
   // Checked on every request, cache hit or not: revocation is not a property of the token's
   // bytes. Tokens without a jti (not issued by this server, only makeable with the JWT secret)

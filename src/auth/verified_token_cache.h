@@ -8,8 +8,8 @@
 // Thread-safe (sharded locks); bounded: a full shard is cleared.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -22,13 +22,14 @@ class VerifiedTokenCache {
  public:
   explicit VerifiedTokenCache(std::size_t capacity = 16384);
 
-  std::optional<JwtClaims> find(std::string_view token, std::int64_t now_unix);
-  void insert(std::string_view token, const JwtClaims& claims);
+  // Shared, not copied: a copy of the claims was two or three string allocations per request.
+  std::shared_ptr<const JwtClaims> find(std::string_view token, std::int64_t now_unix);
+  void insert(std::string_view token, std::shared_ptr<const JwtClaims> claims);
 
  private:
   struct Entry {
     std::string token;
-    JwtClaims claims;
+    std::shared_ptr<const JwtClaims> claims;
   };
   struct Shard {
     std::mutex mutex;

@@ -20,6 +20,7 @@
 #include <unordered_map>
 
 #include "cache/tenant_cache.h"
+#include "util/string_hash.h"
 
 namespace autoblog::cache {
 
@@ -51,12 +52,7 @@ class InProcessCache : public TenantCache {
   std::size_t max_bytes() const { return max_bytes_; }
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
+  using StringHash = util::StringHash;
   struct Tenant;
   struct Entry {
     Tenant* tenant;  // stable: unordered_map nodes never move

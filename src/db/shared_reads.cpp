@@ -17,9 +17,9 @@ namespace asio = boost::asio;
 // One request's statement. It owns what the statement refers to, because a cancelled caller's
 // frame may be gone before the statement is sent.
 struct SharedReads::Call : util::PendingCall<Result> {
-  Call(Handler h, asio::any_io_executor caller, const Statement& s)
+  Call(Handler h, asio::any_io_executor caller, Statement&& s)
       : PendingCall(std::move(h), std::move(caller)),
-        statement{s.sql, s.params, s.prepare, nullptr} {
+        statement{s.sql, std::move(s.params), s.prepare, nullptr} {
     if (s.schema) statement.schema = &schema.emplace(*s.schema);
   }
   Statement statement;  // `sql` is a named constant; `schema` points at the member below
@@ -71,13 +71,13 @@ bool SharedReads::serves(const asio::any_io_executor& executor) const {
   return !lanes_.empty() && lanes_[util::current_loop() % lanes_.size()]->executor == executor;
 }
 
-asio::awaitable<Result> SharedReads::run(const Statement& statement) {
+asio::awaitable<Result> SharedReads::run(Statement&& statement) {
   auto lane = lanes_[util::current_loop() % lanes_.size()];
   // Built before the co_await: GCC 12 destroys temporaries of a co_await expression twice.
   auto op = util::PendingCall<Result>::wait<Call>(
       lane->executor,
       [&statement](util::PendingCall<Result>::Handler h, asio::any_io_executor caller) {
-        return std::make_shared<Call>(std::move(h), std::move(caller), statement);
+        return std::make_shared<Call>(std::move(h), std::move(caller), std::move(statement));
       },
       [lane](std::shared_ptr<Call> call) {
         lane->queued.push_back(std::move(call));

@@ -64,7 +64,8 @@ class SharedReads {
   // Runs `statement` (its schema, if any, is copied), a read only: it shares its batch's
   // implicit transaction.
   // Throws what Connection::stream_next throws, PoolTimeout-free: never waits for a pool slot.
-  boost::asio::awaitable<Result> run(const Statement& statement);
+  // Takes the statement's parameters (moved into the queued call, not copied).
+  boost::asio::awaitable<Result> run(Statement&& statement);
 
   SharedReadsStats stats() const;
 

@@ -21,6 +21,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "util/string_hash.h"
+
 namespace autoblog::db {
 
 class StatementCache {
@@ -73,12 +75,7 @@ class StatementCache {
              (std::hash<const void*>{}(k.sql_template) * 0x9e3779b97f4a7c15ULL);
     }
   };
-  struct SchemaHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>{}(s);
-    }
-  };
+  using SchemaHash = util::StringHash;
   bool mostly_hits() const { return recent_hits_ * 2 >= recent_lookups_; }
   void record(bool hit);
   void count_schema(std::string_view schema, int delta);

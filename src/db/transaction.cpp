@@ -87,7 +87,7 @@ asio::awaitable<Result> Transaction::run_alone(Pool& pool, const Query& query, P
   auto executor = co_await asio::this_coro::executor;
   if (auto* shared = pool.shared_reads_for(executor)) {
     auto statement = statement_for(query, std::move(params), schema);
-    co_return co_await shared->run(statement);
+    co_return co_await shared->run(std::move(statement));
   }
   std::string_view prefer = schema ? std::string_view(schema->quoted()) : std::string_view();
   auto tx = co_await begin(pool, pool.options().statement_timeout, prefer);

@@ -85,7 +85,7 @@ Middleware error_mapping(ExceptionMapper mapper) {
     }
     // Every 401 names the scheme that would work (RFC 9110 §11.6.1), whoever raised it.
     if (reply.status == 401 && !challenge) res.headers.emplace_back("WWW-Authenticate", "Bearer");
-    for (const auto& h : req.response_headers) res.headers.push_back(h);
+    res.number_headers.add_all(req.response_headers);
     co_return res;
   };
 }

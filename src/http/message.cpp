@@ -15,6 +15,11 @@ std::optional<std::string_view> find(const Fields& fields, std::string_view name
 }
 }  // namespace
 
+void NumberHeaders::add(NumberHeader h) {
+  if (size_ == kCapacity) throw std::length_error("more number headers than NumberHeaders holds");
+  items_[size_++] = h;
+}
+
 std::optional<std::string_view> Request::header(std::string_view lower_name) const {
   return find(headers, lower_name);
 }

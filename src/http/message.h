@@ -2,6 +2,7 @@
 // Plain request/response types seen by routing, middleware and handlers.
 // They keep Beast out of every header but the server's own, so handlers compile fast.
 // Not thread-safe; a Request/Response belongs to the one coroutine serving it.
+#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/fwd.hpp>
 #include <chrono>
@@ -25,6 +26,40 @@ class ActiveTenant;
 namespace autoblog::http {
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// A header whose name is a string literal and whose value is a number (the rate limit's
+// X-RateLimit-*): nothing is built until the response is written. As Fields entries, the three
+// rate-limit headers cost about ten allocations per request: names too long for std::string's
+// small-string buffer, copied again onto every response.
+class NumberHeader {
+ public:
+  NumberHeader() = default;
+  template <std::size_t N>
+  NumberHeader(const char (&name)[N], std::int64_t value) : name_(name, N - 1), value_(value) {}
+  std::string_view name() const { return name_; }
+  std::int64_t value() const { return value_; }
+
+ private:
+  std::string_view name_;  // a literal's, so it outlives every request
+  std::int64_t value_ = 0;
+};
+
+// A few NumberHeaders, in place (no allocation).
+class NumberHeaders {
+ public:
+  static constexpr std::size_t kCapacity = 4;
+  // Throws std::length_error past kCapacity.
+  void add(NumberHeader h);
+  void add_all(const NumberHeaders& other) {
+    for (const auto& h : other.items()) add(h);
+  }
+  std::span<const NumberHeader> items() const { return {items_.data(), size_}; }
+  bool empty() const { return size_ == 0; }
+
+ private:
+  std::array<NumberHeader, kCapacity> items_{};
+  std::size_t size_ = 0;
+};
 
 // Who a route is for; decides which authentication middleware applies.
 enum class Audience { kPublic, kAdmin, kTenant };
@@ -80,7 +115,7 @@ struct Request {
   // Headers every response to this request carries, error responses included (the rate-limit
   // state): middleware adds them to the responses it passes on, and error_mapping to the
   // responses it makes from exceptions.
-  Fields response_headers;
+  NumberHeaders response_headers;
 
   std::optional<std::string_view> header(std::string_view lower_name) const;
   // The next piece of the body: from the wire through body_chunk_reader when the server set
@@ -113,6 +148,7 @@ struct Response {
   unsigned status = 200;
   std::string content_type = "application/json";
   Fields headers;
+  NumberHeaders number_headers;  // written after `headers`
   std::string body;
   // Instead of `body` when set: the body is streamed after the head (see BodyStream). To a HEAD
   // request only its size is sent, as Content-Length; next() is never called.

@@ -115,6 +115,12 @@ WireResponse to_wire(Response&& res, unsigned version, bool keep_alive, std::str
   w.head.append("\r\n", 2);
   if (!res.content_type.empty()) append_header(w.head, "Content-Type", res.content_type);
   for (const auto& [k, v] : res.headers) append_header(w.head, k, v);
+  for (const auto& h : res.number_headers.items()) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, h.value());
+    (void)ec;  // 24 characters hold any 64-bit value
+    append_header(w.head, h.name(), std::string_view(buf, static_cast<std::size_t>(end - buf)));
+  }
   if (res.status != 204 && res.status != 304 && res.status >= 200) {
     w.head.append("Content-Length: ");
     append_number(w.head, res.body_stream ? res.body_stream->size() : res.body.size());

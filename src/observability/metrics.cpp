@@ -11,8 +11,8 @@
 #include <atomic>
 #include <charconv>
 #include <cstdint>
-#include <memory>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
@@ -20,6 +20,7 @@
 
 #include "observability/log.h"
 #include "util/http_method.h"
+#include "util/string_hash.h"
 
 namespace autoblog::observability {
 
@@ -37,13 +38,7 @@ const Histogram::BucketBoundaries kHttpBuckets{0.0005, 0.001, 0.0025, 0.005, 0.0
 const Histogram::BucketBoundaries kGenerationBuckets{0.1, 0.25, 0.5, 1,   2.5, 5,  10,
                                                      20,  30,   60,  120, 300, 600};
 
-// Transparent hashing lets the hot path look a key up by string_view without allocating.
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
-  }
-};
+using util::StringHash;  // the hot path looks a key up by string_view without allocating
 
 // Builds a cache key from label values. Each part is length-prefixed so that no choice of
 // values (even ones containing a would-be separator) makes two tuples collide.

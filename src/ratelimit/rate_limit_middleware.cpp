@@ -8,10 +8,10 @@
 namespace autoblog::ratelimit {
 
 namespace {
-void add_headers(http::Fields& headers, const Decision& d) {
-  headers.emplace_back("X-RateLimit-Limit", std::to_string(d.limit));
-  headers.emplace_back("X-RateLimit-Remaining", std::to_string(d.remaining));
-  headers.emplace_back("X-RateLimit-Reset", std::to_string(d.reset_seconds));
+void add_headers(http::NumberHeaders& headers, const Decision& d) {
+  headers.add({"X-RateLimit-Limit", d.limit});
+  headers.add({"X-RateLimit-Remaining", d.remaining});
+  headers.add({"X-RateLimit-Reset", d.reset_seconds});
 }
 }  // namespace
 
@@ -40,7 +40,7 @@ http::Middleware rate_limit(RateLimiter& limiter, observability::Metrics& metric
     }
     if (decision.prefetched) req.prefetched = std::move(decision.prefetched);
     auto res = co_await next(req);
-    for (const auto& h : req.response_headers) res.headers.push_back(h);
+    res.number_headers.add_all(req.response_headers);
     co_return res;
   };
 }

@@ -1,5 +1,6 @@
 #include "tenancy/registry.h"
 
+#include <algorithm>
 #include <mutex>
 #include <stdexcept>
 
@@ -208,12 +209,17 @@ asio::awaitable<bool> TenantRegistry::revoke_token(const std::string& tenant_id,
 
 asio::awaitable<bool> TenantRegistry::is_token_revoked(const std::string& jti) {
   if (!util::is_uuid(jti)) co_return false;
-  auto id = util::normalize_uuid(jti);
   {
+    // The tokens this server issues carry a lower-case jti: looked up as it is, with no copy.
+    bool canonical =
+        std::none_of(jti.begin(), jti.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
     std::shared_lock lock(revoked_mutex_);
-    if (revoked_.contains(id)) co_return true;
+    if (canonical ? revoked_.contains(std::string_view(jti))
+                  : revoked_.contains(util::normalize_uuid(jti)))
+      co_return true;
     if (revoked_synced_) co_return false;
   }
+  auto id = util::normalize_uuid(jti);
   auto tx = co_await db::CoreTx::begin(pool_);
   Params p{param(id)};
   auto r = co_await tx.commit_with(queries::kIsRevoked, std::move(p));
@@ -228,7 +234,7 @@ asio::awaitable<void> TenantRegistry::sync_revoked_tokens() {
   }
   auto tx = co_await db::CoreTx::begin(pool_);
   auto r = co_await tx.commit_with(queries::kRevokedUnexpired);
-  std::unordered_set<std::string> loaded;
+  JtiSet loaded;
   for (int i = 0; i < r.rows(); ++i) loaded.insert(std::string(r.get(i, 0)));
   std::unique_lock lock(revoked_mutex_);
   if (epoch != revoked_epoch_) co_return;  // the listener dropped meanwhile: stay unsynced

@@ -20,6 +20,7 @@
 #include "db/pool.h"
 #include "tenancy/active_tenant.h"
 #include "tenancy/tenant.h"
+#include "util/string_hash.h"
 
 namespace autoblog::tenancy {
 
@@ -143,7 +144,8 @@ class TenantRegistry {
   // Revoked, unexpired jtis (lowercase UUIDs). Bounded by the tokens revoked within the longest
   // token lifetime (30 days); rebuilt on every listener (re)connect, which drops expired ones.
   std::shared_mutex revoked_mutex_;
-  std::unordered_set<std::string> revoked_;
+  using JtiSet = std::unordered_set<std::string, util::StringHash, std::equal_to<>>;
+  JtiSet revoked_;
   bool revoked_synced_ = false;
   std::uint64_t revoked_epoch_ = 0;  // bumped when unsynced; a load that raced it is dropped
 };

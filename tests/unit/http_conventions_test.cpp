@@ -158,6 +158,26 @@ TEST(Wire, StreamedBodyDeclaresItsSizeAndIsHandedOn) {
   EXPECT_EQ(h.stream, nullptr);  // never read for HEAD
 }
 
+// The rate limit's headers are numbers kept as such until the head is written.
+TEST(Wire, NumberHeadersAreWrittenAfterTheOthers) {
+  Response res = Response::json(200, "{}");
+  res.headers.emplace_back("X-Request-Id", "abc");
+  NumberHeaders on_request;
+  on_request.add({"X-RateLimit-Limit", 1000});
+  on_request.add({"X-RateLimit-Remaining", 0});
+  on_request.add({"X-RateLimit-Reset", -1});  // formatted as given, sign included
+  res.number_headers.add_all(on_request);
+  auto w = to_wire(std::move(res), 11, true);
+  EXPECT_NE(w.head.find("\r\nX-Request-Id: abc\r\nX-RateLimit-Limit: 1000\r\n"
+                        "X-RateLimit-Remaining: 0\r\nX-RateLimit-Reset: -1\r\n"),
+            std::string::npos)
+      << w.head;
+  NumberHeaders full;
+  for (std::size_t i = 0; i < NumberHeaders::kCapacity; ++i) full.add({"X-N", 1});
+  EXPECT_THROW(full.add({"X-N", 1}), std::length_error);
+  EXPECT_EQ(full.items().size(), NumberHeaders::kCapacity);
+}
+
 TEST(Wire, EveryResponseHasOneDateAndNotModifiedHasNoLength) {
   Response res;
   res.status = 304;

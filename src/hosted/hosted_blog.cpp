@@ -86,12 +86,20 @@ HostedBlog::HostedBlog(db::Pool& pool, tenancy::TenantRegistry& registry,
 
 http::Middleware HostedBlog::middleware() {
   return [this](Request& req, const http::Handler& next) -> asio::awaitable<Response> {
-    std::optional<std::string> tenant_id;
-    if (auto host = req.header("host"))
-      if (auto site = site_host(*host)) tenant_id = co_await directory_.tenant_for(*site);
-    if (!tenant_id) co_return co_await next(req);
-    co_return co_await serve(req, *tenant_id);
+    std::optional<std::string> site;
+    if (auto host = req.header("host")) site = site_host(*host);
+    // Not a site's host (an IP literal, as API clients often use): handed on as it is, with no
+    // coroutine of this middleware's own.
+    if (!site) return next(req);
+    return serve_site(req, next, std::move(*site));
   };
+}
+
+asio::awaitable<Response> HostedBlog::serve_site(Request& req, const http::Handler& next,
+                                                 std::string site) {
+  auto tenant_id = co_await directory_.tenant_for(site);
+  if (!tenant_id) co_return co_await next(req);
+  co_return co_await serve(req, *tenant_id);
 }
 
 asio::awaitable<Response> HostedBlog::serve(Request& req, const std::string& tenant_id) {

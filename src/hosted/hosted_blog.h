@@ -45,6 +45,9 @@ class HostedBlog {
 
  private:
   boost::asio::awaitable<http::Response> serve(http::Request& req, const std::string& tenant_id);
+  // A request for `site` (a host name): the blog of the tenant it belongs to, else `next`.
+  boost::asio::awaitable<http::Response> serve_site(http::Request& req, const http::Handler& next,
+                                                    std::string site);
 
   db::Pool& pool_;
   tenancy::TenantRegistry& registry_;

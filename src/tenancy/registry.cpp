@@ -207,18 +207,20 @@ asio::awaitable<bool> TenantRegistry::revoke_token(const std::string& tenant_id,
   co_return true;
 }
 
+std::optional<bool> TenantRegistry::token_revoked_if_known(std::string_view jti) {
+  if (!util::is_uuid(jti)) return false;
+  // The tokens this server issues carry a lower-case jti: looked up as it is, with no copy.
+  bool canonical =
+      std::none_of(jti.begin(), jti.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  std::shared_lock lock(revoked_mutex_);
+  if (canonical ? revoked_.contains(jti) : revoked_.contains(util::normalize_uuid(jti)))
+    return true;
+  if (revoked_synced_) return false;
+  return std::nullopt;
+}
+
 asio::awaitable<bool> TenantRegistry::is_token_revoked(const std::string& jti) {
-  if (!util::is_uuid(jti)) co_return false;
-  {
-    // The tokens this server issues carry a lower-case jti: looked up as it is, with no copy.
-    bool canonical =
-        std::none_of(jti.begin(), jti.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
-    std::shared_lock lock(revoked_mutex_);
-    if (canonical ? revoked_.contains(std::string_view(jti))
-                  : revoked_.contains(util::normalize_uuid(jti)))
-      co_return true;
-    if (revoked_synced_) co_return false;
-  }
+  if (auto known = token_revoked_if_known(jti)) co_return *known;
   auto id = util::normalize_uuid(jti);
   auto tx = co_await db::CoreTx::begin(pool_);
   Params p{param(id)};
@@ -274,12 +276,23 @@ asio::awaitable<std::shared_ptr<const Tenant>> TenantRegistry::resolve(const std
   co_return s.tenant;
 }
 
+std::shared_ptr<const ActiveTenant> TenantRegistry::active_or_throw(const Snapshot& s) {
+  if (!s.tenant) throw TenantInactive("tenant not found");
+  if (!s.active) throw TenantInactive("tenant is " + std::string(to_string(s.tenant->status)));
+  return s.active;
+}
+
 asio::awaitable<std::shared_ptr<const ActiveTenant>> TenantRegistry::resolve_active(
     const std::string& id) {
   auto s = co_await lookup(id);
-  if (!s.tenant) throw TenantInactive("tenant not found");
-  if (!s.active) throw TenantInactive("tenant is " + std::string(to_string(s.tenant->status)));
-  co_return s.active;
+  co_return active_or_throw(s);
+}
+
+std::shared_ptr<const ActiveTenant> TenantRegistry::active_if_cached(const std::string& id) {
+  std::shared_lock lock(mutex_);
+  auto it = cache_.find(id);
+  if (it == cache_.end() || it->second.expires <= std::chrono::steady_clock::now()) return nullptr;
+  return active_or_throw(it->second.snapshot);
 }
 
 asio::awaitable<TenantRegistry::Snapshot> TenantRegistry::lookup(const std::string& id) {

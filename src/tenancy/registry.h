@@ -12,6 +12,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -100,6 +101,9 @@ class TenantRegistry {
   // while notifications could be missed is still honoured. Tokens without a UUID jti were not
   // issued by this server and are never in the table: false.
   boost::asio::awaitable<bool> is_token_revoked(const std::string& jti);
+  // The same answer when it needs no query (the set is synced, or the jti is not a UUID);
+  // nullopt otherwise: then await is_token_revoked(). Spares the request path a coroutine.
+  std::optional<bool> token_revoked_if_known(std::string_view jti);
   // Called by the change listener once it LISTENs: loads every revoked, unexpired jti.
   boost::asio::awaitable<void> sync_revoked_tokens();
   void note_token_revoked(const std::string& jti);
@@ -111,6 +115,10 @@ class TenantRegistry {
   // Cached lookup for authentication: the tenant as an ActiveTenant, or TenantInactive
   // ("tenant not found", "tenant is suspended", "tenant is deleted").
   boost::asio::awaitable<std::shared_ptr<const ActiveTenant>> resolve_active(const std::string& id);
+  // resolve_active's answer when the cache holds it (not expired): the tenant, or TenantInactive
+  // thrown; nullptr when the cache does not know: then await resolve_active(). Spares the
+  // request path two coroutines.
+  std::shared_ptr<const ActiveTenant> active_if_cached(const std::string& id);
   void invalidate(const std::string& id);
   void invalidate_all();
   // Bumped by every invalidation (a tenant changed on some node, or the change listener
@@ -127,6 +135,7 @@ class TenantRegistry {
     std::shared_ptr<const ActiveTenant> active;  // set when active (tenant aliases into it)
   };
   static Snapshot snapshot_of(Tenant tenant);
+  static std::shared_ptr<const ActiveTenant> active_or_throw(const Snapshot& s);
   boost::asio::awaitable<Snapshot> lookup(const std::string& id);
 
   struct CacheEntry {

@@ -131,14 +131,24 @@ TEST_F(TenancyTest, UncommittedTransactionRollsBack) {
   EXPECT_EQ(query("SELECT count(*) FROM " + a.schema_name + ".content_pipelines"), "0");
 }
 
+// active_if_cached (the request path's synchronous try) gives resolve_active's answer once the
+// cache holds one, and nullptr while it does not.
 TEST_F(TenancyTest, OnlyActiveTenantsResolveToAnActiveTenant) {
   auto a = create("A");
   EXPECT_EQ(active(a)->id(), a.id);
+  auto cached = registry_->active_if_cached(a.id);
+  ASSERT_NE(cached, nullptr);
+  EXPECT_EQ(cached->id(), a.id);
   tenancy::TenantPatch patch;
   patch.status = tenancy::Status::kSuspended;
   ASSERT_TRUE(run(registry_->update(a.id, patch)));
+  EXPECT_EQ(registry_->active_if_cached(a.id), nullptr);  // invalidated by the change
   EXPECT_THROW(active(a), tenancy::TenantInactive);
-  EXPECT_THROW(run(registry_->resolve_active(util::uuid_v4())), tenancy::TenantInactive);
+  EXPECT_THROW(registry_->active_if_cached(a.id), tenancy::TenantInactive);
+  const auto unknown = util::uuid_v4();
+  EXPECT_EQ(registry_->active_if_cached(unknown), nullptr);
+  EXPECT_THROW(run(registry_->resolve_active(unknown)), tenancy::TenantInactive);
+  EXPECT_THROW(registry_->active_if_cached(unknown), tenancy::TenantInactive);
   ASSERT_TRUE(run(registry_->begin_deletion(a.id)));
   EXPECT_THROW(active(a), tenancy::TenantInactive);
 }
@@ -252,9 +262,17 @@ TEST_F(TenancyTest, TokenRevocationIsCheckedInTheDatabaseUntilSynced) {
   EXPECT_TRUE(run(registry_->is_token_revoked(j1.substr(0, 8) + "-1111-4111-8111-111111111111")));
   EXPECT_FALSE(run(registry_->is_token_revoked(j2)));
   EXPECT_FALSE(run(registry_->is_token_revoked("no-jti-of-ours")));
+  // Not synced: only the database knows (the request path's synchronous try says so).
+  EXPECT_EQ(registry_->token_revoked_if_known(j1), std::nullopt);
+  EXPECT_EQ(registry_->token_revoked_if_known("no-jti-of-ours"), false);
 
   run(registry_->sync_revoked_tokens());
   EXPECT_TRUE(run(registry_->is_token_revoked(j1)));
+  EXPECT_EQ(registry_->token_revoked_if_known(j1), true);
+  registry_->note_token_revoked("abcdefab-1111-4111-8111-111111111111");
+  EXPECT_EQ(registry_->token_revoked_if_known("ABCDEFAB-1111-4111-8111-111111111111"), true);
+  EXPECT_EQ(registry_->token_revoked_if_known("abcdefab-1111-4111-8111-111111111111"), true);
+  EXPECT_EQ(registry_->token_revoked_if_known("abcdefab-2222-4111-8111-111111111111"), false);
   // Synced: a change the registry was not told about is not seen (that is what NOTIFY is for)...
   query("UPDATE autoblog_core.api_tokens SET revoked_at = now() WHERE jti = '" + j2 + "'");
   EXPECT_FALSE(run(registry_->is_token_revoked(j2)));

@@ -54,7 +54,6 @@ class NumberHeaders {
     for (const auto& h : other.items()) add(h);
   }
   std::span<const NumberHeader> items() const { return {items_.data(), size_}; }
-  bool empty() const { return size_ == 0; }
 
  private:
   std::array<NumberHeader, kCapacity> items_{};

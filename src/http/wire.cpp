@@ -50,10 +50,11 @@ void append_header(std::string& out, std::string_view name, std::string_view val
   out.append("\r\n", 2);
 }
 
-void append_number(std::string& out, std::size_t n) {
+template <class Integer>
+void append_number(std::string& out, Integer n) {
   char buf[24];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
-  (void)ec;  // 24 digits hold any size_t
+  (void)ec;  // 24 characters hold any 64-bit integer, sign included
   out.append(buf, end);
 }
 
@@ -115,11 +116,11 @@ WireResponse to_wire(Response&& res, unsigned version, bool keep_alive, std::str
   w.head.append("\r\n", 2);
   if (!res.content_type.empty()) append_header(w.head, "Content-Type", res.content_type);
   for (const auto& [k, v] : res.headers) append_header(w.head, k, v);
-  for (const auto& h : res.number_headers.items()) {
-    char buf[24];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, h.value());
-    (void)ec;  // 24 characters hold any 64-bit value
-    append_header(w.head, h.name(), std::string_view(buf, static_cast<std::size_t>(end - buf)));
+  for (const auto& h : res.number_headers.items()) {  // digits only: nothing to clean
+    w.head.append(h.name());
+    w.head.append(": ", 2);
+    append_number(w.head, h.value());
+    w.head.append("\r\n", 2);
   }
   if (res.status != 204 && res.status != 304 && res.status >= 200) {
     w.head.append("Content-Length: ");

@@ -18,8 +18,12 @@ RedisCache::RedisCache(redis::Client& client) : client_(client) {}
 std::string RedisCache::key_for(std::string_view tenant_id, std::string_view key) {
   std::string out;
   out.reserve(3 + tenant_id.size() + key.size());
-  out.append("t:").append(tenant_id).append(":").append(key);
+  append_key(out, tenant_id, key);
   return out;
+}
+
+void RedisCache::append_key(std::string& out, std::string_view tenant_id, std::string_view key) {
+  out.append("t:").append(tenant_id).append(":").append(key);
 }
 
 std::string RedisCache::pattern_for(std::string_view tenant_id) {

@@ -31,6 +31,8 @@ class RedisCache : public TenantCache {
 
   // `t:{tenant_id}:{key}`.
   static std::string key_for(std::string_view tenant_id, std::string_view key);
+  // Appends key_for(tenant_id, key) to `out` (one buffer for several keys).
+  static void append_key(std::string& out, std::string_view tenant_id, std::string_view key);
   // `t:{tenant_id}:*` with glob metacharacters in the tenant id escaped.
   static std::string pattern_for(std::string_view tenant_id);
 

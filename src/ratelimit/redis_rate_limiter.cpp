@@ -1,11 +1,13 @@
 #include "ratelimit/redis_rate_limiter.h"
 
+#include <array>
 #include <boost/asio/error.hpp>
 #include <boost/system/system_error.hpp>
+#include <charconv>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 #include "cache/redis_cache.h"
 #include "observability/log.h"
@@ -123,12 +125,20 @@ boost::asio::awaitable<Decision> RedisRateLimiter::check_and_read(std::string_vi
   std::optional<Decision> decision;
   std::string error;
   try {
-    std::vector<std::string> keys;
-    keys.push_back("rl:" + std::string(tenant_id));
-    if (!cache_key.empty()) keys.push_back(cache::RedisCache::key_for(tenant_id, cache_key));
-    std::vector<std::string> args;
-    args.push_back(std::to_string(requests_per_hour));
-    auto reply = co_await client_.eval(script_, std::move(keys), std::move(args));
+    // Both keys in one buffer, the limit in digits: this runs on every request.
+    std::string text;
+    text.reserve(8 + 2 * tenant_id.size() + cache_key.size());
+    text.append("rl:").append(tenant_id);
+    const std::size_t bucket_size = text.size();
+    if (!cache_key.empty()) cache::RedisCache::append_key(text, tenant_id, cache_key);
+    const std::string_view all(text);
+    const std::array<std::string_view, 2> keys{all.substr(0, bucket_size), all.substr(bucket_size)};
+    char digits[24];
+    const std::string_view limit(
+        digits, std::to_chars(digits, digits + sizeof digits, requests_per_hour).ptr);
+    auto call = client_.eval(script_, std::span(keys).first(cache_key.empty() ? 1 : 2),
+                             std::span(&limit, 1));
+    auto reply = co_await std::move(call);
     decision = parse_decision(reply, requests_per_hour, cache_key);
   } catch (const boost::system::system_error& e) {
     // The request itself was cancelled (deadline, client gone, shutdown): no decision is needed,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/strand.hpp>
 #include <mutex>
 
 #include "observability/log.h"
@@ -24,8 +25,9 @@ struct Client::Impl {
     std::shared_ptr<Connection> conn;
   };
 
-  Impl(std::vector<asio::any_io_executor> ex, const ClientOptions& opts)
+  Impl(std::vector<asio::any_io_executor> ex, bool one_thread_per_loop, const ClientOptions& opts)
       : loops(std::move(ex)),
+        one_thread_per_loop(one_thread_per_loop),
         options(opts),
         url(parse_redis_url(opts.url)),
         where(url.host + ":" + std::to_string(url.port)),
@@ -36,7 +38,9 @@ struct Client::Impl {
     }
   }
 
-  asio::awaitable<Reply> execute(std::string wire);
+  // Sends `wire` and returns a reply that is not an error (RedisError otherwise); with `script`,
+  // NOSCRIPT loads it and sends `wire` once more.
+  asio::awaitable<Reply> call(std::string wire, const Script* script);
   bool admit();
   void end_probe();
   std::shared_ptr<Connection> connection(bool probe);
@@ -44,6 +48,7 @@ struct Client::Impl {
   void succeeded();
 
   std::vector<asio::any_io_executor> loops;  // loop i's lane connects on loops[i % size]
+  const bool one_thread_per_loop;            // else a connection runs on a strand of its loop
   const ClientOptions options;
   const RedisUrl url;
   const std::string where;  // host:port for messages (never the password)
@@ -137,8 +142,10 @@ std::shared_ptr<Connection> Client::Impl::connection(bool probe) {
     if (!probe && !available.load(std::memory_order_acquire)) {
       throw RedisUnavailable("redis at " + where + " is unavailable (failing fast)");
     }
-    conn = std::make_shared<Connection>(loops[loop % loops.size()], url, where,
-                                        options.connect_timeout, totals);
+    const auto& executor = loops[loop % loops.size()];
+    conn = std::make_shared<Connection>(
+        one_thread_per_loop ? executor : asio::any_io_executor(asio::make_strand(executor)), url,
+        where, options.connect_timeout, totals);
     conn->start();
   }
   if (conn->pending() >= static_cast<std::size_t>(options.max_pending)) {
@@ -149,42 +156,60 @@ std::shared_ptr<Connection> Client::Impl::connection(bool probe) {
   return conn;
 }
 
-asio::awaitable<Reply> Client::Impl::execute(std::string wire) {
-  const bool probe = admit();
-  // A probe that ends without a verdict (say, a busy connection) must not block every later one.
-  struct ProbeGuard {
-    Impl* impl;
-    bool active;
-    ~ProbeGuard() {
-      if (active) impl->end_probe();
-    }
-  } guard{this, probe};
+// One coroutine frame per command, retry included: it runs on every rate-limit decision.
+asio::awaitable<Reply> Client::Impl::call(std::string wire, const Script* script) {
+  for (bool retried = false;; retried = true) {
+    const bool probe = admit();
+    // A probe that ends without a verdict (say, a busy connection) must not block every later
+    // one.
+    struct ProbeGuard {
+      Impl* impl;
+      bool active;
+      ~ProbeGuard() {
+        if (active) impl->end_probe();
+      }
+    } guard{this, probe};
 
-  auto conn = connection(probe);
-  // One deadline for the whole command: queueing, connecting if need be, and the round trip.
-  const auto deadline = Clock::now() + options.command_timeout;
-  Reply reply;
-  std::exception_ptr failure;
-  std::string why;
-  try {
-    reply = co_await conn->submit(std::move(wire), deadline);
-  } catch (const RedisUnavailable& e) {
-    failure = std::current_exception();
-    why = e.what();
+    auto conn = connection(probe);
+    // One deadline for the whole command: queueing, connecting if need be, and the round trip.
+    const auto deadline = Clock::now() + options.command_timeout;
+    Reply reply;
+    std::exception_ptr failure;
+    std::string why;
+    try {
+      reply = co_await conn->submit(wire, deadline);
+    } catch (const RedisUnavailable& e) {
+      failure = std::current_exception();
+      why = e.what();
+    }
+    if (failure) {
+      trip(why);
+      std::rethrow_exception(failure);
+    }
+    succeeded();
+    if (reply.type != Reply::Type::kError) co_return reply;
+    // NOSCRIPT: the server lost its script cache (restart, SCRIPT FLUSH, failover to a replica);
+    // load the script and retry once.
+    if (!script || retried || !std::string_view(reply.str).starts_with("NOSCRIPT"))
+      throw RedisError(reply.str);
+    const std::vector<std::string> load{"SCRIPT", "LOAD", script->source()};
+    auto loading = call(detail::encode(load), nullptr);
+    co_await std::move(loading);
   }
-  if (failure) {
-    trip(why);
-    std::rethrow_exception(failure);
-  }
-  succeeded();
-  co_return reply;
 }
 
 Client::Client(asio::any_io_executor executor, ClientOptions options)
-    : Client(std::vector<asio::any_io_executor>{std::move(executor)}, std::move(options)) {}
+    : options_(std::move(options)) {
+  std::vector<asio::any_io_executor> loops{std::move(executor)};
+  init(std::move(loops), false);
+}
 
 Client::Client(std::vector<asio::any_io_executor> loops, ClientOptions options)
     : options_(std::move(options)) {
+  init(std::move(loops), true);
+}
+
+void Client::init(std::vector<asio::any_io_executor> loops, bool one_thread_per_loop) {
   if (loops.empty()) throw std::invalid_argument("redis client needs an executor");
   if (options_.pool_size < 1) throw std::invalid_argument("redis pool_size must be at least 1");
   if (options_.max_pending < 1) throw std::invalid_argument("redis max_pending must be >= 1");
@@ -192,7 +217,7 @@ Client::Client(std::vector<asio::any_io_executor> loops, ClientOptions options)
       options_.retry_interval.count() < 0) {
     throw std::invalid_argument("redis timeouts must be positive");
   }
-  impl_ = std::make_unique<Impl>(std::move(loops), options_);
+  impl_ = std::make_unique<Impl>(std::move(loops), one_thread_per_loop, options_);
 }
 
 Client::~Client() = default;
@@ -215,28 +240,13 @@ ClientStats Client::stats() const {
   return out;
 }
 
-asio::awaitable<Reply> Client::command(std::vector<std::string> args) {
-  Reply reply = co_await impl_->execute(detail::encode(args));
-  if (reply.type == Reply::Type::kError) throw RedisError(reply.str);
-  co_return reply;
+asio::awaitable<Reply> Client::command(const std::vector<std::string>& args) {
+  return impl_->call(detail::encode(args), nullptr);
 }
 
-asio::awaitable<Reply> Client::eval(const Script& script, std::vector<std::string> keys,
-                                    std::vector<std::string> args) {
-  // Encoded straight from the parts: this runs on every rate-limit decision.
-  for (bool retried = false;; retried = true) {
-    Reply reply = co_await impl_->execute(detail::encode_evalsha(script.sha1(), keys, args));
-    if (reply.type != Reply::Type::kError) co_return reply;
-    // NOSCRIPT: the server lost its script cache (restart, SCRIPT FLUSH, failover to a replica);
-    // load the script and retry once.
-    if (retried || !std::string_view(reply.str).starts_with("NOSCRIPT"))
-      throw RedisError(reply.str);
-    std::vector<std::string> load;
-    load.push_back("SCRIPT");
-    load.push_back("LOAD");
-    load.push_back(script.source());
-    co_await command(std::move(load));
-  }
+asio::awaitable<Reply> Client::eval(const Script& script, std::span<const std::string_view> keys,
+                                    std::span<const std::string_view> args) {
+  return impl_->call(detail::encode_evalsha(script.sha1(), keys, args), &script);
 }
 
 }  // namespace autoblog::redis

@@ -20,6 +20,8 @@
 //
 // Thread-safety: Client is thread-safe. Calling coroutines must run on a strand or a
 // single-threaded executor (all coroutines here do); they are resumed on their own executor.
+// A connection runs its handlers on its loop's executor as given (so each of `loops` must be
+// run by one thread), or on a strand of its own with the single-executor constructor.
 // Ownership: the Client owns its connections; it must outlive every call in progress and must be
 // destroyed before the io_context that `executor` belongs to, with no thread running it. Script
 // is an immutable value.
@@ -28,6 +30,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -106,24 +109,29 @@ class Script {
 
 class Client {
  public:
-  // `executor`: an io_context executor; connections are bound to it. Throws std::invalid_argument
-  // for a malformed URL or option. Connects lazily: constructing never blocks nor fails on I/O.
+  // `executor`: an io_context executor, which any number of threads may run; each connection
+  // runs on a strand of it. Throws std::invalid_argument for a malformed URL or option.
+  // Connects lazily: constructing never blocks nor fails on I/O.
   Client(boost::asio::any_io_executor executor, ClientOptions options);
-  // One executor per event loop (app::Runtime's loops): loop i's connection is bound to
-  // loops[i], so its replies are read on the thread whose callers wait for them.
+  // One executor per event loop (app::Runtime's loops), each run by exactly one thread: loop i's
+  // connection runs on loops[i] itself (no strand), so its replies are read on the thread whose
+  // callers wait for them.
   Client(std::vector<boost::asio::any_io_executor> loops, ClientOptions options);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Sends one command (args[0] is its name) and returns the reply. Throws RedisUnavailable,
-  // RedisError for an error reply, std::invalid_argument for an empty command.
-  boost::asio::awaitable<Reply> command(std::vector<std::string> args);
+  // Sends one command (args[0] is its name) and returns the reply. The command is encoded at
+  // once (so `args` may go as soon as this returns); std::invalid_argument for an empty one is
+  // thrown here, not when awaited. The awaitable throws RedisUnavailable, or RedisError for an
+  // error reply.
+  boost::asio::awaitable<Reply> command(const std::vector<std::string>& args);
 
-  // EVALSHA with the script's SHA1; on NOSCRIPT (a restarted or flushed server) it loads the
-  // script (SCRIPT LOAD) and retries once.
-  boost::asio::awaitable<Reply> eval(const Script& script, std::vector<std::string> keys,
-                                     std::vector<std::string> args);
+  // EVALSHA with the script's SHA1, encoded at once from `keys` and `args` (so they may go as
+  // soon as this returns); on NOSCRIPT (a restarted or flushed server) the awaitable loads the
+  // script (SCRIPT LOAD) and retries once. `script` must outlive the awaitable.
+  boost::asio::awaitable<Reply> eval(const Script& script, std::span<const std::string_view> keys,
+                                     std::span<const std::string_view> args);
 
   // False while the circuit is open (Redis considered down); cheap.
   bool available() const;
@@ -134,6 +142,7 @@ class Client {
 
  private:
   struct Impl;
+  void init(std::vector<boost::asio::any_io_executor> loops, bool one_thread_per_loop);
   ClientOptions options_;
   std::unique_ptr<Impl> impl_;
 };

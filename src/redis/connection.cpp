@@ -1,10 +1,8 @@
 #include "redis/connection.h"
 
-#include <hiredis/hiredis.h>
 #include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -23,40 +21,54 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-struct ReplyDeleter {
-  void operator()(redisReply* r) const { freeReplyObject(r); }
-};
-
-Reply convert(const redisReply& r) {
-  Reply out;
-  switch (r.type) {
-    case REDIS_REPLY_STRING:
-      out.type = Reply::Type::kString;
-      out.str.assign(r.str, r.len);
-      break;
-    case REDIS_REPLY_STATUS:
-      out.type = Reply::Type::kStatus;
-      out.str.assign(r.str, r.len);
-      break;
-    case REDIS_REPLY_ERROR:
-      out.type = Reply::Type::kError;
-      out.str.assign(r.str, r.len);
-      break;
-    case REDIS_REPLY_INTEGER:
-      out.type = Reply::Type::kInteger;
-      out.integer = r.integer;
-      break;
-    case REDIS_REPLY_ARRAY:
-      out.type = Reply::Type::kArray;
-      out.elements.reserve(r.elements);
-      for (std::size_t i = 0; i < r.elements; ++i) out.elements.push_back(convert(*r.element[i]));
-      break;
-    default:
-      out.type = Reply::Type::kNil;
-      break;
+// hiredis' reader calls these to build each reply object (its object-function table): they build
+// our Reply in place, so a reply costs no redisReply tree and no copy. The top-level object is
+// the connection's `parsed_` (the reader's privdata); an array's elements live in its vector, so
+// an element's object is its slot there. hiredis frees only the top-level object (freeObject on
+// an error or when the reader is freed), which resets `parsed_` and owns nothing else.
+Reply* place(const redisReadTask* task, Reply::Type type) {
+  Reply* r;
+  if (task->parent) {
+    r = &static_cast<Reply*>(task->parent->obj)->elements[static_cast<std::size_t>(task->idx)];
+  } else {
+    r = static_cast<Reply*>(task->privdata);
+    *r = Reply{};
   }
-  return out;
+  r->type = type;
+  return r;
 }
+
+void* create_string(const redisReadTask* task, char* str, std::size_t len) {
+  const auto type = task->type == REDIS_REPLY_ERROR    ? Reply::Type::kError
+                    : task->type == REDIS_REPLY_STATUS ? Reply::Type::kStatus
+                                                       : Reply::Type::kString;
+  Reply* r = place(task, type);
+  r->str.assign(str, len);
+  return r;
+}
+
+void* create_array(const redisReadTask* task, int elements) {
+  Reply* r = place(task, Reply::Type::kArray);
+  r->elements.resize(static_cast<std::size_t>(elements));
+  return r;
+}
+
+void* create_integer(const redisReadTask* task, long long value) {
+  Reply* r = place(task, Reply::Type::kInteger);
+  r->integer = value;
+  return r;
+}
+
+void* create_nil(const redisReadTask* task) {
+  return place(task, Reply::Type::kNil);
+}
+
+void free_object(void* top) {
+  *static_cast<Reply*>(top) = Reply{};
+}
+
+redisReplyObjectFunctions reply_functions{create_string, create_array, create_integer, create_nil,
+                                          free_object};
 
 // getaddrinfo cannot be interrupted, so a resolution that outlives the deadline is abandoned
 // rather than waited for: the state it writes to is shared and stays alive until it completes.
@@ -69,8 +81,8 @@ asio::awaitable<std::vector<tcp::endpoint>> resolve(const std::string& host, std
     endpoints.emplace_back(address, port);
     co_return endpoints;
   }
-  // Resolver and timer live on the calling coroutine's executor (the strand), so the completion
-  // handler and this coroutine never touch the state at the same time.
+  // Resolver and timer live on the calling coroutine's executor (the connection's), so the
+  // completion handler and this coroutine never touch the state at the same time.
   auto executor = co_await asio::this_coro::executor;
   struct State {
     tcp::resolver resolver;
@@ -121,7 +133,8 @@ void append_bulk(std::string& out, std::string_view arg) {
   out.append("\r\n", 2);
 }
 
-std::size_t encoded_size(const std::vector<std::string>& args) {
+template <class Strings>
+std::size_t encoded_size(const Strings& args) {
   std::size_t size = 0;
   for (const auto& a : args) size += a.size() + 16;
   return size;
@@ -137,8 +150,8 @@ std::string encode(const std::vector<std::string>& args) {
   return out;
 }
 
-std::string encode_evalsha(std::string_view sha1, const std::vector<std::string>& keys,
-                           const std::vector<std::string>& args) {
+std::string encode_evalsha(std::string_view sha1, std::span<const std::string_view> keys,
+                           std::span<const std::string_view> args) {
   std::string out;
   out.reserve(96 + sha1.size() + encoded_size(keys) + encoded_size(args));
   append_header(out, '*', 3 + keys.size() + args.size());
@@ -153,45 +166,44 @@ std::string encode_evalsha(std::string_view sha1, const std::vector<std::string>
 }
 
 struct Connection::Call : util::PendingCall<Reply> {
-  Call(Handler h, asio::any_io_executor ex, std::string w, Clock::time_point d)
-      : PendingCall(std::move(h), std::move(ex)), wire(std::move(w)), deadline(d) {}
-  std::string wire;  // the encoded command, until it is queued
+  Call(Handler h, asio::any_io_executor ex, Clock::time_point d)
+      : PendingCall(std::move(h), std::move(ex)), deadline(d) {}
   const Clock::time_point deadline;
 };
 
 Connection::Connection(asio::any_io_executor executor, const RedisUrl& url, std::string where,
                        std::chrono::milliseconds connect_timeout, std::shared_ptr<Totals> totals)
-    : strand_(asio::make_strand(executor)),
+    : executor_(std::move(executor)),
       url_(url),
       where_(std::move(where)),
       connect_timeout_(connect_timeout),
       totals_(std::move(totals)),
-      socket_(strand_),
-      deadline_timer_(strand_),
-      reader_(redisReaderCreate(), &redisReaderFree),
+      socket_(executor_),
+      deadline_timer_(executor_),
+      reader_(redisReaderCreateWithFunctions(&reply_functions), &redisReaderFree),
       read_buffer_(16 * 1024) {
   if (!reader_) throw std::bad_alloc();
+  reader_->privdata = &parsed_;
 }
 
 Connection::~Connection() = default;
 
 void Connection::start() {
   asio::co_spawn(
-      strand_, [self = shared_from_this()] { return self->run(); }, asio::detached);
+      executor_, [self = shared_from_this()] { return self->run(); }, asio::detached);
 }
 
-asio::awaitable<Reply> Connection::submit(std::string wire, Clock::time_point deadline) {
+asio::awaitable<Reply> Connection::submit(std::string_view wire, Clock::time_point deadline) {
+  // The initiation runs before the caller is suspended, while `wire` is still the caller's.
   return util::PendingCall<Reply>::wait<Call>(
-      strand_,
-      [wire = std::move(wire), deadline](util::PendingCall<Reply>::Handler h,
-                                         asio::any_io_executor caller) mutable {
-        return std::make_shared<Call>(std::move(h), std::move(caller), std::move(wire), deadline);
+      executor_,
+      [deadline](util::PendingCall<Reply>::Handler h, asio::any_io_executor caller) {
+        return std::make_shared<Call>(std::move(h), std::move(caller), deadline);
       },
-      [self = shared_from_this()](std::shared_ptr<Call> call) { self->enqueue(std::move(call)); });
+      [this, wire](std::shared_ptr<Call> call) { enqueue(std::move(call), wire); });
 }
 
-void Connection::enqueue(std::shared_ptr<Call> call) {
-  std::string wire = std::move(call->wire);
+void Connection::enqueue(std::shared_ptr<Call> call, std::string_view wire) {
   bool post_flush = false, post_arm = false;
   {
     std::lock_guard lock(mutex_);
@@ -209,7 +221,7 @@ void Connection::enqueue(std::shared_ptr<Call> call) {
     if (!deadline_armed_) post_arm = deadline_armed_ = true;
   }
   if (post_flush || post_arm) {
-    asio::post(strand_, [self = shared_from_this(), post_flush, post_arm] {
+    asio::post(executor_, [self = shared_from_this(), post_flush, post_arm] {
       if (post_arm) self->arm_deadline();
       if (post_flush) self->flush();
     });
@@ -247,7 +259,7 @@ asio::awaitable<void> Connection::open() {
   boost::system::error_code last_error;
   bool connected = false;
   for (const auto& endpoint : endpoints) {
-    asio::steady_timer timer(strand_, deadline);
+    asio::steady_timer timer(executor_, deadline);
     auto result =
         co_await (socket_.async_connect(endpoint, use_tuple) || timer.async_wait(use_tuple));
     if (result.index() == 1) throw RedisUnavailable("timed out connecting to redis at " + where_);
@@ -265,7 +277,7 @@ asio::awaitable<void> Connection::open() {
   }
   boost::system::error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
-  asio::steady_timer timer(strand_, deadline);
+  asio::steady_timer timer(executor_, deadline);
   auto result = co_await (handshake() || timer.async_wait(use_tuple));
   if (result.index() == 1) throw RedisUnavailable("timed out connecting to redis at " + where_);
   if (auto refused = std::get<0>(result); !refused.empty()) throw RedisUnavailable(refused);
@@ -310,12 +322,10 @@ asio::awaitable<void> Connection::send_handshake() {
       throw RedisUnavailable(std::string("redis protocol error: ") + reader_->errstr);
     }
     if (raw) {
-      std::unique_ptr<redisReply, ReplyDeleter> reply(static_cast<redisReply*>(raw));
       // A wrong password or database is a configuration problem, but from the callers' side it
       // is the same as an outage: this server cannot be used.
-      if (reply->type == REDIS_REPLY_ERROR) {
-        throw RedisUnavailable("redis at " + where_ +
-                               " refused the handshake: " + std::string(reply->str, reply->len));
+      if (parsed_.type == Reply::Type::kError) {
+        throw RedisUnavailable("redis at " + where_ + " refused the handshake: " + parsed_.str);
       }
       --expected;
       continue;
@@ -349,10 +359,9 @@ void Connection::flush() {
   writes_.fetch_add(1, std::memory_order_relaxed);
   if (!reading_) start_read();
   asio::async_write(socket_, asio::buffer(write_buffer_),
-                    asio::bind_executor(strand_, [self = shared_from_this()](
-                                                     boost::system::error_code ec, std::size_t) {
+                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                       self->on_written(ec);
-                    }));
+                    });
 }
 
 void Connection::on_written(const boost::system::error_code& ec) {
@@ -367,12 +376,10 @@ void Connection::on_written(const boost::system::error_code& ec) {
 
 void Connection::start_read() {
   reading_ = true;
-  socket_.async_read_some(
-      asio::buffer(read_buffer_),
-      asio::bind_executor(strand_,
+  socket_.async_read_some(asio::buffer(read_buffer_),
                           [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
                             self->on_read(ec, n);
-                          }));
+                          });
 }
 
 void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
@@ -393,8 +400,7 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
       fail(std::string("redis protocol error: ") + reader_->errstr);
       return;
     }
-    if (!raw) break;
-    std::unique_ptr<redisReply, ReplyDeleter> reply(static_cast<redisReply*>(raw));
+    if (!raw) break;  // `raw` is &parsed_, now complete
     if (in_flight_.empty()) {
       fail("redis at " + where_ + " sent a reply nobody asked for");
       return;
@@ -403,7 +409,7 @@ void Connection::on_read(const boost::system::error_code& ec, std::size_t n) {
     in_flight_.pop_front();
     pending_.fetch_sub(1, std::memory_order_relaxed);
     // An abandoned call's reply is consumed here and dropped: it belongs to no one else.
-    if (!call->settled()) Call::settle(call, nullptr, convert(*reply));
+    if (!call->settled()) Call::settle(call, nullptr, std::move(parsed_));
   }
   if (!in_flight_.empty()) {
     start_read();
@@ -432,9 +438,8 @@ void Connection::arm_deadline() {
     }
   }
   deadline_timer_.expires_at(oldest);
-  deadline_timer_.async_wait(asio::bind_executor(
-      strand_,
-      [self = shared_from_this()](boost::system::error_code ec) { self->on_deadline(ec); }));
+  deadline_timer_.async_wait(
+      [self = shared_from_this()](boost::system::error_code ec) { self->on_deadline(ec); });
 }
 
 void Connection::on_deadline(const boost::system::error_code& ec) {
@@ -485,7 +490,7 @@ void Connection::fail(const std::string& why) {
 }
 
 void Connection::close(std::string why) {
-  asio::post(strand_, [self = shared_from_this(), why = std::move(why)] { self->fail(why); });
+  asio::post(executor_, [self = shared_from_this(), why = std::move(why)] { self->fail(why); });
 }
 
 void Connection::close_now() {

@@ -4,15 +4,17 @@
 //
 // Many commands are in flight on it at once. submit() appends the encoded command to a queue
 // (under a mutex, from any thread) and, if no write is pending, posts one flush to the
-// connection's strand; every command queued until that flush runs (the rest of the current
+// connection's executor; every command queued until that flush runs (the rest of the current
 // event-loop turn, and anything queued while a write is on the wire) goes out in ONE write. This
 // is what ioredis' enableAutoPipelining does with process.nextTick and what Lettuce does with its
 // command queue on a Netty channel. Redis answers in order, so replies are matched to commands by
 // a FIFO of calls in flight.
 //
 // hiredis serves only as the reply parser (redisReader): its blocking and async contexts own their
-// sockets and event-loop glue, whereas here the socket, the strand and the deadlines are ours, and
-// the parser is the part worth reusing (commands are encoded by encode(), see connection.cpp).
+// sockets and event-loop glue, whereas here the socket, the executor and the deadlines are ours,
+// and the parser is the part worth reusing (commands are encoded by encode(), see connection.cpp).
+// Its reader builds our Reply directly (its object functions, see connection.cpp), not its own
+// redisReply tree to be copied: one allocation for an array reply instead of one per element.
 //
 // Deadlines: one timer per connection, armed for the OLDEST outstanding command's deadline (all
 // commands share one timeout, so deadlines follow queue order). Replies come in order, so when
@@ -28,8 +30,11 @@
 //
 // Thread-safety: submit(), pending(), dead(), looks_alive() and close() may be called from any
 // thread (looks_alive() only while the connection is idle and not being closed: the Client checks
-// it under its lane lock); everything else runs on the strand. Completions are delivered on the
-// caller's executor (a strand or single-threaded executor). Lifetime: shared_ptr-owned by the
+// it under its lane lock); everything else runs on the connection's executor, which must run one
+// handler at a time: an event loop's io_context run by one thread (app::Runtime's loops: no
+// strand there, whose type-erased executor costs an allocation per operation) or a strand.
+// Completions are delivered on the caller's executor (a strand or single-threaded executor).
+// Lifetime: shared_ptr-owned by the
 // Client; pending handlers hold a shared_ptr, so the object lives until the io_context has run
 // or destroyed them.
 #include <hiredis/read.h>
@@ -39,7 +44,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <cstdint>
@@ -47,6 +51,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,8 +66,8 @@ using Clock = std::chrono::steady_clock;
 // RESP encoding of one command (binary-safe). Throws std::invalid_argument when empty.
 std::string encode(const std::vector<std::string>& args);
 // The same for EVALSHA sha1 numkeys keys... args..., without building the argument list first.
-std::string encode_evalsha(std::string_view sha1, const std::vector<std::string>& keys,
-                           const std::vector<std::string>& args);
+std::string encode_evalsha(std::string_view sha1, std::span<const std::string_view> keys,
+                           std::span<const std::string_view> args);
 
 // Running totals over every connection of one Client (its connections come and go).
 struct Totals {
@@ -82,10 +87,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // wait in the queue and go out together once connected. Call once, right after construction.
   void start();
 
-  // Queues one encoded command to complete by `deadline`. Completes on the caller's executor with
-  // the reply (an error reply is a Reply of type kError), RedisUnavailable (connection failed or
-  // deadline passed) or boost::system::system_error(operation_aborted) (caller cancelled).
-  boost::asio::awaitable<Reply> submit(std::string wire, Clock::time_point deadline);
+  // Queues one encoded command to complete by `deadline` (`wire` is copied into the queue before
+  // the caller is suspended). Completes on the caller's executor with the reply (an error reply is
+  // a Reply of type kError), RedisUnavailable (connection failed or deadline passed) or
+  // boost::system::system_error(operation_aborted) (caller cancelled).
+  boost::asio::awaitable<Reply> submit(std::string_view wire, Clock::time_point deadline);
 
   // Commands queued or in flight.
   std::size_t pending() const { return pending_.load(std::memory_order_relaxed); }
@@ -93,7 +99,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // False when the server closed this idle connection (restart, CLIENT KILL, idle timeout) or it
   // holds bytes nobody asked for. One nonblocking syscall.
   bool looks_alive() const;
-  // Fails whatever is queued or in flight ("why") and closes the socket, on the strand.
+  // Fails whatever is queued or in flight ("why") and closes the socket, on the executor.
   void close(std::string why);
   // Synchronous teardown for the Client's destructor: only with no thread running the io_context.
   void close_now();
@@ -105,9 +111,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   struct Call;
   enum class State { kConnecting, kReady, kDead };
 
-  void enqueue(std::shared_ptr<Call> call);  // any thread
+  void enqueue(std::shared_ptr<Call> call, std::string_view wire);  // any thread
 
-  // Strand only:
+  // On the executor only:
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> open();
   boost::asio::awaitable<std::string> handshake();
@@ -120,7 +126,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_deadline(const boost::system::error_code& ec);
   void fail(const std::string& why);
 
-  boost::asio::strand<boost::asio::any_io_executor> strand_;
+  // Runs one handler at a time (see Thread-safety above).
+  const boost::asio::any_io_executor executor_;
   const RedisUrl url_;
   const std::string where_;  // host:port, for messages (never the password)
   const std::chrono::milliseconds connect_timeout_;
@@ -138,9 +145,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::atomic<int> fd_{-1};  // the connected socket, for looks_alive()
   std::atomic<std::uint64_t> writes_{0};
 
-  // Strand only:
+  // On the executor only:
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer deadline_timer_;
+  Reply parsed_;  // the reply the reader is building (its top-level object; see connection.cpp)
   std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;
   std::deque<std::shared_ptr<Call>> in_flight_;  // written, reply not read yet, in order
   std::vector<std::shared_ptr<Call>> batch_;     // reused between flushes

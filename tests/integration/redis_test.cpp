@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -87,6 +88,11 @@ std::vector<std::string> cmd(Parts&&... parts) {
   std::vector<std::string> out;
   (out.emplace_back(std::forward<Parts>(parts)), ...);
   return out;
+}
+
+// A command's parts as the views Client::eval takes (valid while `parts` is).
+std::vector<std::string_view> views(const std::vector<std::string>& parts) {
+  return {parts.begin(), parts.end()};
 }
 
 // A TCP port on which nothing listens (bound once by the kernel's choice, then released).
@@ -220,7 +226,7 @@ TEST(RedisEncoding, EvalshaIsTheSameCommandAsTheArgumentList) {
   std::vector<std::string> all = {"EVALSHA", "0123abcd", "2"};
   all.insert(all.end(), keys.begin(), keys.end());
   all.insert(all.end(), args.begin(), args.end());
-  EXPECT_EQ(encode_evalsha("0123abcd", keys, args), encode(all));
+  EXPECT_EQ(encode_evalsha("0123abcd", views(keys), views(args)), encode(all));
   EXPECT_EQ(encode_evalsha("ab", {}, {}), "*3\r\n$7\r\nEVALSHA\r\n$2\r\nab\r\n$1\r\n0\r\n");
   EXPECT_THROW(encode({}), std::invalid_argument);
 }
@@ -414,18 +420,18 @@ TEST_F(RedisTest, EvalReloadsTheScriptAfterNoscript) {
   auto loaded = command(cmd("SCRIPT", "LOAD", script.source()));
   EXPECT_EQ(loaded.str, script.sha1());  // our SHA1 is the one Redis uses
 
-  auto reply = run(client_->eval(script, cmd("k1"), cmd("a1")));
+  auto reply = run(client_->eval(script, views(cmd("k1")), views(cmd("a1"))));
   ASSERT_EQ(reply.elements.size(), 2u);
   EXPECT_EQ(reply.elements[0].str, "k1");
   EXPECT_EQ(reply.elements[1].str, "a1");
 
   command(cmd("SCRIPT", "FLUSH"));
-  reply = run(client_->eval(script, cmd("k2"), cmd("a2")));
+  reply = run(client_->eval(script, views(cmd("k2")), views(cmd("a2"))));
   ASSERT_EQ(reply.elements.size(), 2u);
   EXPECT_EQ(reply.elements[0].str, "k2");
   EXPECT_EQ(reply.elements[1].str, "a2");
 
-  EXPECT_THROW(run(client_->eval(Script("return redis.call('NOPE')"), cmd(), cmd())), RedisError);
+  EXPECT_THROW(run(client_->eval(Script("return redis.call('NOPE')"), {}, {})), RedisError);
 }
 
 TEST_F(RedisTest, GcraAllowsTheBurstThenDenies) {
@@ -701,7 +707,9 @@ TEST_F(RedisTest, RepliesNeverCrossBetweenConcurrentCallers) {
             auto n = co_await client.command(cmd("INCR", key + ":n"));
             if (n.integer != r + 1)
               mismatch("INCR " + key + ":n gave " + std::to_string(n.integer));
-            auto e = co_await client.eval(echo, cmd(key), cmd(std::to_string(r)));
+            const std::string round = std::to_string(r);
+            const std::array<std::string_view, 1> echo_keys{key}, echo_args{round};
+            auto e = co_await client.eval(echo, echo_keys, echo_args);
             if (e.elements.size() != 2 || e.elements[0].str != key ||
                 e.elements[1].str != std::to_string(r)) {
               mismatch("EVAL " + key);

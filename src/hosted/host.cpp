@@ -12,6 +12,12 @@ std::optional<std::string> site_host(std::string_view h) {
       return std::nullopt;
     h = h.substr(0, colon);
   }
+  // An IPv4 literal (what API clients often send) is never a site: answered here, on every such
+  // request, without canonical_hostname's copy and label walk, which rejects it as well.
+  auto last = h.ends_with('.') ? h.substr(0, h.size() - 1) : h;
+  last = last.substr(last.rfind('.') + 1);
+  if (!last.empty() && last.find_first_not_of("0123456789") == std::string_view::npos)
+    return std::nullopt;
   return util::canonical_hostname(h, nullptr);
 }
 

@@ -10,33 +10,43 @@
 
 namespace autoblog::http {
 
+// Every request of a route with parameters comes through here, so the valid case builds no
+// strings: a parameter's name for a message is made only once it is known to be needed.
 void check_parameters(const Operation& op, const Request& req) {
   for (const auto& p : op.params) {
     std::optional<std::string_view> raw;
-    std::string name;
     switch (p.in) {
       case ParamSpec::In::kPath:
-        name = "path parameter '" + p.name + "'";
         for (const auto& [k, v] : req.path_params)
           if (k == p.name) raw = v;
         break;
       case ParamSpec::In::kQuery:
-        name = "query parameter '" + p.name + "'";
         raw = req.query_param(p.name);
         break;
       case ParamSpec::In::kHeader: {
-        name = "header " + p.name;
         std::string lower = p.name;
         for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         raw = req.header(lower);
         break;
       }
     }
+    auto name = [&p] {
+      switch (p.in) {
+        case ParamSpec::In::kPath:
+          return "path parameter '" + p.name + "'";
+        case ParamSpec::In::kQuery:
+          return "query parameter '" + p.name + "'";
+        case ParamSpec::In::kHeader:
+          break;
+      }
+      return "header " + p.name;
+    };
     if (!raw) {
-      if (p.required) throw BadRequest(name + " is required");
+      if (p.required) throw BadRequest(name() + " is required");
       continue;
     }
-    if (auto bad = schema::check_parameter(p.schema, *raw, name)) throw BadRequest(*bad);
+    if (schema::check_parameter(p.schema, *raw, {}))
+      throw BadRequest(*schema::check_parameter(p.schema, *raw, name()));
   }
 }
 

@@ -83,6 +83,15 @@ void Router::add(Operation op, Handler handler) {
     else
       declared->required = true;
   }
+  // Which path lengths (in segments) this route can take: exactly its own, or for a catch-all at
+  // least one more than its prefix.
+  const auto index = static_cast<std::uint32_t>(entries_.size());
+  const bool rest = !e.segments.empty() && e.segments.back().kind == Segment::kRest;
+  if (by_parts_.empty()) by_parts_.resize(kIndexedParts + 1);
+  for (std::size_t n = 0; n <= kIndexedParts; ++n) {
+    if (rest ? n >= e.segments.size() : n == e.segments.size()) by_parts_[n].push_back(index);
+  }
+  if (rest) longer_paths_.push_back(index);
   e.handler = std::move(handler);
   entries_.push_back(std::move(e));
   RouteInfo info{op.method, op.path, op.audience, op.streams_body, nullptr};
@@ -104,7 +113,10 @@ void Router::add(std::string method, std::string path_template, Audience audienc
 Router::Match Router::match(std::string_view method, std::string_view path) const {
   Match m;
   auto parts = split_path(path);
-  for (std::size_t r = 0; r < entries_.size(); ++r) {
+  // Only the routes that can take this many segments, still in the order they were added.
+  const auto& candidates =
+      parts.size() < by_parts_.size() ? by_parts_[parts.size()] : longer_paths_;
+  for (const std::size_t r : candidates) {
     const auto& segs = entries_[r].segments;
     // The shape first (literals, non-empty parameters, the segment count), with nothing decoded
     // or allocated: most routes are ruled out here, and only the one taken decodes its values.

@@ -4,6 +4,7 @@
 // body and responses, http/operation.h): dispatch_to_route() checks the request against it
 // before the handler runs, and the OpenAPI document is generated from it. Routes are added at
 // start-up, then the table is read-only: match() is safe from any thread.
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,6 +55,12 @@ class Router {
   };
   std::vector<Entry> entries_;
   std::vector<RouteInfo> infos_;  // parallel to entries_
+  // Which entries can match a path of n segments (by_parts_[n], n <= kIndexedParts; longer
+  // paths: longer_paths_, the catch-all routes), in the order added, so that match() looks at a
+  // few routes instead of all of them and still takes the first one added.
+  static constexpr std::size_t kIndexedParts = 12;
+  std::vector<std::vector<std::uint32_t>> by_parts_;
+  std::vector<std::uint32_t> longer_paths_;
 };
 
 // Middleware that routes: sets req.route/audience/path_params/route_handler; unknown paths are

@@ -1,6 +1,8 @@
 #include "http/schema.h"
 
+#include <algorithm>
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
@@ -246,14 +248,15 @@ class Checker {
       return fail(path,
                   std::string("must be ") + article_name(type) + (nullable ? " or null" : ""));
     if (auto* e = s.if_contains("enum")) {
-      bool found = false;
-      std::string allowed;
-      for (const auto& option : e->as_array()) {
-        found = found || option == v;
-        if (!allowed.empty()) allowed += ", ";
-        allowed += option.is_string() ? std::string(option.as_string()) : json::serialize(option);
+      const auto& options = e->as_array();
+      if (std::find(options.begin(), options.end(), v) == options.end()) {
+        std::string allowed;
+        for (const auto& option : options) {
+          if (!allowed.empty()) allowed += ", ";
+          allowed += option.is_string() ? std::string(option.as_string()) : json::serialize(option);
+        }
+        return fail(path, "must be one of: " + allowed);
       }
-      if (!found) return fail(path, "must be one of: " + allowed);
     }
     if (v.is_string()) return check_string(s, v.as_string(), path);
     if (v.is_number()) {
@@ -291,9 +294,12 @@ class Checker {
       return fail(path, "must be " + (min > 0 ? std::to_string(min) + " to " : "at most ") +
                             std::to_string(max) + " characters");
     }
-    if (auto* f = s.if_contains("format")) {
-      if (*f == "uuid" && !util::is_uuid(text)) return fail(path, "must be a UUID");
-      if (*f == "date-time" && !is_storable_date_time(text))
+    if (auto* f = s.if_contains("format"); f && f->is_string()) {
+      // Compared as a string_view: comparing the json::value with "uuid" would build a
+      // json::string for each comparison.
+      const std::string_view format = f->as_string();
+      if (format == "uuid" && !util::is_uuid(text)) return fail(path, "must be a UUID");
+      if (format == "date-time" && !is_storable_date_time(text))
         return fail(path,
                     "must be an RFC 3339 date-time from 0001-01-01T00:00:00Z to "
                     "9999-12-31T23:59:59Z (e.g. 2026-01-31T12:00:00Z)");
@@ -351,7 +357,11 @@ std::optional<std::string> check(const value& s, const value& v, const std::stri
 
 std::optional<std::string> check_parameter(const value& s, std::string_view raw,
                                            const std::string& name, value* out) {
-  value typed;
+  // A value only checked, not kept, lives in a buffer on the stack: no heap allocation for the
+  // ids and names that parameters usually are (this runs on every request with parameters).
+  unsigned char buffer[256];
+  json::monotonic_resource scratch(buffer, sizeof buffer);
+  value typed(out ? json::storage_ptr() : json::storage_ptr(&scratch));
   if (type_of(s.as_object()) == "integer") {
     std::int64_t n = 0;
     auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), n);
@@ -363,7 +373,7 @@ std::optional<std::string> check_parameter(const value& s, std::string_view raw,
     }
     typed = n;
   } else {
-    typed = json::string(raw);
+    typed.emplace_string().assign(raw);
   }
   auto bad = check(s, typed, name);
   if (!bad && out) *out = std::move(typed);

@@ -91,3 +91,32 @@ TEST(Router, CatchAllTakesTheRestOfThePath) {
   EXPECT_EQ(m.params[0].second, "images/2026/a.png");
   EXPECT_EQ(r.match("GET", "/v1/files/").route, nullptr);
 }
+
+// Routes are looked up by path length, yet the first route added still wins, and a catch-all
+// takes paths of any depth, deeper than the index too.
+TEST(Router, FirstAddedRouteWinsAndCatchAllsTakeAnyDepth) {
+  Router r;
+  r.add("GET", "/v1/content/stats", Audience::kTenant, "", noop());
+  r.add("GET", "/v1/content/{id}", Audience::kTenant, "", noop());
+  r.add("GET", "/v1/{kind}/{id}", Audience::kTenant, "", noop());
+  r.add("GET", "/v1/files/{key+}", Audience::kTenant, "", noop());
+  r.add("GET", "/v1/files/fixed", Audience::kTenant, "", noop());
+  EXPECT_EQ(r.match("GET", "/v1/content/stats").route->path_template, "/v1/content/stats");
+  EXPECT_EQ(r.match("GET", "/v1/content/x").route->path_template, "/v1/content/{id}");
+  EXPECT_EQ(r.match("GET", "/v1/jobs/x").route->path_template, "/v1/{kind}/{id}");
+  // Three routes fit; the first one added takes it.
+  EXPECT_EQ(r.match("GET", "/v1/files/fixed").route->path_template, "/v1/{kind}/{id}");
+  EXPECT_EQ(r.match("GET", "/v1/files/a/b").route->path_template, "/v1/files/{key+}");
+  std::string deep = "/v1/files";
+  for (int i = 0; i < 40; ++i) deep += "/d" + std::to_string(i);
+  auto m = r.match("GET", deep);
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.route->path_template, "/v1/files/{key+}");
+  EXPECT_EQ(m.params[0].second, deep.substr(std::string("/v1/files/").size()));
+  EXPECT_EQ(r.match("GET", "/v1/content/x/y/z").route, nullptr);
+  EXPECT_EQ(r.match("GET", "").route, nullptr);
+  EXPECT_EQ(r.match("GET", "/").route, nullptr);
+  auto wrong = r.match("POST", "/v1/content/x");
+  EXPECT_EQ(wrong.route, nullptr);
+  EXPECT_EQ(wrong.allowed_methods, (std::vector<std::string>{"GET", "HEAD"}));
+}

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "hosted/host.h"
 #include "util/hostname.h"
 #include "util/text.h"
 
@@ -115,6 +116,20 @@ TEST(Hostname, CanonicalForm) {
   EXPECT_EQ(canonical_hostname("3com.example", nullptr), "3com.example");
   EXPECT_EQ(canonical_hostname("a.b", nullptr), "a.b");
   EXPECT_EQ(canonical_hostname("a1.xn--p1ai", nullptr), "a1.xn--p1ai");
+}
+
+// The site a Host header names: the port and one root dot dropped, IP literals never a site.
+TEST(Hostname, SiteHostFromTheHostHeader) {
+  using hosted::site_host;
+  EXPECT_EQ(site_host("Blog.Example.com.:8080"), "blog.example.com");
+  EXPECT_EQ(site_host("blog.example.com"), "blog.example.com");
+  EXPECT_EQ(site_host("3com.example:80"), "3com.example");
+  EXPECT_EQ(site_host("a1.xn--p1ai"), "a1.xn--p1ai");
+  for (std::string_view none : {"127.0.0.1", "127.0.0.1:18080", "10.0.0.1.", "10.0.0.1.:443",
+                                "[::1]:8080", "localhost:8080", "", ":80", "blog.example:",
+                                "blog.example:123456", "blog.example:8o", "blog..example", "1"}) {
+    EXPECT_EQ(site_host(none), std::nullopt) << none;
+  }
 }
 
 TEST(Hostname, LengthLimits) {

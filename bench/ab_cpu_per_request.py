@@ -6,6 +6,9 @@ alternated ROUNDS times in the same run, on a private PostgreSQL cluster it star
 
     python3 bench/ab_cpu_per_request.py OLD_BINARY NEW_BINARY [ROUNDS]
 
+A binary may be given settings as NAME=VALUE[,NAME=VALUE...]@BINARY (e.g. AUTOBLOG_RATE_LIMITS=0@
+build/autoblog, or LD_PRELOAD=…@build/autoblog), to compare one binary with itself.
+
 CPU per request is far steadier than req/s on a shared machine; still compare only figures of
 the same run. AB_TARGET=brand reads GET /v1/brand instead (a brand is set first; with Redis it is
 a cache hit, no SQL), AB_TARGET=health GET /health. AB_REDIS=1 starts a private redis-server and
@@ -52,6 +55,10 @@ def postgres_pids(data_dir):
 
 
 def measure(binary, socket_dir, port, redis_port=None):
+    settings = {}
+    if "@" in binary:
+        spec, binary = binary.split("@", 1)
+        settings = dict(kv.split("=", 1) for kv in spec.split(","))
     db = f"ab_{secrets.token_hex(3)}"
     admin_url = f"postgresql://autoblog@/postgres?host={socket_dir}"
     subprocess.run(["psql", admin_url, "-qc", f"CREATE DATABASE {db}"], check=True)
@@ -61,6 +68,7 @@ def measure(binary, socket_dir, port, redis_port=None):
                AUTOBLOG_ACCESS_LOG="0", AUTOBLOG_LOG_LEVEL="warn")
     if redis_port:
         env["AUTOBLOG_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}"
+    env.update(settings)
     data = tempfile.mkdtemp(prefix="abd")
     counting = bool(os.environ.get("AB_INSTRUCTIONS"))
     tool = (["valgrind", "-q", "--tool=callgrind", f"--callgrind-out-file={data}/callgrind.out"]

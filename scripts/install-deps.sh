@@ -25,6 +25,7 @@ RUNTIME_PKGS=(
   libpq-dev
   postgresql-15
   libhiredis-dev
+  libmimalloc-dev  # the server's allocator (CMakeLists.txt, AUTOBLOG_MIMALLOC)
   libcurl4-openssl-dev
   libssl-dev
   libpugixml-dev

@@ -71,15 +71,18 @@ bool SharedReads::serves(const asio::any_io_executor& executor) const {
   return !lanes_.empty() && lanes_[util::current_loop() % lanes_.size()]->executor == executor;
 }
 
+// No coroutine frame of its own: the caller awaits the pending call directly. The statement moves
+// into the initiation (run once, when the caller awaits) and from there into the queued call.
 asio::awaitable<Result> SharedReads::run(Statement&& statement) {
   auto lane = lanes_[util::current_loop() % lanes_.size()];
-  // Built before the co_await: GCC 12 destroys temporaries of a co_await expression twice.
-  auto op = util::PendingCall<Result>::wait<Call>(
-      lane->executor,
-      [&statement](util::PendingCall<Result>::Handler h, asio::any_io_executor caller) {
+  auto executor = lane->executor;
+  return util::PendingCall<Result>::wait<Call>(
+      std::move(executor),
+      [statement = std::move(statement)](util::PendingCall<Result>::Handler h,
+                                         asio::any_io_executor caller) mutable {
         return std::make_shared<Call>(std::move(h), std::move(caller), std::move(statement));
       },
-      [lane](std::shared_ptr<Call> call) {
+      [lane = std::move(lane)](std::shared_ptr<Call> call) {
         lane->queued.push_back(std::move(call));
         lane->statements.fetch_add(1, std::memory_order_relaxed);
         if (lane->pumping) return;
@@ -89,7 +92,6 @@ asio::awaitable<Result> SharedReads::run(Statement&& statement) {
         asio::post(lane->executor,
                    [lane] { asio::co_spawn(lane->executor, pump(lane), asio::detached); });
       });
-  co_return co_await std::move(op);
 }
 
 asio::awaitable<void> SharedReads::pump(std::shared_ptr<Lane> lane) {

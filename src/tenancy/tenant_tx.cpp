@@ -14,10 +14,12 @@ bool schema_gone(const db::DbError& e, const db::SchemaIdentifier& schema) {
   return std::string_view(e.what()).find(schema.name()) != std::string_view::npos;
 }
 
-boost::asio::awaitable<db::Result> schema_checked(boost::asio::awaitable<db::Result> op,
-                                                  const db::SchemaIdentifier& schema) {
+// Runs the operation `make(schema)` returns. `Schema` is a db::SchemaIdentifier kept in this
+// coroutine's frame (read_one has no frame to keep it in) or a reference to the transaction's.
+template <class Schema, class MakeOp>
+boost::asio::awaitable<db::Result> schema_checked(Schema schema, MakeOp make) {
   try {
-    co_return co_await std::move(op);
+    co_return co_await make(static_cast<const db::SchemaIdentifier&>(schema));
   } catch (const db::DbError& e) {
     if (!schema_gone(e, schema)) throw;
   }
@@ -39,21 +41,25 @@ boost::asio::awaitable<TenantTx> TenantTx::begin(db::Pool& pool, const ActiveTen
 boost::asio::awaitable<db::Result> TenantTx::read_one(db::Pool& pool, const ActiveTenant& tenant,
                                                       const db::TenantReadQuery& query,
                                                       db::Params params) {
-  auto schema = db::SchemaIdentifier::tenant(tenant->schema_name);
-  co_return co_await schema_checked(
-      db::Transaction::run_alone(pool, query.query().untagged(), std::move(params), &schema),
-      schema);
+  return schema_checked<db::SchemaIdentifier>(
+      db::SchemaIdentifier::tenant(tenant->schema_name),
+      [&pool, &query, params = std::move(params)](const db::SchemaIdentifier& schema) mutable {
+        return db::Transaction::run_alone(pool, query.query().untagged(), std::move(params),
+                                          &schema);
+      });
 }
 
 boost::asio::awaitable<db::Result> TenantTx::exec(const db::TenantQuery& query, db::Params params) {
-  return schema_checked(db::Transaction::exec(query.untagged(), std::move(params), &schema_),
-                        schema_);
+  return schema_checked<const db::SchemaIdentifier&>(
+      schema_, [op = db::Transaction::exec(query.untagged(), std::move(params), &schema_)](
+                   const db::SchemaIdentifier&) mutable { return std::move(op); });
 }
 
 boost::asio::awaitable<db::Result> TenantTx::commit_with(const db::TenantQuery& query,
                                                          db::Params params) {
-  return schema_checked(
-      db::Transaction::commit_with(query.untagged(), std::move(params), &schema_), schema_);
+  return schema_checked<const db::SchemaIdentifier&>(
+      schema_, [op = db::Transaction::commit_with(query.untagged(), std::move(params), &schema_)](
+                   const db::SchemaIdentifier&) mutable { return std::move(op); });
 }
 
 namespace {

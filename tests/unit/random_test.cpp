@@ -66,6 +66,20 @@ TEST(IsUuid, RejectsNonCanonicalForms) {
   EXPECT_FALSE(is_uuid("------------------------------------"));
 }
 
+// Every one of the 32 digit positions is checked, and only the four dash positions take '-'.
+TEST(IsUuid, ChecksEveryPosition) {
+  const std::string good = "123e4567-e89b-12d3-a456-426614174000";
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    std::string bad = good;
+    bad[i] = good[i] == '-' ? 'a' : 'x';
+    EXPECT_FALSE(is_uuid(bad)) << i;
+    if (good[i] != '-') {
+      bad[i] = '-';
+      EXPECT_FALSE(is_uuid(bad)) << i;
+    }
+  }
+}
+
 TEST(NormalizeUuid, Lowercases) {
   EXPECT_EQ(normalize_uuid("123E4567-E89B-12D3-A456-42661417400F"),
             "123e4567-e89b-12d3-a456-42661417400f");

@@ -25,8 +25,14 @@ void append_compact_json(std::string& out, std::string_view json) {
 void append_json_string(std::string& out, std::string_view utf8) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  for (char ch : utf8) {
-    auto c = static_cast<unsigned char>(ch);
+  // Runs of characters that need no escape are appended whole (one append per run, not one
+  // push_back per character: every response's strings go through here).
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    const auto c = static_cast<unsigned char>(utf8[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(utf8.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -34,15 +40,12 @@ void append_json_string(std::string& out, std::string_view utf8) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xf];
-        } else {
-          out += ch;
-        }
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
     }
   }
+  out.append(utf8.data() + run, utf8.size() - run);
   out += '"';
 }
 

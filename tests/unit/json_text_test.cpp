@@ -38,5 +38,25 @@ TEST(JsonString, EscapesWhatJsonRequires) {
   EXPECT_EQ(boost::json::parse(out).as_string(), std::string("a\"b\\c\n\x01\xc3\xa9", 9));
 }
 
+// Escapes first, last, next to each other, and none at all; every byte below 0x20 round-trips.
+TEST(JsonString, EscapesAnywhereInTheText) {
+  auto quoted = [](std::string_view text) {
+    std::string out = "x";  // appended to, not replaced
+    append_json_string(out, text);
+    return out;
+  };
+  EXPECT_EQ(quoted(""), "x\"\"");
+  EXPECT_EQ(quoted("plain text"), "x\"plain text\"");
+  EXPECT_EQ(quoted("\"start"), "x\"\\\"start\"");
+  EXPECT_EQ(quoted("end\\"), "x\"end\\\\\"");
+  EXPECT_EQ(quoted("\t\r\n"), "x\"\\t\\r\\n\"");
+  std::string controls;
+  for (int c = 0; c < 0x20; ++c) controls += static_cast<char>(c);
+  controls += "tail";
+  std::string out;
+  append_json_string(out, controls);
+  EXPECT_EQ(boost::json::parse(out).as_string(), controls);
+}
+
 }  // namespace
 }  // namespace autoblog::util

@@ -22,6 +22,10 @@ class BorrowedLimiter : public ratelimit::RateLimiter {
                                                     std::int64_t requests_per_hour) override {
     return inner_.check(tenant_id, requests_per_hour);
   }
+  std::optional<ratelimit::Decision> check_at_once(std::string_view tenant_id,
+                                                   std::int64_t requests_per_hour) override {
+    return inner_.check_at_once(tenant_id, requests_per_hour);
+  }
 
  private:
   ratelimit::RateLimiter& inner_;

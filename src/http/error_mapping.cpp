@@ -85,7 +85,6 @@ Middleware error_mapping(ExceptionMapper mapper) {
     }
     // Every 401 names the scheme that would work (RFC 9110 §11.6.1), whoever raised it.
     if (reply.status == 401 && !challenge) res.headers.emplace_back("WWW-Authenticate", "Bearer");
-    res.number_headers.add_all(req.response_headers);
     co_return res;
   };
 }

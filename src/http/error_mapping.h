@@ -7,7 +7,8 @@
 // database's, storage's and the domain services' errors — is mapped by an ExceptionMapper that
 // the composition root plugs in (api::map_exception in api/error_mapping.h); what neither knows
 // is a 500 "internal" with a generic message (details only in the log, with the request id).
-// Error responses also carry the request's response_headers (rate-limit state).
+// (The request's response_headers, the rate-limit state, are added by the server to every
+// response, these included.)
 // Stateless; thread-safe.
 #include <exception>
 #include <functional>

@@ -112,8 +112,7 @@ struct Request {
   std::optional<cache::Prefetched> prefetched;
 
   // Headers every response to this request carries, error responses included (the rate-limit
-  // state): middleware adds them to the responses it passes on, and error_mapping to the
-  // responses it makes from exceptions.
+  // state): the server adds them to whatever response it sends.
   NumberHeaders response_headers;
 
   std::optional<std::string_view> header(std::string_view lower_name) const;

@@ -460,6 +460,9 @@ struct Server::Impl : std::enable_shared_from_this<Impl> {
                              "malformed percent-encoding in the query string");
       }
       res.headers.emplace_back("X-Request-Id", req.request_id);
+      // What middleware put on the request for every response to it (the rate-limit state), on
+      // this one whoever made it: a handler, an exception, a deadline.
+      res.number_headers.add_all(req.response_headers);
       // A body left unread (a refused request) cannot be skipped reliably: close afterwards.
       keep_alive = keep_alive && !stopping && body_read;
       budget_lease = {};

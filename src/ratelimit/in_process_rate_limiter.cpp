@@ -179,6 +179,11 @@ boost::asio::awaitable<Decision> InProcessRateLimiter::check(std::string_view te
   co_return check_now(tenant_id, requests_per_hour);
 }
 
+std::optional<Decision> InProcessRateLimiter::check_at_once(std::string_view tenant_id,
+                                                            std::int64_t requests_per_hour) {
+  return check_now(tenant_id, requests_per_hour);
+}
+
 std::size_t InProcessRateLimiter::tracked_tenants() const {
   std::size_t n = 0;
   for (const Shard& s : shards_) {

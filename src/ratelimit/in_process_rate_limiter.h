@@ -38,6 +38,9 @@ class InProcessRateLimiter : public RateLimiter {
   // `tenant_id` is expected to be a canonical UUID (either case); any other string is still
   // limited correctly, keyed by a 128-bit hash of it.
   Decision check_now(std::string_view tenant_id, std::int64_t requests_per_hour);
+  // check_now(): this limiter always decides at once.
+  std::optional<Decision> check_at_once(std::string_view tenant_id,
+                                        std::int64_t requests_per_hour) override;
 
   // Tenants currently holding state (including idle ones not yet swept).
   std::size_t tracked_tenants() const;

@@ -37,6 +37,11 @@ class RateLimiter {
   virtual boost::asio::awaitable<Decision> check_and_read(std::string_view tenant_id,
                                                           std::int64_t requests_per_hour,
                                                           std::string_view cache_key);
+  // The decision check() would make, made now, for a limiter that needs no round trip for it
+  // (counted the same way); nullopt from one that does, which must then be asked with check().
+  // Lets the middleware start no coroutine for a decision it can have at once.
+  virtual std::optional<Decision> check_at_once(std::string_view tenant_id,
+                                                std::int64_t requests_per_hour);
 };
 
 }  // namespace autoblog::ratelimit

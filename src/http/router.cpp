@@ -87,7 +87,6 @@ void Router::add(Operation op, Handler handler) {
   // least one more than its prefix.
   const auto index = static_cast<std::uint32_t>(entries_.size());
   const bool rest = !e.segments.empty() && e.segments.back().kind == Segment::kRest;
-  if (by_parts_.empty()) by_parts_.resize(kIndexedParts + 1);
   for (std::size_t n = 0; n <= kIndexedParts; ++n) {
     if (rest ? n >= e.segments.size() : n == e.segments.size()) by_parts_[n].push_back(index);
   }

@@ -59,7 +59,8 @@ class Router {
   // paths: longer_paths_, the catch-all routes), in the order added, so that match() looks at a
   // few routes instead of all of them and still takes the first one added.
   static constexpr std::size_t kIndexedParts = 12;
-  std::vector<std::vector<std::uint32_t>> by_parts_;
+  std::vector<std::vector<std::uint32_t>> by_parts_ =
+      std::vector<std::vector<std::uint32_t>>(kIndexedParts + 1);
   std::vector<std::uint32_t> longer_paths_;
 };
 

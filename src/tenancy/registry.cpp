@@ -289,20 +289,23 @@ asio::awaitable<std::shared_ptr<const ActiveTenant>> TenantRegistry::resolve_act
 }
 
 std::shared_ptr<const ActiveTenant> TenantRegistry::active_if_cached(const std::string& id) {
+  auto s = fresh_snapshot(id, std::chrono::steady_clock::now());
+  return s ? active_or_throw(*s) : nullptr;
+}
+
+std::optional<TenantRegistry::Snapshot> TenantRegistry::fresh_snapshot(
+    const std::string& id, std::chrono::steady_clock::time_point now) {
   std::shared_lock lock(mutex_);
   auto it = cache_.find(id);
-  if (it == cache_.end() || it->second.expires <= std::chrono::steady_clock::now()) return nullptr;
-  return active_or_throw(it->second.snapshot);
+  if (it == cache_.end() || it->second.expires <= now) return std::nullopt;
+  return it->second.snapshot;
 }
 
 asio::awaitable<TenantRegistry::Snapshot> TenantRegistry::lookup(const std::string& id) {
   auto now = std::chrono::steady_clock::now();
   std::uint64_t generation;
-  {
-    std::shared_lock lock(mutex_);
-    auto it = cache_.find(id);
-    if (it != cache_.end() && it->second.expires > now) co_return it->second.snapshot;
-  }
+  auto fresh = fresh_snapshot(id, now);
+  if (fresh) co_return std::move(*fresh);
   {
     // Expired (TTL is only the backstop behind NOTIFY invalidation): the first request refreshes
     // it, concurrent ones keep the previous snapshot instead of all querying at once.

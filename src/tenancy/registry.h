@@ -136,6 +136,9 @@ class TenantRegistry {
   };
   static Snapshot snapshot_of(Tenant tenant);
   static std::shared_ptr<const ActiveTenant> active_or_throw(const Snapshot& s);
+  // The cached snapshot of `id` if it has not expired at `now` (shared lock only).
+  std::optional<Snapshot> fresh_snapshot(const std::string& id,
+                                         std::chrono::steady_clock::time_point now);
   boost::asio::awaitable<Snapshot> lookup(const std::string& id);
 
   struct CacheEntry {

@@ -51,15 +51,19 @@ boost::asio::awaitable<db::Result> TenantTx::read_one(db::Pool& pool, const Acti
 
 boost::asio::awaitable<db::Result> TenantTx::exec(const db::TenantQuery& query, db::Params params) {
   return schema_checked<const db::SchemaIdentifier&>(
-      schema_, [op = db::Transaction::exec(query.untagged(), std::move(params), &schema_)](
-                   const db::SchemaIdentifier&) mutable { return std::move(op); });
+      schema_,
+      [this, &query, params = std::move(params)](const db::SchemaIdentifier& schema) mutable {
+        return db::Transaction::exec(query.untagged(), std::move(params), &schema);
+      });
 }
 
 boost::asio::awaitable<db::Result> TenantTx::commit_with(const db::TenantQuery& query,
                                                          db::Params params) {
   return schema_checked<const db::SchemaIdentifier&>(
-      schema_, [op = db::Transaction::commit_with(query.untagged(), std::move(params), &schema_)](
-                   const db::SchemaIdentifier&) mutable { return std::move(op); });
+      schema_,
+      [this, &query, params = std::move(params)](const db::SchemaIdentifier& schema) mutable {
+        return db::Transaction::commit_with(query.untagged(), std::move(params), &schema);
+      });
 }
 
 namespace {

@@ -37,6 +37,7 @@
 #include "ratelimit/redis_rate_limiter.h"
 #include "redis/client.h"
 #include "redis/connection.h"
+#include "redis_support.h"
 #include "util/event_loop.h"
 
 namespace asio = boost::asio;
@@ -52,75 +53,17 @@ using autoblog::redis::RedisUnavailable;
 using autoblog::redis::Reply;
 using autoblog::redis::Script;
 using Clock = std::chrono::steady_clock;
+using autoblog::redis_test::cmd;
+using autoblog::redis_test::dead_port;
+using autoblog::redis_test::FakeLimiter;
+using autoblog::redis_test::options_for;
+using autoblog::redis_test::run_on;
+using autoblog::redis_test::sleep_for;
+using autoblog::redis_test::test_redis_url;
+using autoblog::redis_test::unique;
+using autoblog::redis_test::views;
 
 namespace {
-
-std::string test_redis_url() {
-  const char* u = std::getenv("AUTOBLOG_TEST_REDIS_URL");
-  return u ? u : "";
-}
-
-// Keys and tenants are unique per run: tests may share one server, and it is not flushed.
-std::string unique(const std::string& prefix) {
-  static std::mt19937_64 rng{std::random_device{}()};
-  static std::mutex mutex;
-  std::lock_guard lock(mutex);
-  return prefix + std::to_string(rng());
-}
-
-// Runs `task` on `ioc` until it completes (even if other work, e.g. a fake server, remains).
-template <class T>
-T run_on(asio::io_context& ioc, asio::awaitable<T> task) {
-  auto future = asio::co_spawn(ioc, std::move(task), asio::use_future);
-  ioc.restart();
-  while (future.wait_for(0s) != std::future_status::ready) ioc.run_one_for(50ms);
-  return future.get();
-}
-
-asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, d);
-  co_await timer.async_wait(asio::use_awaitable);
-}
-
-// Builds a command without a braced list, which GCC 12 miscompiles inside a co_await expression.
-template <class... Parts>
-std::vector<std::string> cmd(Parts&&... parts) {
-  std::vector<std::string> out;
-  (out.emplace_back(std::forward<Parts>(parts)), ...);
-  return out;
-}
-
-// A command's parts as the views Client::eval takes (valid while `parts` is).
-std::vector<std::string_view> views(const std::vector<std::string>& parts) {
-  return {parts.begin(), parts.end()};
-}
-
-// A TCP port on which nothing listens (bound once by the kernel's choice, then released).
-unsigned short dead_port() {
-  asio::io_context ioc;
-  asio::ip::tcp::acceptor acceptor(ioc, {asio::ip::make_address("127.0.0.1"), 0});
-  return acceptor.local_endpoint().port();
-}
-
-ClientOptions options_for(std::string url) {
-  ClientOptions o;
-  o.url = std::move(url);
-  return o;
-}
-
-// The in-process limiter stand-in: a recognisable decision, and a count of calls.
-class FakeLimiter : public RateLimiter {
- public:
-  asio::awaitable<Decision> check(std::string_view, std::int64_t requests_per_hour) override {
-    ++calls;
-    Decision d;
-    d.allowed = true;
-    d.limit = requests_per_hour;
-    d.remaining = 12345;
-    co_return d;
-  }
-  std::atomic<int> calls{0};
-};
 
 // A server that accepts connections on `port`; with `answer_ping` it replies +PONG to each PING
 // it sees, otherwise it never replies (a hung Redis).
@@ -1066,7 +1009,8 @@ TEST_F(RedisTest, CancelledDecisionDoesNotFallBack) {
   asio::co_spawn(ioc_, client.command(cmd("BLPOP", key, "0.2")), asio::detached);
   asio::cancellation_signal cancel;
   std::optional<boost::system::error_code> outcome;
-  asio::co_spawn(ioc_, limiter.check(unique("tenant-"), 100),
+  const auto tenant = unique("tenant-");  // outlives the call, which reads it when awaited
+  asio::co_spawn(ioc_, limiter.check(tenant, 100),
                  asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, Decision) {
                    try {
                      if (e) std::rethrow_exception(e);

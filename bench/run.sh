@@ -14,8 +14,9 @@
 #   6. rate limits: the in-process limiter's decisions/s (build/ratelimit_bench, Google Benchmark,
 #      one thread) and memory for 100 000 tenants (build/ratelimit_memory); then a private
 #      redis-server and a second `autoblog serve` with AUTOBLOG_REDIS_URL on the same PostgreSQL:
-#      wrk on GET /v1/brand (one EVALSHA per request, its script also reading the brand cache
-#      entry; no SQL) with the commands the node sent and Redis
+#      wrk on GET /v1/brand (one decision of the limiter's batched script calls per request, the
+#      script also reading the brand cache entry; no SQL) with the node's decisions and commands
+#      and Redis
 #      `INFO commandstats` as a cross-check, and GET /v1/content/{id} with the limiter on vs off
 #      (AUTOBLOG_RATE_LIMITS=0), alternated, the server restarted before each run;
 #   7. a markdown summary on stdout and in bench/results/latest.md.

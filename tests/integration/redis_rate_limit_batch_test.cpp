@@ -24,19 +24,10 @@
 
 namespace {
 
-namespace asio = boost::asio;
-using namespace std::chrono_literals;
+using namespace autoblog::redis_test;  // asio, Decision, FakeLimiter, run_on, unique, ...
 using autoblog::cache::RedisCache;
-using autoblog::ratelimit::Decision;
 using autoblog::ratelimit::RedisRateLimiter;
 using autoblog::redis::Client;
-using autoblog::redis_test::cmd;
-using autoblog::redis_test::dead_port;
-using autoblog::redis_test::FakeLimiter;
-using autoblog::redis_test::options_for;
-using autoblog::redis_test::run_on;
-using autoblog::redis_test::test_redis_url;
-using autoblog::redis_test::unique;
 
 // One decision asked for, and what came back (a decision, or the exception's error code).
 struct Outcome {

@@ -183,6 +183,52 @@ struct RedisRateLimiter::Waiter : util::PendingCall<Decision> {
   }
 };
 
+// A run of a sorted batch with the same bucket, limit and cache entry: batch[first, first+count).
+struct RedisRateLimiter::Group {
+  std::size_t first, count;
+};
+
+// The EVALSHA keys and arguments of a batch (the script's layout, above): all in one buffer,
+// viewed once it is complete. Not copyable or movable: the views point into it.
+struct RedisRateLimiter::BatchArguments {
+  BatchArguments(std::span<const std::shared_ptr<Waiter>> batch, std::span<const Group> groups) {
+    std::vector<std::pair<std::size_t, std::size_t>> key_at, arg_at;  // offset, length
+    const auto mark = [this](auto& spans, std::size_t from) {
+      spans.emplace_back(from, text.size() - from);
+    };
+    for (const auto& g : groups) {
+      const Waiter& w = *batch[g.first];
+      std::size_t from = text.size();
+      text.append("rl:").append(w.tenant_id);
+      mark(key_at, from);
+      if (!w.cache_key.empty()) {
+        from = text.size();
+        cache::RedisCache::append_key(text, w.tenant_id, w.cache_key);
+        mark(key_at, from);
+      }
+      for (const std::int64_t n : {w.requests_per_hour, static_cast<std::int64_t>(g.count)}) {
+        from = text.size();
+        char digits[24];
+        text.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+        mark(arg_at, from);
+      }
+      from = text.size();
+      text.push_back(w.cache_key.empty() ? '0' : '1');
+      mark(arg_at, from);
+    }
+    const std::string_view all(text);
+    keys.reserve(key_at.size());
+    args.reserve(arg_at.size());
+    for (auto [at, n] : key_at) keys.push_back(all.substr(at, n));
+    for (auto [at, n] : arg_at) args.push_back(all.substr(at, n));
+  }
+  BatchArguments(const BatchArguments&) = delete;
+  BatchArguments& operator=(const BatchArguments&) = delete;
+
+  std::string text;
+  std::vector<std::string_view> keys, args;
+};
+
 RedisRateLimiter::RedisRateLimiter(redis::Client& client, RateLimiter& fallback,
                                    std::function<void()> on_fallback)
     : client_(client),
@@ -260,9 +306,6 @@ asio::awaitable<void> RedisRateLimiter::send(Slot& slot) {
 
 // One script call for `batch` (sorted into groups), and every caller's decision from its reply.
 asio::awaitable<void> RedisRateLimiter::decide(std::span<const std::shared_ptr<Waiter>> batch) {
-  struct Group {
-    std::size_t first, count;
-  };
   std::vector<Group> groups;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (i > 0 && batch[i]->same_group(*batch[groups.back().first]))
@@ -272,49 +315,8 @@ asio::awaitable<void> RedisRateLimiter::decide(std::span<const std::shared_ptr<W
   }
   std::string error;
   try {
-    // Every key and argument in one buffer (reserved up front: the views below point into it).
-    std::size_t size = 0;
-    for (const auto& g : groups) {
-      const Waiter& w = *batch[g.first];
-      size += 3 + 2 * w.tenant_id.size() + w.cache_key.size() + 3 + 2 * 24;
-    }
-    std::string text;
-    text.reserve(size);
-    std::vector<std::pair<std::size_t, std::size_t>> key_spans, arg_spans;
-    const auto mark = [&text](auto& spans, std::size_t from) {
-      spans.emplace_back(from, text.size() - from);
-    };
-    const auto number = [&text](std::int64_t v) {
-      char digits[24];
-      text.append(digits, std::to_chars(digits, digits + sizeof digits, v).ptr);
-    };
-    for (const auto& g : groups) {
-      const Waiter& w = *batch[g.first];
-      std::size_t from = text.size();
-      text.append("rl:").append(w.tenant_id);
-      mark(key_spans, from);
-      if (!w.cache_key.empty()) {
-        from = text.size();
-        cache::RedisCache::append_key(text, w.tenant_id, w.cache_key);
-        mark(key_spans, from);
-      }
-      from = text.size();
-      number(w.requests_per_hour);
-      mark(arg_spans, from);
-      from = text.size();
-      number(static_cast<std::int64_t>(g.count));
-      mark(arg_spans, from);
-      from = text.size();
-      text.push_back(w.cache_key.empty() ? '0' : '1');
-      mark(arg_spans, from);
-    }
-    const std::string_view all(text);
-    std::vector<std::string_view> keys, args;
-    keys.reserve(key_spans.size());
-    args.reserve(arg_spans.size());
-    for (auto [at, n] : key_spans) keys.push_back(all.substr(at, n));
-    for (auto [at, n] : arg_spans) args.push_back(all.substr(at, n));
-    auto call = client_.eval(script_, keys, args);
+    const BatchArguments arguments(batch, groups);
+    auto call = client_.eval(script_, arguments.keys, arguments.args);
     const redis::Reply reply = co_await std::move(call);
 
     const auto& e = reply.elements;

@@ -74,6 +74,8 @@ class RedisRateLimiter : public RateLimiter {
 
  private:
   struct Waiter;
+  struct Group;
+  struct BatchArguments;
   // The decisions asked for on one event loop (util::current_loop() % kSlots) and not sent yet.
   struct alignas(64) Slot {
     std::mutex mutex;

@@ -1,10 +1,11 @@
 """E2E: the Redis client pipelines many commands per connection; replies never cross.
 
-Each GET /v1/brand is one command on the shared Redis connections of the node: the rate-limit
-script (EVALSHA), which also reads the brand's cache entry for the handler. Many tenants, each with its own brand and its own limit, are read
-concurrently from many keep-alive connections, and every answer is checked against its own
-tenant: a reply handed to the wrong request would show up as another tenant's brand or as a
-rate-limit count from another tenant's budget. Then Redis is killed mid-load (SIGKILL, with
+Each GET /v1/brand is one decision of the rate-limit script (EVALSHA) on the shared Redis
+connections of the node, which also reads the brand's cache entry for the handler; the decisions
+of requests that arrive together share one script call. Many tenants, each with its own brand
+and its own limit, are read concurrently from many keep-alive connections, and every answer is
+checked against its own tenant: a reply handed to the wrong request would show up as another
+tenant's brand or as a rate-limit count from another tenant's budget. Then Redis is killed mid-load (SIGKILL, with
 commands in flight) and restarted: requests keep being answered (in-process limiter, cache miss
 read from PostgreSQL), still each with its own tenant's data, and the node uses Redis again.
 """

@@ -306,15 +306,15 @@ asio::awaitable<void> RedisRateLimiter::send(Slot& slot) {
 
 // One script call for `batch` (sorted into groups), and every caller's decision from its reply.
 asio::awaitable<void> RedisRateLimiter::decide(std::span<const std::shared_ptr<Waiter>> batch) {
-  std::vector<Group> groups;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (i > 0 && batch[i]->same_group(*batch[groups.back().first]))
-      ++groups.back().count;
-    else
-      groups.push_back({i, 1});
-  }
   std::string error;
-  try {
+  try {  // whatever fails, every caller gets a decision: a sender that died would strand its loop
+    std::vector<Group> groups;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (i > 0 && batch[i]->same_group(*batch[groups.back().first]))
+        ++groups.back().count;
+      else
+        groups.push_back({i, 1});
+    }
     const BatchArguments arguments(batch, groups);
     auto call = client_.eval(script_, arguments.keys, arguments.args);
     const redis::Reply reply = co_await std::move(call);

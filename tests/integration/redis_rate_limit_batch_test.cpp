@@ -10,11 +10,15 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cache/redis_cache.h"
@@ -247,6 +251,59 @@ TEST_F(RedisDecisionBatch, CallerCancelledBeforeItsBatchLeavesCostsNothing) {
   EXPECT_EQ(commands() - before, 1u) << "only the later decision was sent";
   EXPECT_EQ(run_on(ioc_, client_->command(cmd("EXISTS", "rl:" + t))).integer, 0)
       << "the cancelled request was not counted";
+  EXPECT_EQ(fallback_.calls.load(), 0);
+}
+
+// Callers on two threads (strands of one io_context, so one slot): every decision is counted
+// once, each tenant's allowed requests are exactly its limit, and none is decided twice.
+TEST_F(RedisDecisionBatch, CallersOnTwoThreadsShareBatchesSafely) {
+  asio::io_context ioc{2};
+  Client client(ioc.get_executor(), options_for(test_redis_url()));
+  RedisRateLimiter limiter(client, fallback_);
+  constexpr int kTenants = 4, kCoroutines = 16, kRounds = 25, kLimit = 150;
+  std::vector<std::string> tenants;
+  for (int t = 0; t < kTenants; ++t) tenants.push_back(tenant());
+  std::atomic<int> done{0}, failures{0};
+  std::vector<std::atomic<int>> allowed(kTenants);
+  std::vector<std::vector<std::int64_t>> remaining(kCoroutines);  // each coroutine's own
+  for (int c = 0; c < kCoroutines; ++c) {
+    asio::co_spawn(
+        asio::make_strand(ioc),
+        [&, c]() -> asio::awaitable<void> {
+          const std::string& mine = tenants[c % kTenants];
+          for (int i = 0; i < kRounds; ++i) {
+            auto asked = limiter.check(mine, kLimit);
+            const Decision d = co_await std::move(asked);
+            if (d.limit != kLimit) ++failures;
+            if (d.allowed) {
+              ++allowed[c % kTenants];
+              remaining[c].push_back(d.remaining);
+            }
+          }
+        },
+        [&](std::exception_ptr e) {
+          if (e) ++failures;
+          ++done;
+        });
+  }
+  std::thread other([&] { ioc.run(); });
+  ioc.run();
+  other.join();
+  EXPECT_EQ(done.load(), kCoroutines);
+  EXPECT_EQ(failures.load(), 0);
+  // 4 coroutines × 25 rounds = 100 requests per tenant, all within its limit of 150.
+  for (int t = 0; t < kTenants; ++t) EXPECT_EQ(allowed[t].load(), 100) << t;
+  // Every `remaining` a tenant was told is distinct: no decision was handed out twice.
+  for (int t = 0; t < kTenants; ++t) {
+    std::vector<std::int64_t> all;
+    for (int c = t; c < kCoroutines; c += kTenants)
+      all.insert(all.end(), remaining[c].begin(), remaining[c].end());
+    std::sort(all.begin(), all.end());
+    EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end()) << t;
+    ASSERT_FALSE(all.empty());
+    EXPECT_EQ(all.front(), kLimit - 100);
+    EXPECT_EQ(all.back(), kLimit - 1);
+  }
   EXPECT_EQ(fallback_.calls.load(), 0);
 }
 

@@ -7,15 +7,18 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <chrono>
+#include <exception>
 #include <cstdlib>
 #include <future>
 #include <mutex>
 #include <random>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "ratelimit/rate_limiter.h"
@@ -95,5 +98,23 @@ class FakeLimiter : public RateLimiter {
   }
   std::atomic<int> calls{0};
 };
+
+// Runs `body(0)` ... `body(coroutines - 1)` (each returning asio::awaitable<void>) on strands of
+// `ioc`, run by two threads, until all are done; returns how many of them threw.
+template <class Body>
+int run_on_two_threads(asio::io_context& ioc, int coroutines, Body body) {
+  std::atomic<int> done{0}, threw{0};
+  for (int c = 0; c < coroutines; ++c) {
+    asio::co_spawn(asio::make_strand(ioc), [&body, c] { return body(c); },
+                   [&](std::exception_ptr e) {
+                     if (e) ++threw;
+                     ++done;
+                   });
+  }
+  std::thread other([&] { ioc.run(); });
+  ioc.run();
+  other.join();
+  return done.load() == coroutines ? threw.load() : coroutines;
+}
 
 }  // namespace autoblog::redis_test

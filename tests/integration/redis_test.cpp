@@ -58,6 +58,7 @@ using autoblog::redis_test::dead_port;
 using autoblog::redis_test::FakeLimiter;
 using autoblog::redis_test::options_for;
 using autoblog::redis_test::run_on;
+using autoblog::redis_test::run_on_two_threads;
 using autoblog::redis_test::sleep_for;
 using autoblog::redis_test::test_redis_url;
 using autoblog::redis_test::unique;
@@ -269,6 +270,25 @@ TEST(RedisOutage, RateLimiterFallsBackToInProcess) {
   }
   EXPECT_EQ(fallbacks.load(), 3);
   EXPECT_EQ(fallback.calls.load(), 3);
+
+  // Decisions asked for together are one batch: when it fails, every caller in it falls back.
+  std::vector<std::optional<Decision>> got(7);
+  const std::vector<std::string> tenants{"tenant-0", "tenant-1", "tenant-2"};  // outlive the calls
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    asio::co_spawn(ioc, limiter.check_and_read(tenants[i % 3], 500, "brand"),
+                   [&got, i](std::exception_ptr e, Decision d) {
+                     if (!e) got[i] = std::move(d);
+                   });
+  }
+  ioc.restart();
+  ioc.run_for(5s);
+  for (const auto& d : got) {
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->remaining, 12345);  // the fallback's decision
+    EXPECT_FALSE(d->prefetched);
+  }
+  EXPECT_EQ(fallback.calls.load(), 3 + 7);
+  EXPECT_EQ(fallbacks.load(), 3 + 7);
 }
 
 TEST(RedisOutage, CacheDegradesToMissesAndNoOps) {
@@ -330,28 +350,17 @@ TEST_F(RedisTest, ManyConcurrentCoroutinesOnTwoThreads) {
   Client client(ioc.get_executor(), options_for(test_redis_url()));
   const auto counter = unique("it:conc:");
   constexpr int kCoroutines = 32, kRounds = 50;
-  std::atomic<int> done{0}, failures{0};
-  for (int c = 0; c < kCoroutines; ++c) {
-    asio::co_spawn(
-        asio::make_strand(ioc),
-        [&, c]() -> asio::awaitable<void> {
-          const std::string mine = counter + ":" + std::to_string(c);
-          for (int i = 0; i < kRounds; ++i) {
-            co_await client.command(cmd("INCR", counter));
-            co_await client.command(cmd("SET", mine, std::to_string(i), "EX", "60"));
-            auto got = co_await client.command(cmd("GET", mine));
-            if (got.str != std::to_string(i)) ++failures;  // a reply meant for someone else
-          }
-        },
-        [&](std::exception_ptr e) {
-          if (e) ++failures;
-          ++done;
-        });
-  }
-  std::thread other([&] { ioc.run(); });
-  ioc.run();
-  other.join();
-  EXPECT_EQ(done.load(), kCoroutines);
+  std::atomic<int> failures{0};
+  const int threw = run_on_two_threads(ioc, kCoroutines, [&](int c) -> asio::awaitable<void> {
+    const std::string mine = counter + ":" + std::to_string(c);
+    for (int i = 0; i < kRounds; ++i) {
+      co_await client.command(cmd("INCR", counter));
+      co_await client.command(cmd("SET", mine, std::to_string(i), "EX", "60"));
+      auto got = co_await client.command(cmd("GET", mine));
+      if (got.str != std::to_string(i)) ++failures;  // a reply meant for someone else
+    }
+  });
+  EXPECT_EQ(threw, 0);
   EXPECT_EQ(failures.load(), 0);
   auto total = run_on(ioc, client.command(cmd("GET", counter)));
   EXPECT_EQ(total.str, std::to_string(kCoroutines * kRounds));

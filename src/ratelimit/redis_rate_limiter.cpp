@@ -161,12 +161,10 @@ const std::string& RedisRateLimiter::script_source() {
 struct RedisRateLimiter::Waiter : util::PendingCall<Decision> {
   Waiter(Handler h, asio::any_io_executor ex, std::string_view tenant, std::int64_t limit,
          std::string_view key)
-      : PendingCall(std::move(h), ex),
-        executor(std::move(ex)),
+      : PendingCall(std::move(h), std::move(ex)),
         tenant_id(tenant),
         requests_per_hour(limit),
         cache_key(key) {}
-  const asio::any_io_executor executor;  // the caller's: its batch is sent from there
   const std::string tenant_id;
   const std::int64_t requests_per_hour;
   const std::string cache_key;
@@ -265,7 +263,7 @@ boost::asio::awaitable<Decision> RedisRateLimiter::check_and_read(std::string_vi
 // after the handlers already queued on the loop, whose requests join it meanwhile.
 void RedisRateLimiter::enqueue(std::shared_ptr<Waiter> waiter) {
   Slot& slot = slots_[util::current_loop() % kSlots];
-  auto executor = waiter->executor;
+  auto executor = waiter->caller_executor();  // a batch is sent from its first caller's
   bool start;
   {
     std::lock_guard lock(slot.mutex);

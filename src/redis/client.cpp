@@ -156,7 +156,8 @@ std::shared_ptr<Connection> Client::Impl::connection(bool probe) {
   return conn;
 }
 
-// One coroutine frame per command, retry included: it runs on every rate-limit decision.
+// One coroutine frame per command, retry included: it runs on every batch of rate-limit
+// decisions.
 asio::awaitable<Reply> Client::Impl::call(std::string wire, const Script* script) {
   for (bool retried = false;; retried = true) {
     const bool probe = admit();

@@ -59,6 +59,10 @@ class PendingCall {
 
   bool settled() const { return settled_.load(std::memory_order_acquire); }
 
+  // The caller's executor, where the completion runs. Until the call is settled (the completion
+  // lets go of it).
+  boost::asio::any_io_executor caller_executor() const { return work_.get_executor(); }
+
   // Completes the call with `error` or `value` (on the caller's executor), unless it already was.
   static void settle(const std::shared_ptr<PendingCall>& call, std::exception_ptr error, T value) {
     if (call->settled_.exchange(true, std::memory_order_acq_rel)) return;

@@ -12,8 +12,9 @@ build/autoblog, or LD_PRELOAD=…@build/autoblog), to compare one binary with it
 CPU per request is far steadier than req/s on a shared machine; still compare only figures of
 the same run. AB_TARGET=brand reads GET /v1/brand instead (a brand is set first; with Redis it is
 a cache hit, no SQL), AB_TARGET=health GET /health. AB_REDIS=1 starts a private redis-server and
-gives both servers AUTOBLOG_REDIS_URL (limiter and cache through Redis); its CPU per request is
-reported too. With AB_PERF_DIR=DIR, `perf record -g` profiles each server for 6 s of its run into
+gives both servers AUTOBLOG_REDIS_URL (limiter and cache through Redis, over TCP); its CPU per
+request is reported too. It also listens on a Unix socket: a setting's value may name it as
+{redis_socket} (AUTOBLOG_REDIS_URL=unix://{redis_socket}@build/autoblog). With AB_PERF_DIR=DIR, `perf record -g` profiles each server for 6 s of its run into
 DIR/perf.<binary name>.data (read with `perf report -i …`).
 
 AB_INSTRUCTIONS=1 counts instructions instead: each server runs under valgrind's callgrind, is
@@ -58,7 +59,8 @@ def measure(binary, socket_dir, port, redis_port=None):
     settings = {}
     if "@" in binary:
         spec, binary = binary.split("@", 1)
-        settings = dict(kv.split("=", 1) for kv in spec.split(","))
+        settings = {k: v.replace("{redis_socket}", f"{socket_dir}/redis.sock")
+                    for k, v in (kv.split("=", 1) for kv in spec.split(","))}
     db = f"ab_{secrets.token_hex(3)}"
     admin_url = f"postgresql://autoblog@/postgres?host={socket_dir}"
     subprocess.run(["psql", admin_url, "-qc", f"CREATE DATABASE {db}"], check=True)
@@ -170,6 +172,7 @@ def main():
     redis = None
     if os.environ.get("AB_REDIS"):
         redis = subprocess.Popen(["redis-server", "--port", "18699", "--bind", "127.0.0.1",
+                                  "--unixsocket", f"{tmp}/redis.sock", "--unixsocketperm", "700",
                                   "--save", "", "--appendonly", "no", "--dir", tmp],
                                  stdout=subprocess.DEVNULL)
         time.sleep(0.5)

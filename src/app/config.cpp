@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "content/providers/settings.h"
+#include "redis/client.h"
 
 namespace autoblog::app {
 
@@ -295,8 +296,15 @@ void validate(Config& c) {
     throw ConfigError("AUTOBLOG_ADMIN_TOKEN must be at least 16 characters");
   if (!c.jwt_secret.empty() && c.jwt_secret.size() < 32)
     throw ConfigError("AUTOBLOG_JWT_SECRET must be at least 32 bytes");
-  if (c.redis_url && !c.redis_url->starts_with("redis://"))
-    throw ConfigError("AUTOBLOG_REDIS_URL must look like redis://[:password@]host[:port][/db]");
+  if (c.redis_url) {
+    try {
+      redis::parse_redis_url(*c.redis_url);
+    } catch (const std::invalid_argument& e) {  // the message never holds the password
+      throw ConfigError(std::string("AUTOBLOG_REDIS_URL: ") + e.what() +
+                        " (redis://[[user]:password@]host[:port][/db] or "
+                        "unix://[[user]:password@]/path/to/redis.sock[?db=N])");
+    }
+  }
   if (c.s3) {
     if (!c.s3->endpoint.starts_with("http://") && !c.s3->endpoint.starts_with("https://"))
       throw ConfigError("AUTOBLOG_S3_ENDPOINT must be an http:// or https:// URL");

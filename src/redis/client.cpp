@@ -30,7 +30,7 @@ struct Client::Impl {
         one_thread_per_loop(one_thread_per_loop),
         options(opts),
         url(parse_redis_url(opts.url)),
-        where(url.host + ":" + std::to_string(url.port)),
+        where(describe(url)),
         lanes(static_cast<std::size_t>(opts.pool_size)) {}
   ~Impl() {
     for (auto& lane : lanes) {
@@ -51,7 +51,7 @@ struct Client::Impl {
   const bool one_thread_per_loop;            // else a connection runs on a strand of its loop
   const ClientOptions options;
   const RedisUrl url;
-  const std::string where;  // host:port for messages (never the password)
+  const std::string where;  // host:port or unix:path, for messages (never the password)
   std::vector<Lane> lanes;
   const std::shared_ptr<detail::Totals> totals = std::make_shared<detail::Totals>();
 

@@ -39,7 +39,8 @@
 namespace autoblog::redis {
 
 struct ClientOptions {
-  // redis://[[user]:password@]host[:port][/db]
+  // redis://[[user]:password@]host[:port][/db], or for a Unix socket
+  // unix://[[user]:password@]/path/to/redis.sock[?db=N]
   std::string url;
   // Multiplexed connections at most: event loop i uses connection (i % pool_size), opened on its
   // first command, so with N event loops min(N, pool_size) connections are open.
@@ -63,14 +64,18 @@ struct ClientStats {
   std::uint64_t writes_total = 0;    // socket writes carrying them
 };
 
-// The parts of a redis:// URL. User and password are percent-decoded.
+// The parts of a redis:// or unix:// URL. User and password are percent-decoded.
 struct RedisUrl {
-  std::string host;
-  std::uint16_t port = 6379;
+  std::string host;           // redis:// only
+  std::uint16_t port = 6379;  // redis:// only
+  std::string socket_path;    // unix:// only: an absolute path
   std::string user;      // empty: AUTH with the password only (the "default" user)
   std::string password;  // empty: no AUTH
   int db = 0;
 };
+
+// Where the URL points, for messages: host:port or unix:path (never the password).
+std::string describe(const RedisUrl& url);
 
 // Throws std::invalid_argument when malformed (the message never contains the password).
 // rediss:// (TLS) is not supported and is rejected rather than silently sent in clear text.

@@ -6,6 +6,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
@@ -17,6 +19,7 @@ namespace autoblog::redis::detail {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+using Endpoint = asio::generic::stream_protocol::endpoint;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
@@ -255,7 +258,13 @@ asio::awaitable<void> Connection::run() {
 asio::awaitable<void> Connection::open() {
   using namespace asio::experimental::awaitable_operators;
   const auto deadline = Clock::now() + connect_timeout_;
-  auto endpoints = co_await resolve(url_.host, url_.port, deadline);
+  std::vector<Endpoint> endpoints;
+  if (url_.socket_path.empty()) {
+    auto resolved = co_await resolve(url_.host, url_.port, deadline);
+    for (const auto& e : resolved) endpoints.emplace_back(e);
+  } else {
+    endpoints.emplace_back(asio::local::stream_protocol::endpoint(url_.socket_path));
+  }
   boost::system::error_code last_error;
   bool connected = false;
   for (const auto& endpoint : endpoints) {
@@ -276,7 +285,7 @@ asio::awaitable<void> Connection::open() {
     throw RedisUnavailable("cannot connect to redis at " + where_ + ": " + last_error.message());
   }
   boost::system::error_code ignored;
-  socket_.set_option(tcp::no_delay(true), ignored);
+  if (url_.socket_path.empty()) socket_.set_option(tcp::no_delay(true), ignored);
   asio::steady_timer timer(executor_, deadline);
   auto result = co_await (handshake() || timer.async_wait(use_tuple));
   if (result.index() == 1) throw RedisUnavailable("timed out connecting to redis at " + where_);

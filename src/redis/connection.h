@@ -42,7 +42,7 @@
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
@@ -83,8 +83,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Starts connecting (TCP, then AUTH/SELECT in one round trip). Commands submitted meanwhile
-  // wait in the queue and go out together once connected. Call once, right after construction.
+  // Starts connecting (TCP or a Unix socket, then AUTH/SELECT in one round trip). Commands
+  // submitted meanwhile wait in the queue and go out together once connected. Call once, right
+  // after construction.
   void start();
 
   // Queues one encoded command to complete by `deadline` (`wire` is copied into the queue before
@@ -129,7 +130,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Runs one handler at a time (see Thread-safety above).
   const boost::asio::any_io_executor executor_;
   const RedisUrl url_;
-  const std::string where_;  // host:port, for messages (never the password)
+  const std::string where_;  // host:port or unix:path, for messages (never the password)
   const std::chrono::milliseconds connect_timeout_;
   const std::shared_ptr<Totals> totals_;  // never null
 
@@ -146,7 +147,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::atomic<std::uint64_t> writes_{0};
 
   // On the executor only:
-  boost::asio::ip::tcp::socket socket_;
+  // TCP or a Unix socket (RedisUrl::socket_path).
+  boost::asio::generic::stream_protocol::socket socket_;
   boost::asio::steady_timer deadline_timer_;
   Reply parsed_;  // the reply the reader is building (its top-level object; see connection.cpp)
   std::unique_ptr<redisReader, void (*)(redisReader*)> reader_;

@@ -1,5 +1,7 @@
 // parse_redis_url, on Boost.URL: RFC 3986 parsing and percent-decoding come from the library;
-// this file only adds what a redis:// URL means (defaults, the database path, what we refuse).
+// this file only adds what a redis:// or unix:// URL means (defaults, the database path, what we
+// refuse).
+#include <boost/url/params_view.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <charconv>
@@ -24,22 +26,62 @@ bool parse_number(std::string_view s, long max, long& out) {
   return ec == std::errc() && end == s.data() + s.size() && out <= max;
 }
 
+// User and password, from either scheme's authority.
+void parse_credentials(const boost::urls::url_view& u, RedisUrl& out) {
+  if (!u.has_userinfo()) return;
+  if (!u.has_password()) bad_url("credentials must be [user]:password@");
+  out.user = u.user();
+  out.password = u.password();
+}
+
+int parse_db(std::string_view text) {
+  long db = 0;
+  if (!parse_number(text, 1L << 30, db)) bad_url("the database must be a number");
+  return static_cast<int>(db);
+}
+
+// unix://[[user]:password@]/path/to/redis.sock[?db=N]: the path is the socket's, so the
+// database moves to the query (as redis-py and go-redis spell it).
+RedisUrl parse_unix_url(const boost::urls::url_view& u) {
+  RedisUrl out;
+  parse_credentials(u, out);
+  if (!u.host_address().empty() || u.has_port()) bad_url("a unix:// URL has no host or port");
+  out.socket_path = u.path();
+  if (!out.socket_path.starts_with('/')) bad_url("the socket path must be absolute");
+  if (out.socket_path.size() > 107) bad_url("the socket path is too long");  // sun_path
+  for (char c : out.socket_path) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) bad_url("invalid character in the path");
+  }
+  if (u.has_fragment()) bad_url("fragments are not supported");
+  if (u.has_query()) {
+    for (const auto& param : u.params()) {
+      if (param.key != "db" || !param.has_value) bad_url("the only query parameter is db=N");
+      out.db = parse_db(param.value);
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string describe(const RedisUrl& url) {
+  if (!url.socket_path.empty()) return "unix:" + url.socket_path;
+  return url.host + ":" + std::to_string(url.port);
+}
 
 RedisUrl parse_redis_url(std::string_view text) {
   if (text.starts_with("rediss://")) bad_url("rediss:// (TLS) is not supported");
-  if (!text.starts_with("redis://")) bad_url("it must start with redis://");
+  const bool unix_socket = text.starts_with("unix://");
+  if (!unix_socket && !text.starts_with("redis://"))
+    bad_url("it must start with redis:// or unix://");
   auto parsed = boost::urls::parse_uri(text);
   if (!parsed) bad_url("it is not a well-formed URL (reserved characters must be %-encoded)");
   const boost::urls::url_view& u = *parsed;
+  if (unix_socket) return parse_unix_url(u);
   if (u.has_query() || u.has_fragment()) bad_url("query strings and fragments are not supported");
 
   RedisUrl out;
-  if (u.has_userinfo()) {
-    if (!u.has_password()) bad_url("credentials must be [user]:password@");
-    out.user = u.user();
-    out.password = u.password();
-  }
+  parse_credentials(u, out);
   if (u.host_type() == boost::urls::host_type::ipv6) {
     out.host = u.host_ipv6_address().to_string();
   } else {
@@ -57,11 +99,7 @@ RedisUrl parse_redis_url(std::string_view text) {
   }
   std::string_view path = u.encoded_path();
   if (path.starts_with('/')) path.remove_prefix(1);
-  if (!path.empty()) {
-    long db = 0;
-    if (!parse_number(path, 1L << 30, db)) bad_url("the path must be a database number");
-    out.db = static_cast<int>(db);
-  }
+  if (!path.empty()) out.db = parse_db(path);
   return out;
 }
 

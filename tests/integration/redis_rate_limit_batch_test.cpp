@@ -45,8 +45,12 @@ class RedisDecisionBatch : public ::testing::Test {
     if (test_redis_url().empty()) GTEST_SKIP() << "AUTOBLOG_TEST_REDIS_URL not set";
     client_ = std::make_unique<Client>(ioc_.get_executor(), options_for(test_redis_url()));
     limiter_ = std::make_unique<RedisRateLimiter>(*client_, fallback_, [this] { ++fallbacks_; });
-    // The connection is open before each test counts commands.
-    EXPECT_EQ(run_on(ioc_, client_->command(cmd("PING"))).str, "PONG");
+    // The connection is open, and the script loaded (a fresh server would answer NOSCRIPT and
+    // cost a SCRIPT LOAD and a second EVALSHA), before each test counts commands.
+    EXPECT_EQ(
+        run_on(ioc_, client_->command(cmd("SCRIPT", "LOAD", RedisRateLimiter::script_source())))
+            .str.size(),
+        40u);
   }
   void TearDown() override {
     if (client_ && !keys_.empty()) {

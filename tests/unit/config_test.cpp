@@ -97,6 +97,25 @@ TEST(Config, ErrorMessagesNameTheSetting) {
   }
 }
 
+TEST(Config, RedisUrlIsCheckedAtStartWithoutEchoingThePassword) {
+  for (const char* good : {"redis://cache:6379/2", "unix:///run/redis/redis.sock?db=1"}) {
+    auto c = config_from_env(env({{"AUTOBLOG_REDIS_URL", good}}));
+    EXPECT_NO_THROW(validate(c)) << good;
+  }
+  for (const char* bad :
+       {"http://cache", "redis://:hunter2@cache:99999", "unix://:hunter2@relative"}) {
+    auto c = config_from_env(env({{"AUTOBLOG_REDIS_URL", bad}}));
+    try {
+      validate(c);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const ConfigError& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("AUTOBLOG_REDIS_URL"), std::string::npos) << what;
+      EXPECT_EQ(what.find("hunter2"), std::string::npos) << what;
+    }
+  }
+}
+
 TEST(Config, DeadlineSettings) {
   auto c = config_from_env(env({}));
   EXPECT_EQ(c.db_statement_timeout, std::chrono::milliseconds(5000));

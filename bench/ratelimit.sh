@@ -16,14 +16,15 @@
 #       autoblog_redis_commands_total (= the EVALSHA calls Redis counted), Redis `INFO
 #       commandstats` (EVALSHA, TIME, GET and SET calls: requests per script call), the server's
 #       autoblog_rate_limit_fallbacks_total (0) and PostgreSQL's xact_commit (≈ 0);
-#   6d. GET /v1/content/{id} with the Redis limiter on and off (AUTOBLOG_RATE_LIMITS=0, else the
-#       same config), runs alternated on, off, on, off, on, off, the server restarted (and warmed
-#       up for 2 s) before each; cost = (off − on) / off, target ≤ 10 %.
+#   6d. GET /v1/content/{id} with the Redis limiter on over TCP, on over Redis' Unix socket
+#       (AUTOBLOG_REDIS_URL=unix://...) and off (AUTOBLOG_RATE_LIMITS=0, else the same config),
+#       runs alternated on, unix, off three times, the server restarted (and warmed up for 2 s)
+#       before each; cost = (off − on) / off, target ≤ 10 %, for each way of reaching Redis.
 # Every wrk run also reports the server's CPU time per request (utime + stime from /proc/PID/stat
 # over the run ÷ requests), steadier than req/s on a shared machine.
 # BENCH_RL_OLD_BIN=/path/to/an/older/autoblog adds an A/B: after 6c's runs, the same 3 runs of GET
 # /v1/brand with that binary (same Redis, database and tenant), a restart before each.
-# About 2 minutes (3 with the A/B); every step has a time bound.
+# About 3 minutes (4 with the A/B); every step has a time bound.
 
 RL_GB_MIN_TIME=${BENCH_RL_MIN_TIME:-0.5}
 
@@ -52,7 +53,7 @@ REDIS_PORT=$("${U[@]}" freeport)
 mkdir -p "$T/redis"
 log "starting redis-server on 127.0.0.1:$REDIS_PORT"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-  --dir "$T/redis" --logfile "$T/redis/redis.log" >"$T/redis/stdout.log" 2>&1 &
+  --unixsocket "$T/redis/redis.sock" --unixsocketperm 700 --dir "$T/redis" --logfile "$T/redis/redis.log" >"$T/redis/stdout.log" 2>&1 &
 REDIS_PID=$!
 RCLI=(timeout 10 redis-cli -h 127.0.0.1 -p "$REDIS_PORT")
 for _ in $(seq 100); do
@@ -61,7 +62,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 [ "$("${RCLI[@]}" ping 2>/dev/null)" = PONG ] || die "redis-server did not answer PING: $(tail -5 "$T/redis/redis.log")"
-record redis_settings "$(redis-server --version | awk '{print $3}' | sed 's/^v=/Redis /'), 127.0.0.1:$REDIS_PORT (TCP loopback), --save '' --appendonly no, maxmemory $("${RCLI[@]}" config get maxmemory | tail -1), io-threads $("${RCLI[@]}" config get io-threads | tail -1)"
+record redis_settings "$(redis-server --version | awk '{print $3}' | sed 's/^v=/Redis /'), 127.0.0.1:$REDIS_PORT (TCP loopback) and $T/redis/redis.sock, --save '' --appendonly no, maxmemory $("${RCLI[@]}" config get maxmemory | tail -1), io-threads $("${RCLI[@]}" config get io-threads | tail -1)"
 
 RL_N=0
 RL_BIN=$BIN  # the binary start_rl_server runs (the A/B switches it)
@@ -167,14 +168,18 @@ if [ -n "${BENCH_RL_OLD_BIN:-}" ]; then
 fi
 
 # ------------------------------------------------------------------------------ 6d. on vs off
-log "GET /v1/content/{id}, Redis limiter on vs off, alternated, restart + 2 s warm-up before each: 6 × 10 s"
+log "GET /v1/content/{id}, Redis limiter on (TCP), on (Unix socket) and off, alternated, restart + 2 s warm-up before each: 9 × 10 s"
 for i in 1 2 3; do
-  for mode in on off; do
-    if [ "$mode" = on ]; then restart_rl_server "Redis, limiter on"
-    else restart_rl_server "Redis, limiter off" AUTOBLOG_RATE_LIMITS=0; fi
+  for mode in on unix off; do
+    case $mode in
+      on) restart_rl_server "Redis, limiter on" ;;
+      unix) restart_rl_server "Redis over its Unix socket, limiter on" \
+        AUTOBLOG_REDIS_URL="unix://$T/redis/redis.sock" ;;
+      off) restart_rl_server "Redis, limiter off" AUTOBLOG_RATE_LIMITS=0 ;;
+    esac
     h=$("${U[@]}" header "$API" "/v1/content/$CONTENT_ID" "$TOKEN" X-RateLimit-Limit) ||
       die "GET /v1/content/$CONTENT_ID failed (limiter $mode); server log: $(tail -20 "$SERVER_LOG")"
-    if [ "$mode" = on ] && [ "$h" = none ]; then die "limiter on, but GET /v1/content/{id} has no X-RateLimit-Limit header"; fi
+    if [ "$mode" != off ] && [ "$h" = none ]; then die "limiter $mode, but GET /v1/content/{id} has no X-RateLimit-Limit header"; fi
     if [ "$mode" = off ] && [ "$h" != none ]; then die "AUTOBLOG_RATE_LIMITS=0, but GET /v1/content/{id} still has X-RateLimit-Limit: $h"; fi
     timeout 10 wrk -t2 -c64 -d2s "${AUTH[@]}" "$API/v1/content/$CONTENT_ID" >"$T/wrk.rl$mode.warm.$i" 2>&1 ||
       die "warm-up wrk failed: $(cat "$T/wrk.rl$mode.warm.$i")"
@@ -186,7 +191,7 @@ for i in 1 2 3; do
 done
 stop_pid "$SERVER_PID" autoblog
 SERVER_PID=""
-for mode in on off; do
+for mode in on unix off; do
   s=$("${U[@]}" wrk "$T"/wrk.rl$mode.{1,2,3}) || die "could not parse wrk output"
   record_summary "rl$mode" "$s"
   c=$("${U[@]}" cpu-per-request "rl$mode" "$T"/wrk.rl$mode.{1,2,3}) || die "could not compute CPU per request"

@@ -459,30 +459,41 @@ def ratelimit_rows(r, fmt):
                  "0 / ≈ 0 (≤ 1% of requests)",
                  "not measured" if fb is None or sql is None or not req else
                  ("PASS" if fb == 0 and sql <= 0.01 * req else "MISS")))
-    on, off = num(r, "rlon_rps"), num(r, "rloff_rps")
-    on_err = int(num(r, "rlon_non2xx") or 0) + int(num(r, "rlon_sockerr") or 0)
-    off_err = int(num(r, "rloff_non2xx") or 0) + int(num(r, "rloff_sockerr") or 0)
-    for v, p, what, e in ((on, "rlon", "Redis limiter on", on_err),
-                          (off, "rloff", "limiter off (`AUTOBLOG_RATE_LIMITS=0`)", off_err)):
+    off = num(r, "rloff_rps")
+    modes = (("rlon", "Redis limiter on (TCP)"),
+             ("rlunix", "Redis limiter on (Redis' Unix socket)"),
+             ("rloff", "limiter off (`AUTOBLOG_RATE_LIMITS=0`)"))
+    errors = {p: int(num(r, p + "_non2xx") or 0) + int(num(r, p + "_sockerr") or 0)
+              for p, _ in modes}
+    for p, what in modes:
+        if p + "_rps" not in r:
+            continue
+        e = errors[p]
         rows.append((f"GET /v1/content/{{id}}, Redis configured, {what}, wrk -t2 -c64 -d10s, "
                      f"median of 3 (req/s)",
-                     fmt(v, ",.0f") + (f" (runs {r[p + '_runs']}; p99 {r.get(p + '_p99ms')} ms;"
-                                       f" {e} errors)" if p + "_runs" in r else ""),
+                     fmt(num(r, p + "_rps"), ",.0f") +
+                     (f" (runs {r[p + '_runs']}; p99 {r.get(p + '_p99ms')} ms;"
+                      f" {e} errors)" if p + "_runs" in r else ""),
                      "reference", "—" if not e else f"errors: {e}"))
         if p + "_cpu_us" in r:
             rows.append((f"  server CPU per request, {what}",
                          f"{r[p + '_cpu_us']} µs (runs {r[p + '_cpu_runs']})", "reference", "—"))
-    cost = (off - on) / off * 100 if on is not None and off else None
-    rows.append(("limiter cost on GET /v1/content/{id}: (off − on) / off, runs alternated "
-                 "on/off with a restart before each",
-                 fmt(cost, ".1f") + ("%" if cost is not None else ""),
-                 "≤ 10%", verdict(cost, 10, False, on_err + off_err)))
-    con, coff = num(r, "rlon_cpu_us"), num(r, "rloff_cpu_us")
-    if con is not None and coff:
-        ccost = (con - coff) / con * 100
-        rows.append(("  the same in server CPU per request: (on − off) / on",
-                     f"{ccost:.1f}% ({con - coff:.1f} µs of {con:.1f})", "≤ 10%",
-                     verdict(ccost, 10, False)))
+    coff = num(r, "rloff_cpu_us")
+    for p, how in (("rlon", "over TCP"), ("rlunix", "over the Unix socket")):
+        on = num(r, p + "_rps")
+        if on is None and p == "rlunix":
+            continue
+        cost = (off - on) / off * 100 if on is not None and off else None
+        rows.append((f"limiter cost on GET /v1/content/{{id}}, Redis {how}: (off − on) / off, "
+                     "runs alternated with a restart before each",
+                     fmt(cost, ".1f") + ("%" if cost is not None else ""),
+                     "≤ 10%", verdict(cost, 10, False, errors[p] + errors["rloff"])))
+        con = num(r, p + "_cpu_us")
+        if con is not None and coff:
+            ccost = (con - coff) / con * 100
+            rows.append(("  the same in server CPU per request: (on − off) / on",
+                         f"{ccost:.1f}% ({con - coff:.1f} µs of {con:.1f})", "≤ 10%",
+                         verdict(ccost, 10, False)))
     return rows
 
 

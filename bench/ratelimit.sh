@@ -53,7 +53,8 @@ REDIS_PORT=$("${U[@]}" freeport)
 mkdir -p "$T/redis"
 log "starting redis-server on 127.0.0.1:$REDIS_PORT"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-  --unixsocket "$T/redis/redis.sock" --unixsocketperm 700 --dir "$T/redis" --logfile "$T/redis/redis.log" >"$T/redis/stdout.log" 2>&1 &
+  --unixsocket "$T/redis/redis.sock" --unixsocketperm 700 \
+  --dir "$T/redis" --logfile "$T/redis/redis.log" >"$T/redis/stdout.log" 2>&1 &
 REDIS_PID=$!
 RCLI=(timeout 10 redis-cli -h 127.0.0.1 -p "$REDIS_PORT")
 for _ in $(seq 100); do

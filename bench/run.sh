@@ -17,8 +17,9 @@
 #      wrk on GET /v1/brand (one decision of the limiter's batched script calls per request, the
 #      script also reading the brand cache entry; no SQL) with the node's decisions and commands
 #      and Redis
-#      `INFO commandstats` as a cross-check, and GET /v1/content/{id} with the limiter on vs off
-#      (AUTOBLOG_RATE_LIMITS=0), alternated, the server restarted before each run;
+#      `INFO commandstats` as a cross-check, and GET /v1/content/{id} with the limiter on (Redis
+#      over TCP and over its Unix socket) and off (AUTOBLOG_RATE_LIMITS=0), alternated, the
+#      server restarted before each run;
 #   7. a markdown summary on stdout and in bench/results/latest.md.
 # Before all of these (either half), bench/quality.sh: quality scoring of a 2 000-word article
 # (build/quality_bench, Google Benchmark, one thread; pure CPU, no services; a few seconds), and
